@@ -1,0 +1,175 @@
+package prodready
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prodready/prodready/internal/memlimit"
+)
+
+// Base holds the variables every service shares. Embed it in a service's own
+// configuration struct to get these fields and the profile rules:
+//
+//	type Config struct {
+//		prodready.Base
+//		Workers int `env:"WORKERS" default:"4" doc:"worker goroutines"`
+//	}
+//
+// The defaults below are Base's; each profile overrides some of them (see
+// [Development], [Testing], [Production]).
+type Base struct {
+	// AppEnv is the name of the active profile, whatever selected it.
+	AppEnv string `env:"APP_ENV" default:"development" doc:"profile to run under: development, testing, production, or one the service registers"`
+	// Debug turns on debugging aids. Production requires it off.
+	Debug bool `env:"DEBUG" default:"false" doc:"debugging aids (stack traces, verbose errors); must be false in production"`
+	// SecretKey signs session cookies, tokens and pagination cursors.
+	SecretKey Secret `env:"SECRET_KEY" required:"production" doc:"key that signs sessions, tokens and cursors; at least 32 random bytes (prodready gen-secret)"`
+	// SecretKeyFallbacks are previous keys, still accepted when verifying
+	// while a rotation completes; the newest first.
+	SecretKeyFallbacks []Secret `env:"SECRET_KEY_FALLBACKS" doc:"previous keys, comma-separated, still accepted for verification during a rotation"`
+	// DatabaseURL is the database to connect to.
+	DatabaseURL SecretURL `env:"DATABASE_URL" default:"sqlite:app.db" doc:"database URL: sqlite:FILE or postgres://user:password@host:5432/db?sslmode=require"`
+	// LogLevel is the lowest level logged.
+	LogLevel slog.Level `env:"LOG_LEVEL" default:"info" doc:"lowest log level: debug, info, warn or error"`
+	// LogFormat is the log encoding.
+	LogFormat LogFormat `env:"LOG_FORMAT" default:"text" doc:"log encoding: text or json"`
+	// PageSize is the number of items in a list response when the client
+	// asks for no size.
+	PageSize int `env:"PAGE_SIZE" default:"50" doc:"items per page when a request names no size"`
+	// MaxPageSize is the largest page a client may ask for.
+	MaxPageSize int `env:"MAX_PAGE_SIZE" default:"100" doc:"largest page size a request may ask for"`
+	// CacheBackend selects the cache implementation.
+	CacheBackend CacheBackend `env:"CACHE_BACKEND" default:"memory" doc:"cache backend: memory (in-process), redis or memcached"`
+	// CacheURL locates the cache server of the redis and memcached backends.
+	CacheURL SecretURL `env:"CACHE_URL" doc:"cache server URL: redis://[:password@]host:6379/0 or memcached://host:11211"`
+	// CacheTTL is how long a cached entry lives.
+	CacheTTL time.Duration `env:"CACHE_TTL" default:"5m" doc:"how long a cached entry lives"`
+	// CacheMaxSize bounds the number of cached entries per process.
+	CacheMaxSize int `env:"CACHE_MAX_SIZE" default:"1024" doc:"most entries the in-process cache holds"`
+	// CacheMaxMemory bounds the memory of the in-process cache.
+	CacheMaxMemory MemorySize `env:"CACHE_MAX_MEMORY" default:"0" doc:"memory bound of the in-process cache: bytes (256MiB) or a share of the container limit (10%); 0 for none"`
+	// CacheNamespace prefixes every key the service stores in a shared cache.
+	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
+}
+
+// base lets Load find the Base embedded in any configuration struct.
+func (b *Base) base() *Base { return b }
+
+type hasBase interface{ base() *Base }
+
+// CacheConfig returns the cache settings as a plain value, for cache.New.
+func (b Base) CacheConfig() CacheConfig {
+	return CacheConfig{
+		Backend:   b.CacheBackend,
+		URL:       b.CacheURL,
+		TTL:       b.CacheTTL,
+		MaxSize:   b.CacheMaxSize,
+		MaxMemory: b.CacheMaxMemory.Bytes,
+		Namespace: b.CacheNamespace,
+	}
+}
+
+// CacheConfig is everything a cache needs to be built.
+type CacheConfig struct {
+	Backend   CacheBackend // memory, redis or memcached
+	URL       SecretURL    // the server of the redis and memcached backends
+	TTL       time.Duration
+	MaxSize   int    // most entries held in process
+	MaxMemory int64  // most bytes held in process; 0 for no bound
+	Namespace string // prefix of every key
+}
+
+// LogFormat is the encoding of log records: text or json.
+type LogFormat string
+
+// Log formats.
+const (
+	LogText LogFormat = "text"
+	LogJSON LogFormat = "json"
+)
+
+// UnmarshalText accepts "text" or "json", in any case.
+func (f *LogFormat) UnmarshalText(b []byte) error {
+	switch v := LogFormat(strings.ToLower(strings.TrimSpace(string(b)))); v {
+	case LogText, LogJSON:
+		*f = v
+		return nil
+	}
+	return fmt.Errorf("want text or json")
+}
+
+// NewHandler returns a slog handler writing records in format f at level and
+// above; Base's LogFormat and LogLevel are meant for it.
+func (f LogFormat) NewHandler(w interface{ Write([]byte) (int, error) }, level slog.Leveler) slog.Handler {
+	opts := &slog.HandlerOptions{Level: level}
+	if f == LogJSON {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
+}
+
+// CacheBackend names a cache implementation.
+type CacheBackend string
+
+// Cache backends.
+const (
+	CacheMemory    CacheBackend = "memory"
+	CacheRedis     CacheBackend = "redis"
+	CacheMemcached CacheBackend = "memcached"
+)
+
+// UnmarshalText accepts memory, redis or memcached, in any case.
+func (c *CacheBackend) UnmarshalText(b []byte) error {
+	switch v := CacheBackend(strings.ToLower(strings.TrimSpace(string(b)))); v {
+	case CacheMemory, CacheRedis, CacheMemcached:
+		*c = v
+		return nil
+	}
+	return fmt.Errorf("want memory, redis or memcached")
+}
+
+// A MemorySize is an amount of memory given either in bytes ("256MiB",
+// "1GB", "1048576") or as a share of the memory limit of the container the
+// process runs in ("10%"). KiB, MiB, GiB and TiB and the bare K, M, G and T
+// are powers of 1024; KB, MB, GB and TB are powers of 1000.
+//
+// [Load] resolves a percentage into Bytes with the limit from cgroup v2,
+// then cgroup v1, then /proc/meminfo (see [Options.MemoryLimit]).
+type MemorySize struct {
+	Bytes   int64   // the size in bytes; 0 means no limit
+	Percent float64 // the share of the memory limit it was given as, or 0
+}
+
+// UnmarshalText parses a size; see [MemorySize].
+func (m *MemorySize) UnmarshalText(b []byte) error {
+	spec, err := memlimit.ParseSpec(string(b))
+	if err != nil {
+		return err
+	}
+	*m = MemorySize{Bytes: spec.Bytes, Percent: spec.Percent}
+	return nil
+}
+
+// String returns the size as it was given, followed by the resolved byte
+// count for a percentage.
+func (m MemorySize) String() string {
+	if m.Percent > 0 {
+		s := memlimit.Spec{Percent: m.Percent}.String()
+		if m.Bytes > 0 {
+			s += " (" + memlimit.Spec{Bytes: m.Bytes}.String() + ")"
+		}
+		return s
+	}
+	return memlimit.Spec{Bytes: m.Bytes}.String()
+}
+
+// MarshalText returns the size in the form UnmarshalText reads: the
+// percentage when one was given, the byte count otherwise.
+func (m MemorySize) MarshalText() ([]byte, error) {
+	if m.Percent > 0 {
+		return []byte(memlimit.Spec{Percent: m.Percent}.String()), nil
+	}
+	return []byte(memlimit.Spec{Bytes: m.Bytes}.String()), nil
+}

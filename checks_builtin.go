@@ -1,0 +1,328 @@
+package prodready
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// BuiltinChecks returns the deploy checks [Load] runs on a configuration
+// that embeds [Base], in the order it runs them. The IDs are stable: E is an
+// error (Load fails), W a warning, I an info. The loader's own findings
+// (PR-E001 to PR-E009, PR-W001, PR-W043, PR-W044, PR-W050) are listed by
+// [LoaderFindings].
+func BuiltinChecks() []Check {
+	return []Check{
+		{ID: "PR-E010", Severity: SeverityError, Title: "SECRET_KEY is weak or a placeholder (hardened profiles)", Run: checkSecretKey},
+		{ID: "PR-E011", Severity: SeverityError, Title: "a SECRET_KEY_FALLBACKS key is weak (hardened profiles)", Run: checkFallbacks},
+		{ID: "PR-W012", Severity: SeverityWarning, Title: "a fallback key repeats SECRET_KEY or another fallback", Run: checkFallbackDupes},
+		{ID: "PR-E020", Severity: SeverityError, Title: "DEBUG is on under a hardened profile", Run: checkDebug},
+		{ID: "PR-E021", Severity: SeverityError, Title: "PAGE_SIZE is below 1", Run: checkPageSize},
+		{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1", Run: checkMaxPageSize},
+		{ID: "PR-E023", Severity: SeverityError, Title: "PAGE_SIZE is larger than MAX_PAGE_SIZE", Run: checkPageBounds},
+		{ID: "PR-E030", Severity: SeverityError, Title: "CACHE_TTL is zero or negative", Run: checkTTL},
+		{ID: "PR-W031", Severity: SeverityWarning, Title: "CACHE_TTL is under 1s or over 7 days", Run: checkTTLRange},
+		{ID: "PR-E032", Severity: SeverityError, Title: "CACHE_MAX_SIZE is below 1", Run: checkMaxSize},
+		{ID: "PR-E033", Severity: SeverityError, Title: "CACHE_BACKEND needs a server but CACHE_URL is not set", Run: checkCacheURLSet},
+		{ID: "PR-E034", Severity: SeverityError, Title: "CACHE_URL's scheme does not match CACHE_BACKEND", Run: checkCacheScheme},
+		{ID: "PR-W035", Severity: SeverityWarning, Title: "CACHE_URL is set but CACHE_BACKEND is memory, which ignores it", Run: checkCacheURLIgnored},
+		{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
+		{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
+		{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
+		{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
+	}
+}
+
+// LoaderFindings returns a description of the findings the loader itself
+// reports, for documentation: their Run is nil.
+func LoaderFindings() []Check {
+	return []Check{
+		{ID: idMissing, Severity: SeverityError, Title: "a required variable is not set"},
+		{ID: idInvalid, Severity: SeverityError, Title: "a value cannot be decoded"},
+		{ID: idBothSet, Severity: SeverityError, Title: "both NAME and NAME_FILE are set"},
+		{ID: idEnvFile, Severity: SeverityError, Title: "the file NAME_FILE names cannot be read"},
+		{ID: idConfigFile, Severity: SeverityError, Title: "a config file cannot be read or parsed, or has an unknown key"},
+		{ID: idDotEnvFile, Severity: SeverityError, Title: "the .env file cannot be read or parsed"},
+		{ID: idProfileDefs, Severity: SeverityError, Title: "a profile sets a default for an unknown variable"},
+		{ID: idAppEnv, Severity: SeverityError, Title: "a file sets APP_ENV to another profile than the active one"},
+		{ID: idDevKey, Severity: SeverityWarning, Title: "SECRET_KEY is not set: a random key is used for this process"},
+		{ID: idDotEnvProd, Severity: SeverityWarning, Title: "a .env file exists but is not read under a hardened profile"},
+		{ID: idFileMode, Severity: SeverityWarning, Title: "a NAME_FILE file is readable by group or others"},
+		{ID: idUnknownVar, Severity: SeverityWarning, Title: "an unknown variable looks like a misspelling, or carries the prefix"},
+	}
+}
+
+func (in *CheckInput) name(v string) string { return in.Prefix + v }
+
+// finding builds a finding about the variable key; in msg and hint, $
+// stands for its full name. A message that starts with "$ " drops it: the
+// key is shown beside the message.
+func (in *CheckInput) finding(key, msg, hint string) Finding {
+	full := in.name(key)
+	msg = strings.TrimPrefix(msg, "$ ")
+	return Finding{Key: full, Message: strings.ReplaceAll(msg, "$", full), Hint: strings.ReplaceAll(hint, "$", full), Origin: in.Origin(full)}
+}
+
+func checkSecretKey(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || !b.SecretKey.IsSet() {
+		return nil
+	}
+	err := CheckKeyStrength(b.SecretKey)
+	if err == nil {
+		return nil
+	}
+	f := in.finding("SECRET_KEY", err.Error(), "generate one with prodready gen-secret, or: head -c 48 /dev/urandom | base64")
+	f.Field = "Base.SecretKey"
+	f.Err = &causeError{msg: f.Message, kind: ErrWeakSecret}
+	return []Finding{f}
+}
+
+func checkFallbacks(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() {
+		return nil
+	}
+	var out []Finding
+	for i, k := range b.SecretKeyFallbacks {
+		if err := CheckKeyStrength(k); err != nil {
+			f := in.finding("SECRET_KEY_FALLBACKS", fmt.Sprintf("key %d of %d: %s", i+1, len(b.SecretKeyFallbacks), err), "remove it: a weak old key is still a way in")
+			f.Field = "Base.SecretKeyFallbacks"
+			f.Err = &causeError{msg: f.Message, kind: ErrWeakSecret}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func checkFallbackDupes(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil {
+		return nil
+	}
+	var out []Finding
+	for i, k := range b.SecretKeyFallbacks {
+		if b.SecretKey.IsSet() && k.Equal(b.SecretKey) {
+			out = append(out, in.finding("SECRET_KEY_FALLBACKS", fmt.Sprintf("$ key %d is the same as %s", i+1, in.name("SECRET_KEY")), "remove it from the fallbacks"))
+			continue
+		}
+		for j := range i {
+			if k.Equal(b.SecretKeyFallbacks[j]) {
+				out = append(out, in.finding("SECRET_KEY_FALLBACKS", fmt.Sprintf("$ key %d repeats key %d", i+1, j+1), "remove the repeat"))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func checkDebug(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || !in.Profile.Hardened() || !in.Base.Debug {
+		return nil
+	}
+	return []Finding{in.finding("DEBUG", "$ is true under the "+in.Profile.Name()+" profile: debugging aids leak internals to clients", "set $=false")}
+}
+
+func checkPageSize(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || in.Base.PageSize >= 1 {
+		return nil
+	}
+	return []Finding{in.finding("PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.PageSize), "set $ to a positive number such as 50")}
+}
+
+func checkMaxPageSize(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || in.Base.MaxPageSize >= 1 {
+		return nil
+	}
+	return []Finding{in.finding("MAX_PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.MaxPageSize), "set $ to a positive number such as 100")}
+}
+
+func checkPageBounds(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || b.PageSize < 1 || b.MaxPageSize < 1 || b.PageSize <= b.MaxPageSize {
+		return nil
+	}
+	return []Finding{in.finding("PAGE_SIZE", fmt.Sprintf("$ (%d) is larger than %s (%d)", b.PageSize, in.name("MAX_PAGE_SIZE"), b.MaxPageSize), "lower $ or raise "+in.name("MAX_PAGE_SIZE"))}
+}
+
+func checkTTL(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || in.Base.CacheTTL > 0 {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_TTL", fmt.Sprintf("$ is %s; want a positive duration", in.Base.CacheTTL), "set $ to a duration such as 10m")}
+}
+
+func checkTTLRange(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || in.Base.CacheTTL <= 0 {
+		return nil
+	}
+	switch ttl := in.Base.CacheTTL; {
+	case ttl < time.Second:
+		return []Finding{in.finding("CACHE_TTL", fmt.Sprintf("$ is %s: entries expire before they are reused", ttl), "use seconds or minutes, such as 10m")}
+	case ttl > 7*24*time.Hour:
+		return []Finding{in.finding("CACHE_TTL", fmt.Sprintf("$ is %s: stale data may be served for days", ttl), "use minutes or hours, and invalidate on writes")}
+	}
+	return nil
+}
+
+func checkMaxSize(_ context.Context, in *CheckInput) []Finding {
+	if in.Base == nil || in.Base.CacheMaxSize >= 1 {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_MAX_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.CacheMaxSize), "set $ to a positive number such as 4096")}
+}
+
+func checkCacheURLSet(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || b.CacheBackend == CacheMemory || b.CacheBackend == "" || b.CacheURL.IsSet() {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("%s is %s but $ is not set", in.name("CACHE_BACKEND"), b.CacheBackend), "set $ to the server, such as "+exampleCacheURL(b.CacheBackend))}
+}
+
+func exampleCacheURL(b CacheBackend) string {
+	if b == CacheMemcached {
+		return "memcached://127.0.0.1:11211"
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+var cacheSchemes = map[CacheBackend][]string{
+	CacheRedis:     {"redis", "rediss", "unix"},
+	CacheMemcached: {"memcached", "memcache"},
+}
+
+func checkCacheScheme(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !b.CacheURL.IsSet() {
+		return nil
+	}
+	schemes, ok := cacheSchemes[b.CacheBackend]
+	if !ok {
+		return nil
+	}
+	for _, s := range schemes {
+		if b.CacheURL.Scheme() == s {
+			return nil
+		}
+	}
+	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("$ has scheme %q, but %s=%s wants %s", b.CacheURL.Scheme(), in.name("CACHE_BACKEND"), b.CacheBackend, strings.Join(schemes, ", ")), "use a URL such as "+exampleCacheURL(b.CacheBackend))}
+}
+
+func checkCacheURLIgnored(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || b.CacheBackend != CacheMemory || !b.CacheURL.IsSet() {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("$ is set but %s is memory, which ignores it", in.name("CACHE_BACKEND")), "set "+in.name("CACHE_BACKEND")+" to redis or memcached, or unset $")}
+}
+
+func checkNamespace(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || b.CacheBackend == CacheMemory || b.CacheNamespace != "" {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_NAMESPACE", "$ is empty: keys of services sharing this cache server can collide", "set $ to the service's name")}
+}
+
+func checkMemoryBackend(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || b.CacheBackend != CacheMemory {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_BACKEND", "$ is memory: each replica keeps its own cache, so replicas can serve different data until entries expire", "with several replicas, set $=redis and CACHE_URL")}
+}
+
+func checkSQLite(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || !strings.HasPrefix(b.DatabaseURL.Scheme(), "sqlite") {
+		return nil
+	}
+	return []Finding{in.finding("DATABASE_URL", "$ is an SQLite database: one file on one machine, lost with the container unless on a volume", "use a database server (postgres://...) when running several replicas")}
+}
+
+func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || !b.DatabaseURL.IsSet() {
+		return nil
+	}
+	u := b.DatabaseURL.URL()
+	if strings.EqualFold(u.Query().Get("sslmode"), "disable") {
+		return []Finding{in.finding("DATABASE_URL", "$ has sslmode=disable: credentials and data cross the network in clear text", "use sslmode=verify-full (or require)")}
+	}
+	return nil
+}
+
+// runChecks runs the built-in checks on an embedded Base and the service's
+// own checks, and drops silenced findings.
+func (l *loader) runChecks(ctx context.Context, nv reflect.Value) {
+	in := &CheckInput{Profile: l.prof, Prefix: l.o.Prefix, origins: map[string]Origin{}, set: map[string]bool{}}
+	for i, f := range l.plan.Fields {
+		full := l.o.Prefix + f.Name
+		in.origins[full] = l.origins[i]
+		in.set[full] = l.set[i]
+	}
+	cp := reflect.New(nv.Type())
+	cp.Elem().Set(nv)
+	in.Config = cp.Interface()
+	if hb, ok := in.Config.(hasBase); ok {
+		b := *hb.base()
+		b.SecretKeyFallbacks = append([]Secret(nil), b.SecretKeyFallbacks...)
+		in.Base = &b
+	}
+	silenced := map[string]bool{}
+	for _, id := range l.o.Silence {
+		silenced[strings.ToUpper(strings.TrimSpace(id))] = true
+	}
+	// Loader findings of warning and info severity can be silenced too.
+	kept := l.findings[:0]
+	for _, f := range l.findings {
+		if f.Severity == SeverityError || !silenced[f.ID] {
+			kept = append(kept, f)
+		}
+	}
+	l.findings = kept
+	// A variable that failed to load has its zero value: checks would only
+	// repeat the problem.
+	failed := map[string]bool{}
+	for _, f := range l.findings {
+		if f.Severity == SeverityError && f.Key != "" {
+			failed[f.Key] = true
+		}
+	}
+	for _, c := range append(BuiltinChecks(), l.o.Checks...) {
+		if silenced[c.ID] || c.Run == nil {
+			continue
+		}
+		for _, f := range runCheck(ctx, c, in) {
+			if f.ID == "" {
+				f.ID = c.ID
+			}
+			if silenced[f.ID] || failed[f.Key] {
+				continue
+			}
+			if f.Severity == SeverityInfo && c.Severity != SeverityInfo {
+				f.Severity = c.Severity
+			}
+			if f.Severity == SeverityError && f.Err == nil {
+				f.Err = &causeError{msg: f.Message, kind: ErrInvalid}
+			}
+			l.add(f)
+		}
+	}
+}
+
+// runCheck runs one check, turning a panic in a service's own check into an
+// error finding rather than a crash at start-up.
+func runCheck(ctx context.Context, c Check, in *CheckInput) (out []Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprintf("check %s panicked", c.ID)
+			out = []Finding{{ID: c.ID, Severity: SeverityError, Message: msg, Err: &causeError{msg: msg, kind: ErrInvalid, err: errors.New("panic")}}}
+		}
+	}()
+	return c.Run(ctx, in)
+}

@@ -1,0 +1,812 @@
+package prodready
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/prodready/prodready/internal/bind"
+	"github.com/prodready/prodready/internal/cfgfile"
+	"github.com/prodready/prodready/internal/dotenv"
+	"github.com/prodready/prodready/internal/memlimit"
+)
+
+// IDs of the findings the loader itself reports. They stop a value from
+// loading, so they cannot be silenced.
+const (
+	idMissing     = "PR-E001"
+	idInvalid     = "PR-E002"
+	idBothSet     = "PR-E003"
+	idEnvFile     = "PR-E004"
+	idConfigFile  = "PR-E005"
+	idDotEnvFile  = "PR-E006"
+	idProfileDefs = "PR-E008"
+	idAppEnv      = "PR-E009"
+	idDevKey      = "PR-W001"
+	idDotEnvProd  = "PR-W043"
+	idFileMode    = "PR-W044"
+	idUnknownVar  = "PR-W050"
+)
+
+// MaxSecretFileSize is the largest file a NAME_FILE variable may name.
+const MaxSecretFileSize = 64 << 10
+
+var (
+	secretType    = reflect.TypeFor[Secret]()
+	secretURLType = reflect.TypeFor[SecretURL]()
+	memSizeType   = reflect.TypeFor[MemorySize]()
+	baseType      = reflect.TypeFor[Base]()
+)
+
+// plans caches one plan per configuration type. Plans are immutable, so the
+// cache only ever grows with the program's own types.
+var plans sync.Map // reflect.Type -> *planEntry
+
+type planEntry struct {
+	plan   *bind.Plan
+	err    error
+	groups map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
+	byLen  map[int][]knownName // known names by length, for the misspelling scan
+	fileOf map[string]string   // "SECRET_KEY_FILE" -> "SECRET_KEY"
+}
+
+func planFor(t reflect.Type) *planEntry {
+	if e, ok := plans.Load(t); ok {
+		return e.(*planEntry)
+	}
+	p, err := bind.Build(t, bind.Config{
+		IsSecret: func(t reflect.Type) bool { return t == secretType },
+		Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
+	})
+	e := &planEntry{plan: p, err: err}
+	if err == nil {
+		e.groups = map[string]bool{}
+		e.byLen = map[int][]knownName{}
+		e.fileOf = map[string]string{}
+		for _, f := range p.Fields {
+			for i := 0; i < len(f.Name); i++ {
+				if f.Name[i] == '_' && i > 0 {
+					e.groups[f.Name[:i+1]] = true
+				}
+			}
+			e.byLen[len(f.Name)] = append(e.byLen[len(f.Name)], knownName{f.Name, charMask(f.Name)})
+			e.fileOf[f.Name+"_FILE"] = f.Name
+		}
+	}
+	actual, _ := plans.LoadOrStore(t, e)
+	return actual.(*planEntry)
+}
+
+// Load fills the struct dst points to from the sources in precedence order
+// (tag defaults < profile defaults < config files < .env file < environment
+// < Options.Overrides), then runs the checks of the active profile.
+//
+// It reports every problem at once: the error is a [*LoadError] whose
+// [*FieldError]s wrap [ErrMissing], [ErrInvalid], [ErrWeakSecret] or
+// [ErrUnknownProfile]. On error dst is left unchanged. Warnings do not fail
+// Load; they are logged to Options.Logger ([LoadWithReport] returns them).
+//
+// A nil opts is the zero [Options]. Load is safe to call from several
+// goroutines; it keeps no reference to dst.
+func Load(ctx context.Context, dst any, opts *Options) error {
+	_, err := LoadWithReport(ctx, dst, opts)
+	return err
+}
+
+// MustLoad is like [Load] but panics on error. It is meant for examples
+// and tests; a service should handle Load's error and exit.
+func MustLoad(ctx context.Context, dst any, opts *Options) {
+	if err := Load(ctx, dst, opts); err != nil {
+		panic(err)
+	}
+}
+
+// NewProduction loads [Base] under the [Production] profile from the process
+// environment: the quick path for a service that needs only the shared
+// variables. It fails when SECRET_KEY is missing or weak, DEBUG is on, or
+// any value is invalid, listing every problem in one error.
+func NewProduction(ctx context.Context) (Base, error) {
+	var b Base
+	err := Load(ctx, &b, &Options{Profile: Production})
+	return b, err
+}
+
+// LoadWithReport is [Load] that also returns the [Report]: every variable
+// with its effective value (secrets redacted) and origin, and every finding.
+// The report is returned even when loading fails.
+func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error) {
+	rv := reflect.ValueOf(dst)
+	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("prodready: Load needs a non-nil pointer to a struct, got %T", dst)
+	}
+	pe := planFor(rv.Elem().Type())
+	if pe.err != nil {
+		return nil, fmt.Errorf("prodready: %s: %w", rv.Elem().Type(), pe.err)
+	}
+	l := &loader{plan: pe.plan, pe: pe}
+	if opts != nil {
+		l.o = *opts
+	}
+	if err := l.init(); err != nil {
+		return nil, err
+	}
+	return l.run(ctx, rv.Elem())
+}
+
+type loader struct {
+	o    Options
+	plan *bind.Plan
+	pe   *planEntry
+	env  Environment
+	fsys fs.FS
+	prof Profile
+	// profOrigin is where the profile choice came from.
+	profOrigin Origin
+
+	fileVals map[int]fileValue // field index -> value from the config files
+	dotenv   map[string]dotenvValue
+	findings []Finding
+	origins  []Origin
+	raw      []string // the raw text of each field's value, for required checks and reports
+	set      []bool   // whether a non-default source set the field
+}
+
+type fileValue struct {
+	node cfgfile.Node
+	file string
+	line int
+}
+
+type dotenvValue struct {
+	value string
+	line  int
+}
+
+func (l *loader) init() error {
+	l.env = l.o.Env
+	if l.env == nil {
+		l.env = processEnv{}
+	}
+	l.fsys = l.o.FS
+	if l.fsys == nil {
+		l.fsys = osFS{}
+	}
+	if err := validateProfiles(l.o.Profiles); err != nil {
+		return fmt.Errorf("prodready: %w", err)
+	}
+	if !l.o.Profile.IsZero() {
+		l.prof = l.o.Profile
+		if err := validateProfiles([]Profile{l.prof}); err != nil {
+			return fmt.Errorf("prodready: %w", err)
+		}
+		l.profOrigin = Origin{Source: SourceOverride}
+		return nil
+	}
+	name, origin := "", Origin{Source: SourceDefault}
+	key := l.o.Prefix + "APP_ENV"
+	if v, ok := l.o.Overrides[key]; ok {
+		name, origin = v, Origin{Source: SourceOverride}
+	} else if v, ok := l.env.Lookup(key); ok && strings.TrimSpace(v) != "" {
+		name, origin = v, Origin{Source: SourceEnv, Var: key}
+	}
+	if name == "" {
+		l.prof = Development
+		l.profOrigin = origin
+		return nil
+	}
+	p, err := LookupProfile(name, l.o.Profiles)
+	if err != nil {
+		fe := &FieldError{Key: key, Check: idInvalid, Origin: origin, Err: err,
+			Hint: "register the profile with Options.Profiles, or fix " + key}
+		return &LoadError{Profile: name, Errors: []*FieldError{fe}}
+	}
+	l.prof, l.profOrigin = p, origin
+	return nil
+}
+
+func (l *loader) add(f Finding) {
+	l.findings = append(l.findings, f)
+}
+
+func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.add(Finding{
+		ID: id, Severity: SeverityError, Key: key, Field: field, Origin: origin,
+		Message: msg, Hint: hint,
+		Err: &causeError{msg: msg, kind: kind, err: cause},
+	})
+}
+
+func (l *loader) run(ctx context.Context, dst reflect.Value) (*Report, error) {
+	n := len(l.plan.Fields)
+	l.origins = make([]Origin, n)
+	l.raw = make([]string, n)
+	l.set = make([]bool, n)
+
+	l.checkProfileDefaults()
+	l.readConfigFiles()
+	l.readDotEnv()
+
+	nv := reflect.New(l.plan.Type).Elem()
+	custom := bind.Custom(l.o.Decoders)
+	for i := range l.plan.Fields {
+		l.loadField(i, nv, custom)
+	}
+	l.finishBase(nv)
+	l.resolveMemory(nv)
+	l.scanUnknown()
+	l.runChecks(ctx, nv)
+	rep := l.report(nv)
+	l.log(ctx)
+
+	var errs []*FieldError
+	for _, f := range l.findings {
+		if f.Severity == SeverityError {
+			errs = append(errs, &FieldError{Field: f.Field, Key: f.Key, Check: f.ID, Origin: f.Origin, Hint: f.Hint, Err: f.Err})
+		}
+	}
+	if len(errs) > 0 {
+		return rep, &LoadError{Profile: l.prof.Name(), Errors: errs}
+	}
+	dst.Set(nv)
+	return rep, nil
+}
+
+// checkProfileDefaults reports defaults of the service's own profiles that
+// name no variable of the struct: a misspelled override would otherwise be
+// ignored. The built-in profiles' defaults for Base's variables are skipped
+// when the struct has no Base.
+func (l *loader) checkProfileDefaults() {
+	for x := l.prof.p; x != nil; x = x.parent {
+		if slices.Contains(BuiltinProfiles(), Profile{x}) {
+			continue
+		}
+		for _, k := range sortedKeys(x.defaults) {
+			if _, ok := l.plan.Lookup(k); !ok {
+				l.errorf(idProfileDefs, k, "", Origin{Source: SourceProfile, Name: x.name}, ErrInvalid, nil,
+					"fix the name in the profile's defaults"+l.suggest(k),
+					"profile %s sets a default for an unknown variable", x.name)
+			}
+		}
+	}
+}
+
+func (l *loader) suggest(name string) string {
+	if s := closest(name, l.pe); s != "" {
+		return "; did you mean " + s + "?"
+	}
+	return ""
+}
+
+// lookup returns a variable from the overrides or the environment.
+func (l *loader) lookupEnv(name string) (string, Origin, bool) {
+	if v, ok := l.o.Overrides[name]; ok {
+		return v, Origin{Source: SourceOverride}, true
+	}
+	if v, ok := l.env.Lookup(name); ok {
+		return v, Origin{Source: SourceEnv, Var: name}, true
+	}
+	return "", Origin{}, false
+}
+
+// loadField finds the value of field i from the highest source that sets it
+// and decodes it into nv.
+func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
+	f := &l.plan.Fields[i]
+	full := l.o.Prefix + f.Name
+	sensitive := f.Secret || f.Type == secretURLType
+	var (
+		raw     string
+		origin  Origin
+		found   bool
+		emptied bool // set, but to the empty string
+	)
+	// Overrides and the environment, then the .env file: at each level
+	// NAME and NAME_FILE are alternatives, and setting both is an error.
+	levels := []func(string) (string, Origin, bool){
+		l.lookupEnv,
+		func(name string) (string, Origin, bool) {
+			if d, ok := l.dotenv[name]; ok {
+				return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
+			}
+			return "", Origin{}, false
+		},
+	}
+	for _, look := range levels {
+		v, o, ok := look(full)
+		fv, fo, fok := look(full + "_FILE")
+		if ok && fok && v != "" && fv != "" {
+			l.errorf(idBothSet, full, f.Path, o, ErrInvalid, nil,
+				"unset one of them",
+				"both %s and %s_FILE are set", full, full)
+			return
+		}
+		if fok && fv != "" {
+			content, err := l.readSecretFile(full, fv)
+			o := Origin{Source: SourceEnvFile, Var: full + "_FILE", Name: fv, Line: fo.Line}
+			if err != nil {
+				l.errorf(idEnvFile, full, f.Path, o, ErrInvalid, err,
+					"point "+full+"_FILE at a readable regular file, or set "+full+" instead",
+					"%s_FILE: %s", full, err)
+				return
+			}
+			raw, origin, found = content, o, true
+			break
+		}
+		if ok {
+			if v == "" {
+				emptied = true
+				continue
+			}
+			raw, origin, found = v, o, true
+			break
+		}
+	}
+	if !found {
+		if fv, ok := l.fileVals[i]; ok {
+			origin = Origin{Source: SourceFile, Name: fv.file, Line: fv.line}
+			l.origins[i] = origin
+			l.set[i] = true
+			l.decodeNode(i, f, fv.node, nv.FieldByIndex(f.Index), custom, full, origin, sensitive)
+			return
+		}
+	}
+	if !found {
+		if v, from, ok := l.prof.Default(f.Name); ok {
+			raw, origin, found = v, Origin{Source: SourceProfile, Name: from}, true
+		} else if f.HasDefault {
+			raw, origin, found = f.Default, Origin{Source: SourceDefault}, true
+		}
+	} else {
+		l.set[i] = true
+	}
+	l.origins[i] = origin
+	l.raw[i] = raw
+	if l.required(f) && strings.TrimSpace(raw) == "" {
+		l.missing(f, full, origin, emptied, raw != "")
+		return
+	}
+	if !found || raw == "" && origin.Source <= SourceProfile {
+		return
+	}
+	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
+		l.invalid(f, full, origin, raw, sensitive, err)
+	}
+}
+
+func (l *loader) required(f *bind.Field) bool {
+	if f.Required {
+		return true
+	}
+	for _, name := range f.RequiredIn {
+		if l.prof.IsNamed(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, blank bool) {
+	what := "not set"
+	switch {
+	case blank:
+		what = "set to only whitespace"
+	case emptied:
+		what = "set but empty"
+	}
+	when := "required"
+	if !f.Required {
+		when = "required in " + l.prof.Name()
+	}
+	l.errorf(idMissing, full, f.Path, origin, ErrMissing, nil,
+		"set "+full+" or "+full+"_FILE",
+		"%s, %s", when, what)
+}
+
+func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, sensitive bool, err error) {
+	from := origin.String()
+	if origin.Source == SourceEnv {
+		from = "environment"
+	}
+	hint := "fix " + full + " in the environment"
+	if origin.Source != SourceEnv {
+		hint = "fix " + full + " (" + origin.String() + ")"
+	}
+	if sensitive {
+		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, hint,
+			"invalid value (secret, not shown) from %s: %s", from, err)
+		return
+	}
+	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, hint,
+		"invalid value %s from %s: %s", quote(raw), from, err)
+}
+
+// decodeNode sets a field from a configuration file's node.
+func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Value, custom bind.Custom, full string, origin Origin, sensitive bool) {
+	var err error
+	switch n.Kind {
+	case cfgfile.Scalar:
+		l.raw[i] = n.Value
+		if l.required(f) && strings.TrimSpace(n.Value) == "" {
+			l.missing(f, full, origin, true, n.Value != "")
+			return
+		}
+		if n.Value == "" {
+			return
+		}
+		err = f.Decode(v, n.Value, custom)
+		if err != nil {
+			l.invalid(f, full, origin, n.Value, sensitive, err)
+		}
+		return
+	case cfgfile.List:
+		items := make([]string, 0, len(n.Items))
+		for j, it := range n.Items {
+			if it.Kind != cfgfile.Scalar {
+				err = fmt.Errorf("item %d is a %s; want a single value", j+1, it.Kind)
+				break
+			}
+			items = append(items, it.Value)
+		}
+		if err == nil {
+			l.raw[i] = strings.Join(items, f.Sep)
+			err = f.DecodeList(v, items, custom)
+		}
+	case cfgfile.Map:
+		keys := make([]string, 0, len(n.Fields))
+		vals := make([]string, 0, len(n.Fields))
+		for _, fl := range n.Fields {
+			if fl.Value.Kind != cfgfile.Scalar {
+				err = fmt.Errorf("key %s holds a %s; want a single value", quote(fl.Key), fl.Value.Kind)
+				break
+			}
+			keys = append(keys, fl.Key)
+			vals = append(vals, fl.Value.Value)
+		}
+		if err == nil {
+			l.raw[i] = fmt.Sprint(len(keys), " entries")
+			err = f.DecodeMap(v, keys, vals, custom)
+		}
+	}
+	if err != nil {
+		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, "", "invalid value from %s: %s", origin, err)
+		return
+	}
+	if l.required(f) && v.Len() == 0 {
+		l.missing(f, full, origin, true, false)
+	}
+}
+
+// readSecretFile reads the file a NAME_FILE variable names, with its
+// trailing newlines removed.
+func (l *loader) readSecretFile(name, p string) (string, error) {
+	fp := fsPath(l.fsys, p)
+	st, err := fs.Stat(l.fsys, fp)
+	if err != nil {
+		return "", fileErr(err)
+	}
+	if !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return "", errors.New("is a directory, want a regular file")
+		}
+		return "", fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	}
+	if st.Size() > MaxSecretFileSize {
+		return "", fmt.Errorf("is %d bytes, larger than the %d KiB limit", st.Size(), MaxSecretFileSize>>10)
+	}
+	if st.Mode().Perm()&0o044 != 0 && st.Mode().Perm() != 0 {
+		if _, real := l.fsys.(osFS); real {
+			l.add(Finding{ID: idFileMode, Severity: SeverityWarning, Key: name,
+				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: p},
+				Message: fmt.Sprintf("%s_FILE names a file readable by other users (mode %s)", name, st.Mode().Perm()),
+				Hint:    "chmod 600 the file, or 400"})
+		}
+	}
+	b, err := readLimited(l.fsys, fp, MaxSecretFileSize)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "special file"
+}
+
+// fileErr turns a file system error into a message without the Go call
+// chain: "does not exist", "permission denied"...
+func fileErr(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("does not exist: %w", fs.ErrNotExist)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("permission denied: %w", fs.ErrPermission)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot read: %w", pe.Err)
+	}
+	return fmt.Errorf("cannot read: %w", err)
+}
+
+func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fileErr(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fileErr(err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("is larger than the %d KiB limit", limit>>10)
+	}
+	return b, nil
+}
+
+func (l *loader) dotEnvName() string {
+	if l.o.DotEnv != "" {
+		return l.o.DotEnv
+	}
+	return ".env"
+}
+
+// readDotEnv reads the .env file, if the options and profile allow it.
+func (l *loader) readDotEnv() {
+	if l.o.NoDotEnv {
+		return
+	}
+	name := l.dotEnvName()
+	fp := fsPath(l.fsys, name)
+	st, err := fs.Stat(l.fsys, fp)
+	if err != nil {
+		if l.o.DotEnv != "" || !errors.Is(err, fs.ErrNotExist) {
+			l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
+				"fix the path, or turn .env reading off with Options.NoDotEnv", "%s %s", name, fileErr(err))
+		}
+		return
+	}
+	if l.prof.Hardened() && !l.o.AllowDotEnvInProduction {
+		l.add(Finding{ID: idDotEnvProd, Severity: SeverityWarning, Origin: Origin{Source: SourceDotEnv, Name: name},
+			Message: fmt.Sprintf("%s exists but is not read under the %s profile", name, l.prof.Name()),
+			Hint:    "set the variables in the environment and remove the file from the deployment"})
+		return
+	}
+	if !st.Mode().IsRegular() {
+		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, nil,
+			"point it at a regular file", "%s is not a regular file", name)
+		return
+	}
+	b, err := readLimited(l.fsys, fp, dotenv.MaxSize)
+	if err == nil {
+		var entries []dotenv.Entry
+		entries, err = dotenv.Parse(name, b)
+		if err == nil {
+			l.dotenv = make(map[string]dotenvValue, len(entries))
+			for _, e := range entries {
+				l.dotenv[e.Key] = dotenvValue{value: e.Value, line: e.Line}
+			}
+			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line)
+			return
+		}
+	}
+	var se *dotenv.SyntaxError
+	if errors.As(err, &se) {
+		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name, Line: se.Line}, ErrInvalid, err,
+			"fix the file's syntax", "%s", se.Error())
+		return
+	}
+	l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
+		"", "%s %s", name, err)
+}
+
+// checkAppEnv reports a file that sets APP_ENV to another profile than the
+// one loading: files are read after the profile is chosen, so they cannot
+// choose it.
+func (l *loader) checkAppEnv(src Source, file, v string, line int) {
+	if strings.TrimSpace(v) == "" || strings.EqualFold(strings.TrimSpace(v), l.prof.Name()) {
+		return
+	}
+	key := l.o.Prefix + "APP_ENV"
+	l.errorf(idAppEnv, key, "", Origin{Source: src, Name: file, Line: line}, ErrInvalid, nil,
+		"set "+key+" in the environment; files are read after the profile is chosen",
+		"%s sets %s to %s, but the profile is %s", file, key, quote(v), l.prof.Name())
+}
+
+// readConfigFiles reads the YAML and JSON files and maps their keys to
+// fields.
+func (l *loader) readConfigFiles() {
+	files := l.o.ConfigFiles
+	if files == nil {
+		if v, _, ok := l.lookupEnv(l.o.Prefix + "CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
+			files = []string{strings.TrimSpace(v)}
+		}
+	}
+	for _, name := range files {
+		origin := Origin{Source: SourceFile, Name: name}
+		b, err := l.readConfigBytes(name)
+		if err != nil {
+			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err,
+				"fix the path or the file's permissions", "config file %s %s", name, err)
+			continue
+		}
+		root, err := cfgfile.Parse(name, b)
+		if err != nil {
+			var ce *cfgfile.Error
+			if errors.As(err, &ce) {
+				origin.Line = ce.Line
+			}
+			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err, "fix the file", "%s", err)
+			continue
+		}
+		if l.fileVals == nil {
+			l.fileVals = map[int]fileValue{}
+		}
+		l.mapNode(name, "", root)
+	}
+}
+
+func (l *loader) readConfigBytes(name string) ([]byte, error) {
+	fp := fsPath(l.fsys, name)
+	st, err := fs.Stat(l.fsys, fp)
+	if err != nil {
+		return nil, fileErr(err)
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory, want a file")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	}
+	return readLimited(l.fsys, fp, cfgfile.MaxSize)
+}
+
+// mapNode maps the keys of a configuration file's map to fields: a key is
+// a variable's name in any case, with '-' for '_' allowed; a nested map
+// adds its key as a prefix, so cache: {ttl: 10m} sets CACHE_TTL.
+func (l *loader) mapNode(file, prefix string, n cfgfile.Node) {
+	for _, fl := range n.Fields {
+		key := prefix + strings.ToUpper(strings.ReplaceAll(fl.Key, "-", "_"))
+		origin := Origin{Source: SourceFile, Name: file, Line: fl.Line}
+		if i, ok := l.plan.Lookup(key); ok {
+			if fl.Value.Kind == cfgfile.Null {
+				continue
+			}
+			l.fileVals[i] = fileValue{node: fl.Value, file: file, line: fl.Line}
+			continue
+		}
+		if fl.Value.Kind == cfgfile.Map && l.pe.groups[key+"_"] {
+			l.mapNode(file, key+"_", fl.Value)
+			continue
+		}
+		if key == "APP_ENV" && fl.Value.Kind == cfgfile.Scalar {
+			l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
+			continue
+		}
+		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,
+			"remove it or fix its name"+l.suggest(key),
+			"%s:%d: unknown key %s", file, fl.Line, quote(prefix+fl.Key))
+	}
+}
+
+// finishBase applies the profile rules to an embedded Base: it records the
+// profile in AppEnv and gives a development profile a random key.
+func (l *loader) finishBase(nv reflect.Value) {
+	hb, ok := nv.Addr().Interface().(hasBase)
+	if !ok {
+		return
+	}
+	b := hb.base()
+	b.AppEnv = l.prof.Name()
+	if i, ok := l.plan.Lookup("APP_ENV"); ok {
+		l.origins[i] = l.profOrigin
+		l.raw[i] = b.AppEnv
+	}
+	if b.SecretKey.IsSet() || !l.prof.p.devKey {
+		return
+	}
+	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.origins[i].Source > SourceProfile {
+		return // set but empty, or invalid: already reported
+	}
+	k, err := devKey(l.o.Rand)
+	full := l.o.Prefix + "SECRET_KEY"
+	if err != nil {
+		l.errorf(idInvalid, full, "Base.SecretKey", Origin{}, ErrInvalid, err, "", "could not generate a development key: %s", err)
+		return
+	}
+	b.SecretKey = k
+	if i, ok := l.plan.Lookup("SECRET_KEY"); ok {
+		l.origins[i] = Origin{Source: SourceGenerated, Name: "random, this process only"}
+	}
+	l.add(Finding{ID: idDevKey, Severity: SeverityWarning, Key: full, Field: "Base.SecretKey",
+		Origin:  Origin{Source: SourceGenerated, Name: "random, this process only"},
+		Message: fmt.Sprintf("%s not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances", full),
+		Hint:    "set " + full + " (prodready gen-secret makes one)"})
+}
+
+// resolveMemory turns MemorySize percentages into bytes.
+func (l *loader) resolveMemory(nv reflect.Value) {
+	for i := range l.plan.Fields {
+		f := &l.plan.Fields[i]
+		if f.Type != memSizeType {
+			continue
+		}
+		m := nv.FieldByIndex(f.Index).Addr().Interface().(*MemorySize)
+		if m.Percent == 0 {
+			continue
+		}
+		limit, err := l.memoryLimit()
+		if err == nil {
+			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
+		}
+		if err != nil {
+			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.origins[i], ErrInvalid, err,
+				"give an absolute size such as 256MiB", "cannot resolve %s: %s", quote(l.raw[i]), err)
+		}
+	}
+}
+
+func (l *loader) memoryLimit() (int64, error) {
+	if l.o.MemoryLimit != nil {
+		return l.o.MemoryLimit()
+	}
+	n, _, err := memlimit.Limit(os.DirFS("/"))
+	return n, err
+}
+
+// log sends warnings and infos to the logger.
+func (l *loader) log(ctx context.Context) {
+	logger := l.o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	for _, f := range l.findings {
+		level := slog.LevelInfo
+		switch f.Severity {
+		case SeverityError:
+			continue
+		case SeverityWarning:
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{slog.String("check", f.ID)}
+		if f.Key != "" {
+			attrs = append(attrs, slog.String("var", f.Key))
+		}
+		if f.Hint != "" {
+			attrs = append(attrs, slog.String("hint", f.Hint))
+		}
+		msg := f.Message
+		if f.Key != "" {
+			msg = f.Key + ": " + msg
+		}
+		logger.LogAttrs(ctx, level, "prodready: "+msg, attrs...)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,116 @@
+package prodready
+
+import (
+	"encoding"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// report builds the Report of a load from the decoded value nv.
+func (l *loader) report(nv reflect.Value) *Report {
+	r := &Report{Profile: l.prof.Name(), Vars: make([]Var, 0, len(l.plan.Fields))}
+	for i := range l.plan.Fields {
+		f := &l.plan.Fields[i]
+		fv := nv.FieldByIndex(f.Index)
+		v := Var{
+			Name:   l.o.Prefix + f.Name,
+			Field:  f.Path,
+			Type:   f.Type.String(),
+			Secret: f.Secret,
+			Origin: l.origins[i],
+			Doc:    f.Doc,
+		}
+		if f.Secret {
+			v.Value = Redacted
+			switch s := fv.Interface().(type) {
+			case Secret:
+				v.Set = s.IsSet()
+				v.Length = lengthClass(s.Len())
+			case []Secret:
+				v.Set = len(s) > 0
+				if len(s) > 0 {
+					v.Length = fmt.Sprintf("%d keys", len(s))
+				}
+			default:
+				v.Set = !fv.IsZero()
+			}
+			if !v.Set {
+				v.Value = ""
+			}
+		} else {
+			v.Value = render(fv, f.Sep, f.KVSep)
+			v.Set = v.Value != ""
+		}
+		r.Vars = append(r.Vars, v)
+	}
+	r.Findings = slices.Clone(l.findings)
+	return r
+}
+
+var urlType = reflect.TypeFor[url.URL]()
+
+// render formats a field's value for people, with any URL password
+// removed. Lists and maps use the field's separators, so the text reads
+// back as the same value.
+func render(v reflect.Value, sep, kvsep string) string {
+	return redactURLPasswords(renderValue(v, sep, kvsep))
+}
+
+func renderValue(v reflect.Value, sep, kvsep string) string {
+	if !v.IsValid() {
+		return ""
+	}
+	switch {
+	case v.Type() == urlType:
+		u := v.Interface().(url.URL)
+		return u.Redacted()
+	case v.Kind() == reflect.Pointer && v.Type().Elem() == urlType:
+		if v.IsNil() {
+			return ""
+		}
+		return v.Interface().(*url.URL).Redacted()
+	}
+	if v.CanInterface() {
+		switch x := v.Interface().(type) {
+		case fmt.Stringer:
+			if v.Kind() == reflect.Pointer && v.IsNil() {
+				return ""
+			}
+			return x.String()
+		case encoding.TextMarshaler:
+			b, err := x.MarshalText()
+			if err != nil {
+				return ""
+			}
+			return string(b)
+		}
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return ""
+		}
+		return renderValue(v.Elem(), sep, kvsep)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return string(v.Bytes())
+		}
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = renderValue(v.Index(i), ",", "=")
+		}
+		return strings.Join(parts, sep)
+	case reflect.Map:
+		parts := make([]string, 0, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			parts = append(parts, renderValue(it.Key(), ",", "=")+kvsep+renderValue(it.Value(), ",", "="))
+		}
+		slices.Sort(parts)
+		return strings.Join(parts, sep)
+	}
+	return fmt.Sprint(v.Interface())
+}

@@ -1,0 +1,385 @@
+package prodready
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/prodready/prodready/internal/bind"
+)
+
+// Redacted is what every rendering of a [Secret] prints.
+const Redacted = "[redacted]"
+
+// A Secret is a string that must never be shown: a signing key, a password,
+// an API token. Every rendering of it — String, GoString, fmt's verbs
+// (%v, %+v, %#v, %s, %q, %x...), JSON, text marshalling and slog — prints
+// [Redacted]. [Secret.Reveal] is the only way to read the value.
+//
+// The zero Secret is unset. A Secret is immutable and safe to copy and to
+// share between goroutines. The value sits behind a pointer, so even a
+// Secret in an unexported struct field, which fmt prints without calling
+// its methods, shows up as an address and not as the text.
+type Secret struct{ p *secretValue }
+
+type secretValue struct{ v string }
+
+// NewSecret returns a Secret holding s. An empty s gives the unset Secret.
+func NewSecret(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{&secretValue{s}}
+}
+
+// Reveal returns the secret value. Call it only where the value is used, such
+// as when deriving a key or opening a connection, never to print it.
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return s.p.v
+}
+
+// IsSet reports whether the secret has a non-empty value.
+func (s Secret) IsSet() bool { return s.p != nil && s.p.v != "" }
+
+// Len returns the length of the secret in bytes.
+func (s Secret) Len() int { return len(s.Reveal()) }
+
+// Equal reports whether s and t hold the same value, in time that does not
+// depend on where they differ.
+func (s Secret) Equal(t Secret) bool {
+	return subtle.ConstantTimeCompare([]byte(s.Reveal()), []byte(t.Reveal())) == 1
+}
+
+// String returns [Redacted].
+func (s Secret) String() string { return Redacted }
+
+// GoString returns a Go-syntax placeholder that holds no part of the value.
+func (s Secret) GoString() string { return `prodready.Secret("` + Redacted + `")` }
+
+// Format implements [fmt.Formatter] so that every verb and flag prints
+// [Redacted]: %q quotes it and %#v prints [Secret.GoString].
+func (s Secret) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, s.GoString())
+	case verb == 'q':
+		io.WriteString(f, `"`+Redacted+`"`)
+	default:
+		io.WriteString(f, Redacted)
+	}
+}
+
+// MarshalJSON returns the JSON string "[redacted]".
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// MarshalText returns [Redacted].
+func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// UnmarshalText sets the secret to a copy of text. It is how the loader
+// fills Secret fields, and it lets a Secret be a flag.TextVar.
+func (s *Secret) UnmarshalText(text []byte) error {
+	*s = NewSecret(string(text))
+	return nil
+}
+
+// LogValue implements [slog.LogValuer]: loggers print [Redacted].
+func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
+
+// A SecretURL is a URL that may carry a password, such as DATABASE_URL or
+// CACHE_URL. It renders everywhere with the password replaced by
+// [Redacted] (postgres://app:[redacted]@db:5432/app), so the host and
+// database stay visible to operators while the credential does not.
+// [SecretURL.Reveal] returns the URL with its password.
+//
+// The zero SecretURL is unset. A SecretURL is immutable and safe to copy and
+// to share between goroutines.
+type SecretURL struct{ p *secretURL }
+
+type secretURL struct {
+	raw      string
+	u        *url.URL
+	redacted string
+}
+
+// ParseSecretURL parses s as a URL. The error never quotes s.
+func ParseSecretURL(s string) (SecretURL, error) {
+	if s == "" {
+		return SecretURL{}, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return SecretURL{}, fmt.Errorf("want a URL such as scheme://user:password@host:port/path (%s)", bind.URLErrorKind(err))
+	}
+	if u.Scheme == "" {
+		return SecretURL{}, fmt.Errorf("want a URL with a scheme, such as postgres://host/db or redis://host:6379")
+	}
+	return SecretURL{&secretURL{raw: s, u: u, redacted: redactURL(u)}}, nil
+}
+
+func redactURL(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	if _, has := u.User.Password(); has {
+		c.User = url.UserPassword(u.User.Username(), "xxxxx")
+		return strings.Replace(c.String(), ":xxxxx@", ":"+Redacted+"@", 1)
+	}
+	return c.String()
+}
+
+// Reveal returns the URL as it was given, password included.
+func (s SecretURL) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return s.p.raw
+}
+
+// IsSet reports whether the URL has a value.
+func (s SecretURL) IsSet() bool { return s.p != nil }
+
+// URL returns a copy of the parsed URL, password included, or nil when s is
+// unset.
+func (s SecretURL) URL() *url.URL {
+	if s.p == nil {
+		return nil
+	}
+	c := *s.p.u
+	if c.User != nil {
+		u := *c.User
+		c.User = &u
+	}
+	return &c
+}
+
+// Scheme returns the URL's scheme in lower case, or "" when s is unset.
+func (s SecretURL) Scheme() string {
+	if s.p == nil {
+		return ""
+	}
+	return strings.ToLower(s.p.u.Scheme)
+}
+
+// HasPassword reports whether the URL carries a password.
+func (s SecretURL) HasPassword() bool {
+	if s.p == nil || s.p.u.User == nil {
+		return false
+	}
+	_, ok := s.p.u.User.Password()
+	return ok
+}
+
+// String returns the URL with its password replaced by [Redacted].
+func (s SecretURL) String() string {
+	if s.p == nil {
+		return ""
+	}
+	return s.p.redacted
+}
+
+// GoString returns a Go-syntax form of the redacted URL.
+func (s SecretURL) GoString() string { return fmt.Sprintf("prodready.SecretURL(%q)", s.String()) }
+
+// Format implements [fmt.Formatter]: every verb prints the redacted URL.
+func (s SecretURL) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, s.GoString())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", s.String())
+	default:
+		io.WriteString(f, s.String())
+	}
+}
+
+// MarshalJSON returns the redacted URL as a JSON string.
+func (s SecretURL) MarshalJSON() ([]byte, error) { return fmt.Appendf(nil, "%q", s.String()), nil }
+
+// MarshalText returns the redacted URL.
+func (s SecretURL) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText parses text as a URL; see [ParseSecretURL].
+func (s *SecretURL) UnmarshalText(text []byte) error {
+	u, err := ParseSecretURL(string(text))
+	if err != nil {
+		return err
+	}
+	*s = u
+	return nil
+}
+
+// LogValue implements [slog.LogValuer]: loggers print the redacted URL.
+func (s SecretURL) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Key strength rules; see [CheckKeyStrength].
+const (
+	MinKeyBytes         = 32  // shortest acceptable signing key
+	MinKeyDistinctChars = 8   // fewest distinct characters in a key
+	MinKeyBits          = 128 // lowest estimated strength, in bits
+	devKeyPrefix        = "prodready-dev-"
+)
+
+// placeholders are fragments of the example keys that tutorials, templates
+// and frameworks ship; a key containing one was copied, not generated. They
+// are compared against the key lower-cased with everything but letters and
+// digits removed.
+var placeholders = []string{
+	"changeme", "changethis", "replaceme", "replacethis", "placeholder",
+	"insecure", "yoursecret", "mysecret", "secretkey", "supersecret",
+	"password", "passw0rd", "example", "default", "notasecret",
+	"prodreadydev", "django", "letmein", "qwerty", "xxxxxx",
+}
+
+// CheckKeyStrength reports why s is not fit to be a production signing key,
+// or nil. The error wraps [ErrWeakSecret] and names every rule s breaks; it
+// never contains any part of s. The rules: at least [MinKeyBytes] bytes; at
+// least [MinKeyDistinctChars] distinct characters; no known placeholder or
+// tutorial fragment (changeme, secret-key, password, the development key's
+// prefix...); not a short pattern repeated; and an estimated strength of at
+// least [MinKeyBits] bits, from its length and the character classes it uses
+// (so 32 hexadecimal digits pass, 32 decimal digits do not).
+func CheckKeyStrength(s Secret) error {
+	reasons := keyWeaknesses(s.Reveal())
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &weakKeyError{reasons: reasons}
+}
+
+type weakKeyError struct{ reasons []string }
+
+func (e *weakKeyError) Error() string { return "weak key: " + strings.Join(e.reasons, "; ") }
+func (e *weakKeyError) Unwrap() error { return ErrWeakSecret }
+
+func keyWeaknesses(k string) []string {
+	var reasons []string
+	if k == "" {
+		return []string{"empty"}
+	}
+	if len(k) < MinKeyBytes {
+		reasons = append(reasons, fmt.Sprintf("%d bytes long, want at least %d", len(k), MinKeyBytes))
+	}
+	if !utf8.ValidString(k) {
+		// Still usable as bytes; the class estimate below treats it as binary.
+		return reasons
+	}
+	distinct := map[rune]struct{}{}
+	var lower, upper, digit, other bool
+	for _, r := range k {
+		distinct[r] = struct{}{}
+		switch {
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	if len(distinct) < MinKeyDistinctChars {
+		reasons = append(reasons, fmt.Sprintf("only %d distinct characters, want at least %d", len(distinct), MinKeyDistinctChars))
+	}
+	if strings.HasPrefix(k, devKeyPrefix) {
+		reasons = append(reasons, "is a development key generated by prodready")
+	} else if placeholder(k) {
+		reasons = append(reasons, "looks like a placeholder or example value")
+	}
+	if p := period(k); p > 0 && p <= len(k)/2 {
+		reasons = append(reasons, fmt.Sprintf("a %d-character pattern repeated", p))
+	}
+	pool := 0
+	for _, c := range []struct {
+		has  bool
+		size int
+	}{{lower, 26}, {upper, 26}, {digit, 10}, {other, 33}} {
+		if c.has {
+			pool += c.size
+		}
+	}
+	if pool > 0 {
+		bits := float64(utf8.RuneCountInString(k)) * math.Log2(float64(pool))
+		if bits < MinKeyBits && len(k) >= MinKeyBytes {
+			reasons = append(reasons, fmt.Sprintf("about %d bits of strength from its length and character set, want at least %d (use more characters or a larger alphabet)", int(bits), MinKeyBits))
+		}
+	}
+	return reasons
+}
+
+func placeholder(k string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToLower(k) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	norm := b.String()
+	for _, p := range placeholders {
+		if strings.Contains(norm, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// period returns the length of the shortest unit that k repeats, or 0 when
+// k is not a repetition.
+func period(k string) int {
+	for p := 1; p <= 16 && p <= len(k)/2; p++ {
+		rep := true
+		for i := p; i < len(k); i++ {
+			if k[i] != k[i-p] {
+				rep = false
+				break
+			}
+		}
+		if rep {
+			return p
+		}
+	}
+	return 0
+}
+
+// GenerateKey returns a new random key of n bytes from crypto/rand, encoded
+// as unpadded base64url, that passes [CheckKeyStrength]. n below
+// [MinKeyBytes] is raised to it. If r is nil, crypto/rand is used.
+func GenerateKey(r io.Reader, n int) (Secret, error) {
+	if n < MinKeyBytes {
+		n = MinKeyBytes
+	}
+	if r == nil {
+		r = rand.Reader
+	}
+	buf := make([]byte, n)
+	for range 16 {
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return Secret{}, fmt.Errorf("read random bytes: %w", err)
+		}
+		k := base64.RawURLEncoding.EncodeToString(buf)
+		if len(keyWeaknesses(k)) == 0 {
+			return NewSecret(k), nil
+		}
+	}
+	return Secret{}, fmt.Errorf("random source gave 16 weak keys in a row; it is not random")
+}
+
+func devKey(r io.Reader) (Secret, error) {
+	k, err := GenerateKey(r, 32)
+	if err != nil {
+		return Secret{}, err
+	}
+	return NewSecret(devKeyPrefix + k.Reveal()), nil
+}
