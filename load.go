@@ -135,6 +135,11 @@ func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error
 	if opts != nil {
 		l.o = *opts
 	}
+	for _, f := range pe.plan.Fields {
+		if f.NeedsDecoder && l.o.Decoders[f.Type] == nil {
+			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
+		}
+	}
 	if err := l.init(); err != nil {
 		return nil, err
 	}

@@ -25,19 +25,18 @@ const Redacted = "[redacted]"
 // [Redacted]. [Secret.Reveal] is the only way to read the value.
 //
 // The zero Secret is unset. A Secret is immutable and safe to copy and to
-// share between goroutines. The value sits behind a pointer, so even a
-// Secret in an unexported struct field, which fmt prints without calling
-// its methods, shows up as an address and not as the text.
-type Secret struct{ p *secretValue }
-
-type secretValue struct{ v string }
+// share between goroutines. The value sits behind a *string: a Secret in an
+// unexported struct field, which fmt prints by reflection without calling
+// its methods, shows up as an address under every verb. (A pointer to a
+// struct would not do: fmt's "%!s(...)" path prints what it points to.)
+type Secret struct{ p *string }
 
 // NewSecret returns a Secret holding s. An empty s gives the unset Secret.
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{&secretValue{s}}
+	return Secret{&s}
 }
 
 // Reveal returns the secret value. Call it only where the value is used, such
@@ -46,11 +45,11 @@ func (s Secret) Reveal() string {
 	if s.p == nil {
 		return ""
 	}
-	return s.p.v
+	return *s.p
 }
 
 // IsSet reports whether the secret has a non-empty value.
-func (s Secret) IsSet() bool { return s.p != nil && s.p.v != "" }
+func (s Secret) IsSet() bool { return s.p != nil && *s.p != "" }
 
 // Len returns the length of the secret in bytes.
 func (s Secret) Len() int { return len(s.Reveal()) }
@@ -104,12 +103,11 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 //
 // The zero SecretURL is unset. A SecretURL is immutable and safe to copy and
 // to share between goroutines.
-type SecretURL struct{ p *secretURL }
-
-type secretURL struct {
-	raw      string
-	u        *url.URL
-	redacted string
+type SecretURL struct {
+	raw      *string // as given; behind a pointer for the reason given at Secret
+	redacted string  // the URL with its password replaced
+	scheme   string  // lower case
+	password bool    // whether the URL carries a password
 }
 
 // ParseSecretURL parses s as a URL. The error never quotes s.
@@ -118,13 +116,18 @@ func ParseSecretURL(s string) (SecretURL, error) {
 		return SecretURL{}, nil
 	}
 	u, err := url.Parse(s)
+	if err == nil {
+		err = bind.CheckPort(u)
+	}
 	if err != nil {
 		return SecretURL{}, fmt.Errorf("want a URL such as scheme://user:password@host:port/path (%s)", bind.URLErrorKind(err))
 	}
-	if u.Scheme == "" {
+	if u.Scheme == "" || u.Opaque != "" && strings.Trim(u.Opaque, "0123456789") == "" {
+		// "db.example.com:5432" parses as scheme "db.example.com".
 		return SecretURL{}, fmt.Errorf("want a URL with a scheme, such as postgres://host/db or redis://host:6379")
 	}
-	return SecretURL{&secretURL{raw: s, u: u, redacted: redactURL(u)}}, nil
+	_, pass := u.User.Password()
+	return SecretURL{raw: &s, redacted: redactURL(u), scheme: strings.ToLower(u.Scheme), password: pass}, nil
 }
 
 func redactURL(u *url.URL) string {
@@ -141,53 +144,36 @@ func redactURL(u *url.URL) string {
 
 // Reveal returns the URL as it was given, password included.
 func (s SecretURL) Reveal() string {
-	if s.p == nil {
+	if s.raw == nil {
 		return ""
 	}
-	return s.p.raw
+	return *s.raw
 }
 
 // IsSet reports whether the URL has a value.
-func (s SecretURL) IsSet() bool { return s.p != nil }
+func (s SecretURL) IsSet() bool { return s.raw != nil }
 
-// URL returns a copy of the parsed URL, password included, or nil when s is
+// URL returns a newly parsed URL, password included, or nil when s is
 // unset.
 func (s SecretURL) URL() *url.URL {
-	if s.p == nil {
+	if s.raw == nil {
 		return nil
 	}
-	c := *s.p.u
-	if c.User != nil {
-		u := *c.User
-		c.User = &u
+	u, err := url.Parse(*s.raw)
+	if err != nil {
+		return nil // unreachable: the text parsed when s was made
 	}
-	return &c
+	return u
 }
 
 // Scheme returns the URL's scheme in lower case, or "" when s is unset.
-func (s SecretURL) Scheme() string {
-	if s.p == nil {
-		return ""
-	}
-	return strings.ToLower(s.p.u.Scheme)
-}
+func (s SecretURL) Scheme() string { return s.scheme }
 
 // HasPassword reports whether the URL carries a password.
-func (s SecretURL) HasPassword() bool {
-	if s.p == nil || s.p.u.User == nil {
-		return false
-	}
-	_, ok := s.p.u.User.Password()
-	return ok
-}
+func (s SecretURL) HasPassword() bool { return s.password }
 
 // String returns the URL with its password replaced by [Redacted].
-func (s SecretURL) String() string {
-	if s.p == nil {
-		return ""
-	}
-	return s.p.redacted
-}
+func (s SecretURL) String() string { return s.redacted }
 
 // GoString returns a Go-syntax form of the redacted URL.
 func (s SecretURL) GoString() string { return fmt.Sprintf("prodready.SecretURL(%q)", s.String()) }

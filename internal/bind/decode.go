@@ -198,8 +198,12 @@ func baseDecoder(t reflect.Type, cfg Config, sep, kvsep string) (decodeFunc, err
 			}, nil
 		}
 	}
-	return nil, fmt.Errorf("unsupported type %s: implement encoding.TextUnmarshaler or register a decoder for it", t)
+	return nil, fmt.Errorf("%w %s", errUnsupported, t)
 }
+
+// errUnsupported marks a type the built-in decoding cannot handle: a field
+// of it needs a decoder registered at load time.
+var errUnsupported = errors.New("unsupported type")
 
 // SplitList splits a list value on sep, trimming spaces around each item.
 // An empty or all-space value is an empty list.
@@ -221,6 +225,10 @@ func sliceDecoder(t reflect.Type, elem decodeFunc, sep string) decodeFunc {
 }
 
 func decodeSlice(t reflect.Type, elem decodeFunc, v reflect.Value, items []string, c Custom) error {
+	if len(items) == 0 {
+		v.SetZero()
+		return nil
+	}
 	out := reflect.MakeSlice(t, len(items), len(items))
 	for i, item := range items {
 		if item == "" {
@@ -350,10 +358,27 @@ func decodeDuration(v reflect.Value, s string, _ Custom) error {
 
 func parseURL(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
+	if err == nil {
+		err = CheckPort(u)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("want a URL such as https://host:port/path (%s)", URLErrorKind(err))
 	}
 	return u, nil
+}
+
+// CheckPort returns an error when u names a port outside 1 to 65535, which
+// net/url lets through.
+func CheckPort(u *url.URL) error {
+	p := u.Port()
+	if p == "" {
+		return nil
+	}
+	n, err := strconv.ParseUint(p, 10, 16)
+	if err != nil || n == 0 {
+		return errors.New("invalid port: want 1 to 65535")
+	}
+	return nil
 }
 
 // URLErrorKind names what is wrong in a URL that net/url rejected, without
@@ -374,7 +399,7 @@ func URLErrorKind(err error) string {
 		return "invalid %-escape"
 	case strings.Contains(msg, "missing protocol scheme"), strings.Contains(msg, "first path segment"):
 		return "missing scheme"
-	case strings.Contains(msg, "IPv6"):
+	case strings.Contains(msg, "IPv6"), strings.Contains(msg, "missing ']'"):
 		return "invalid IPv6 host"
 	case strings.Contains(msg, "invalid character"):
 		return "invalid character in host"

@@ -10,6 +10,7 @@ package bind
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -32,8 +33,11 @@ type Field struct {
 	Sep        string       // separator of slice elements and map entries
 	KVSep      string       // separator of a map entry's key and value
 	Secret     bool         // the field's type (or its element type) is secret
-	decode     decodeFunc
-	elem, key  decodeFunc // element and key decoders of slices and maps
+	// NeedsDecoder is set when no built-in decoding handles the type: a
+	// load must register a decoder for it.
+	NeedsDecoder bool
+	decode       decodeFunc
+	elem, key    decodeFunc // element and key decoders of slices and maps
 }
 
 // A Plan is the list of configuration fields of one struct type.
@@ -160,6 +164,13 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 		}
 		f.Secret = cfg.IsSecret != nil && (cfg.IsSecret(ft) || (ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map) && cfg.IsSecret(ft.Elem()))
 		dec, err := fieldDecoder(ft, cfg, f.Sep, f.KVSep)
+		if errors.Is(err, errUnsupported) && !f.IsList() && !f.IsMap() {
+			f.NeedsDecoder = true
+			dec = decodeCustom(ft, func(reflect.Value, string, Custom) error {
+				return fmt.Errorf("no decoder registered for %s", ft)
+			})
+			err = nil
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", fpath, err)
 		}

@@ -1,0 +1,64 @@
+package prodready_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"testing/fstest"
+
+	"github.com/prodready/prodready"
+)
+
+// opts returns Options over env and the files in fsys, with a silent logger,
+// so that no test reads the process environment or the working directory.
+func opts(env prodready.MapEnv, fsys fstest.MapFS) *prodready.Options {
+	if env == nil {
+		env = prodready.MapEnv{}
+	}
+	if fsys == nil {
+		fsys = fstest.MapFS{}
+	}
+	return &prodready.Options{
+		Env:         env,
+		FS:          fsys,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MemoryLimit: func() (int64, error) { return 1 << 30, nil },
+	}
+}
+
+// fieldErrors returns the FieldErrors in err, failing the test when err is
+// not a *LoadError.
+func fieldErrors(tb testing.TB, err error) []*prodready.FieldError {
+	tb.Helper()
+	var le *prodready.LoadError
+	if !errors.As(err, &le) {
+		tb.Fatalf("error = %v (%T), want a *prodready.LoadError", err, err)
+	}
+	return le.Errors
+}
+
+// hasFinding reports whether rep holds a finding with the ID for the key.
+func hasFinding(rep *prodready.Report, id, key string) bool {
+	if rep == nil {
+		return false
+	}
+	for _, f := range rep.Findings {
+		if f.ID == id && (key == "" || f.Key == key) {
+			return true
+		}
+	}
+	return false
+}
+
+func strongKey(tb testing.TB) string {
+	tb.Helper()
+	k, err := prodready.GenerateKey(nil, 48)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k.Reveal()
+}
+
+var ctx = context.Background()
