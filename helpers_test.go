@@ -62,3 +62,5 @@ func strongKey(tb testing.TB) string {
 }
 
 var ctx = context.Background()
+
+func lookupProcessEnv(name string) (string, bool) { return prodready.ProcessEnv().Lookup(name) }

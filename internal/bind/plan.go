@@ -99,9 +99,8 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 		ft := sf.Type
 		nested := ft.Kind() == reflect.Struct && !isLeaf(ft, cfg)
 		if nested && !hasEnv {
-			if !sf.IsExported() {
-				continue // an unexported embedded struct: its promoted fields are unreachable by reflection
-			}
+			// An unexported embedded struct is walked too: reflect can set
+			// its exported fields, as encoding/json does.
 			sub := prefix + sf.Tag.Get("prefix")
 			if _, ok := sf.Tag.Lookup("prefix"); !ok && !sf.Anonymous {
 				// A named nested struct without a prefix tag shares the

@@ -1,0 +1,217 @@
+package prodready_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prodready/prodready"
+)
+
+func TestBuiltinChecks(t *testing.T) {
+	t.Parallel()
+	key := strongKey(t)
+	weak := "changeme-changeme"
+	prod := func(m prodready.MapEnv) prodready.MapEnv {
+		out := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key, "CACHE_BACKEND": "redis", "CACHE_URL": "redis://127.0.0.1:6379/0", "CACHE_NAMESPACE": "svc", "DATABASE_URL": "postgres://db/app?sslmode=verify-full"}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		env    prodready.MapEnv
+		id     string
+		key    string
+		wantIs error // for error findings
+	}{
+		{"weak key", prod(prodready.MapEnv{"SECRET_KEY": weak}), "PR-E010", "SECRET_KEY", prodready.ErrWeakSecret},
+		{"weak fallback", prod(prodready.MapEnv{"SECRET_KEY_FALLBACKS": key[:40] + "," + weak}), "PR-E011", "SECRET_KEY_FALLBACKS", prodready.ErrWeakSecret},
+		{"fallback equals key", prod(prodready.MapEnv{"SECRET_KEY_FALLBACKS": key}), "PR-W012", "SECRET_KEY_FALLBACKS", nil},
+		{"fallback repeated", prodready.MapEnv{"SECRET_KEY_FALLBACKS": "a,b,a"}, "PR-W012", "SECRET_KEY_FALLBACKS", nil},
+		{"debug in production", prod(prodready.MapEnv{"DEBUG": "1"}), "PR-E020", "DEBUG", prodready.ErrInvalid},
+		{"page size zero", prodready.MapEnv{"PAGE_SIZE": "0"}, "PR-E021", "PAGE_SIZE", prodready.ErrInvalid},
+		{"max page size negative", prodready.MapEnv{"MAX_PAGE_SIZE": "-1"}, "PR-E022", "MAX_PAGE_SIZE", prodready.ErrInvalid},
+		{"page size over max", prodready.MapEnv{"PAGE_SIZE": "500"}, "PR-E023", "PAGE_SIZE", prodready.ErrInvalid},
+		{"ttl zero", prodready.MapEnv{"CACHE_TTL": "0s"}, "PR-E030", "CACHE_TTL", prodready.ErrInvalid},
+		{"ttl negative", prodready.MapEnv{"CACHE_TTL": "-5s"}, "PR-E030", "CACHE_TTL", prodready.ErrInvalid},
+		{"ttl tiny", prodready.MapEnv{"CACHE_TTL": "10ms"}, "PR-W031", "CACHE_TTL", nil},
+		{"ttl absurd", prodready.MapEnv{"CACHE_TTL": "8760h"}, "PR-W031", "CACHE_TTL", nil},
+		{"max size zero", prodready.MapEnv{"CACHE_MAX_SIZE": "0"}, "PR-E032", "CACHE_MAX_SIZE", prodready.ErrInvalid},
+		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
+		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
+		{"url ignored", prodready.MapEnv{"CACHE_URL": "redis://h:1"}, "PR-W035", "CACHE_URL", nil},
+		{"no namespace", prod(prodready.MapEnv{"CACHE_NAMESPACE": ""}), "PR-I036", "CACHE_NAMESPACE", nil},
+		{"memory cache in production", prod(prodready.MapEnv{"CACHE_BACKEND": "memory", "CACHE_URL": ""}), "PR-I040", "CACHE_BACKEND", nil},
+		{"sqlite in production", prod(prodready.MapEnv{"DATABASE_URL": "sqlite:app.db"}), "PR-W041", "DATABASE_URL", nil},
+		{"sslmode disable", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?sslmode=disable"}), "PR-W042", "DATABASE_URL", nil},
+		{"misspelled variable", prodready.MapEnv{"SECERT_KEY": "x"}, "PR-W050", "SECERT_KEY", nil},
+	}
+	ids := map[string]bool{}
+	for _, tt := range tests {
+		ids[tt.id] = true
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var b prodready.Base
+			rep, err := prodready.LoadWithReport(ctx, &b, opts(tt.env, nil))
+			if !hasFinding(rep, tt.id, tt.key) {
+				t.Fatalf("findings = %+v, want %s on %s", rep.Findings, tt.id, tt.key)
+			}
+			if tt.wantIs != nil {
+				if !errors.Is(err, tt.wantIs) {
+					t.Errorf("Load() error = %v, want %v", err, tt.wantIs)
+				}
+				var fe *prodready.FieldError
+				if !errors.As(err, &fe) || fe.Check == "" {
+					t.Errorf("Load() error = %v, want a *FieldError with a check ID", err)
+				}
+			} else if err != nil {
+				t.Errorf("Load() error = %v, want only a warning", err)
+			}
+			if strings.Contains(err2str(err)+findingsText(rep), key) {
+				t.Error("a message holds the secret key")
+			}
+			// Silencing the ID drops the finding (errors of checks too).
+			o := opts(tt.env, nil)
+			o.Silence = []string{strings.ToLower(tt.id)}
+			rep, _ = prodready.LoadWithReport(ctx, &b, o)
+			if hasFinding(rep, tt.id, "") {
+				t.Errorf("%s still reported after silencing", tt.id)
+			}
+		})
+	}
+	for _, c := range prodready.BuiltinChecks() {
+		if !ids[c.ID] {
+			t.Errorf("built-in check %s has no test case", c.ID)
+		}
+	}
+}
+
+func TestCleanProductionHasNoFindings(t *testing.T) {
+	t.Parallel()
+	env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "CACHE_BACKEND": "redis", "CACHE_URL": "redis://:pw@127.0.0.1:6379/0", "CACHE_NAMESPACE": "svc", "DATABASE_URL": "postgres://app:pw@db:5432/app?sslmode=verify-full", "PATH": "/usr/bin", "HOME": "/root"}
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, opts(env, nil))
+	if err != nil || len(rep.Findings) != 0 {
+		t.Errorf("Load() = %v, findings %+v, want none", err, rep.Findings)
+	}
+}
+
+func TestLoaderFindingsCannotBeSilenced(t *testing.T) {
+	t.Parallel()
+	o := opts(prodready.MapEnv{"APP_ENV": "production"}, nil)
+	o.Silence = []string{"PR-E001"}
+	var b prodready.Base
+	if err := prodready.Load(ctx, &b, o); !errors.Is(err, prodready.ErrMissing) {
+		t.Errorf("Load() error = %v, want PR-E001 kept", err)
+	}
+}
+
+func TestCustomChecks(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		prodready.Base
+		Workers int `env:"WORKERS" default:"4"`
+	}
+	checks := []prodready.Check{
+		{ID: "APP-E001", Severity: prodready.SeverityError, Title: "workers", Run: func(_ context.Context, in *prodready.CheckInput) []prodready.Finding {
+			c := in.Config.(*cfg)
+			c.Workers = 999 // a check cannot change the loaded config
+			if in.Profile.Hardened() && c.Base.PageSize > 0 {
+				return []prodready.Finding{{Key: "WORKERS", Message: "too few workers", Origin: in.Origin("WORKERS")}}
+			}
+			return nil
+		}},
+		{ID: "APP-W002", Severity: prodready.SeverityWarning, Run: func(context.Context, *prodready.CheckInput) []prodready.Finding {
+			panic("boom " + canary)
+		}},
+	}
+	o := opts(prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t)}, nil)
+	o.Checks = checks
+	var c cfg
+	rep, err := prodready.LoadWithReport(ctx, &c, o)
+	if !errors.Is(err, prodready.ErrInvalid) || !strings.Contains(err.Error(), "WORKERS: too few workers") {
+		t.Errorf("Load() error = %v, want the custom check's error", err)
+	}
+	if !strings.Contains(err.Error(), "check APP-W002 panicked") || strings.Contains(err.Error(), canary) {
+		t.Errorf("Load() error = %v, want the panic reported without its value", err)
+	}
+	if v, _ := rep.Var("WORKERS"); v.Value != "4" {
+		t.Errorf("WORKERS = %q after a check wrote to its copy", v.Value)
+	}
+}
+
+func TestUnknownVariables(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		prefix string
+		env    prodready.MapEnv
+		want   []string // keys reported
+		hint   string
+	}{
+		{"misspelling", "", prodready.MapEnv{"PAGESIZE": "1", "CACHE_TLL": "1s", "PATH": "/bin", "HOME": "/", "DEBG": "x"}, []string{"CACHE_TLL", "PAGESIZE"}, "did you mean"},
+		{"NAME_FILE is known", "", prodready.MapEnv{"SECRET_KEY_FILE": ""}, nil, ""},
+		{"prefix reports every unknown", "APP_", prodready.MapEnv{"APP_PAGE_SIZE": "5", "APP_WORKERS": "2", "APP_PAGESIZE": "1", "PAGESIZE": "x"}, []string{"APP_PAGESIZE", "APP_WORKERS"}, "APP_PAGE_SIZE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := opts(tt.env, nil)
+			o.Prefix = tt.prefix
+			var b prodready.Base
+			rep, err := prodready.LoadWithReport(ctx, &b, o)
+			if err != nil {
+				t.Fatalf("Load() error = %v", err)
+			}
+			var got []string
+			for _, f := range rep.Findings {
+				if f.ID == "PR-W050" {
+					got = append(got, f.Key)
+					if strings.HasSuffix(f.Key, "PAGESIZE") && !strings.Contains(f.Message+f.Hint, tt.hint) {
+						t.Errorf("finding %+v, want %q", f, tt.hint)
+					}
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("unknown variables reported = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrefix(t *testing.T) {
+	t.Parallel()
+	o := opts(prodready.MapEnv{"MYAPP_APP_ENV": "testing", "MYAPP_PAGE_SIZE": "7", "PAGE_SIZE": "99"}, nil)
+	o.Prefix = "MYAPP_"
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.PageSize != 7 || b.AppEnv != "testing" {
+		t.Errorf("PageSize %d AppEnv %q, want 7 testing", b.PageSize, b.AppEnv)
+	}
+	if _, ok := rep.Var("MYAPP_PAGE_SIZE"); !ok {
+		t.Error("report does not name the prefixed variable")
+	}
+}
+
+func err2str(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func findingsText(rep *prodready.Report) string {
+	var b strings.Builder
+	for _, f := range rep.Findings {
+		b.WriteString(f.Message + f.Hint + f.Origin.String())
+	}
+	return b.String()
+}
