@@ -80,14 +80,30 @@ type CheckInput struct {
 	// Base is the Base embedded in Config, or nil when it has none.
 	Base *Base
 	// Prefix is Options.Prefix.
-	Prefix  string
-	origins map[string]Origin
-	set     map[string]bool
+	Prefix string
+	l      *loader
+}
+
+func (in *CheckInput) state(name string) (fieldState, bool) {
+	if !strings.HasPrefix(name, in.Prefix) {
+		return fieldState{}, false
+	}
+	i, ok := in.l.plan.Lookup(name[len(in.Prefix):])
+	if !ok {
+		return fieldState{}, false
+	}
+	return in.l.fields[i], true
 }
 
 // Origin returns where the variable name (prefix included) got its value.
-func (in *CheckInput) Origin(name string) Origin { return in.origins[name] }
+func (in *CheckInput) Origin(name string) Origin {
+	st, _ := in.state(name)
+	return st.origin
+}
 
 // IsSet reports whether the variable name (prefix included) was given a
 // value by any source other than a default.
-func (in *CheckInput) IsSet(name string) bool { return in.set[name] }
+func (in *CheckInput) IsSet(name string) bool {
+	st, _ := in.state(name)
+	return st.set
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,26 +15,27 @@ import (
 // error (Load fails), W a warning, I an info. The loader's own findings
 // (PR-E001 to PR-E009, PR-W001, PR-W043, PR-W044, PR-W050) are listed by
 // [LoaderFindings].
-func BuiltinChecks() []Check {
-	return []Check{
-		{ID: "PR-E010", Severity: SeverityError, Title: "SECRET_KEY is weak or a placeholder (hardened profiles)", Run: checkSecretKey},
-		{ID: "PR-E011", Severity: SeverityError, Title: "a SECRET_KEY_FALLBACKS key is weak (hardened profiles)", Run: checkFallbacks},
-		{ID: "PR-W012", Severity: SeverityWarning, Title: "a fallback key repeats SECRET_KEY or another fallback", Run: checkFallbackDupes},
-		{ID: "PR-E020", Severity: SeverityError, Title: "DEBUG is on under a hardened profile", Run: checkDebug},
-		{ID: "PR-E021", Severity: SeverityError, Title: "PAGE_SIZE is below 1", Run: checkPageSize},
-		{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1", Run: checkMaxPageSize},
-		{ID: "PR-E023", Severity: SeverityError, Title: "PAGE_SIZE is larger than MAX_PAGE_SIZE", Run: checkPageBounds},
-		{ID: "PR-E030", Severity: SeverityError, Title: "CACHE_TTL is zero or negative", Run: checkTTL},
-		{ID: "PR-W031", Severity: SeverityWarning, Title: "CACHE_TTL is under 1s or over 7 days", Run: checkTTLRange},
-		{ID: "PR-E032", Severity: SeverityError, Title: "CACHE_MAX_SIZE is below 1", Run: checkMaxSize},
-		{ID: "PR-E033", Severity: SeverityError, Title: "CACHE_BACKEND needs a server but CACHE_URL is not set", Run: checkCacheURLSet},
-		{ID: "PR-E034", Severity: SeverityError, Title: "CACHE_URL's scheme does not match CACHE_BACKEND", Run: checkCacheScheme},
-		{ID: "PR-W035", Severity: SeverityWarning, Title: "CACHE_URL is set but CACHE_BACKEND is memory, which ignores it", Run: checkCacheURLIgnored},
-		{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
-		{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
-		{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
-		{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
-	}
+func BuiltinChecks() []Check { return slices.Clone(builtinChecks) }
+
+// builtinChecks is never modified; BuiltinChecks hands out copies.
+var builtinChecks = []Check{
+	{ID: "PR-E010", Severity: SeverityError, Title: "SECRET_KEY is weak or a placeholder (hardened profiles)", Run: checkSecretKey},
+	{ID: "PR-E011", Severity: SeverityError, Title: "a SECRET_KEY_FALLBACKS key is weak (hardened profiles)", Run: checkFallbacks},
+	{ID: "PR-W012", Severity: SeverityWarning, Title: "a fallback key repeats SECRET_KEY or another fallback", Run: checkFallbackDupes},
+	{ID: "PR-E020", Severity: SeverityError, Title: "DEBUG is on under a hardened profile", Run: checkDebug},
+	{ID: "PR-E021", Severity: SeverityError, Title: "PAGE_SIZE is below 1", Run: checkPageSize},
+	{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1", Run: checkMaxPageSize},
+	{ID: "PR-E023", Severity: SeverityError, Title: "PAGE_SIZE is larger than MAX_PAGE_SIZE", Run: checkPageBounds},
+	{ID: "PR-E030", Severity: SeverityError, Title: "CACHE_TTL is zero or negative", Run: checkTTL},
+	{ID: "PR-W031", Severity: SeverityWarning, Title: "CACHE_TTL is under 1s or over 7 days", Run: checkTTLRange},
+	{ID: "PR-E032", Severity: SeverityError, Title: "CACHE_MAX_SIZE is below 1", Run: checkMaxSize},
+	{ID: "PR-E033", Severity: SeverityError, Title: "CACHE_BACKEND needs a server but CACHE_URL is not set", Run: checkCacheURLSet},
+	{ID: "PR-E034", Severity: SeverityError, Title: "CACHE_URL's scheme does not match CACHE_BACKEND", Run: checkCacheScheme},
+	{ID: "PR-W035", Severity: SeverityWarning, Title: "CACHE_URL is set but CACHE_BACKEND is memory, which ignores it", Run: checkCacheURLIgnored},
+	{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
+	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
+	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
+	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
 }
 
 // LoaderFindings returns a description of the findings the loader itself
@@ -259,58 +261,52 @@ func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 // runChecks runs the built-in checks on an embedded Base and the service's
 // own checks, and drops silenced findings.
 func (l *loader) runChecks(ctx context.Context, nv reflect.Value) {
-	in := &CheckInput{Profile: l.prof, Prefix: l.o.Prefix, origins: map[string]Origin{}, set: map[string]bool{}}
-	for i, f := range l.plan.Fields {
-		full := l.o.Prefix + f.Name
-		in.origins[full] = l.origins[i]
-		in.set[full] = l.set[i]
-	}
-	cp := reflect.New(nv.Type())
-	cp.Elem().Set(nv)
-	in.Config = cp.Interface()
-	if hb, ok := in.Config.(hasBase); ok {
-		b := *hb.base()
-		b.SecretKeyFallbacks = append([]Secret(nil), b.SecretKeyFallbacks...)
-		in.Base = &b
-	}
-	silenced := map[string]bool{}
-	for _, id := range l.o.Silence {
-		silenced[strings.ToUpper(strings.TrimSpace(id))] = true
-	}
+	silenced := func(id string) bool { return slicesContainsFold(l.o.Silence, id) }
 	// Loader findings of warning and info severity can be silenced too.
-	kept := l.findings[:0]
-	for _, f := range l.findings {
-		if f.Severity == SeverityError || !silenced[f.ID] {
-			kept = append(kept, f)
+	if len(l.o.Silence) > 0 {
+		kept := l.findings[:0]
+		for _, f := range l.findings {
+			if f.Severity == SeverityError || !silenced(f.ID) {
+				kept = append(kept, f)
+			}
 		}
+		l.findings = kept
 	}
-	l.findings = kept
 	// A variable that failed to load has its zero value: checks would only
 	// repeat the problem.
-	failed := map[string]bool{}
+	var failed []string
 	for _, f := range l.findings {
 		if f.Severity == SeverityError && f.Key != "" {
-			failed[f.Key] = true
+			failed = append(failed, f.Key)
 		}
 	}
-	for _, c := range append(BuiltinChecks(), l.o.Checks...) {
-		if silenced[c.ID] || c.Run == nil {
-			continue
-		}
-		for _, f := range runCheck(ctx, c, in) {
-			if f.ID == "" {
-				f.ID = c.ID
-			}
-			if silenced[f.ID] || failed[f.Key] {
+	// Checks see a copy, so that one cannot change the loaded scalars.
+	cp := reflect.New(nv.Type())
+	cp.Elem().Set(nv)
+	in := &CheckInput{Profile: l.prof, Prefix: l.o.Prefix, Config: cp.Interface(), l: l}
+	if hb, ok := in.Config.(hasBase); ok {
+		in.Base = hb.base()
+	}
+	for _, list := range [2][]Check{builtinChecks, l.o.Checks} {
+		for _, c := range list {
+			if c.Run == nil || silenced(c.ID) {
 				continue
 			}
-			if f.Severity == SeverityInfo && c.Severity != SeverityInfo {
-				f.Severity = c.Severity
+			for _, f := range runCheck(ctx, c, in) {
+				if f.ID == "" {
+					f.ID = c.ID
+				}
+				if silenced(f.ID) || slices.Contains(failed, f.Key) {
+					continue
+				}
+				if f.Severity == SeverityInfo && c.Severity != SeverityInfo {
+					f.Severity = c.Severity
+				}
+				if f.Severity == SeverityError && f.Err == nil {
+					f.Err = &causeError{msg: f.Message, kind: ErrInvalid}
+				}
+				l.add(f)
 			}
-			if f.Severity == SeverityError && f.Err == nil {
-				f.Err = &causeError{msg: f.Message, kind: ErrInvalid}
-			}
-			l.add(f)
 		}
 	}
 }

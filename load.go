@@ -55,7 +55,9 @@ type planEntry struct {
 	err    error
 	groups map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
 	byLen  map[int][]knownName // known names by length, for the misspelling scan
-	fileOf map[string]string   // "SECRET_KEY_FILE" -> "SECRET_KEY"
+	known  map[string]struct{} // every name the loader reads, _FILE forms included, without the prefix
+	minLen int                 // shortest and longest variable names
+	maxLen int
 }
 
 func planFor(t reflect.Type) *planEntry {
@@ -70,15 +72,18 @@ func planFor(t reflect.Type) *planEntry {
 	if err == nil {
 		e.groups = map[string]bool{}
 		e.byLen = map[int][]knownName{}
-		e.fileOf = map[string]string{}
+		e.known = map[string]struct{}{"APP_ENV": {}, "APP_ENV_FILE": {}, "CONFIG_FILE": {}}
+		e.minLen = 1 << 30
 		for _, f := range p.Fields {
+			e.minLen, e.maxLen = min(e.minLen, len(f.Name)), max(e.maxLen, len(f.Name))
 			for i := 0; i < len(f.Name); i++ {
 				if f.Name[i] == '_' && i > 0 {
 					e.groups[f.Name[:i+1]] = true
 				}
 			}
 			e.byLen[len(f.Name)] = append(e.byLen[len(f.Name)], knownName{f.Name, charMask(f.Name)})
-			e.fileOf[f.Name+"_FILE"] = f.Name
+			e.known[f.Name] = struct{}{}
+			e.known[f.FileName] = struct{}{}
 		}
 	}
 	actual, _ := plans.LoadOrStore(t, e)
@@ -97,7 +102,7 @@ func planFor(t reflect.Type) *planEntry {
 // A nil opts is the zero [Options]. Load is safe to call from several
 // goroutines; it keeps no reference to dst.
 func Load(ctx context.Context, dst any, opts *Options) error {
-	_, err := LoadWithReport(ctx, dst, opts)
+	_, err := load(ctx, dst, opts, false)
 	return err
 }
 
@@ -123,6 +128,10 @@ func NewProduction(ctx context.Context) (Base, error) {
 // with its effective value (secrets redacted) and origin, and every finding.
 // The report is returned even when loading fails.
 func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error) {
+	return load(ctx, dst, opts, true)
+}
+
+func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report, error) {
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("prodready: Load needs a non-nil pointer to a struct, got %T", dst)
@@ -143,7 +152,7 @@ func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error
 	if err := l.init(); err != nil {
 		return nil, err
 	}
-	return l.run(ctx, rv.Elem())
+	return l.run(ctx, rv.Elem(), wantReport)
 }
 
 type loader struct {
@@ -159,9 +168,14 @@ type loader struct {
 	fileVals map[int]fileValue // field index -> value from the config files
 	dotenv   map[string]dotenvValue
 	findings []Finding
-	origins  []Origin
-	raw      []string // the raw text of each field's value, for required checks and reports
-	set      []bool   // whether a non-default source set the field
+	fields   []fieldState // one per plan field
+}
+
+// fieldState is what the loader learns about one field.
+type fieldState struct {
+	origin Origin
+	raw    string // the value's text, for messages
+	set    bool   // whether a source above the defaults set it
 }
 
 type fileValue struct {
@@ -230,11 +244,8 @@ func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause 
 	})
 }
 
-func (l *loader) run(ctx context.Context, dst reflect.Value) (*Report, error) {
-	n := len(l.plan.Fields)
-	l.origins = make([]Origin, n)
-	l.raw = make([]string, n)
-	l.set = make([]bool, n)
+func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*Report, error) {
+	l.fields = make([]fieldState, len(l.plan.Fields))
 
 	l.checkProfileDefaults()
 	l.readConfigFiles()
@@ -249,7 +260,10 @@ func (l *loader) run(ctx context.Context, dst reflect.Value) (*Report, error) {
 	l.resolveMemory(nv)
 	l.scanUnknown()
 	l.runChecks(ctx, nv)
-	rep := l.report(nv)
+	var rep *Report
+	if wantReport {
+		rep = l.report(nv)
+	}
 	l.log(ctx)
 
 	var errs []*FieldError
@@ -291,7 +305,15 @@ func (l *loader) suggest(name string) string {
 	return ""
 }
 
-// lookup returns a variable from the overrides or the environment.
+// lookupDotEnv returns a variable from the .env file.
+func (l *loader) lookupDotEnv(name string) (string, Origin, bool) {
+	if d, ok := l.dotenv[name]; ok {
+		return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
+	}
+	return "", Origin{}, false
+}
+
+// lookupEnv returns a variable from the overrides or the environment.
 func (l *loader) lookupEnv(name string) (string, Origin, bool) {
 	if v, ok := l.o.Overrides[name]; ok {
 		return v, Origin{Source: SourceOverride}, true
@@ -316,50 +338,54 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	)
 	// Overrides and the environment, then the .env file: at each level
 	// NAME and NAME_FILE are alternatives, and setting both is an error.
-	levels := []func(string) (string, Origin, bool){
-		l.lookupEnv,
-		func(name string) (string, Origin, bool) {
-			if d, ok := l.dotenv[name]; ok {
-				return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
-			}
-			return "", Origin{}, false
-		},
+	fileName := f.FileName
+	if l.o.Prefix != "" {
+		fileName = l.o.Prefix + fileName
 	}
-	for _, look := range levels {
-		v, o, ok := look(full)
-		fv, fo, fok := look(full + "_FILE")
+	for level := 0; level < 2 && !found; level++ {
+		var (
+			v, fv   string
+			o, fo   Origin
+			ok, fok bool
+		)
+		if level == 0 {
+			v, o, ok = l.lookupEnv(full)
+			fv, fo, fok = l.lookupEnv(fileName)
+		} else {
+			if l.dotenv == nil {
+				break
+			}
+			v, o, ok = l.lookupDotEnv(full)
+			fv, fo, fok = l.lookupDotEnv(fileName)
+		}
 		if ok && fok && v != "" && fv != "" {
 			l.errorf(idBothSet, full, f.Path, o, ErrInvalid, nil,
 				"unset one of them",
-				"both %s and %s_FILE are set", full, full)
+				"both %s and %s are set", full, fileName)
 			return
 		}
-		if fok && fv != "" {
+		switch {
+		case fok && fv != "":
 			content, err := l.readSecretFile(full, fv)
-			o := Origin{Source: SourceEnvFile, Var: full + "_FILE", Name: fv, Line: fo.Line}
+			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: fo.Line}
 			if err != nil {
 				l.errorf(idEnvFile, full, f.Path, o, ErrInvalid, err,
-					"point "+full+"_FILE at a readable regular file, or set "+full+" instead",
-					"%s_FILE: %s", full, err)
+					"point "+fileName+" at a readable regular file, or set "+full+" instead",
+					"%s: %s", fileName, err)
 				return
 			}
 			raw, origin, found = content, o, true
-			break
-		}
-		if ok {
-			if v == "" {
-				emptied = true
-				continue
-			}
+		case ok && v == "":
+			emptied = true
+		case ok:
 			raw, origin, found = v, o, true
-			break
 		}
 	}
 	if !found {
 		if fv, ok := l.fileVals[i]; ok {
 			origin = Origin{Source: SourceFile, Name: fv.file, Line: fv.line}
-			l.origins[i] = origin
-			l.set[i] = true
+			l.fields[i].origin = origin
+			l.fields[i].set = true
 			l.decodeNode(i, f, fv.node, nv.FieldByIndex(f.Index), custom, full, origin, sensitive)
 			return
 		}
@@ -371,10 +397,10 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 			raw, origin, found = f.Default, Origin{Source: SourceDefault}, true
 		}
 	} else {
-		l.set[i] = true
+		l.fields[i].set = true
 	}
-	l.origins[i] = origin
-	l.raw[i] = raw
+	l.fields[i].origin = origin
+	l.fields[i].raw = raw
 	if l.required(f) && strings.TrimSpace(raw) == "" {
 		l.missing(f, full, origin, emptied, raw != "")
 		return
@@ -439,7 +465,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	var err error
 	switch n.Kind {
 	case cfgfile.Scalar:
-		l.raw[i] = n.Value
+		l.fields[i].raw = n.Value
 		if l.required(f) && strings.TrimSpace(n.Value) == "" {
 			l.missing(f, full, origin, true, n.Value != "")
 			return
@@ -462,7 +488,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 			items = append(items, it.Value)
 		}
 		if err == nil {
-			l.raw[i] = strings.Join(items, f.Sep)
+			l.fields[i].raw = strings.Join(items, f.Sep)
 			err = f.DecodeList(v, items, custom)
 		}
 	case cfgfile.Map:
@@ -477,7 +503,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 			vals = append(vals, fl.Value.Value)
 		}
 		if err == nil {
-			l.raw[i] = fmt.Sprint(len(keys), " entries")
+			l.fields[i].raw = fmt.Sprint(len(keys), " entries")
 			err = f.DecodeMap(v, keys, vals, custom)
 		}
 	}
@@ -723,13 +749,13 @@ func (l *loader) finishBase(nv reflect.Value) {
 	b := hb.base()
 	b.AppEnv = l.prof.Name()
 	if i, ok := l.plan.Lookup("APP_ENV"); ok {
-		l.origins[i] = l.profOrigin
-		l.raw[i] = b.AppEnv
+		l.fields[i].origin = l.profOrigin
+		l.fields[i].raw = b.AppEnv
 	}
 	if b.SecretKey.IsSet() || !l.prof.p.devKey {
 		return
 	}
-	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.origins[i].Source > SourceProfile {
+	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.fields[i].origin.Source > SourceProfile {
 		return // set but empty, or invalid: already reported
 	}
 	k, err := devKey(l.o.Rand)
@@ -740,11 +766,11 @@ func (l *loader) finishBase(nv reflect.Value) {
 	}
 	b.SecretKey = k
 	if i, ok := l.plan.Lookup("SECRET_KEY"); ok {
-		l.origins[i] = Origin{Source: SourceGenerated, Name: "random, this process only"}
+		l.fields[i].origin = Origin{Source: SourceGenerated, Name: "random, this process only"}
 	}
 	l.add(Finding{ID: idDevKey, Severity: SeverityWarning, Key: full, Field: "Base.SecretKey",
 		Origin:  Origin{Source: SourceGenerated, Name: "random, this process only"},
-		Message: fmt.Sprintf("%s not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances", full),
+		Message: "not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances",
 		Hint:    "set " + full + " (prodready gen-secret makes one)"})
 }
 
@@ -764,8 +790,8 @@ func (l *loader) resolveMemory(nv reflect.Value) {
 			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
 		}
 		if err != nil {
-			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.origins[i], ErrInvalid, err,
-				"give an absolute size such as 256MiB", "cannot resolve %s: %s", quote(l.raw[i]), err)
+			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.fields[i].origin, ErrInvalid, err,
+				"give an absolute size such as 256MiB", "cannot resolve %s: %s", quote(l.fields[i].raw), err)
 		}
 	}
 }

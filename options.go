@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -97,7 +96,7 @@ type Environment interface {
 }
 
 // A NamedEnvironment is an Environment that can also list its variables'
-// names, which [Load] needs to report unknown and misspelled variables
+// names (in any order), which [Load] needs to report unknown and misspelled variables
 // (check PR-W050).
 type NamedEnvironment interface {
 	Environment
@@ -113,13 +112,12 @@ func (m MapEnv) Lookup(name string) (string, bool) {
 	return v, ok
 }
 
-// Names returns the keys of m, sorted.
+// Names returns the keys of m, in no particular order.
 func (m MapEnv) Names() []string {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
 	}
-	slices.Sort(names)
 	return names
 }
 

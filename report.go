@@ -20,7 +20,7 @@ func (l *loader) report(nv reflect.Value) *Report {
 			Field:  f.Path,
 			Type:   f.Type.String(),
 			Secret: f.Secret,
-			Origin: l.origins[i],
+			Origin: l.fields[i].origin,
 			Doc:    f.Doc,
 		}
 		if f.Secret {

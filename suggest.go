@@ -1,8 +1,11 @@
 package prodready
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
+	"os"
+	"slices"
 	"strings"
 )
 
@@ -16,49 +19,61 @@ func (l *loader) scanUnknown() {
 	if slicesContainsFold(l.o.Silence, idUnknownVar) {
 		return
 	}
-	report := func(name string, origin Origin) {
-		bare := strings.TrimPrefix(name, l.o.Prefix)
-		if l.isKnown(bare) {
+	start := len(l.findings)
+	// Without a prefix only near misses are reported, so a name whose length
+	// is more than two from every known name's is skipped before any lookup.
+	lo, hi := max(5, l.pe.minLen-2), l.pe.maxLen+2
+	check := func(name string, origin func() Origin) {
+		bare := name
+		if l.o.Prefix != "" {
+			if !strings.HasPrefix(name, l.o.Prefix) {
+				return
+			}
+			bare = name[len(l.o.Prefix):]
+		} else if len(name) < lo || len(name) > hi {
+			return
+		}
+		if _, ok := l.pe.known[bare]; ok {
 			return
 		}
 		suggestion := closest(bare, l.pe)
 		if l.o.Prefix == "" && suggestion == "" {
 			return
 		}
-		msg := fmt.Sprintf("%s is set but is not a variable of this service", name)
+		msg := "set but not a variable of this service"
 		hint := "remove it, or check its spelling"
 		if suggestion != "" {
-			msg = fmt.Sprintf("%s is set but unknown; did you mean %s%s?", name, l.o.Prefix, suggestion)
+			msg = fmt.Sprintf("set but unknown; did you mean %s%s?", l.o.Prefix, suggestion)
 			hint = "rename it to " + l.o.Prefix + suggestion
 		}
-		l.add(Finding{ID: idUnknownVar, Severity: SeverityWarning, Key: name, Origin: origin, Message: msg, Hint: hint})
+		l.add(Finding{ID: idUnknownVar, Severity: SeverityWarning, Key: name, Origin: origin(), Message: msg, Hint: hint})
 	}
-	if ne, ok := l.env.(NamedEnvironment); ok {
-		for _, name := range ne.Names() {
-			if l.o.Prefix != "" && !strings.HasPrefix(name, l.o.Prefix) {
-				continue
+	envOrigin := func(name string) func() Origin {
+		return func() Origin { return Origin{Source: SourceEnv, Var: name} }
+	}
+	switch env := l.env.(type) {
+	case MapEnv:
+		for name := range env {
+			check(name, envOrigin(name))
+		}
+	case processEnv:
+		for _, kv := range os.Environ() {
+			if i := strings.IndexByte(kv, '='); i > 0 {
+				check(kv[:i], envOrigin(kv[:i]))
 			}
-			report(name, Origin{Source: SourceEnv, Var: name})
+		}
+	case NamedEnvironment:
+		for _, name := range env.Names() {
+			check(name, envOrigin(name))
 		}
 	}
-	for _, name := range sortedKeys(l.dotenv) {
-		if l.o.Prefix != "" && !strings.HasPrefix(name, l.o.Prefix) {
-			continue
-		}
-		report(name, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: l.dotenv[name].line})
+	for name, d := range l.dotenv {
+		check(name, func() Origin { return Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line} })
 	}
-}
-
-// isKnown reports whether the unprefixed name is a variable of the struct,
-// its _FILE form, or one the loader reads itself.
-func (l *loader) isKnown(name string) bool {
-	if _, ok := l.plan.Lookup(name); ok {
-		return true
-	}
-	if _, ok := l.pe.fileOf[name]; ok {
-		return true
-	}
-	return name == "APP_ENV" || name == "CONFIG_FILE"
+	// Environments list names in no particular order.
+	slices.SortStableFunc(l.findings[start:], func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.Key, b.Key), cmp.Compare(a.Origin.Source, b.Origin.Source))
+	})
 }
 
 func slicesContainsFold(list []string, s string) bool {
@@ -74,7 +89,7 @@ func slicesContainsFold(list []string, s string) bool {
 // distance of 2, or "". Names shorter than 5 bytes are not matched: at that
 // length two edits make anything look alike.
 func closest(name string, pe *planEntry) string {
-	if len(name) < 5 || len(name) > 64 {
+	if len(name) < 5 || len(name) > 64 || len(name) < pe.minLen-2 || len(name) > pe.maxLen+2 {
 		return ""
 	}
 	mask := charMask(name)
@@ -116,7 +131,8 @@ func charMask(s string) uint64 {
 // editDistance returns the Levenshtein distance of a and b (both at most 64
 // bytes, compared case-insensitively), or limit when it is limit or more.
 func editDistance(a, b string, limit int) int {
-	var prev, cur [65]int
+	var rows [2][65]int
+	prev, cur := &rows[0], &rows[1]
 	for j := 0; j <= len(b); j++ {
 		prev[j] = j
 	}
@@ -134,7 +150,7 @@ func editDistance(a, b string, limit int) int {
 		if rowMin >= limit {
 			return limit
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return min(prev[len(b)], limit)
 }

@@ -23,6 +23,7 @@ import (
 type Field struct {
 	Index      []int        // index path from the root struct, for reflect.Value.FieldByIndex
 	Name       string       // variable name, nested prefixes included
+	FileName   string       // Name + "_FILE"
 	Path       string       // Go field path, such as "Base.SecretKey"
 	Type       reflect.Type // the field's type
 	Default    string       // the default tag
@@ -122,13 +123,14 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 			return fmt.Errorf("%s: env tag %q is not a valid variable name (letters, digits and _, not starting with a digit)", fpath, env)
 		}
 		f := Field{
-			Index: idx,
-			Name:  prefix + env,
-			Path:  fpath,
-			Type:  ft,
-			Doc:   sf.Tag.Get("doc"),
-			Sep:   ",",
-			KVSep: "=",
+			Index:    idx,
+			Name:     prefix + env,
+			FileName: prefix + env + "_FILE",
+			Path:     fpath,
+			Type:     ft,
+			Doc:      sf.Tag.Get("doc"),
+			Sep:      ",",
+			KVSep:    "=",
 		}
 		f.Default, f.HasDefault = sf.Tag.Lookup("default")
 		if s, ok := sf.Tag.Lookup("sep"); ok {

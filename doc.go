@@ -1,0 +1,183 @@
+// Package prodready gives a service one typed, immutable configuration,
+// loaded once at start-up from defaults, profiles, files and the
+// environment, that refuses to start in production with a missing or weak
+// secret and reports every problem in one error.
+//
+// # Quick start
+//
+// The seed's quick path loads the shared variables under the production
+// rules:
+//
+//	cfg, err := prodready.NewProduction(ctx)
+//	if err != nil {
+//		log.Fatal(err) // prodready: SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
+//	}
+//
+// A service embeds [Base] in its own struct and lets APP_ENV pick the
+// profile:
+//
+//	type Config struct {
+//		prodready.Base
+//		StripeKey prodready.Secret `env:"STRIPE_KEY" required:"production"`
+//		Workers   int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
+//	}
+//	var cfg Config
+//	err := prodready.Load(ctx, &cfg, nil)
+//
+// # Struct tags
+//
+// A field is a configuration variable when it has an env tag. The tags are:
+//
+//	env:"NAME"           the variable; letters, digits and _, not starting with a digit
+//	env:"-"              skip the field
+//	default:"VALUE"      the value when no source sets one
+//	required:"true"      the variable must have a non-blank value
+//	required:"a,b"       ... only under profiles a and b and those derived from them
+//	doc:"TEXT"           one line for people: the CLI and the reports show it
+//	sep:";"              separator of a slice's items or a map's entries (default ",")
+//	kvsep:":"            separator of a map entry's key and value (default "=")
+//	prefix:"DB_"         on a struct field without env: its fields are DB_HOST, ...
+//
+// A struct field without an env tag groups variables: embedded or not, its
+// fields are walked, under its prefix tag if it has one. Unexported fields
+// and fields without an env tag are ignored, except embedded structs.
+//
+// These combinations are mistakes, reported by Load as an error that is not
+// a [*LoadError] (a programming error, not bad input): required:"true"
+// together with default (the default would never be used; use
+// required:"production" to require a value in one profile only), an env
+// name that is not a valid variable name, two fields with the same
+// variable, an empty sep or kvsep, and a field whose type cannot be decoded
+// and has no decoder in [Options.Decoders].
+//
+// # Types
+//
+// string; bool (true/false, 1/0, yes/no, on/off, t/f, y/n, any case); int,
+// int8 ... int64 and uint ... uint64, decimal, with range checks; float32
+// and float64, finite only; [time.Duration] ("30s", "1h30m"; a bare number
+// is refused); []T and map[K]V of those types; []byte (the text as bytes);
+// [net/url.URL] and *url.URL; [log/slog.Level]; [Secret], [SecretURL],
+// [MemorySize], [LogFormat], [CacheBackend]; pointers to any of them; any
+// type whose pointer implements [encoding.TextUnmarshaler]; and any type
+// with a decoder in [Options.Decoders], which takes precedence.
+//
+// A variable set to the empty string is treated as unset: the next source
+// down, or the default, applies. For a required variable that is an error
+// ("set but empty").
+//
+// # Sources
+//
+// Each variable takes the value of the highest of these sources that sets
+// it, lowest first:
+//
+//  1. the field's default tag;
+//  2. the active profile's defaults, then its parent's (see [Profile]);
+//  3. configuration files, YAML or JSON, in the order given by
+//     [Options.ConfigFiles] or the CONFIG_FILE variable; later files win;
+//  4. the .env file ([Options.DotEnv], ".env" by default), never read under
+//     a hardened profile unless [Options.AllowDotEnvInProduction];
+//  5. the process environment ([Options.Env]);
+//  6. [Options.Overrides].
+//
+// At the .env and environment levels, NAME_FILE names a file whose content
+// (trailing newlines removed) is the value of NAME: the way Docker and
+// Kubernetes deliver secrets. Setting both NAME and NAME_FILE is an error.
+// The file must be a regular file of at most [MaxSecretFileSize] bytes; one
+// readable by group or others is reported (PR-W044).
+//
+// In a configuration file a key is a variable's name in any case, with '-'
+// allowed for '_', and a nested map adds its key as a prefix, so both
+// "cache_ttl: 10m" and "cache: {ttl: 10m}" set CACHE_TTL. Lists and maps
+// fill slice and map fields. An unknown key is an error with a "did you
+// mean" suggestion. Files are limited to 1 MiB, 32 levels of nesting and
+// 100,000 values after YAML alias expansion; duplicate keys are an error.
+//
+// APP_ENV selects the profile from [Options.Overrides] or the environment
+// only: files are read after the profile is chosen, so one that sets
+// APP_ENV to another profile is an error (PR-E009).
+//
+// # Origins and reports
+//
+// Every value remembers where it came from ([Origin]): "default", "profile
+// production", "config.yaml:12", ".env:3", "env", "SECRET_KEY_FILE
+// /run/secrets/key", "override", "generated". [LoadWithReport] returns a
+// [Report] with each variable's effective value (secrets as [Redacted], URL
+// passwords removed) and origin, and every finding.
+//
+// # Secrets
+//
+// [Secret] and [SecretURL] redact every rendering: String, GoString, all fmt
+// verbs, JSON, text marshalling and slog. [Secret.Reveal] is the only way
+// out. Errors name the variable and never quote a secret's value; other
+// values are quoted, truncated to 64 bytes, with URL passwords removed.
+//
+// Under a hardened profile SECRET_KEY and each of SECRET_KEY_FALLBACKS must
+// pass [CheckKeyStrength]. Under Development and Testing a missing
+// SECRET_KEY is replaced by a random key for this process only, with a
+// warning (PR-W001); it can never pass the production checks.
+//
+// # Errors
+//
+// Load reports every problem at once as a [*LoadError] holding one
+// [*FieldError] per problem. Use errors.Is with [ErrMissing], [ErrInvalid],
+// [ErrWeakSecret] and [ErrUnknownProfile], and errors.As for the details. On
+// error the destination struct is left unchanged.
+//
+// # Checks
+//
+// After loading, Load runs the deploy checks ([BuiltinChecks] and
+// [Options.Checks]) for the active profile. Each [Finding] has a stable ID,
+// a severity, the variable, a message and a hint. Errors make Load fail;
+// warnings and infos are logged to [Options.Logger] and listed in the
+// report. [Options.Silence] drops findings by ID, except the loader's own
+// errors (PR-E001 to PR-E009), which stop a value from loading.
+//
+//	PR-E001  a required variable is not set
+//	PR-E002  a value cannot be decoded
+//	PR-E003  both NAME and NAME_FILE are set
+//	PR-E004  the file NAME_FILE names cannot be read
+//	PR-E005  a config file cannot be read or parsed, or has an unknown key
+//	PR-E006  the .env file cannot be read or parsed
+//	PR-E008  a profile sets a default for an unknown variable
+//	PR-E009  a file sets APP_ENV to another profile than the active one
+//	PR-W001  SECRET_KEY is not set: a random key is used for this process
+//	PR-E010  SECRET_KEY is weak or a placeholder (hardened profiles)
+//	PR-E011  a SECRET_KEY_FALLBACKS key is weak (hardened profiles)
+//	PR-W012  a fallback key repeats SECRET_KEY or another fallback
+//	PR-E020  DEBUG is on under a hardened profile
+//	PR-E021  PAGE_SIZE is below 1
+//	PR-E022  MAX_PAGE_SIZE is below 1
+//	PR-E023  PAGE_SIZE is larger than MAX_PAGE_SIZE
+//	PR-E030  CACHE_TTL is zero or negative
+//	PR-W031  CACHE_TTL is under 1s or over 7 days
+//	PR-E032  CACHE_MAX_SIZE is below 1
+//	PR-E033  CACHE_BACKEND needs a server but CACHE_URL is not set
+//	PR-E034  CACHE_URL's scheme does not match CACHE_BACKEND
+//	PR-W035  CACHE_URL is set but CACHE_BACKEND is memory, which ignores it
+//	PR-I036  a shared cache has no CACHE_NAMESPACE (hardened profiles)
+//	PR-I040  the in-process cache is used under a hardened profile
+//	PR-W041  DATABASE_URL is SQLite under a hardened profile
+//	PR-W042  DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile
+//	PR-W043  a .env file exists but is not read under a hardened profile
+//	PR-W044  a NAME_FILE file is readable by group or others
+//	PR-W050  an unknown variable looks like a misspelling, or carries the prefix
+//
+// PR-W050 compares the names of the whole environment with the struct's
+// variables (indexed once per type): with [Options.Prefix] set, every
+// unknown variable carrying the prefix is reported; without one, those
+// within two edits of a known name. Silencing PR-W050 skips that scan.
+//
+// # Immutability
+//
+// Load builds the configuration in a new value and copies it into the
+// destination only on success; slices and maps are newly made, and the
+// library keeps no reference to them. [Fingerprint] digests the effective
+// configuration, secrets through a keyed one-way hash, so replicas can be
+// compared for drift.
+//
+// # Concurrency
+//
+// Load, LoadWithReport, Fingerprint and every method of Secret, SecretURL
+// and Profile are safe for concurrent use. Plans are built once per struct
+// type and cached for the life of the process.
+package prodready
