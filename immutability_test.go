@@ -1,6 +1,7 @@
 package prodready_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -122,4 +123,14 @@ func TestConcurrentLoads(t *testing.T) {
 		}
 	}
 	_ = reflect.TypeFor[cfg]()
+}
+
+func TestLoadHonoursDoneContext(t *testing.T) {
+	t.Parallel()
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	var b prodready.Base
+	if err := prodready.Load(c, &b, opts(nil, nil)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load() with a cancelled context = %v, want context.Canceled", err)
+	}
 }

@@ -99,8 +99,9 @@ func planFor(t reflect.Type) *planEntry {
 // [ErrUnknownProfile]. On error dst is left unchanged. Warnings do not fail
 // Load; they are logged to Options.Logger ([LoadWithReport] returns them).
 //
-// A nil opts is the zero [Options]. Load is safe to call from several
-// goroutines; it keeps no reference to dst.
+// A nil opts is the zero [Options]. A context already done makes Load
+// return its error. Load is safe to call from several goroutines; it keeps
+// no reference to dst.
 func Load(ctx context.Context, dst any, opts *Options) error {
 	_, err := load(ctx, dst, opts, false)
 	return err
@@ -132,6 +133,9 @@ func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error
 }
 
 func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("prodready: load: %w", err)
+	}
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("prodready: Load needs a non-nil pointer to a struct, got %T", dst)
