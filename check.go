@@ -7,12 +7,13 @@ import (
 )
 
 // A Severity ranks a finding. Errors make [Load] fail; warnings and infos
-// are reported and logged.
+// are reported and logged. The zero Severity is unset: a finding left
+// without one takes its check's.
 type Severity int8
 
 // Severities, least severe first.
 const (
-	SeverityInfo Severity = iota
+	SeverityInfo Severity = iota + 1
 	SeverityWarning
 	SeverityError
 )
@@ -68,14 +69,16 @@ type Check struct {
 	Severity Severity // the severity of its findings, unless a finding sets another
 	Title    string   // one line saying what it looks for
 	// Run returns the check's findings; a Finding's ID and Severity are
-	// filled from the Check when empty. It must not change the config.
+	// filled from the Check when empty (a Check without a Severity gives
+	// warnings). It must not change the config.
 	Run func(ctx context.Context, in *CheckInput) []Finding
 }
 
 // A CheckInput is what a check sees of a load.
 type CheckInput struct {
 	Profile Profile
-	// Config points to a copy of the loaded struct; read it, never write it.
+	// Config points to a copy of the loaded struct; read it, never write
+	// it (its slices and maps are shared with the loaded value).
 	Config any
 	// Base is the Base embedded in Config, or nil when it has none.
 	Base *Base

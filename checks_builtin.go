@@ -1,6 +1,7 @@
 package prodready
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,9 @@ var builtinChecks = []Check{
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
 }
+
+// hardeningRules are the checks that enforce a hardened profile's rules.
+var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E020"}
 
 // LoaderFindings returns a description of the findings the loader itself
 // reports, for documentation: their Run is nil.
@@ -261,7 +265,14 @@ func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 // runChecks runs the built-in checks on an embedded Base and the service's
 // own checks, and drops silenced findings.
 func (l *loader) runChecks(ctx context.Context, nv reflect.Value) {
-	silenced := func(id string) bool { return slicesContainsFold(l.o.Silence, id) }
+	silenced := func(id string) bool {
+		// The production rules are the profile's, not advice: they cannot
+		// be silenced under a hardened profile.
+		if l.prof.Hardened() && slices.Contains(hardeningRules, id) {
+			return false
+		}
+		return slicesContainsFold(l.o.Silence, id)
+	}
 	// Loader findings of warning and info severity can be silenced too.
 	if len(l.o.Silence) > 0 {
 		kept := l.findings[:0]
@@ -299,8 +310,8 @@ func (l *loader) runChecks(ctx context.Context, nv reflect.Value) {
 				if silenced(f.ID) || slices.Contains(failed, f.Key) {
 					continue
 				}
-				if f.Severity == SeverityInfo && c.Severity != SeverityInfo {
-					f.Severity = c.Severity
+				if f.Severity == 0 {
+					f.Severity = cmp.Or(c.Severity, SeverityWarning)
 				}
 				if f.Severity == SeverityError && f.Err == nil {
 					f.Err = &causeError{msg: f.Message, kind: ErrInvalid}

@@ -122,25 +122,30 @@ func quote(v string) string {
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // redactURLPasswords removes the password of anything in v shaped like
-// scheme://user:password@host, even when v is not a valid URL.
+// scheme://user:password@host, even when v is not a valid URL: the user
+// info runs from "://" to the last '@' before white space, whatever it
+// holds, since an unescaped '/', '?' or '#' in a password is common.
 func redactURLPasswords(v string) string {
-	for i := 0; ; {
-		j := strings.Index(v[i:], "://")
+	var b strings.Builder
+	for {
+		j := strings.Index(v, "://")
 		if j < 0 {
-			return v
+			b.WriteString(v)
+			return b.String()
 		}
-		start := i + j + 3
+		start := j + 3
 		end := start
-		for end < len(v) && !strings.ContainsRune("/?# \t\n", rune(v[end])) {
+		for end < len(v) && !strings.ContainsRune(" \t\r\n\"'", rune(v[end])) {
 			end++
 		}
-		auth := v[start:end]
-		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-			if colon := strings.IndexByte(auth[:at], ':'); colon >= 0 {
-				v = v[:start+colon+1] + Redacted + v[start+at:]
-				end = start + colon + 1 + len(Redacted) + (len(auth) - at)
+		b.WriteString(v[:start])
+		seg := v[start:end]
+		if at := strings.LastIndexByte(seg, '@'); at >= 0 {
+			if colon := strings.IndexByte(seg[:at], ':'); colon >= 0 {
+				seg = seg[:colon+1] + Redacted + seg[at:]
 			}
 		}
-		i = end
+		b.WriteString(seg)
+		v = v[end:]
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"reflect"
 	"slices"
 	"strconv"
@@ -17,12 +18,15 @@ import (
 // that are equal for two processes exactly when every variable, and the
 // SECRET_KEY, are equal. Operators compare it across replicas to find drift.
 //
-// Every variable enters the digest by name and value. Secrets enter only
-// through HMAC-SHA256 under a key derived with HKDF from the embedded
-// Base's SECRET_KEY, and the whole digest is keyed the same way, so nothing
-// about any secret, the key included, can be learned or guessed from it.
-// Without a Base, the derivation key is empty and the digest is a plain
-// hash of the values, secrets still hashed separately.
+// Every variable enters the digest by name and value. The digest is an
+// HMAC-SHA256 under a key derived with HKDF from SECRET_KEY (the embedded
+// Base's, or a Secret field of the struct bound to SECRET_KEY), and each
+// secret — a [Secret] or a [SecretURL]'s full text, also inside pointers,
+// slices and maps — enters only as its own HMAC under that key, so nothing
+// about a secret, the key included, can be learned or guessed from the
+// fingerprint. Without a SECRET_KEY there is no key to hide secrets behind:
+// a secret then enters only as "set" or "unset", so a change of its value
+// does not change the fingerprint.
 func Fingerprint(cfg any) (string, error) {
 	v := reflect.ValueOf(cfg)
 	for v.IsValid() && v.Kind() == reflect.Pointer {
@@ -38,58 +42,93 @@ func Fingerprint(cfg any) (string, error) {
 	if pe.err != nil {
 		return "", fmt.Errorf("prodready: %s: %w", v.Type(), pe.err)
 	}
-	var master string
-	if v.CanAddr() {
-		if hb, ok := v.Addr().Interface().(hasBase); ok {
-			master = hb.base().SecretKey.Reveal()
+	fp := fingerprinter{}
+	if i, ok := pe.plan.Lookup("SECRET_KEY"); ok {
+		if k, ok := v.FieldByIndex(pe.plan.Fields[i].Index).Interface().(Secret); ok && k.IsSet() {
+			key, err := hkdf.Key(sha256.New, []byte(k.Reveal()), nil, "prodready fingerprint v1", 32)
+			if err != nil {
+				return "", fmt.Errorf("prodready: derive fingerprint key: %w", err)
+			}
+			fp.key = key
 		}
-	} else {
-		cp := reflect.New(v.Type())
-		cp.Elem().Set(v)
-		if hb, ok := cp.Interface().(hasBase); ok {
-			master = hb.base().SecretKey.Reveal()
-		}
-	}
-	key, err := hkdf.Key(sha256.New, []byte(master), nil, "prodready fingerprint v1", 32)
-	if err != nil {
-		return "", fmt.Errorf("prodready: derive fingerprint key: %w", err)
 	}
 	lines := make([]string, 0, len(pe.plan.Fields))
 	for i := range pe.plan.Fields {
 		f := &pe.plan.Fields[i]
-		lines = append(lines, f.Name+"="+fingerprintValue(key, f.Name, v.FieldByIndex(f.Index), f.Sep, f.KVSep))
+		lines = append(lines, f.Name+"="+fp.value(f.Name, v.FieldByIndex(f.Index), f.Sep, f.KVSep))
 	}
 	slices.Sort(lines)
-	mac := hmac.New(sha256.New, key)
-	for _, l := range lines {
-		mac.Write([]byte(l))
-		mac.Write([]byte{'\n'})
+	var h hash.Hash
+	if fp.key != nil {
+		h = hmac.New(sha256.New, fp.key)
+	} else {
+		h = sha256.New()
 	}
-	return hex.EncodeToString(mac.Sum(nil)[:16]), nil
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
-func fingerprintValue(key []byte, name string, v reflect.Value, sep, kvsep string) string {
-	secret := func(s string) string {
-		if s == "" {
-			return "unset"
-		}
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(name))
-		m.Write([]byte{0})
-		m.Write([]byte(s))
-		return "hmac:" + hex.EncodeToString(m.Sum(nil))
+type fingerprinter struct{ key []byte }
+
+func (fp fingerprinter) secret(name, s string) string {
+	switch {
+	case s == "":
+		return "unset"
+	case fp.key == nil:
+		return "set"
 	}
-	switch x := v.Interface().(type) {
-	case Secret:
-		return secret(x.Reveal())
-	case []Secret:
-		parts := make([]string, len(x))
-		for i, s := range x {
-			parts[i] = secret(s.Reveal())
+	m := hmac.New(sha256.New, fp.key)
+	m.Write([]byte(name))
+	m.Write([]byte{0})
+	m.Write([]byte(s))
+	return "hmac:" + hex.EncodeToString(m.Sum(nil))
+}
+
+func (fp fingerprinter) value(name string, v reflect.Value, sep, kvsep string) string {
+	switch v.Type() {
+	case secretType:
+		return fp.secret(name, v.Interface().(Secret).Reveal())
+	case secretURLType:
+		u := v.Interface().(SecretURL)
+		return strconv.Quote(u.String()) + " " + fp.secret(name, u.Reveal())
+	}
+	if !holdsSecret(v.Type()) {
+		return strconv.Quote(renderValue(v, sep, kvsep))
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return "nil"
+		}
+		return fp.value(name, v.Elem(), sep, kvsep)
+	case reflect.Slice, reflect.Array:
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = fp.value(name, v.Index(i), sep, kvsep)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
-	case SecretURL:
-		return strconv.Quote(x.String()) + " " + secret(x.Reveal())
+	case reflect.Map:
+		parts := make([]string, 0, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			parts = append(parts, strconv.Quote(renderValue(it.Key(), sep, kvsep))+":"+fp.value(name, it.Value(), sep, kvsep))
+		}
+		slices.Sort(parts)
+		return "{" + strings.Join(parts, ",") + "}"
 	}
 	return strconv.Quote(renderValue(v, sep, kvsep))
+}
+
+// holdsSecret reports whether values of t are or contain a Secret or a
+// SecretURL.
+func holdsSecret(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsSecret(t.Elem())
+	case reflect.Map:
+		return holdsSecret(t.Elem())
+	}
+	return t == secretType || t == secretURLType
 }

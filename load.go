@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -156,6 +157,9 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	if err := l.init(); err != nil {
 		return nil, err
 	}
+	if !l.resolveProfile() {
+		return l.result(reflect.Value{}, reflect.Value{}, wantReport)
+	}
 	return l.run(ctx, rv.Elem(), wantReport)
 }
 
@@ -206,33 +210,105 @@ func (l *loader) init() error {
 		return fmt.Errorf("prodready: %w", err)
 	}
 	if !l.o.Profile.IsZero() {
-		l.prof = l.o.Profile
-		if err := validateProfiles([]Profile{l.prof}); err != nil {
+		if err := validateProfiles([]Profile{l.o.Profile}); err != nil {
 			return fmt.Errorf("prodready: %w", err)
 		}
-		l.profOrigin = Origin{Source: SourceOverride}
-		return nil
 	}
-	name, origin := "", Origin{Source: SourceDefault}
+	return nil
+}
+
+// resolveProfile picks the profile: Options.Profile, else APP_ENV (or
+// APP_ENV_FILE) from the overrides or the environment, else Development.
+// The .env file and config files cannot choose it: which of them are read
+// depends on it. It reports false when APP_ENV is unusable.
+func (l *loader) resolveProfile() bool {
+	if !l.o.Profile.IsZero() {
+		l.prof, l.profOrigin = l.o.Profile, Origin{Source: SourceOverride}
+		return true
+	}
 	key := l.o.Prefix + "APP_ENV"
-	if v, ok := l.o.Overrides[key]; ok {
-		name, origin = v, Origin{Source: SourceOverride}
-	} else if v, ok := l.env.Lookup(key); ok && strings.TrimSpace(v) != "" {
-		name, origin = v, Origin{Source: SourceEnv, Var: key}
+	name, origin, found, _, failed := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
+	if failed {
+		l.prof = Development // for the report's sake; the load fails
+		return false
 	}
-	if name == "" {
-		l.prof = Development
-		l.profOrigin = origin
-		return nil
+	if !found || strings.TrimSpace(name) == "" {
+		l.prof, l.profOrigin = Development, Origin{Source: SourceDefault}
+		return true
 	}
 	p, err := LookupProfile(name, l.o.Profiles)
 	if err != nil {
-		fe := &FieldError{Key: key, Check: idInvalid, Origin: origin, Err: err,
-			Hint: "register the profile with Options.Profiles, or fix " + key}
-		return &LoadError{Profile: name, Errors: []*FieldError{fe}}
+		l.prof = Development
+		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
+			"register the profile with Options.Profiles, or fix "+key, "%s", err)
+		return false
 	}
 	l.prof, l.profOrigin = p, origin
-	return nil
+	return true
+}
+
+// The levels at which NAME and NAME_FILE are looked up, highest first.
+const (
+	levelOverride = iota
+	levelEnv
+	levelDotEnv
+)
+
+// lookupAt returns the variable name at one level.
+func (l *loader) lookupAt(level int, name string) (string, Origin, bool) {
+	switch level {
+	case levelOverride:
+		if v, ok := l.o.Overrides[name]; ok {
+			return v, Origin{Source: SourceOverride}, true
+		}
+	case levelEnv:
+		if v, ok := l.env.Lookup(name); ok {
+			return v, Origin{Source: SourceEnv, Var: name}, true
+		}
+	case levelDotEnv:
+		if d, ok := l.dotenv[name]; ok {
+			return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
+		}
+	}
+	return "", Origin{}, false
+}
+
+// valueOf finds the variable name, or the file its NAME_FILE form names, at
+// the override, environment and .env levels down to lowest. An empty value,
+// or an empty file, counts as unset: the search goes on, and emptied says
+// so. At one level, setting both NAME and NAME_FILE is an error; failed
+// says an error was reported.
+func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, origin Origin, found, emptied, failed bool) {
+	for level := levelOverride; level <= lowest; level++ {
+		v, o, ok := l.lookupAt(level, name)
+		fv, fo, fok := l.lookupAt(level, fileName)
+		if ok && fok && v != "" && fv != "" {
+			l.errorf(idBothSet, name, path, o, ErrInvalid, nil, "unset one of them",
+				"both %s and %s are set", name, fileName)
+			return "", o, false, false, true
+		}
+		switch {
+		case fok && fv != "":
+			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: fo.Line}
+			content, err := l.readSecretFile(name, fv)
+			if err != nil {
+				l.errorf(idEnvFile, name, path, o, ErrInvalid, err,
+					"point "+fileName+" at a readable regular file, or set "+name+" instead",
+					"%s: %s", fileName, err)
+				return "", o, false, false, true
+			}
+			if content == "" {
+				emptied = true
+				continue
+			}
+			return content, o, true, emptied, false
+		case ok && v == "":
+			emptied = true
+		case ok:
+			return v, o, true, emptied, false
+		}
+	}
+	return "", Origin{}, false, emptied, false
 }
 
 func (l *loader) add(f Finding) {
@@ -264,12 +340,17 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	l.resolveMemory(nv)
 	l.scanUnknown()
 	l.runChecks(ctx, nv)
+	l.log(ctx)
+	return l.result(dst, nv, wantReport)
+}
+
+// result builds the report, when wanted, and the error of every error
+// finding; without errors it copies nv into dst.
+func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error) {
 	var rep *Report
 	if wantReport {
 		rep = l.report(nv)
 	}
-	l.log(ctx)
-
 	var errs []*FieldError
 	for _, f := range l.findings {
 		if f.Severity == SeverityError {
@@ -309,81 +390,22 @@ func (l *loader) suggest(name string) string {
 	return ""
 }
 
-// lookupDotEnv returns a variable from the .env file.
-func (l *loader) lookupDotEnv(name string) (string, Origin, bool) {
-	if d, ok := l.dotenv[name]; ok {
-		return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
-	}
-	return "", Origin{}, false
-}
-
-// lookupEnv returns a variable from the overrides or the environment.
-func (l *loader) lookupEnv(name string) (string, Origin, bool) {
-	if v, ok := l.o.Overrides[name]; ok {
-		return v, Origin{Source: SourceOverride}, true
-	}
-	if v, ok := l.env.Lookup(name); ok {
-		return v, Origin{Source: SourceEnv, Var: name}, true
-	}
-	return "", Origin{}, false
-}
-
 // loadField finds the value of field i from the highest source that sets it
 // and decodes it into nv.
 func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	f := &l.plan.Fields[i]
 	full := l.o.Prefix + f.Name
-	sensitive := f.Secret || f.Type == secretURLType
-	var (
-		raw     string
-		origin  Origin
-		found   bool
-		emptied bool // set, but to the empty string
-	)
-	// Overrides and the environment, then the .env file: at each level
-	// NAME and NAME_FILE are alternatives, and setting both is an error.
+	sensitive := f.Secret || holdsSecret(f.Type)
 	fileName := f.FileName
 	if l.o.Prefix != "" {
 		fileName = l.o.Prefix + fileName
 	}
-	for level := 0; level < 2 && !found; level++ {
-		var (
-			v, fv   string
-			o, fo   Origin
-			ok, fok bool
-		)
-		if level == 0 {
-			v, o, ok = l.lookupEnv(full)
-			fv, fo, fok = l.lookupEnv(fileName)
-		} else {
-			if l.dotenv == nil {
-				break
-			}
-			v, o, ok = l.lookupDotEnv(full)
-			fv, fo, fok = l.lookupDotEnv(fileName)
-		}
-		if ok && fok && v != "" && fv != "" {
-			l.errorf(idBothSet, full, f.Path, o, ErrInvalid, nil,
-				"unset one of them",
-				"both %s and %s are set", full, fileName)
-			return
-		}
-		switch {
-		case fok && fv != "":
-			content, err := l.readSecretFile(full, fv)
-			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: fo.Line}
-			if err != nil {
-				l.errorf(idEnvFile, full, f.Path, o, ErrInvalid, err,
-					"point "+fileName+" at a readable regular file, or set "+full+" instead",
-					"%s: %s", fileName, err)
-				return
-			}
-			raw, origin, found = content, o, true
-		case ok && v == "":
-			emptied = true
-		case ok:
-			raw, origin, found = v, o, true
-		}
+	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv)
+	if failed {
+		return
+	}
+	if origin.Source == SourceEnvFile {
+		sensitive = true
 	}
 	if !found {
 		if fv, ok := l.fileVals[i]; ok {
@@ -415,6 +437,28 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
 		l.invalid(f, full, origin, raw, sensitive, err)
 	}
+}
+
+// scrub removes raw, quoted or not, from a decoder's message. A message
+// that still shares a run of 8 bytes with raw (a decoder quoting part of
+// it) is replaced whole: the loader quotes the value itself, truncated and
+// with URL passwords removed, or not at all for a secret.
+func scrub(msg, raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		return msg
+	}
+	for _, form := range []string{strconv.Quote(raw), strconv.QuoteToASCII(raw), raw, strings.TrimSpace(raw)} {
+		if form != "" {
+			msg = strings.ReplaceAll(msg, form, "(the value)")
+		}
+	}
+	const run = 8
+	for i := 0; i+run <= len(msg); i++ {
+		if strings.Contains(raw, msg[i:i+run]) {
+			return "not accepted by the parser of its type"
+		}
+	}
+	return msg
 }
 
 func (l *loader) required(f *bind.Field) bool {
@@ -455,13 +499,19 @@ func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, 
 	if origin.Source != SourceEnv {
 		hint = "fix " + full + " (" + origin.String() + ")"
 	}
+	// A decoder's message may quote the value again, whole: a
+	// TextUnmarshaler's or slog's does. Quote it once, our way.
+	why := err.Error()
+	if fe := (*bind.ForeignError)(nil); errors.As(err, &fe) {
+		why = scrub(why, raw)
+	}
 	if sensitive {
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, hint,
-			"invalid value (secret, not shown) from %s: %s", from, err)
+		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
+			"invalid value (secret, not shown) from %s: %s", from, why)
 		return
 	}
-	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, hint,
-		"invalid value %s from %s: %s", quote(raw), from, err)
+	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
+		"invalid value %s from %s: %s", quote(raw), from, why)
 }
 
 // decodeNode sets a field from a configuration file's node.
@@ -672,8 +722,11 @@ func (l *loader) checkAppEnv(src Source, file, v string, line int) {
 func (l *loader) readConfigFiles() {
 	files := l.o.ConfigFiles
 	if files == nil {
-		if v, _, ok := l.lookupEnv(l.o.Prefix + "CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
-			files = []string{strings.TrimSpace(v)}
+		for level := levelOverride; level <= levelEnv; level++ {
+			if v, _, ok := l.lookupAt(level, l.o.Prefix+"CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
+				files = []string{strings.TrimSpace(v)}
+				break
+			}
 		}
 	}
 	for _, name := range files {
@@ -722,19 +775,25 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node) {
 	for _, fl := range n.Fields {
 		key := prefix + strings.ToUpper(strings.ReplaceAll(fl.Key, "-", "_"))
 		origin := Origin{Source: SourceFile, Name: file, Line: fl.Line}
+		if key == "APP_ENV" {
+			// The profile is chosen before files are read: a file may only
+			// agree with it.
+			if fl.Value.Kind == cfgfile.Scalar {
+				l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
+			} else if fl.Value.Kind != cfgfile.Null {
+				l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil, "give a profile name", "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
+			}
+			continue
+		}
 		if i, ok := l.plan.Lookup(key); ok {
-			if fl.Value.Kind == cfgfile.Null {
-				continue
+			if fl.Value.Kind == cfgfile.Null || fl.Value.Kind == cfgfile.Scalar && fl.Value.Value == "" {
+				continue // unset, as an empty value is everywhere
 			}
 			l.fileVals[i] = fileValue{node: fl.Value, file: file, line: fl.Line}
 			continue
 		}
 		if fl.Value.Kind == cfgfile.Map && l.pe.groups[key+"_"] {
 			l.mapNode(file, key+"_", fl.Value)
-			continue
-		}
-		if key == "APP_ENV" && fl.Value.Kind == cfgfile.Scalar {
-			l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
 			continue
 		}
 		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,

@@ -184,7 +184,7 @@ func TestLoadInvalidValues(t *testing.T) {
 		{"MI", "a:x", "entry 1 value"},
 		{"URLP", "http://[::1", "IPv6"},
 		{"URLP", "http://h:99999999999/", "port"},
-		{"LEVEL", "verbose", "unknown name"},
+		{"LEVEL", "verbose", "want a log level"},
 		{"TEXT", "", ""}, // empty values are unset: not an error
 		{"POINT", "3", "want X,Y"},
 		{"PINT", "x", "whole number"},

@@ -11,7 +11,11 @@ import (
 
 // report builds the Report of a load from the decoded value nv.
 func (l *loader) report(nv reflect.Value) *Report {
-	r := &Report{Profile: l.prof.Name(), Vars: make([]Var, 0, len(l.plan.Fields))}
+	r := &Report{Profile: l.prof.Name(), Findings: slices.Clone(l.findings)}
+	if !nv.IsValid() { // the load stopped before any value was read
+		return r
+	}
+	r.Vars = make([]Var, 0, len(l.plan.Fields))
 	for i := range l.plan.Fields {
 		f := &l.plan.Fields[i]
 		fv := nv.FieldByIndex(f.Index)
@@ -23,7 +27,12 @@ func (l *loader) report(nv reflect.Value) *Report {
 			Origin: l.fields[i].origin,
 			Doc:    f.Doc,
 		}
-		if f.Secret {
+		if l.fields[i].origin.Source == SourceEnvFile || holdsSecret(f.Type) && f.Type != secretURLType {
+			// A value read from a NAME_FILE file is treated as a secret,
+			// whatever the field's type.
+			v.Secret = true
+		}
+		if v.Secret {
 			v.Value = Redacted
 			switch s := fv.Interface().(type) {
 			case Secret:
@@ -36,6 +45,9 @@ func (l *loader) report(nv reflect.Value) *Report {
 				}
 			default:
 				v.Set = !fv.IsZero()
+				if v.Set && fv.Kind() == reflect.String {
+					v.Length = lengthClass(fv.Len())
+				}
 			}
 			if !v.Set {
 				v.Value = ""
@@ -46,7 +58,6 @@ func (l *loader) report(nv reflect.Value) *Report {
 		}
 		r.Vars = append(r.Vars, v)
 	}
-	r.Findings = slices.Clone(l.findings)
 	return r
 }
 

@@ -101,6 +101,12 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 // database stay visible to operators while the credential does not.
 // [SecretURL.Reveal] returns the URL with its password.
 //
+// Only the password is redacted: a credential passed as the user name
+// (https://TOKEN@host) shows. Special characters in the user name and
+// password must be percent-encoded; a URL with an '@' outside its user
+// info is refused, since it would parse with the password in the host or
+// fragment.
+//
 // The zero SecretURL is unset. A SecretURL is immutable and safe to copy and
 // to share between goroutines.
 type SecretURL struct {
@@ -121,6 +127,11 @@ func ParseSecretURL(s string) (SecretURL, error) {
 	}
 	if err != nil {
 		return SecretURL{}, fmt.Errorf("want a URL such as scheme://user:password@host:port/path (%s)", bind.URLErrorKind(err))
+	}
+	if rest, ok := strings.CutPrefix(s[len(u.Scheme):], "://"); ok && u.User == nil && strings.Contains(rest, "@") {
+		// "postgres://app:p#ss@db/app" parses as host "app:p" and
+		// fragment "ss@db/app": the password would print unredacted.
+		return SecretURL{}, fmt.Errorf("the URL has an '@' that is not the end of its user info: percent-encode '@', '/', '?' and '#' in the user name and password (%%40, %%2F, %%3F, %%23)")
 	}
 	if u.Scheme == "" || u.Opaque != "" && strings.Trim(u.Opaque, "0123456789") == "" {
 		// "db.example.com:5432" parses as scheme "db.example.com".

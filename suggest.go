@@ -96,6 +96,9 @@ func closest(name string, pe *planEntry) string {
 	best, bestD := "", 3
 	for n := len(name) - 2; n <= len(name)+2; n++ {
 		for _, cand := range pe.byLen[n] {
+			if len(cand.name) > 64 {
+				continue
+			}
 			// Each edit adds or removes at most two characters from the set
 			// of characters used: a cheap test before the real distance.
 			if bits.OnesCount64(mask^cand.mask) > 4 {
@@ -131,6 +134,9 @@ func charMask(s string) uint64 {
 // editDistance returns the Levenshtein distance of a and b (both at most 64
 // bytes, compared case-insensitively), or limit when it is limit or more.
 func editDistance(a, b string, limit int) int {
+	if len(a) > 64 || len(b) > 64 {
+		return limit
+	}
 	var rows [2][65]int
 	prev, cur := &rows[0], &rows[1]
 	for j := 0; j <= len(b); j++ {

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/url"
 	"reflect"
@@ -11,6 +12,14 @@ import (
 	"strings"
 	"time"
 )
+
+// A ForeignError is an error from a decoder this package does not own: a
+// type's UnmarshalText or a registered decoder. Its message may quote the
+// value, which the built-in decoders never do.
+type ForeignError struct{ Err error }
+
+func (e *ForeignError) Error() string { return e.Err.Error() }
+func (e *ForeignError) Unwrap() error { return e.Err }
 
 // Custom maps a type to a user-registered decoder. A decoder's result must
 // be assignable to the type it is registered for.
@@ -95,7 +104,7 @@ func callCustom(fn func(string) (any, error), v reflect.Value, s string) (err er
 	}()
 	x, err := fn(s)
 	if err != nil {
-		return err
+		return &ForeignError{err}
 	}
 	rv := reflect.ValueOf(x)
 	if !rv.IsValid() || !rv.Type().AssignableTo(v.Type()) {
@@ -125,6 +134,8 @@ func baseDecoder(t reflect.Type, cfg Config, sep, kvsep string) (decodeFunc, err
 	switch {
 	case t == durationType:
 		return decodeDuration, nil
+	case t == levelType:
+		return decodeLevel, nil
 	case t == urlType:
 		return func(v reflect.Value, s string, _ Custom) error {
 			u, err := parseURL(s)
@@ -145,7 +156,10 @@ func baseDecoder(t reflect.Type, cfg Config, sep, kvsep string) (decodeFunc, err
 		}, nil
 	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		return func(v reflect.Value, s string, _ Custom) error {
-			return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+			if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+				return &ForeignError{err}
+			}
+			return nil
 		}, nil
 	}
 	switch t.Kind() {
@@ -337,6 +351,20 @@ func decodeFloat(v reflect.Value, s string, _ Custom) error {
 		return errors.New("want a finite number; NaN and Inf are not allowed")
 	}
 	v.SetFloat(f)
+	return nil
+}
+
+var levelType = reflect.TypeFor[slog.Level]()
+
+// decodeLevel parses a slog level as slog does (a name, in any case, with
+// an optional offset: "info+2"), with a message that does not quote the
+// value back.
+func decodeLevel(v reflect.Value, s string, _ Custom) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
+		return errors.New("want a log level: debug, info, warn or error, optionally with an offset such as info+2")
+	}
+	v.SetInt(int64(l))
 	return nil
 }
 

@@ -76,6 +76,11 @@ func Build(t reflect.Type, cfg Config) (*Plan, error) {
 	if err := p.walk(t, nil, "", "", cfg, 0); err != nil {
 		return nil, err
 	}
+	for _, f := range p.Fields {
+		if j, ok := p.byName[f.FileName]; ok {
+			return nil, fmt.Errorf("%s: variable %s is also the file form of %s (%s): rename one", p.Fields[j].Path, f.FileName, f.Name, f.Path)
+		}
+	}
 	return p, nil
 }
 
@@ -115,6 +120,12 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 				return err
 			}
 			continue
+		}
+		if _, hasPrefix := sf.Tag.Lookup("prefix"); !hasEnv && (sf.Anonymous || hasPrefix) &&
+			ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && !isLeaf(ft.Elem(), cfg) {
+			// Its fields would be silently ignored (and an embedded
+			// *prodready.Base left nil).
+			return fmt.Errorf("%s: a pointer to a struct cannot group variables: embed or use the struct value", fpath)
 		}
 		if !hasEnv || !sf.IsExported() {
 			continue

@@ -121,7 +121,16 @@ func (p *parser) parseLine(line string) error {
 		return p.errorf(start, "invalid UTF-8 in key")
 	}
 	if !validKey(key) {
-		return p.errorf(start, "invalid key %s", quoteKey(key))
+		// Quote only the valid start of the key: a line such as
+		// "SECRET_KEY: s3cret=" makes the whole secret the "key".
+		n := 0
+		for n < len(key) && (key[n] == '_' || key[n] >= 'A' && key[n] <= 'Z' || key[n] >= 'a' && key[n] <= 'z' || n > 0 && (key[n] == '.' || key[n] >= '0' && key[n] <= '9')) {
+			n++
+		}
+		if n == 0 {
+			return p.errorf(start, "invalid key: a key starts with a letter or _ and has only letters, digits, _ and . (KEY=value)")
+		}
+		return p.errorf(start, "invalid key starting %s: a key has only letters, digits, _ and . (KEY=value)", quoteKey(key[:n]))
 	}
 	if first, dup := p.seen[key]; dup {
 		return p.errorf(start, "duplicate key %s (first set on line %d)", quoteKey(key), first)

@@ -51,10 +51,11 @@ const (
 // non-finite or malformed numbers, unknown units, white space inside the value,
 // sizes that overflow int64 bytes, and percentages outside (0, 100].
 func ParseSpec(s string) (Spec, error) {
-	in := s
 	s = strings.TrimSpace(s)
 	fail := func(format string, args ...any) (Spec, error) {
-		return Spec{}, fmt.Errorf("invalid memory size %q: %s; %s", in, fmt.Sprintf(format, args...), want)
+		// The input is not quoted: the caller quotes it, truncated, and it
+		// may be a secret put in the wrong variable.
+		return Spec{}, fmt.Errorf("invalid memory size: %s; %s", fmt.Sprintf(format, args...), want)
 	}
 	if s == "" {
 		return Spec{}, nil
@@ -130,9 +131,9 @@ func unitSize(unit string) (int64, error) {
 		return 1, nil
 	}
 	if strings.HasSuffix(unit, "b") && isUnitLike(unit) {
-		return 0, fmt.Errorf(`unit %q: a lower-case "b" means bits, use "B" for bytes`, unit)
+		return 0, errors.New(`a lower-case "b" in the unit means bits, use "B" for bytes`)
 	}
-	unknown := fmt.Errorf("unknown unit %q (B; KiB, MiB, GiB, TiB, also written Ki or K, ..., are powers of 1024; KB, MB, GB, TB are powers of 1000)", unit)
+	unknown := errors.New("unknown unit (B; KiB, MiB, GiB, TiB, also written Ki or K, ..., are powers of 1024; KB, MB, GB, TB are powers of 1000)")
 	var bin int64
 	var si int64
 	switch unit[0] {

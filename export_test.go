@@ -1,0 +1,4 @@
+package prodready
+
+// ScrubForTest exposes scrub to the external tests.
+var ScrubForTest = scrub
