@@ -71,7 +71,7 @@ func BenchmarkLoad(b *testing.B) {
 	}{
 		{"env=20", 0, false},
 		{"env=520", 500, false},
-		{"env=520/scan=off", 500, true},
+		{"env=520,scan=off", 500, true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			o := benchOpts(benchEnv(tc.extra))

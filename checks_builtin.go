@@ -294,7 +294,8 @@ func (l *loader) runChecks(ctx context.Context, nv reflect.Value) {
 	// Checks see a copy, so that one cannot change the loaded scalars.
 	cp := reflect.New(nv.Type())
 	cp.Elem().Set(nv)
-	in := &CheckInput{Profile: l.prof, Prefix: l.o.Prefix, Config: cp.Interface(), l: l}
+	l.checkIn = CheckInput{Profile: l.prof, Prefix: l.o.Prefix, Config: cp.Interface(), l: l}
+	in := &l.checkIn
 	if hb, ok := in.Config.(hasBase); ok {
 		in.Base = hb.base()
 	}

@@ -52,13 +52,15 @@ var (
 var plans sync.Map // reflect.Type -> *planEntry
 
 type planEntry struct {
-	plan   *bind.Plan
-	err    error
-	groups map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
-	byLen  map[int][]knownName // known names by length, for the misspelling scan
-	known  map[string]struct{} // every name the loader reads, _FILE forms included, without the prefix
-	minLen int                 // shortest and longest variable names
-	maxLen int
+	plan      *bind.Plan
+	err       error
+	groups    map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
+	byLen     [][]knownName       // known names by length, for the misspelling scan
+	masks     []uint64            // every known name's charMask
+	known     map[string]struct{} // every name the loader reads, _FILE forms included, without the prefix
+	sensitive []bool              // per field: its value must never be quoted
+	minLen    int                 // shortest and longest variable names
+	maxLen    int
 }
 
 func planFor(t reflect.Type) *planEntry {
@@ -68,21 +70,32 @@ func planFor(t reflect.Type) *planEntry {
 	p, err := bind.Build(t, bind.Config{
 		IsSecret: func(t reflect.Type) bool { return t == secretType },
 		Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
+		Decoders: map[reflect.Type]func(reflect.Value, string) error{
+			// Secrets are common and UnmarshalText would copy them twice.
+			secretType: func(v reflect.Value, s string) error {
+				*v.Addr().Interface().(*Secret) = NewSecret(s)
+				return nil
+			},
+		},
 	})
 	e := &planEntry{plan: p, err: err}
 	if err == nil {
 		e.groups = map[string]bool{}
-		e.byLen = map[int][]knownName{}
 		e.known = map[string]struct{}{"APP_ENV": {}, "APP_ENV_FILE": {}, "CONFIG_FILE": {}}
 		e.minLen = 1 << 30
 		for _, f := range p.Fields {
+			e.sensitive = append(e.sensitive, f.Secret || holdsSecret(f.Type))
 			e.minLen, e.maxLen = min(e.minLen, len(f.Name)), max(e.maxLen, len(f.Name))
 			for i := 0; i < len(f.Name); i++ {
 				if f.Name[i] == '_' && i > 0 {
 					e.groups[f.Name[:i+1]] = true
 				}
 			}
+			if len(f.Name) >= len(e.byLen) {
+				e.byLen = append(e.byLen, make([][]knownName, len(f.Name)+1-len(e.byLen))...)
+			}
 			e.byLen[len(f.Name)] = append(e.byLen[len(f.Name)], knownName{f.Name, charMask(f.Name)})
+			e.masks = append(e.masks, charMask(f.Name))
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
 		}
@@ -177,6 +190,7 @@ type loader struct {
 	dotenv   map[string]dotenvValue
 	findings []Finding
 	fields   []fieldState // one per plan field
+	checkIn  CheckInput   // what the checks see, kept here to save an allocation
 }
 
 // fieldState is what the loader learns about one field.
@@ -255,22 +269,32 @@ const (
 )
 
 // lookupAt returns the variable name at one level.
-func (l *loader) lookupAt(level int, name string) (string, Origin, bool) {
+func (l *loader) lookupAt(level int, name string) (string, bool) {
 	switch level {
 	case levelOverride:
-		if v, ok := l.o.Overrides[name]; ok {
-			return v, Origin{Source: SourceOverride}, true
+		if len(l.o.Overrides) > 0 {
+			v, ok := l.o.Overrides[name]
+			return v, ok
 		}
 	case levelEnv:
-		if v, ok := l.env.Lookup(name); ok {
-			return v, Origin{Source: SourceEnv, Var: name}, true
-		}
+		return l.env.Lookup(name)
 	case levelDotEnv:
 		if d, ok := l.dotenv[name]; ok {
-			return d.value, Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: d.line}, true
+			return d.value, true
 		}
 	}
-	return "", Origin{}, false
+	return "", false
+}
+
+// originAt is the origin of the variable name found at level.
+func (l *loader) originAt(level int, name string) Origin {
+	switch level {
+	case levelOverride:
+		return Origin{Source: SourceOverride}
+	case levelEnv:
+		return Origin{Source: SourceEnv, Var: name}
+	}
+	return Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: l.dotenv[name].line}
 }
 
 // valueOf finds the variable name, or the file its NAME_FILE form names, at
@@ -280,16 +304,20 @@ func (l *loader) lookupAt(level int, name string) (string, Origin, bool) {
 // says an error was reported.
 func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, origin Origin, found, emptied, failed bool) {
 	for level := levelOverride; level <= lowest; level++ {
-		v, o, ok := l.lookupAt(level, name)
-		fv, fo, fok := l.lookupAt(level, fileName)
+		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
+			continue
+		}
+		v, ok := l.lookupAt(level, name)
+		fv, fok := l.lookupAt(level, fileName)
 		if ok && fok && v != "" && fv != "" {
+			o := l.originAt(level, name)
 			l.errorf(idBothSet, name, path, o, ErrInvalid, nil, "unset one of them",
 				"both %s and %s are set", name, fileName)
 			return "", o, false, false, true
 		}
 		switch {
 		case fok && fv != "":
-			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: fo.Line}
+			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: l.originAt(level, fileName).Line}
 			content, err := l.readSecretFile(name, fv)
 			if err != nil {
 				l.errorf(idEnvFile, name, path, o, ErrInvalid, err,
@@ -305,7 +333,7 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 		case ok && v == "":
 			emptied = true
 		case ok:
-			return v, o, true, emptied, false
+			return v, l.originAt(level, name), true, emptied, false
 		}
 	}
 	return "", Origin{}, false, emptied, false
@@ -395,7 +423,7 @@ func (l *loader) suggest(name string) string {
 func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	f := &l.plan.Fields[i]
 	full := l.o.Prefix + f.Name
-	sensitive := f.Secret || holdsSecret(f.Type)
+	sensitive := l.pe.sensitive[i]
 	fileName := f.FileName
 	if l.o.Prefix != "" {
 		fileName = l.o.Prefix + fileName
@@ -723,7 +751,7 @@ func (l *loader) readConfigFiles() {
 	files := l.o.ConfigFiles
 	if files == nil {
 		for level := levelOverride; level <= levelEnv; level++ {
-			if v, _, ok := l.lookupAt(level, l.o.Prefix+"CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
+			if v, ok := l.lookupAt(level, l.o.Prefix+"CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
 				files = []string{strings.TrimSpace(v)}
 				break
 			}

@@ -30,7 +30,9 @@ func (l *loader) scanUnknown() {
 				return
 			}
 			bare = name[len(l.o.Prefix):]
-		} else if len(name) < lo || len(name) > hi {
+		} else if len(name) < lo || len(name) > hi || !l.pe.nearAny(charMask(name)) {
+			// Too long, too short, or no known name uses nearly the same
+			// characters: nothing to suggest, so no lookup needed.
 			return
 		}
 		if _, ok := l.pe.known[bare]; ok {
@@ -94,7 +96,7 @@ func closest(name string, pe *planEntry) string {
 	}
 	mask := charMask(name)
 	best, bestD := "", 3
-	for n := len(name) - 2; n <= len(name)+2; n++ {
+	for n := max(len(name)-2, 0); n <= len(name)+2 && n < len(pe.byLen); n++ {
 		for _, cand := range pe.byLen[n] {
 			if len(cand.name) > 64 {
 				continue
@@ -110,6 +112,17 @@ func closest(name string, pe *planEntry) string {
 		}
 	}
 	return best
+}
+
+// nearAny reports whether some known name's character set differs from
+// mask by at most 4 characters, which two edits need.
+func (pe *planEntry) nearAny(mask uint64) bool {
+	for _, m := range pe.masks {
+		if bits.OnesCount64(mask^m) <= 4 {
+			return true
+		}
+	}
+	return false
 }
 
 func charMask(s string) uint64 {

@@ -136,6 +136,9 @@ func baseDecoder(t reflect.Type, cfg Config, sep, kvsep string) (decodeFunc, err
 		return decodeDuration, nil
 	case t == levelType:
 		return decodeLevel, nil
+	case cfg.Decoders[t] != nil:
+		dec := cfg.Decoders[t]
+		return func(v reflect.Value, s string, _ Custom) error { return dec(v, s) }, nil
 	case t == urlType:
 		return func(v reflect.Value, s string, _ Custom) error {
 			u, err := parseURL(s)
@@ -238,9 +241,20 @@ func sliceDecoder(t reflect.Type, elem decodeFunc, sep string) decodeFunc {
 	}
 }
 
+var stringsType = reflect.TypeFor[[]string]()
+
 func decodeSlice(t reflect.Type, elem decodeFunc, v reflect.Value, items []string, c Custom) error {
 	if len(items) == 0 {
 		v.SetZero()
+		return nil
+	}
+	if t == stringsType && custom(t.Elem(), c) == nil {
+		for i, item := range items {
+			if item == "" {
+				return fmt.Errorf("item %d is empty", i+1)
+			}
+		}
+		*v.Addr().Interface().(*[]string) = items // items is ours: SplitList made it
 		return nil
 	}
 	out := reflect.MakeSlice(t, len(items), len(items))

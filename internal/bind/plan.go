@@ -61,6 +61,10 @@ type Config struct {
 	// Leaf reports whether a struct type t is a single value that the
 	// caller decodes itself, rather than a nested group of fields.
 	Leaf func(t reflect.Type) bool
+	// Decoders are the caller's own decoders for its types, used before
+	// encoding.TextUnmarshaler: they can set a value without the []byte
+	// copy UnmarshalText needs. Their errors never quote the value.
+	Decoders map[reflect.Type]func(v reflect.Value, s string) error
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
