@@ -95,7 +95,6 @@ func planFor(t reflect.Type) *planEntry {
 				e.byLen = append(e.byLen, make([][]knownName, len(f.Name)+1-len(e.byLen))...)
 			}
 			e.byLen[len(f.Name)] = append(e.byLen[len(f.Name)], knownName{f.Name, charMask(f.Name)})
-			e.masks = append(e.masks, charMask(f.Name))
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
 		}

@@ -30,7 +30,7 @@ func (l *loader) scanUnknown() {
 				return
 			}
 			bare = name[len(l.o.Prefix):]
-		} else if len(name) < lo || len(name) > hi || !l.pe.nearAny(charMask(name)) {
+		} else if len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name)) {
 			// Too long, too short, or no known name uses nearly the same
 			// characters: nothing to suggest, so no lookup needed.
 			return
@@ -114,32 +114,43 @@ func closest(name string, pe *planEntry) string {
 	return best
 }
 
-// nearAny reports whether some known name's character set differs from
-// mask by at most 4 characters, which two edits need.
-func (pe *planEntry) nearAny(mask uint64) bool {
-	for _, m := range pe.masks {
-		if bits.OnesCount64(mask^m) <= 4 {
-			return true
+// nearAny reports whether some known name within two bytes of n in length
+// uses a character set that differs from mask by at most 4 characters,
+// which two edits need.
+func (pe *planEntry) nearAny(n int, mask uint64) bool {
+	for l := max(n-2, 0); l <= n+2 && l < len(pe.byLen); l++ {
+		for _, k := range pe.byLen[l] {
+			if bits.OnesCount64(mask^k.mask) <= 4 {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// charBits maps a byte to its bit in a charMask: letters (either case) and
+// digits have their own, everything else shares bit 63.
+var charBits = func() (t [256]uint64) {
+	for c := range 256 {
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[c] = 1 << (c - 'a')
+		case c >= 'A' && c <= 'Z':
+			t[c] = 1 << (c - 'A')
+		case c >= '0' && c <= '9':
+			t[c] = 1 << (26 + c - '0')
+		default:
+			t[c] = 1 << 63
+		}
+	}
+	return t
+}()
+
+// charMask returns the set of characters s uses, case-insensitively.
 func charMask(s string) uint64 {
 	var m uint64
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			c -= 'a' - 'A'
-			fallthrough
-		case c >= 'A' && c <= 'Z':
-			m |= 1 << (c - 'A')
-		case c >= '0' && c <= '9':
-			m |= 1 << (26 + c - '0')
-		default:
-			m |= 1 << 63
-		}
+		m |= charBits[s[i]]
 	}
 	return m
 }
