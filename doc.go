@@ -61,9 +61,10 @@
 // type whose pointer implements [encoding.TextUnmarshaler]; and any type
 // with a decoder in [Options.Decoders], which takes precedence.
 //
-// A variable set to the empty string is treated as unset: the next source
-// down, or the default, applies. For a required variable that is an error
-// ("set but empty").
+// A value that is the empty string — a variable, an override, a .env entry,
+// a config file's "", or an empty NAME_FILE file — is treated as unset: the
+// next source down, or the default, applies. For a required variable that
+// is an error ("set but empty").
 //
 // # Sources
 //
@@ -79,11 +80,13 @@
 //  5. the process environment ([Options.Env]);
 //  6. [Options.Overrides].
 //
-// At the .env and environment levels, NAME_FILE names a file whose content
-// (trailing newlines removed) is the value of NAME: the way Docker and
-// Kubernetes deliver secrets. Setting both NAME and NAME_FILE is an error.
-// The file must be a regular file of at most [MaxSecretFileSize] bytes; one
-// readable by group or others is reported (PR-W044).
+// At the override, environment and .env levels, NAME_FILE names a file
+// whose content (trailing newlines removed) is the value of NAME: the way
+// Docker and Kubernetes deliver secrets. Setting both NAME and NAME_FILE at
+// one level is an error. The file must be a regular file of at most
+// [MaxSecretFileSize] bytes; one readable by group or others is reported
+// (PR-W044). A value read this way is treated as a secret in reports and
+// errors, whatever the field's type.
 //
 // In a configuration file a key is a variable's name in any case, with '-'
 // allowed for '_', and a nested map adds its key as a prefix, so both
@@ -92,9 +95,9 @@
 // mean" suggestion. Files are limited to 1 MiB, 32 levels of nesting and
 // 100,000 values after YAML alias expansion; duplicate keys are an error.
 //
-// APP_ENV selects the profile from [Options.Overrides] or the environment
-// only: files are read after the profile is chosen, so one that sets
-// APP_ENV to another profile is an error (PR-E009).
+// APP_ENV (or APP_ENV_FILE) selects the profile from [Options.Overrides] or
+// the environment only: files are read after the profile is chosen, so one
+// that sets APP_ENV to another profile is an error (PR-E009).
 //
 // # Origins and reports
 //
@@ -130,7 +133,8 @@
 // a severity, the variable, a message and a hint. Errors make Load fail;
 // warnings and infos are logged to [Options.Logger] and listed in the
 // report. [Options.Silence] drops findings by ID, except the loader's own
-// errors (PR-E001 to PR-E009), which stop a value from loading.
+// errors (PR-E001 to PR-E009), which stop a value from loading, and, under a
+// hardened profile, its rules: PR-E010, PR-E011 and PR-E020.
 //
 //	PR-E001  a required variable is not set
 //	PR-E002  a value cannot be decoded
