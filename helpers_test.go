@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -64,3 +65,20 @@ func strongKey(tb testing.TB) string {
 var ctx = context.Background()
 
 func lookupProcessEnv(name string) (string, bool) { return prodready.ProcessEnv().Lookup(name) }
+
+// checkErr checks err against want, a fragment the error must contain, or
+// "" for no error. It reports whether the caller is done: an error was
+// wanted and found.
+func checkErr(tb testing.TB, err error, want string) (done bool) {
+	tb.Helper()
+	if want != "" {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			tb.Fatalf("Load() error = %v, want it to contain %q", err, want)
+		}
+		return true
+	}
+	if err != nil {
+		tb.Fatalf("Load() error = %v", err)
+	}
+	return false
+}

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -131,17 +130,11 @@ func TestConfigFiles(t *testing.T) {
 			o.ConfigFiles = tt.list
 			var c fileConfig
 			rep, err := prodready.LoadWithReport(ctx, &c, o)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load() error = %v, want it to contain %q", err, tt.wantErr)
-				}
+			if checkErr(t, err, tt.wantErr) {
 				if !errors.Is(err, prodready.ErrInvalid) {
 					t.Errorf("Load() error = %v, want ErrInvalid", err)
 				}
 				return
-			}
-			if err != nil {
-				t.Fatalf("Load() error = %v", err)
 			}
 			tt.check(t, c, rep)
 		})
@@ -172,17 +165,9 @@ func TestNameFile(t *testing.T) {
 			t.Parallel()
 			var c fileConfig
 			err := prodready.Load(ctx, &c, opts(tt.env, tt.files))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load() error = %v, want it to contain %q", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), canary) {
-					t.Errorf("error leaks the secret: %v", err)
-				}
+			if checkErr(t, err, tt.wantErr) {
+				assertNoCanary(t, canary, "error", err.Error())
 				return
-			}
-			if err != nil {
-				t.Fatalf("Load() error = %v", err)
 			}
 			got := c.Token.Reveal()
 			if tt.env["NAME_FILE"] != "" {
@@ -245,14 +230,8 @@ func TestNameFileOnDisk(t *testing.T) {
 			o.NoDotEnv = true
 			var c fileConfig
 			rep, err := prodready.LoadWithReport(ctx, &c, o)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load() error = %v, want it to contain %q", err, tt.wantErr)
-				}
+			if checkErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Load() error = %v", err)
 			}
 			if got := hasFinding(rep, "PR-W044", "TOKEN"); got != tt.wantWarn {
 				t.Errorf("PR-W044 reported = %v, want %v", got, tt.wantWarn)
@@ -302,14 +281,8 @@ func TestDotEnv(t *testing.T) {
 				fileConfig
 			}
 			rep, err := prodready.LoadWithReport(ctx, &c, o)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load() error = %v, want it to contain %q", err, tt.wantErr)
-				}
+			if checkErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Load() error = %v", err)
 			}
 			if c.Name != tt.wantName {
 				t.Errorf("NAME = %q, want %q", c.Name, tt.wantName)
