@@ -45,10 +45,16 @@
 // These combinations are mistakes, reported by Load as an error that is not
 // a [*LoadError] (a programming error, not bad input): required:"true"
 // together with default (the default would never be used; use
-// required:"production" to require a value in one profile only), an env
-// name that is not a valid variable name, two fields with the same
-// variable, an empty sep or kvsep, and a field whose type cannot be decoded
-// and has no decoder in [Options.Decoders].
+// required:"production" to require a value in one profile only); a
+// required profile name that misspells a known one (names are lower case;
+// a name no profile has is allowed, for profiles only some programs
+// register); an env name that is not a valid variable name; two fields with
+// the same variable, or one named like another's NAME_FILE form; an empty
+// sep or kvsep; a pointer to a struct that would group variables; a
+// MemorySize inside a pointer, slice or map; a [Base] that is a named or
+// nested field or has a prefix tag (embed it, directly or through embedded
+// structs; use [Options.Prefix] to prefix every variable); and a field whose
+// type cannot be decoded and has no decoder in [Options.Decoders].
 //
 // # Types
 //
@@ -111,8 +117,14 @@
 //
 // [Secret] and [SecretURL] redact every rendering: String, GoString, all fmt
 // verbs, JSON, text marshalling and slog. [Secret.Reveal] is the only way
-// out. Errors name the variable and never quote a secret's value; other
-// values are quoted, truncated to 64 bytes, with URL passwords removed.
+// out. A SecretURL shows its host and path with the password, and query
+// parameters such as password= or token=, replaced. Errors name the
+// variable and never quote a secret's value, nor anything read through
+// NAME_FILE; other values are quoted, truncated to 64 bytes, with URL and
+// DSN passwords and credential query parameters removed. A message from a
+// decoder this package does not own (a type's UnmarshalText, a registered
+// decoder) is dropped when it repeats part of the value, and always for a
+// secret.
 //
 // Under a hardened profile SECRET_KEY and each of SECRET_KEY_FALLBACKS must
 // pass [CheckKeyStrength]. Under Development and Testing a missing
@@ -142,8 +154,9 @@
 //	PR-E004  the file NAME_FILE names cannot be read
 //	PR-E005  a config file cannot be read or parsed, or has an unknown key
 //	PR-E006  the .env file cannot be read or parsed
+//	PR-E007  an override names an unknown variable
 //	PR-E008  a profile sets a default for an unknown variable
-//	PR-E009  a file sets APP_ENV to another profile than the active one
+//	PR-E009  a file sets APP_ENV to another profile, or .env sets a variable read before it
 //	PR-W001  SECRET_KEY is not set: a random key is used for this process
 //	PR-E010  SECRET_KEY is weak or a placeholder (hardened profiles)
 //	PR-E011  a SECRET_KEY_FALLBACKS key is weak (hardened profiles)

@@ -3,6 +3,7 @@ package prodready
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -121,11 +122,30 @@ func quote(v string) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
+// Patterns of credentials outside a URL's user info: query parameters
+// (?password=...) and a driver DSN's user:password@ prefix.
+var (
+	secretParamPattern = regexp.MustCompile(`(?i)([?&;](?:password|passwd|pwd|pass|sslpassword|secret|token|access_token|auth_token|api_key|apikey|x-amz-security-token)=)[^&#\s"']*`)
+	dsnPattern         = regexp.MustCompile(`(^|[\s"'=,;(])([^\s:/@"'=,;(]+):([^\s@"'/][^\s@"']*)@`)
+)
+
 // redactURLPasswords removes the password of anything in v shaped like
 // scheme://user:password@host, even when v is not a valid URL: the user
 // info runs from "://" to the last '@' before white space, whatever it
-// holds, since an unescaped '/', '?' or '#' in a password is common.
+// holds, since an unescaped '/', '?' or '#' in a password is common. It
+// also removes credentials in query parameters (?password=...) and in a
+// driver DSN's user:password@ prefix.
 func redactURLPasswords(v string) string {
+	if strings.ContainsRune(v, '@') {
+		v = dsnPattern.ReplaceAllString(v, "${1}${2}:"+Redacted+"@")
+	}
+	if strings.ContainsRune(v, '=') {
+		v = secretParamPattern.ReplaceAllString(v, "${1}"+Redacted)
+	}
+	return redactUserInfo(v)
+}
+
+func redactUserInfo(v string) string {
 	var b strings.Builder
 	for {
 		j := strings.Index(v, "://")

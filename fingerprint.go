@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -87,6 +88,9 @@ func (fp fingerprinter) secret(name, s string) string {
 	return "hmac:" + hex.EncodeToString(m.Sum(nil))
 }
 
+// value encodes v unambiguously: scalars quoted, lists and maps item by
+// item, so that ["a,b"] and ["a", "b"] differ. Secrets, and URLs' user
+// info, enter through fp.secret.
 func (fp fingerprinter) value(name string, v reflect.Value, sep, kvsep string) string {
 	switch v.Type() {
 	case secretType:
@@ -94,17 +98,22 @@ func (fp fingerprinter) value(name string, v reflect.Value, sep, kvsep string) s
 	case secretURLType:
 		u := v.Interface().(SecretURL)
 		return strconv.Quote(u.String()) + " " + fp.secret(name, u.Reveal())
-	}
-	if !holdsSecret(v.Type()) {
-		return strconv.Quote(renderValue(v, sep, kvsep))
+	case urlType:
+		u := v.Interface().(url.URL)
+		return strconv.Quote(u.Redacted()) + " " + fp.secret(name, u.String())
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return "nil"
 		}
-		return fp.value(name, v.Elem(), sep, kvsep)
+		if v.Type().Elem() == urlType || holdsSecret(v.Type()) {
+			return fp.value(name, v.Elem(), sep, kvsep)
+		}
 	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			break
+		}
 		parts := make([]string, v.Len())
 		for i := range parts {
 			parts[i] = fp.value(name, v.Index(i), sep, kvsep)
@@ -113,22 +122,20 @@ func (fp fingerprinter) value(name string, v reflect.Value, sep, kvsep string) s
 	case reflect.Map:
 		parts := make([]string, 0, v.Len())
 		for it := v.MapRange(); it.Next(); {
-			parts = append(parts, strconv.Quote(renderValue(it.Key(), sep, kvsep))+":"+fp.value(name, it.Value(), sep, kvsep))
+			parts = append(parts, fp.value(name, it.Key(), sep, kvsep)+":"+fp.value(name, it.Value(), sep, kvsep))
 		}
 		slices.Sort(parts)
 		return "{" + strings.Join(parts, ",") + "}"
 	}
-	return strconv.Quote(renderValue(v, sep, kvsep))
+	text := renderValue(v, sep, kvsep)
+	if fp.key == nil {
+		// Without a key the digest is a plain hash: keep URL passwords
+		// in plain strings out of it.
+		text = redactURLPasswords(text)
+	}
+	return strconv.Quote(text)
 }
 
 // holdsSecret reports whether values of t are or contain a Secret or a
 // SecretURL.
-func holdsSecret(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return holdsSecret(t.Elem())
-	case reflect.Map:
-		return holdsSecret(t.Elem())
-	}
-	return t == secretType || t == secretURLType
-}
+func holdsSecret(t reflect.Type) bool { return holdsType(t, secretType) || holdsType(t, secretURLType) }

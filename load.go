@@ -2,6 +2,7 @@ package prodready
 
 import (
 	"context"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +21,8 @@ import (
 	"github.com/prodready/prodready/internal/memlimit"
 )
 
-// IDs of the findings the loader itself reports. They stop a value from
-// loading, so they cannot be silenced.
+// IDs of the findings the loader itself reports. The errors (E) stop a
+// value from loading, so they cannot be silenced; the warnings (W) can.
 const (
 	idMissing     = "PR-E001"
 	idInvalid     = "PR-E002"
@@ -29,6 +30,7 @@ const (
 	idEnvFile     = "PR-E004"
 	idConfigFile  = "PR-E005"
 	idDotEnvFile  = "PR-E006"
+	idOverride    = "PR-E007"
 	idProfileDefs = "PR-E008"
 	idAppEnv      = "PR-E009"
 	idDevKey      = "PR-W001"
@@ -44,7 +46,6 @@ var (
 	secretType    = reflect.TypeFor[Secret]()
 	secretURLType = reflect.TypeFor[SecretURL]()
 	memSizeType   = reflect.TypeFor[MemorySize]()
-	baseType      = reflect.TypeFor[Base]()
 )
 
 // plans caches one plan per configuration type. Plans are immutable, so the
@@ -56,7 +57,6 @@ type planEntry struct {
 	err       error
 	groups    map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
 	byLen     [][]knownName       // known names by length, for the misspelling scan
-	masks     []uint64            // every known name's charMask
 	known     map[string]struct{} // every name the loader reads, _FILE forms included, without the prefix
 	sensitive []bool              // per field: its value must never be quoted
 	minLen    int                 // shortest and longest variable names
@@ -70,14 +70,19 @@ func planFor(t reflect.Type) *planEntry {
 	p, err := bind.Build(t, bind.Config{
 		IsSecret: func(t reflect.Type) bool { return t == secretType },
 		Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
-		Decoders: map[reflect.Type]func(reflect.Value, string) error{
-			// Secrets are common and UnmarshalText would copy them twice.
-			secretType: func(v reflect.Value, s string) error {
-				*v.Addr().Interface().(*Secret) = NewSecret(s)
-				return nil
-			},
-		},
+		Decoders: ownDecoders,
 	})
+	if err == nil {
+		err = checkPlacement(t, true, "")
+	}
+	if err == nil {
+		for _, f := range p.Fields {
+			if f.Type != memSizeType && holdsType(f.Type, memSizeType) {
+				err = fmt.Errorf("%s: a MemorySize must be a field of its own, not inside a pointer, slice or map (its percentage is resolved at load)", f.Path)
+				break
+			}
+		}
+	}
 	e := &planEntry{plan: p, err: err}
 	if err == nil {
 		e.groups = map[string]bool{}
@@ -85,22 +90,83 @@ func planFor(t reflect.Type) *planEntry {
 		e.minLen = 1 << 30
 		for _, f := range p.Fields {
 			e.sensitive = append(e.sensitive, f.Secret || holdsSecret(f.Type))
-			e.minLen, e.maxLen = min(e.minLen, len(f.Name)), max(e.maxLen, len(f.Name))
+			e.minLen, e.maxLen = min(e.minLen, len(f.Name)), max(e.maxLen, len(f.FileName))
 			for i := 0; i < len(f.Name); i++ {
 				if f.Name[i] == '_' && i > 0 {
 					e.groups[f.Name[:i+1]] = true
 				}
 			}
-			if len(f.Name) >= len(e.byLen) {
-				e.byLen = append(e.byLen, make([][]knownName, len(f.Name)+1-len(e.byLen))...)
+			// Both forms are indexed, so DATABASE_URL_FIEL is caught too.
+			for _, name := range []string{f.Name, f.FileName} {
+				if len(name) >= len(e.byLen) {
+					e.byLen = append(e.byLen, make([][]knownName, len(name)+1-len(e.byLen))...)
+				}
+				e.byLen[len(name)] = append(e.byLen[len(name)], knownName{name, charMask(name)})
 			}
-			e.byLen[len(f.Name)] = append(e.byLen[len(f.Name)], knownName{f.Name, charMask(f.Name)})
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
 		}
 	}
 	actual, _ := plans.LoadOrStore(t, e)
 	return actual.(*planEntry)
+}
+
+// ownDecoders decode this package's types. Their errors never quote the
+// value, unlike a foreign UnmarshalText's, so they are not scrubbed; and a
+// Secret decodes without UnmarshalText's two copies.
+var ownDecoders = map[reflect.Type]func(reflect.Value, string) error{
+	secretType: func(v reflect.Value, s string) error {
+		*v.Addr().Interface().(*Secret) = NewSecret(s)
+		return nil
+	},
+	secretURLType:                   unmarshalOwn,
+	memSizeType:                     unmarshalOwn,
+	reflect.TypeFor[LogFormat]():    unmarshalOwn,
+	reflect.TypeFor[CacheBackend](): unmarshalOwn,
+	reflect.TypeFor[Severity]():     unmarshalOwn,
+}
+
+func unmarshalOwn(v reflect.Value, s string) error {
+	return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+}
+
+// checkPlacement refuses a Base the profile rules could not find: one
+// that is a named field, sits inside a nested group, or has a prefix tag.
+// Load finds Base through the method that embedding promotes, so it must
+// be reached through embedded fields only, with its variables unprefixed.
+func checkPlacement(t reflect.Type, embedded bool, path string) error {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Type.Kind() != reflect.Struct || sf.Tag.Get("env") != "" {
+			continue
+		}
+		p := sf.Name
+		if path != "" {
+			p = path + "." + sf.Name
+		}
+		if sf.Type == reflect.TypeFor[Base]() {
+			switch {
+			case !sf.Anonymous || !embedded:
+				return fmt.Errorf("%s: embed prodready.Base in the top-level struct (or in structs it embeds), not as a named or nested field: its profile rules would not apply", p)
+			case sf.Tag.Get("prefix") != "":
+				return fmt.Errorf("%s: prodready.Base cannot take a prefix tag; use Options.Prefix to prefix every variable", p)
+			}
+			continue
+		}
+		if err := checkPlacement(sf.Type, embedded && sf.Anonymous, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdsType reports whether values of t are or contain a want.
+func holdsType(t, want reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return t == want || holdsType(t.Elem(), want)
+	}
+	return t == want
 }
 
 // Load fills the struct dst points to from the sources in precedence order
@@ -164,6 +230,11 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	for _, f := range pe.plan.Fields {
 		if f.NeedsDecoder && l.o.Decoders[f.Type] == nil {
 			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
+		}
+		for _, name := range f.RequiredIn {
+			if near := l.nearProfile(name); near != "" {
+				return nil, fmt.Errorf("prodready: %s: %s: required:%q names no profile; did you mean %s?", rv.Elem().Type(), f.Path, name, near)
+			}
 		}
 	}
 	if err := l.init(); err != nil {
@@ -252,8 +323,13 @@ func (l *loader) resolveProfile() bool {
 	p, err := LookupProfile(name, l.o.Profiles)
 	if err != nil {
 		l.prof = Development
+		msg := err.Error()
+		if origin.Source == SourceEnvFile { // the file may hold anything: do not quote it
+			msg = fmt.Sprintf("%s names a file whose content is not a known profile name", origin.Var)
+			err = fmt.Errorf("%w (value not shown)", ErrUnknownProfile)
+		}
 		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
-			"register the profile with Options.Profiles, or fix "+key, "%s", err)
+			"register the profile with Options.Profiles, or fix "+key, "%s", msg)
 		return false
 	}
 	l.prof, l.profOrigin = p, origin
@@ -338,6 +414,28 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 	return "", Origin{}, false, emptied, false
 }
 
+// nearProfile returns the name of a known profile that name misspells
+// (within two edits, but not equal), or "". A required:"..." tag may name a
+// profile this program does not register, but not a near miss of one that
+// it does: the requirement would silently never apply.
+func (l *loader) nearProfile(name string) string {
+	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
+		for _, known := range p.Lineage() {
+			if known == name {
+				return ""
+			}
+		}
+	}
+	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
+		for _, known := range p.Lineage() {
+			if editDistance(name, known, 3) < 3 {
+				return known
+			}
+		}
+	}
+	return ""
+}
+
 func (l *loader) add(f Finding) {
 	l.findings = append(l.findings, f)
 }
@@ -355,6 +453,7 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	l.fields = make([]fieldState, len(l.plan.Fields))
 
 	l.checkProfileDefaults()
+	l.checkOverrides()
 	l.readConfigFiles()
 	l.readDotEnv()
 
@@ -407,6 +506,22 @@ func (l *loader) checkProfileDefaults() {
 					"profile %s sets a default for an unknown variable", x.name)
 			}
 		}
+	}
+}
+
+// checkOverrides reports override keys that name no variable: an option
+// or flag meant to set one would otherwise be dropped without a word.
+func (l *loader) checkOverrides() {
+	for _, k := range sortedKeys(l.o.Overrides) {
+		bare, ok := strings.CutPrefix(k, l.o.Prefix)
+		if _, known := l.pe.known[bare]; ok && known {
+			continue
+		}
+		hint := "fix the name" + l.suggest(bare)
+		if !ok {
+			hint = "override keys carry the prefix " + l.o.Prefix
+		}
+		l.errorf(idOverride, k, "", Origin{Source: SourceOverride}, ErrInvalid, nil, hint, "an override names an unknown variable")
 	}
 }
 
@@ -488,6 +603,12 @@ func scrub(msg, raw string) string {
 	return msg
 }
 
+// foreignRejected says that a decoder we do not own refused a secret
+// value, without its message, which may quote the value.
+func foreignRejected(f *bind.Field) string {
+	return fmt.Sprintf("rejected by the decoder of %s (its message is not shown, as it may hold the value)", f.Type)
+}
+
 func (l *loader) required(f *bind.Field) bool {
 	if f.Required {
 		return true
@@ -530,6 +651,11 @@ func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, 
 	// TextUnmarshaler's or slog's does. Quote it once, our way.
 	why := err.Error()
 	if fe := (*bind.ForeignError)(nil); errors.As(err, &fe) {
+		if sensitive {
+			// No scrubbing can be sure to catch a short item or a
+			// transformed value: a secret's decoder is not quoted at all.
+			why = foreignRejected(f)
+		}
 		why = scrub(why, raw)
 	}
 	if sensitive {
@@ -577,7 +703,11 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 		vals := make([]string, 0, len(n.Fields))
 		for _, fl := range n.Fields {
 			if fl.Value.Kind != cfgfile.Scalar {
-				err = fmt.Errorf("key %s holds a %s; want a single value", quote(fl.Key), fl.Value.Kind)
+				if sensitive {
+					err = fmt.Errorf("entry %d holds a %s; want a single value", len(keys)+1, fl.Value.Kind)
+				} else {
+					err = fmt.Errorf("key %s holds a %s; want a single value", quote(fl.Key), fl.Value.Kind)
+				}
 				break
 			}
 			keys = append(keys, fl.Key)
@@ -589,7 +719,19 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 		}
 	}
 	if err != nil {
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, err, "", "invalid value from %s: %s", origin, err)
+		why := err.Error()
+		if fe := (*bind.ForeignError)(nil); errors.As(err, &fe) {
+			if sensitive {
+				why = foreignRejected(f)
+			}
+			for _, it := range n.Items {
+				why = scrub(why, it.Value)
+			}
+			for _, fl := range n.Fields {
+				why = scrub(scrub(why, fl.Key), fl.Value.Value)
+			}
+		}
+		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), "fix "+full+" ("+origin.String()+")", "invalid value from %s: %s", origin, why)
 		return
 	}
 	if l.required(f) && v.Len() == 0 {
@@ -665,6 +807,13 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, fileErr(err)
 	}
 	defer f.Close()
+	// The caller checked the path; check what was opened, in case the
+	// path changed in between (osFS opens without blocking on a FIFO).
+	if st, err := f.Stat(); err != nil {
+		return nil, fileErr(err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fileErr(err)
@@ -718,6 +867,12 @@ func (l *loader) readDotEnv() {
 				l.dotenv[e.Key] = dotenvValue{value: e.Value, line: e.Line}
 			}
 			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line)
+			for _, k := range []string{"APP_ENV_FILE", "CONFIG_FILE", "CONFIG_FILE_FILE"} {
+				if d, ok := l.dotenv[l.o.Prefix+k]; ok {
+					l.errorf(idAppEnv, l.o.Prefix+k, "", Origin{Source: SourceDotEnv, Name: name, Line: d.line}, ErrInvalid, nil,
+						"set "+l.o.Prefix+k+" in the environment", "%s is read before the .env file, so %s cannot set it", l.o.Prefix+k, name)
+				}
+			}
 			return
 		}
 	}
@@ -776,7 +931,7 @@ func (l *loader) readConfigFiles() {
 		if l.fileVals == nil {
 			l.fileVals = map[int]fileValue{}
 		}
-		l.mapNode(name, "", root)
+		l.mapNode(name, "", root, map[int]int{})
 	}
 }
 
@@ -798,7 +953,7 @@ func (l *loader) readConfigBytes(name string) ([]byte, error) {
 // mapNode maps the keys of a configuration file's map to fields: a key is
 // a variable's name in any case, with '-' for '_' allowed; a nested map
 // adds its key as a prefix, so cache: {ttl: 10m} sets CACHE_TTL.
-func (l *loader) mapNode(file, prefix string, n cfgfile.Node) {
+func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) {
 	for _, fl := range n.Fields {
 		key := prefix + strings.ToUpper(strings.ReplaceAll(fl.Key, "-", "_"))
 		origin := Origin{Source: SourceFile, Name: file, Line: fl.Line}
@@ -813,6 +968,14 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node) {
 			continue
 		}
 		if i, ok := l.plan.Lookup(key); ok {
+			// page_size, PAGE_SIZE, page-size and a nested page: {size}
+			// are one variable: a file may set it once.
+			if first, dup := seen[i]; dup {
+				l.errorf(idConfigFile, prefix+key[len(prefix):], "", origin, ErrInvalid, nil, "keep one of them",
+					"%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
+				continue
+			}
+			seen[i] = fl.Line
 			if fl.Value.Kind == cfgfile.Null || fl.Value.Kind == cfgfile.Scalar && fl.Value.Value == "" {
 				continue // unset, as an empty value is everywhere
 			}
@@ -820,7 +983,7 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node) {
 			continue
 		}
 		if fl.Value.Kind == cfgfile.Map && l.pe.groups[key+"_"] {
-			l.mapNode(file, key+"_", fl.Value)
+			l.mapNode(file, key+"_", fl.Value, seen)
 			continue
 		}
 		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,
@@ -881,7 +1044,7 @@ func (l *loader) resolveMemory(nv reflect.Value) {
 		}
 		if err != nil {
 			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.fields[i].origin, ErrInvalid, err,
-				"give an absolute size such as 256MiB", "cannot resolve %s: %s", quote(l.fields[i].raw), err)
+				"give an absolute size such as 256MiB", "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
 		}
 	}
 }

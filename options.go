@@ -8,6 +8,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"syscall"
 )
 
 // Options configure [Load]. The zero Options (or a nil *Options) loads from
@@ -153,7 +154,11 @@ func ProcessEnv() NamedEnvironment { return processEnv{} }
 // absolute or relative to the working directory.
 type osFS struct{}
 
-func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+// Open opens without blocking: a FIFO swapped in for a file after it was
+// checked would otherwise hang the load until a writer came.
+func (osFS) Open(name string) (fs.File, error) {
+	return os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
 
 func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 

@@ -3,7 +3,9 @@ package prodready_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -260,5 +262,214 @@ func TestReportOnUnknownProfile(t *testing.T) {
 	rep, err := prodready.LoadWithReport(ctx, &b, opts(prodready.MapEnv{"APP_ENV": "prod"}, nil))
 	if !errors.Is(err, prodready.ErrUnknownProfile) || rep == nil || !hasFinding(rep, "PR-E002", "APP_ENV") {
 		t.Errorf("LoadWithReport() = %+v, %v; want a report holding the error", rep, err)
+	}
+}
+
+// Second review.
+
+func TestSecretURLShapesThatHideAPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "hunter2pwCANARY"
+	refused := []string{
+		"app:" + pw + "@tcp(db:3306)/app",
+		"admin:" + pw + "@db.internal:5432/app",
+		"postgres://admin@srv:1234/" + pw + "@db.internal/app",
+	}
+	for _, raw := range refused {
+		_, err := prodready.ParseSecretURL(raw)
+		if err == nil || strings.Contains(err.Error(), pw) {
+			t.Errorf("ParseSecretURL(a URL hiding its password) = %v, want a refusal that does not quote it", err)
+		}
+	}
+	for _, raw := range []string{
+		"postgres://db.internal/app?user=app&password=" + pw + "&sslmode=require",
+		"redis://cache:6379/0?password=" + pw,
+	} {
+		u, err := prodready.ParseSecretURL(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(u.String(), pw) || !u.HasPassword() || u.Reveal() != raw {
+			t.Errorf("String() = %q, HasPassword %v: a password in the query must be redacted", u.String(), u.HasPassword())
+		}
+	}
+}
+
+func TestBaseMustBeEmbeddedWithoutPrefix(t *testing.T) {
+	t.Parallel()
+	var named struct{ Core prodready.Base }
+	var nested struct {
+		Group struct{ prodready.Base }
+	}
+	var prefixed struct {
+		prodready.Base `prefix:"X_"`
+	}
+	type inner struct{ prodready.Base }
+	var viaEmbedding struct{ inner }
+	for _, dst := range []any{&named, &nested, &prefixed} {
+		err := prodready.Load(ctx, dst, opts(nil, nil))
+		if err == nil || !strings.Contains(err.Error(), "prodready.Base") {
+			t.Errorf("Load(%T) = %v, want Base's placement refused", dst, err)
+		}
+	}
+	o := opts(prodready.MapEnv{"SECRET_KEY": "changeme"}, nil)
+	o.Profile = prodready.Production
+	if err := prodready.Load(ctx, &viaEmbedding, o); !errors.Is(err, prodready.ErrWeakSecret) {
+		t.Errorf("Base embedded through an embedded struct: Load() = %v, want the production rules", err)
+	}
+}
+
+func TestUnknownOverrideKeys(t *testing.T) {
+	t.Parallel()
+	o := opts(nil, nil)
+	o.Prefix = "MY_"
+	o.Overrides = map[string]string{"APP_ENV": "production", "MY_PAGESIZE": "7", "MY_PAGE_SIZE": "8"}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, o)
+	if err == nil || !strings.Contains(err.Error(), "APP_ENV: an override names an unknown variable (override keys carry the prefix MY_)") ||
+		!strings.Contains(err.Error(), "MY_PAGESIZE: an override names an unknown variable (fix the name; did you mean PAGE_SIZE?)") {
+		t.Errorf("Load() = %v", err)
+	}
+	files := fstest.MapFS{".env": {Data: []byte("CONFIG_FILE=c.yaml\n")}}
+	if err := prodready.Load(ctx, &b, opts(nil, files)); err == nil || !strings.Contains(err.Error(), "CONFIG_FILE is read before the .env file") {
+		t.Errorf("CONFIG_FILE in .env: Load() = %v", err)
+	}
+}
+
+func TestSecretValuesInOtherMessages(t *testing.T) {
+	t.Parallel()
+	// APP_ENV_FILE naming the wrong file.
+	files := fstest.MapFS{"run/secrets/db": {Data: []byte(canary)}, "k.yaml": {Data: []byte("keys: {" + canary + "}\nkey2:\n  " + canary + "x: [1]\n")}}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, opts(prodready.MapEnv{"APP_ENV_FILE": "/run/secrets/db"}, files))
+	if !errors.Is(err, prodready.ErrUnknownProfile) {
+		t.Fatalf("Load() = %v", err)
+	}
+	assertNoCanary(t, canary, "unknown profile from a file", err.Error())
+	// Map keys of secret fields in a config file.
+	var c struct {
+		Keys map[string]prodready.Secret `env:"KEYS"`
+		Key2 map[string]prodready.Secret `env:"KEY2"`
+	}
+	o := opts(nil, files)
+	o.ConfigFiles = []string{"k.yaml"}
+	err = prodready.Load(ctx, &c, o)
+	if err == nil {
+		t.Fatal("Load() succeeded")
+	}
+	assertNoCanary(t, canary, "map keys", err.Error())
+	// A foreign decoder quoting short items of a secret list.
+	var d struct {
+		Keys []prodready.Secret `env:"KEYS"`
+	}
+	o = opts(prodready.MapEnv{"KEYS": "short1,short2"}, nil)
+	o.Decoders = map[reflect.Type]func(string) (any, error){
+		reflect.TypeFor[prodready.Secret](): func(s string) (any, error) { return nil, fmt.Errorf("bad base64 in %q", s) },
+	}
+	err = prodready.Load(ctx, &d, o)
+	if err == nil || strings.Contains(err.Error(), "short1") || !strings.Contains(err.Error(), "rejected by the decoder") {
+		t.Errorf("Load() = %v, want the decoder's message withheld", err)
+	}
+}
+
+func TestOneVariableOncePerFile(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{
+		"page_size: 10\nPAGE_SIZE: 20\n",
+		"page_size: 10\npage-size: 20\n",
+		"cache_ttl: 1m\ncache:\n  ttl: 2m\n",
+	} {
+		files := fstest.MapFS{"c.yaml": {Data: []byte(data)}}
+		o := opts(nil, files)
+		o.ConfigFiles = []string{"c.yaml"}
+		var b prodready.Base
+		if err := prodready.Load(ctx, &b, o); err == nil || !strings.Contains(err.Error(), "is set twice in c.yaml") {
+			t.Errorf("Load(%q) = %v, want the repeat refused", data, err)
+		}
+	}
+	files := fstest.MapFS{"c.json": {Data: []byte(`{"page_size": 1, "PAGE_SIZE": 2}`)}}
+	o := opts(nil, files)
+	o.ConfigFiles = []string{"c.json"}
+	var b prodready.Base
+	if err := prodready.Load(ctx, &b, o); err == nil || !strings.Contains(err.Error(), "set twice") {
+		t.Errorf("JSON: Load() = %v", err)
+	}
+}
+
+func TestMemorySizeOnlyAsAField(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		Bufs []prodready.MemorySize `env:"BUFS"`
+	}
+	if err := prodready.Load(ctx, &c, opts(nil, nil)); err == nil || !strings.Contains(err.Error(), "MemorySize must be a field of its own") {
+		t.Errorf("Load() = %v", err)
+	}
+}
+
+func TestFingerprintIsUnambiguous(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		SecretKey prodready.Secret  `env:"SECRET_KEY"`
+		Hosts     []string          `env:"HOSTS"`
+		U         *url.URL          `env:"U"`
+		M         map[string]string `env:"M"`
+	}
+	fp := func(env prodready.MapEnv, fsys fstest.MapFS, files []string) string {
+		o := opts(env, fsys)
+		o.ConfigFiles = files
+		var c cfg
+		prodready.MustLoad(ctx, &c, o)
+		s, _ := prodready.Fingerprint(c)
+		return s
+	}
+	files := fstest.MapFS{"c.json": {Data: []byte(`{"hosts": ["a,b"]}`)}}
+	a := fp(prodready.MapEnv{"SECRET_KEY": "k"}, files, []string{"c.json"})
+	b := fp(prodready.MapEnv{"SECRET_KEY": "k", "HOSTS": "a,b"}, nil, nil)
+	if a == b {
+		t.Error(`["a,b"] and ["a", "b"] have the same fingerprint`)
+	}
+	c := fp(prodready.MapEnv{"SECRET_KEY": "k", "U": "https://u:pw1@h/"}, nil, nil)
+	d := fp(prodready.MapEnv{"SECRET_KEY": "k", "U": "https://u:pw2@h/"}, nil, nil)
+	if c == d {
+		t.Error("a URL's password change does not change the fingerprint")
+	}
+	e := fp(prodready.MapEnv{"SECRET_KEY": "k", "M": "a=1,b=2"}, nil, nil)
+	for range 20 {
+		if fp(prodready.MapEnv{"SECRET_KEY": "k", "M": "b=2,a=1"}, nil, nil) != e {
+			t.Fatal("map order changes the fingerprint")
+		}
+	}
+}
+
+func TestMisspelledFileForm(t *testing.T) {
+	t.Parallel()
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, opts(prodready.MapEnv{"DATABASE_URL_FIEL": "/run/secrets/db"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasFinding(rep, "PR-W050", "DATABASE_URL_FIEL") || !strings.Contains(findingsText(rep), "DATABASE_URL_FILE") {
+		t.Errorf("findings = %+v, want DATABASE_URL_FIEL reported with DATABASE_URL_FILE suggested", rep.Findings)
+	}
+}
+
+func TestRequiredInMisspelledProfile(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		A string `env:"A" required:"prodution"`
+		B string `env:"B" required:"Production"`
+		C string `env:"C" required:"staging"` // a profile this program does not register: allowed
+	}
+	err := prodready.Load(ctx, &c, opts(nil, nil))
+	if err == nil || !strings.Contains(err.Error(), `required:"prodution" names no profile; did you mean production?`) {
+		t.Errorf("Load() = %v", err)
+	}
+	var d struct {
+		B string `env:"B" required:"Production"`
+	}
+	o := opts(nil, nil)
+	o.Profile = prodready.Production
+	if err := prodready.Load(ctx, &d, o); !errors.Is(err, prodready.ErrMissing) {
+		t.Errorf(`required:"Production" under production: Load() = %v, want B missing`, err)
 	}
 }

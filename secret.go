@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -101,11 +102,13 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 // database stay visible to operators while the credential does not.
 // [SecretURL.Reveal] returns the URL with its password.
 //
-// Only the password is redacted: a credential passed as the user name
-// (https://TOKEN@host) shows. Special characters in the user name and
-// password must be percent-encoded; a URL with an '@' outside its user
-// info is refused, since it would parse with the password in the host or
-// fragment.
+// The password is redacted, and so are the values of query parameters that
+// carry credentials (password, sslpassword, token, api_key...). A credential
+// passed as the user name (https://TOKEN@host) shows. Special characters in
+// the user name and password must be percent-encoded: a URL with an '@'
+// outside its user info is refused, since it would parse with the password
+// in the host, path or fragment, and so is a driver's DSN that is not a URL
+// (user:password@tcp(host)/db).
 //
 // The zero SecretURL is unset. A SecretURL is immutable and safe to copy and
 // to share between goroutines.
@@ -128,29 +131,52 @@ func ParseSecretURL(s string) (SecretURL, error) {
 	if err != nil {
 		return SecretURL{}, fmt.Errorf("want a URL such as scheme://user:password@host:port/path (%s)", bind.URLErrorKind(err))
 	}
-	if rest, ok := strings.CutPrefix(s[len(u.Scheme):], "://"); ok && u.User == nil && strings.Contains(rest, "@") {
+	rest, hier := strings.CutPrefix(s[len(u.Scheme):], "://")
+	if hier && u.User == nil && strings.Contains(rest, "@") ||
+		strings.ContainsRune(u.Path, '@') || strings.ContainsRune(u.Fragment, '@') {
 		// "postgres://app:p#ss@db/app" parses as host "app:p" and
-		// fragment "ss@db/app": the password would print unredacted.
+		// fragment "ss@db/app", "postgres://admin@srv/pw@db/app" with
+		// "pw@db" in the path: the password would print unredacted.
 		return SecretURL{}, fmt.Errorf("the URL has an '@' that is not the end of its user info: percent-encode '@', '/', '?' and '#' in the user name and password (%%40, %%2F, %%3F, %%23)")
+	}
+	if strings.ContainsRune(u.Opaque, '@') {
+		// "app:pw@tcp(db:3306)/app", a driver DSN, parses as scheme "app".
+		return SecretURL{}, fmt.Errorf("want a URL such as mysql://user:password@host:3306/db, not a driver's DSN (user:password@tcp(host)/db)")
 	}
 	if u.Scheme == "" || u.Opaque != "" && strings.Trim(u.Opaque, "0123456789") == "" {
 		// "db.example.com:5432" parses as scheme "db.example.com".
 		return SecretURL{}, fmt.Errorf("want a URL with a scheme, such as postgres://host/db or redis://host:6379")
 	}
-	_, pass := u.User.Password()
-	return SecretURL{raw: &s, redacted: redactURL(u), scheme: strings.ToLower(u.Scheme), password: pass}, nil
+	redacted, pass := redactURL(u)
+	return SecretURL{raw: &s, redacted: redacted, scheme: strings.ToLower(u.Scheme), password: pass}, nil
 }
 
-func redactURL(u *url.URL) string {
-	if u.User == nil {
-		return u.String()
-	}
+// secretParams are query parameters that carry credentials in connection
+// URLs (libpq's password and sslpassword, Redis and cloud tokens...).
+var secretParams = []string{"password", "passwd", "pwd", "pass", "sslpassword", "secret", "token", "access_token", "auth_token", "api_key", "apikey", "x-amz-security-token"}
+
+// redactURL returns u with its password, and the values of query
+// parameters that carry credentials, replaced by Redacted, and whether it
+// had any of them.
+func redactURL(u *url.URL) (string, bool) {
 	c := *u
+	found := false
 	if _, has := u.User.Password(); has {
 		c.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return strings.Replace(c.String(), ":xxxxx@", ":"+Redacted+"@", 1)
+		found = true
 	}
-	return c.String()
+	if c.RawQuery != "" {
+		parts := strings.Split(c.RawQuery, "&")
+		for i, p := range parts {
+			k, _, ok := strings.Cut(p, "=")
+			if key, err := url.QueryUnescape(k); ok && err == nil && slices.Contains(secretParams, strings.ToLower(key)) {
+				parts[i] = k + "=" + Redacted
+				found = true
+			}
+		}
+		c.RawQuery = strings.Join(parts, "&")
+	}
+	return strings.Replace(c.String(), ":xxxxx@", ":"+Redacted+"@", 1), found
 }
 
 // Reveal returns the URL as it was given, password included.
@@ -180,7 +206,8 @@ func (s SecretURL) URL() *url.URL {
 // Scheme returns the URL's scheme in lower case, or "" when s is unset.
 func (s SecretURL) Scheme() string { return s.scheme }
 
-// HasPassword reports whether the URL carries a password.
+// HasPassword reports whether the URL carries a password, in its user info
+// or in a query parameter such as password=.
 func (s SecretURL) HasPassword() bool { return s.password }
 
 // String returns the URL with its password replaced by [Redacted].

@@ -171,7 +171,7 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 					if name == "" {
 						return fmt.Errorf("%s: required tag %q has an empty profile name", fpath, r)
 					}
-					f.RequiredIn = append(f.RequiredIn, name)
+					f.RequiredIn = append(f.RequiredIn, strings.ToLower(name)) // profile names are lower case
 				}
 			}
 		}
