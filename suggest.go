@@ -101,9 +101,7 @@ func closest(name string, pe *planEntry) string {
 			if len(cand.name) > 64 {
 				continue
 			}
-			// Each edit adds or removes at most two characters from the set
-			// of characters used: a cheap test before the real distance.
-			if bits.OnesCount64(mask^cand.mask) > 4 {
+			if !maskNear(mask, cand.mask) { // a cheap test before the real distance
 				continue
 			}
 			if d := editDistance(name, cand.name, bestD); d < bestD {
@@ -115,17 +113,24 @@ func closest(name string, pe *planEntry) string {
 }
 
 // nearAny reports whether some known name within two bytes of n in length
-// uses a character set that differs from mask by at most 4 characters,
-// which two edits need.
+// could be within two edits of a name using the characters in mask.
 func (pe *planEntry) nearAny(n int, mask uint64) bool {
 	for l := max(n-2, 0); l <= n+2 && l < len(pe.byLen); l++ {
 		for _, k := range pe.byLen[l] {
-			if bits.OnesCount64(mask^k.mask) <= 4 {
+			if maskNear(mask, k.mask) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// maskNear reports whether two names using the character sets a and b
+// could be within two edits: each edit adds at most one character to a
+// name's set and removes at most one, so each set has at most two
+// characters the other lacks.
+func maskNear(a, b uint64) bool {
+	return bits.OnesCount64(a&^b) <= 2 && bits.OnesCount64(b&^a) <= 2
 }
 
 // charBits maps a byte to its bit in a charMask: letters (either case) and
