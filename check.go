@@ -18,9 +18,12 @@ const (
 	SeverityError
 )
 
-// String returns "info", "warning" or "error".
+// String returns "info", "warning" or "error", and "unset" for the zero
+// Severity.
 func (s Severity) String() string {
 	switch s {
+	case 0:
+		return "unset"
 	case SeverityInfo:
 		return "info"
 	case SeverityWarning:

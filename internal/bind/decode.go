@@ -18,7 +18,10 @@ import (
 // value, which the built-in decoders never do.
 type ForeignError struct{ Err error }
 
+// Error returns the decoder's message, which may quote the value.
 func (e *ForeignError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the decoder's error.
 func (e *ForeignError) Unwrap() error { return e.Err }
 
 // Custom maps a type to a user-registered decoder. A decoder's result must
