@@ -3,7 +3,6 @@ package prodready_test
 import (
 	"context"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -122,7 +121,6 @@ func TestConcurrentLoads(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	_ = reflect.TypeFor[cfg]()
 }
 
 func TestLoadHonoursDoneContext(t *testing.T) {
@@ -132,5 +130,23 @@ func TestLoadHonoursDoneContext(t *testing.T) {
 	var b prodready.Base
 	if err := prodready.Load(c, &b, opts(nil, nil)); !errors.Is(err, context.Canceled) {
 		t.Errorf("Load() with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+func TestMemoryLimitReadOncePerLoad(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		A prodready.MemorySize `env:"A"`
+		B prodready.MemorySize `env:"B"`
+		C prodready.MemorySize `env:"C"`
+	}
+	calls := 0
+	o := opts(prodready.MapEnv{"A": "10%", "B": "50%", "C": "1MiB"}, nil)
+	o.MemoryLimit = func() (int64, error) { calls++; return 1000, nil }
+	if err := prodready.Load(ctx, &c, o); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || c.A.Bytes != 100 || c.B.Bytes != 500 || c.C.Bytes != 1<<20 {
+		t.Errorf("MemoryLimit called %d times, sizes %d %d %d; want 1 call, 100 500 %d", calls, c.A.Bytes, c.B.Bytes, c.C.Bytes, 1<<20)
 	}
 }

@@ -1027,8 +1027,14 @@ func (l *loader) finishBase(nv reflect.Value) {
 		Hint:    "set " + full + " (prodready gen-secret makes one)"})
 }
 
-// resolveMemory turns MemorySize percentages into bytes.
+// resolveMemory turns MemorySize percentages into bytes. The memory limit
+// is read once per load, and only when a percentage needs it.
 func (l *loader) resolveMemory(nv reflect.Value) {
+	var (
+		limit    int64
+		limitErr error
+		read     bool
+	)
 	for i := range l.plan.Fields {
 		f := &l.plan.Fields[i]
 		if f.Type != memSizeType {
@@ -1038,7 +1044,11 @@ func (l *loader) resolveMemory(nv reflect.Value) {
 		if m.Percent == 0 {
 			continue
 		}
-		limit, err := l.memoryLimit()
+		if !read {
+			limit, limitErr = l.memoryLimit()
+			read = true
+		}
+		err := limitErr
 		if err == nil {
 			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
 		}

@@ -82,10 +82,6 @@ func TestDecoderMessagesDoNotRepeatTheValue(t *testing.T) {
 		t.Errorf("error repeats the value past 64 bytes, or lost its explanation: %v", err)
 	}
 	// A type's own parser that quotes part of the value loses its message.
-	var c struct {
-		T upperText `env:"T"`
-	}
-	_ = c
 	if got := prodready.ScrubForTest("bad word \"CANARY-7f3a\": nope", "xx CANARY-7f3a9c yy"); got != "not accepted by the parser of its type" {
 		t.Errorf("scrub kept a fragment of the value: %q", got)
 	}
