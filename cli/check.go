@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/prodready/prodready"
+)
+
+// ANSI colors of check's text output.
+const (
+	colorReset  = "\x1b[0m"
+	colorRed    = "\x1b[1;31m"
+	colorYellow = "\x1b[1;33m"
+	colorCyan   = "\x1b[1;36m"
+	colorGreen  = "\x1b[1;32m"
+)
+
+func (r *runner) check(ctx context.Context, args []string) error {
+	fs := r.newFlags("check")
+	var c common
+	c.register(fs)
+	format := &choiceFlag{v: "text", choices: []string{"text", "json"}}
+	fs.Var(format, "format", "output `format`: text or json")
+	failLevel := prodready.SeverityWarning
+	fs.TextVar(&failLevel, "fail-level", prodready.SeverityWarning, "exit 1 when a finding reaches `level`: error, warning or info")
+	var silence listFlag
+	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...` (not a hardened profile's rules)")
+	color := &choiceFlag{v: "auto", choices: []string{"auto", "always", "never"}}
+	fs.Var(color, "color", "color the text output: `auto` (on a terminal, unless NO_COLOR is set), always or never")
+	if err := r.parse(fs, "check", args); err != nil {
+		return err
+	}
+	_, rep, err := r.load(ctx, "check", &c, silence)
+	var le *prodready.LoadError
+	if rep == nil || err != nil && !errors.As(err, &le) {
+		return err
+	}
+	findings := slices.Clone(rep.Findings)
+	slices.SortStableFunc(findings, func(a, b prodready.Finding) int { return cmp.Compare(b.Severity, a.Severity) })
+	failing := 0
+	for _, f := range findings {
+		if f.Severity >= failLevel {
+			failing++
+		}
+	}
+	if format.v == "json" {
+		err = writeCheckJSON(r.stdout, rep.Profile, failLevel, failing == 0, findings)
+	} else {
+		err = writeCheckText(r.stdout, rep.Profile, failLevel, findings, r.useColor(color.v))
+	}
+	if err != nil {
+		return fmt.Errorf("%s check: %w", r.o.Name, err)
+	}
+	if failing > 0 {
+		return fmt.Errorf("%s check: %s at or above level %s: %w", r.o.Name, plural(failing, "finding"), failLevel, ErrCheckFailed)
+	}
+	return nil
+}
+
+// useColor reports whether check colors its text output: always, never,
+// or, for auto, when stdout is a terminal and NO_COLOR is unset or empty.
+func (r *runner) useColor(mode string) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if v, ok := r.env.Lookup("NO_COLOR"); ok && v != "" {
+		return false
+	}
+	if v, _ := r.env.Lookup("TERM"); v == "dumb" {
+		return false
+	}
+	return r.o.IsTerminal(r.stdout)
+}
+
+// counts returns the number of findings of each severity.
+func counts(findings []prodready.Finding) (errs, warns, infos int) {
+	for _, f := range findings {
+		switch f.Severity {
+		case prodready.SeverityError:
+			errs++
+		case prodready.SeverityWarning:
+			warns++
+		default:
+			infos++
+		}
+	}
+	return errs, warns, infos
+}
+
+// writeCheckText writes the findings grouped by severity, most severe
+// first, aligned in columns, and a one-line summary.
+func writeCheckText(w io.Writer, profile string, failLevel prodready.Severity, findings []prodready.Finding, color bool) error {
+	paint := func(c, s string) string {
+		if !color {
+			return s
+		}
+		return c + s + colorReset
+	}
+	idW, keyW := 0, 0
+	for _, f := range findings {
+		idW = max(idW, len(f.ID))
+		keyW = max(keyW, len(keyOf(f)))
+	}
+	b := &strings.Builder{}
+	groups := []struct {
+		sev   prodready.Severity
+		title string
+		color string
+	}{
+		{prodready.SeverityError, "errors", colorRed},
+		{prodready.SeverityWarning, "warnings", colorYellow},
+		{prodready.SeverityInfo, "infos", colorCyan},
+	}
+	indent := strings.Repeat(" ", 2+idW+2)
+	for _, g := range groups {
+		var in []prodready.Finding
+		for _, f := range findings {
+			if f.Severity == g.sev || g.sev == prodready.SeverityInfo && f.Severity < prodready.SeverityInfo {
+				in = append(in, f)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "%s\n", paint(g.color, fmt.Sprintf("%s (%d)", strings.ToUpper(g.title), len(in))))
+		for _, f := range in {
+			fmt.Fprintf(b, "  %-*s  %-*s  %s\n", idW, f.ID, keyW, keyOf(f), clean(f.Message))
+			if f.Origin != (prodready.Origin{}) {
+				fmt.Fprintf(b, "%sorigin: %s\n", indent, clean(f.Origin.String()))
+			}
+			if f.Hint != "" {
+				fmt.Fprintf(b, "%shint:   %s\n", indent, clean(f.Hint))
+			}
+		}
+		b.WriteString("\n")
+	}
+	errs, warns, infos := counts(findings)
+	summary := fmt.Sprintf("%s, %s, %s", plural(errs, "error"), plural(warns, "warning"), plural(infos, "info"))
+	failing := 0
+	for _, f := range findings {
+		if f.Severity >= failLevel {
+			failing++
+		}
+	}
+	verdict := paint(colorGreen, "ready")
+	if failing > 0 {
+		verdict = paint(colorRed, "not ready")
+	}
+	fmt.Fprintf(b, "%s: %s (profile %s, fail level %s)\n", summary, verdict, profile, failLevel)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func keyOf(f prodready.Finding) string {
+	if f.Key == "" {
+		return "-"
+	}
+	return f.Key
+}
+
+// jsonFinding is a finding in check's JSON output.
+type jsonFinding struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Key      string `json:"key,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Message  string `json:"message"`
+	Origin   string `json:"origin,omitempty"`
+	Hint     string `json:"hint,omitempty"`
+}
+
+func writeCheckJSON(w io.Writer, profile string, failLevel prodready.Severity, ready bool, findings []prodready.Finding) error {
+	errs, warns, infos := counts(findings)
+	out := struct {
+		Profile   string         `json:"profile"`
+		FailLevel string         `json:"fail_level"`
+		Ready     bool           `json:"ready"`
+		Counts    map[string]int `json:"counts"`
+		Findings  []jsonFinding  `json:"findings"`
+	}{
+		Profile:   profile,
+		FailLevel: failLevel.String(),
+		Ready:     ready,
+		Counts:    map[string]int{"error": errs, "warning": warns, "info": infos},
+		Findings:  []jsonFinding{},
+	}
+	for _, f := range findings {
+		jf := jsonFinding{ID: f.ID, Severity: f.Severity.String(), Key: f.Key, Field: f.Field, Message: f.Message, Hint: f.Hint}
+		if f.Origin != (prodready.Origin{}) {
+			jf.Origin = f.Origin.String()
+		}
+		out.Findings = append(out.Findings, jf)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

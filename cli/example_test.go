@@ -1,0 +1,79 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cli"
+)
+
+// Example mounts the commands on a service's own configuration, as
+// "myservice config", and runs check under production with a missing key.
+func Example() {
+	type Config struct {
+		prodready.Base
+		StripeKey prodready.Secret `env:"STRIPE_KEY" required:"production" doc:"Stripe API key"`
+		Workers   int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
+	}
+	key, err := prodready.GenerateKey(nil, 48) // what gen-secret prints
+	if err != nil {
+		panic(err)
+	}
+	opts := &cli.Options{
+		Name: "myservice config",
+		// A service passes nil to read the process environment.
+		Env: prodready.MapEnv{
+			"APP_ENV":       "production",
+			"SECRET_KEY":    key.Reveal(),
+			"DATABASE_URL":  "postgres://app@db.internal/app?sslmode=verify-full",
+			"CACHE_BACKEND": "memory",
+		},
+	}
+	err = cli.Run(context.Background(), []string{"check", "--fail-level", "error"}, os.Stdout, os.Stderr, &Config{}, opts)
+	fmt.Println("exit status", cli.ExitCode(err))
+	fmt.Println(err)
+	// Output:
+	// ERRORS (1)
+	//   PR-E001  STRIPE_KEY     required in production, not set
+	//            hint:   set STRIPE_KEY or STRIPE_KEY_FILE
+	//
+	// INFOS (1)
+	//   PR-I040  CACHE_BACKEND  is memory: each replica keeps its own cache, so replicas can serve different data until entries expire
+	//            origin: env
+	//            hint:   with several replicas, set CACHE_BACKEND=redis and CACHE_URL
+	//
+	// 1 error, 0 warnings, 1 info: not ready (profile production, fail level error)
+	// exit status 1
+	// myservice config check: 1 finding at or above level error: check failed
+}
+
+// ExampleRun_env documents a service's variables as a Markdown table.
+func ExampleRun_env() {
+	type Config struct {
+		Workers int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
+		Token   prodready.Secret `env:"TOKEN" required:"production" doc:"API token"`
+	}
+	err := cli.Run(context.Background(), []string{"env"}, os.Stdout, os.Stderr, &Config{}, &cli.Options{Prefix: "MYAPP_"})
+	fmt.Println("exit status", cli.ExitCode(err))
+	// Output:
+	// | variable | type | default | profile defaults | required in | secret | description |
+	// |---|---|---|---|---|---|---|
+	// | `MYAPP_WORKERS` | int | `4` |  |  |  | worker goroutines |
+	// | `MYAPP_TOKEN` | prodready.Secret |  |  | production | yes | API token |
+	// exit status 0
+}
+
+// ExampleExitCode shows how a main function ends: one message and one
+// exit, with the status the error calls for.
+func ExampleExitCode() {
+	err := cli.Run(context.Background(), []string{"chek"}, os.Stdout, os.Stderr, &prodready.Base{}, &cli.Options{Env: prodready.MapEnv{}})
+	if code := cli.ExitCode(err); code != 0 {
+		fmt.Println(err) // a main writes it to os.Stderr, then calls os.Exit(code)
+		fmt.Println("exit status", code)
+	}
+	// Output:
+	// prodready: unknown command "chek" (run 'prodready help')
+	// exit status 2
+}
