@@ -255,6 +255,9 @@ type loader struct {
 	prof Profile
 	// profOrigin is where the profile choice came from.
 	profOrigin Origin
+	// profLabel is the unknown profile name APP_ENV asked for, which the
+	// report and the error show instead of the stand-in l.prof.
+	profLabel string
 
 	fileVals map[int]fileValue // field index -> value from the config files
 	dotenv   map[string]dotenvValue
@@ -322,7 +325,10 @@ func (l *loader) resolveProfile() bool {
 	}
 	p, err := LookupProfile(name, l.o.Profiles)
 	if err != nil {
-		l.prof = Development
+		l.prof = Development // for the report's sake; the load fails
+		if origin.Source != SourceEnvFile {
+			l.profLabel = name // what was asked for, not the stand-in
+		}
 		msg := err.Error()
 		if origin.Source == SourceEnvFile { // the file may hold anything: do not quote it
 			msg = fmt.Sprintf("%s names a file whose content is not a known profile name", origin.Var)
@@ -334,6 +340,22 @@ func (l *loader) resolveProfile() bool {
 	}
 	l.prof, l.profOrigin = p, origin
 	return true
+}
+
+// profileName is the name of the active profile, or of the unknown one
+// that was asked for (at most 64 bytes of it).
+func (l *loader) profileName() string {
+	if v := l.profLabel; v != "" {
+		if len(v) > 64 {
+			cut := 64
+			for cut > 0 && !isRuneStart(v[cut]) {
+				cut--
+			}
+			v = v[:cut] + "..."
+		}
+		return strings.ToValidUTF8(v, "?")
+	}
+	return l.prof.Name()
 }
 
 // The levels at which NAME and NAME_FILE are looked up, highest first.
@@ -484,7 +506,7 @@ func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error)
 		}
 	}
 	if len(errs) > 0 {
-		return rep, &LoadError{Profile: l.prof.Name(), Errors: errs}
+		return rep, &LoadError{Profile: l.profileName(), Errors: errs}
 	}
 	dst.Set(nv)
 	return rep, nil
@@ -544,6 +566,9 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	}
 	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv)
 	if failed {
+		// The report shows where the bad value came from (NAME_FILE and
+		// its path, say) rather than "unset".
+		l.fields[i].origin = origin
 		return
 	}
 	if origin.Source == SourceEnvFile {
@@ -786,13 +811,14 @@ func fileKind(m fs.FileMode) string {
 }
 
 // fileErr turns a file system error into a message without the Go call
-// chain: "does not exist", "permission denied"...
+// chain and without repeating itself: "does not exist", "permission
+// denied"... errors.Is still sees fs.ErrNotExist and the others.
 func fileErr(err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("does not exist: %w", fs.ErrNotExist)
+		return &shortError{"does not exist", fs.ErrNotExist}
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("permission denied: %w", fs.ErrPermission)
+		return &shortError{"permission denied", fs.ErrPermission}
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -800,6 +826,15 @@ func fileErr(err error) error {
 	}
 	return fmt.Errorf("cannot read: %w", err)
 }
+
+// A shortError says msg and wraps err without repeating err's text.
+type shortError struct {
+	msg string
+	err error
+}
+
+func (e *shortError) Error() string { return e.msg }
+func (e *shortError) Unwrap() error { return e.err }
 
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)

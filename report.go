@@ -3,6 +3,7 @@ package prodready
 import (
 	"encoding"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"slices"
@@ -11,7 +12,7 @@ import (
 
 // report builds the Report of a load from the decoded value nv.
 func (l *loader) report(nv reflect.Value) *Report {
-	r := &Report{Profile: l.prof.Name(), Findings: slices.Clone(l.findings)}
+	r := &Report{Profile: l.profileName(), Findings: slices.Clone(l.findings)}
 	if !nv.IsValid() { // the load stopped before any value was read
 		return r
 	}
@@ -86,6 +87,10 @@ func renderValue(v reflect.Value, sep, kvsep string) string {
 	}
 	if v.CanInterface() {
 		switch x := v.Interface().(type) {
+		case slog.Level:
+			// slog prints "INFO"; the defaults and docs say "info", and
+			// both read back the same.
+			return strings.ToLower(x.String())
 		case fmt.Stringer:
 			if v.Kind() == reflect.Pointer && v.IsNil() {
 				return ""

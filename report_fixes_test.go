@@ -1,0 +1,95 @@
+package prodready_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/prodready/prodready"
+)
+
+// Findings the CLI review turned up: what the report and the errors say
+// when a profile is unknown, a NAME_FILE is unreadable, a file is missing.
+func TestReportOnFailedLoads(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		env   prodready.MapEnv
+		files []string
+		check func(t *testing.T, rep *prodready.Report, err error)
+	}{
+		{
+			name: "unknown profile is named, not the stand-in",
+			env:  prodready.MapEnv{"APP_ENV": "staging"},
+			check: func(t *testing.T, rep *prodready.Report, err error) {
+				if rep.Profile != "staging" {
+					t.Errorf("Report.Profile = %q, want %q", rep.Profile, "staging")
+				}
+				var le *prodready.LoadError
+				if !errors.As(err, &le) || le.Profile != "staging" {
+					t.Errorf("LoadError = %v, want Profile %q", err, "staging")
+				}
+			},
+		},
+		{
+			name: "long unknown profile is truncated",
+			env:  prodready.MapEnv{"APP_ENV": strings.Repeat("p", 500)},
+			check: func(t *testing.T, rep *prodready.Report, _ error) {
+				if len(rep.Profile) > 70 {
+					t.Errorf("len(Report.Profile) = %d, want at most 70", len(rep.Profile))
+				}
+			},
+		},
+		{
+			name: "unknown profile from a file is not shown",
+			env:  prodready.MapEnv{"APP_ENV_FILE": "run/profile"},
+			check: func(t *testing.T, rep *prodready.Report, _ error) {
+				if rep.Profile != "development" {
+					t.Errorf("Report.Profile = %q, want the stand-in %q", rep.Profile, "development")
+				}
+			},
+		},
+		{
+			name: "unreadable NAME_FILE keeps its origin",
+			env:  prodready.MapEnv{"SECRET_KEY_FILE": "run/secrets/missing"},
+			check: func(t *testing.T, rep *prodready.Report, _ error) {
+				v, ok := rep.Var("SECRET_KEY")
+				if !ok {
+					t.Fatal("Report.Var(SECRET_KEY) missing")
+				}
+				want := prodready.Origin{Source: prodready.SourceEnvFile, Var: "SECRET_KEY_FILE", Name: "run/secrets/missing"}
+				if v.Origin != want {
+					t.Errorf("SECRET_KEY origin = %+v, want %+v", v.Origin, want)
+				}
+			},
+		},
+		{
+			name:  "missing config file says so once",
+			files: []string{"nope.yaml"},
+			check: func(t *testing.T, _ *prodready.Report, err error) {
+				if !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("error = %v, want one wrapping fs.ErrNotExist", err)
+				}
+				if n := strings.Count(err.Error(), "not exist"); n != 1 {
+					t.Errorf("error = %q says \"not exist\" %d times, want once", err, n)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := opts(tt.env, fstest.MapFS{"run/profile": {Data: []byte("nosuchprofile\n")}})
+			o.ConfigFiles = tt.files
+			var b prodready.Base
+			rep, err := prodready.LoadWithReport(context.Background(), &b, o)
+			if err == nil {
+				t.Fatal("LoadWithReport() = nil error, want one")
+			}
+			tt.check(t, rep, err)
+		})
+	}
+}
