@@ -111,7 +111,10 @@
 // production", "config.yaml:12", ".env:3", "env", "SECRET_KEY_FILE
 // /run/secrets/key", "override", "generated". [LoadWithReport] returns a
 // [Report] with each variable's effective value (secrets as [Redacted], URL
-// passwords removed) and origin, and every finding.
+// passwords removed) and origin, and every finding. [Describe] documents
+// every variable of a struct (type, defaults per profile, the profiles that
+// require it, whether it is secret) without reading any source; the
+// prodready env command prints it.
 //
 // # Secrets
 //
