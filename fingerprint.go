@@ -28,7 +28,33 @@ import (
 // fingerprint. Without a SECRET_KEY there is no key to hide secrets behind:
 // a secret then enters only as "set" or "unset", so a change of its value
 // does not change the fingerprint.
-func Fingerprint(cfg any) (string, error) {
+//
+// A value read through NAME_FILE is a secret whatever its type, but cfg
+// alone does not say which values were: use [FingerprintReport] with the
+// load's [Report] so that they are hidden too.
+func Fingerprint(cfg any) (string, error) { return fingerprint(cfg, nil) }
+
+// FingerprintReport is [Fingerprint] for a configuration loaded by
+// [LoadWithReport]: every variable rep marks as secret, which includes each
+// value read through a NAME_FILE file, enters the digest only as a secret
+// does. It is what the prodready fingerprint command prints. A nil rep is
+// Fingerprint.
+func FingerprintReport(cfg any, rep *Report) (string, error) {
+	var secret map[string]bool
+	if rep != nil {
+		secret = make(map[string]bool)
+		for _, v := range rep.Vars {
+			if v.Secret {
+				secret[v.Field] = true
+			}
+		}
+	}
+	return fingerprint(cfg, secret)
+}
+
+// fingerprint digests cfg; secret holds the Go field paths of variables
+// that are secrets although their type is not.
+func fingerprint(cfg any, secret map[string]bool) (string, error) {
 	v := reflect.ValueOf(cfg)
 	for v.IsValid() && v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -56,7 +82,14 @@ func Fingerprint(cfg any) (string, error) {
 	lines := make([]string, 0, len(pe.plan.Fields))
 	for i := range pe.plan.Fields {
 		f := &pe.plan.Fields[i]
-		lines = append(lines, f.Name+"="+fp.value(f.Name, v.FieldByIndex(f.Index), f.Sep, f.KVSep))
+		fv := v.FieldByIndex(f.Index)
+		var text string
+		if secret[f.Path] && !holdsSecret(f.Type) {
+			text = fp.secret(f.Name, renderValue(fv, f.Sep, f.KVSep))
+		} else {
+			text = fp.value(f.Name, fv, f.Sep, f.KVSep)
+		}
+		lines = append(lines, f.Name+"="+text)
 	}
 	slices.Sort(lines)
 	var h hash.Hash
