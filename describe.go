@@ -37,7 +37,9 @@ type ProfileDefault struct {
 // points to (or of dst, a struct), in the order Load reads them, without
 // reading any source. The profiles whose defaults it lists are the built-in
 // ones, then opts.Profiles and opts.Profile; only opts.Profiles,
-// opts.Profile and opts.Prefix are used. A nil opts is the zero [Options].
+// opts.Profile, opts.Prefix and opts.Decoders are used. A nil opts is the
+// zero [Options]. Secrets' defaults are shown as [Redacted], and passwords
+// in URL defaults are removed.
 //
 // The error, for a struct whose tags are mistaken, is the one Load returns.
 // Describe is safe for concurrent use.
@@ -74,6 +76,11 @@ func Describe(dst any, opts *Options) ([]VarDoc, error) {
 	docs := make([]VarDoc, 0, len(pe.plan.Fields))
 	for i := range pe.plan.Fields {
 		f := &pe.plan.Fields[i]
+		if f.NeedsDecoder && o.Decoders[f.Type] == nil {
+			// The error Load would return: a struct it cannot load is
+			// not documented as if it could.
+			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", t, f.Path, f.Type)
+		}
 		d := VarDoc{
 			Name:       o.Prefix + f.Name,
 			Field:      f.Path,
@@ -98,6 +105,13 @@ func Describe(dst any, opts *Options) ([]VarDoc, error) {
 				if d.ProfileDefaults[j].Value != "" {
 					d.ProfileDefaults[j].Value = Redacted
 				}
+			}
+		} else {
+			// A URL default (a SecretURL's, or a plain string's) shows its
+			// host but not its password, as the report does.
+			d.Default = redactURLPasswords(d.Default)
+			for j := range d.ProfileDefaults {
+				d.ProfileDefaults[j].Value = redactURLPasswords(d.ProfileDefaults[j].Value)
 			}
 		}
 		docs = append(docs, d)

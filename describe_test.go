@@ -1,7 +1,9 @@
 package prodready_test
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/prodready/prodready"
@@ -129,5 +131,47 @@ func TestDescribeDoesNotShareSlices(t *testing.T) {
 				t.Errorf("Describe()[%s].RequiredIn = %v: a caller's change leaked into the plan", d.Name, d.RequiredIn)
 			}
 		}
+	}
+}
+
+// Review finding: env printed the password of a SecretURL default and of a
+// profile's URL default.
+func TestDescribeRedactsURLDefaults(t *testing.T) {
+	t.Parallel()
+	const canary = "Canary7fQ2x"
+	type cfg struct {
+		Upstream prodready.SecretURL `env:"UPSTREAM_URL" default:"postgres://u:Canary7fQ2x@h/db?password=Canary7fQ2x"`
+		Mirror   string              `env:"MIRROR" default:"https://u:Canary7fQ2x@mirror.example/"`
+		Pool     int                 `env:"POOL" default:"4"`
+	}
+	staging := prodready.Production.Derive("staging", map[string]string{"UPSTREAM_URL": "postgres://app:Canary7fQ2x@db/app"})
+	docs, err := prodready.Describe(&cfg{}, &prodready.Options{Profiles: []prodready.Profile{staging}})
+	if err != nil {
+		t.Fatalf("Describe() = %v", err)
+	}
+	out, err := json.Marshal(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), canary) {
+		t.Errorf("Describe() shows a URL password: %s", out)
+	}
+	if !strings.Contains(string(out), "mirror.example") || !strings.Contains(string(out), "@h/db") {
+		t.Errorf("Describe() lost the hosts of URL defaults: %s", out)
+	}
+}
+
+// Review finding: env documented a struct that Load refuses.
+func TestDescribeUnsupportedType(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		C chan int `env:"C"`
+	}
+	if _, err := prodready.Describe(&cfg{}, nil); err == nil || !strings.Contains(err.Error(), "unsupported type") {
+		t.Errorf("Describe(chan field) = %v, want an unsupported type error", err)
+	}
+	dec := map[reflect.Type]func(string) (any, error){reflect.TypeFor[chan int](): func(string) (any, error) { return make(chan int), nil }}
+	if _, err := prodready.Describe(&cfg{}, &prodready.Options{Decoders: dec}); err != nil {
+		t.Errorf("Describe(chan field, decoder registered) = %v, want nil", err)
 	}
 }
