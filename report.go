@@ -91,17 +91,23 @@ func renderValue(v reflect.Value, sep, kvsep string) string {
 			// slog prints "INFO"; the defaults and docs say "info", and
 			// both read back the same.
 			return strings.ToLower(x.String())
-		case fmt.Stringer:
+		case encoding.TextMarshaler:
+			// Before String: the text form is what the loader reads back
+			// (MemorySize "10%", time.Time in RFC 3339), so a printed
+			// configuration can be loaded again.
 			if v.Kind() == reflect.Pointer && v.IsNil() {
 				return ""
 			}
-			return x.String()
-		case encoding.TextMarshaler:
 			b, err := x.MarshalText()
 			if err != nil {
 				return ""
 			}
 			return string(b)
+		case fmt.Stringer:
+			if v.Kind() == reflect.Pointer && v.IsNil() {
+				return ""
+			}
+			return x.String()
 		}
 	}
 	switch v.Kind() {

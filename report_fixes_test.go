@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/prodready/prodready"
 )
@@ -91,5 +93,37 @@ func TestReportOnFailedLoads(t *testing.T) {
 			}
 			tt.check(t, rep, err)
 		})
+	}
+}
+
+// Review finding: print --format env wrote "10% (2527651430)" and
+// "2026-01-02 03:04:05 +0000 UTC", which do not load back.
+func TestReportValuesLoadBack(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		Mem   prodready.MemorySize `env:"MEM"`
+		Start time.Time            `env:"START"`
+		Level slog.Level           `env:"LEVEL"`
+	}
+	env := prodready.MapEnv{"MEM": "10%", "START": "2026-01-02T03:04:05Z", "LEVEL": "WARN"}
+	var c cfg
+	rep, err := prodready.LoadWithReport(context.Background(), &c, opts(env, nil))
+	if err != nil {
+		t.Fatalf("LoadWithReport() = %v", err)
+	}
+	back := prodready.MapEnv{}
+	for name, want := range map[string]string{"MEM": "10%", "START": "2026-01-02T03:04:05Z", "LEVEL": "warn"} {
+		v, _ := rep.Var(name)
+		if v.Value != want {
+			t.Errorf("Report value of %s = %q, want %q", name, v.Value, want)
+		}
+		back[name] = v.Value
+	}
+	var c2 cfg
+	if err := prodready.Load(context.Background(), &c2, opts(back, nil)); err != nil {
+		t.Fatalf("Load(report values) = %v", err)
+	}
+	if c2.Mem != c.Mem || !c2.Start.Equal(c.Start) || c2.Level != c.Level {
+		t.Errorf("reloaded %+v, want %+v", c2, c)
 	}
 }
