@@ -116,6 +116,13 @@ func planFor(t reflect.Type) *planEntry {
 // Secret decodes without UnmarshalText's two copies.
 var ownDecoders = map[reflect.Type]func(reflect.Value, string) error{
 	secretType: func(v reflect.Value, s string) error {
+		// The items of SECRET_KEY_FALLBACKS are trimmed like every list's,
+		// so a key kept verbatim here would not match itself once
+		// rotated into the fallbacks; trimming silently would hide a
+		// mistake in how the secret was delivered.
+		if strings.TrimSpace(s) != s {
+			return errors.New("has white space at its start or end (a newline from echo or a secret manifest?): remove it")
+		}
 		*v.Addr().Interface().(*Secret) = NewSecret(s)
 		return nil
 	},
