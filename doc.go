@@ -118,6 +118,11 @@
 //
 // # Secrets
 //
+// A Secret value with white space at its start or end is refused (a
+// trailing newline is the usual mistake): the items of a list such as
+// SECRET_KEY_FALLBACKS are trimmed, so a key kept verbatim would not match
+// itself once rotated into the fallbacks.
+//
 // [Secret] and [SecretURL] redact every rendering: String, GoString, all fmt
 // verbs, JSON, text marshalling and slog. [Secret.Reveal] is the only way
 // out. A SecretURL shows its host and path with the password, and query
