@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,13 +30,20 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	failLevel := prodready.SeverityWarning
 	fs.TextVar(&failLevel, "fail-level", prodready.SeverityWarning, "exit 1 when a finding reaches `level`: error, warning or info")
 	var silence listFlag
-	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...` (not a hardened profile's rules)")
+	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009)")
 	color := &choiceFlag{v: "auto", choices: []string{"auto", "always", "never"}}
 	fs.Var(color, "color", "color the text output: `auto` (on a terminal, unless NO_COLOR is set), always or never")
 	if err := r.parse(fs, "check", args); err != nil {
 		return err
 	}
-	_, rep, err := r.load(ctx, "check", &c, silence)
+	if err := r.checkSilence(silence); err != nil {
+		return err
+	}
+	o, err := r.loadOptions("check", &c, silence)
+	if err != nil {
+		return err
+	}
+	_, rep, err := r.load(ctx, "check", o)
 	var le *prodready.LoadError
 	if rep == nil || err != nil && !errors.As(err, &le) {
 		return err
@@ -56,12 +62,61 @@ func (r *runner) check(ctx context.Context, args []string) error {
 		err = writeCheckText(r.stdout, rep.Profile, failLevel, findings, r.useColor(color.v))
 	}
 	if err != nil {
-		return fmt.Errorf("%s check: %w", r.o.Name, err)
+		return r.errorf("check", "%w", err)
 	}
 	if failing > 0 {
-		return fmt.Errorf("%s check: %s at or above level %s: %w", r.o.Name, plural(failing, "finding"), failLevel, ErrCheckFailed)
+		return r.errorf("check", "%s at or above level %s: %w", plural(failing, "finding"), failLevel, ErrCheckFailed)
 	}
 	return nil
+}
+
+// checkSilence returns a *UsageError when --silence names an ID that is
+// neither a built-in check, a loader finding, nor one of the service's own
+// checks (Options.Load.Checks): a typo would otherwise silence nothing,
+// silently.
+func (r *runner) checkSilence(ids []string) error {
+	var known []string
+	for _, list := range [][]prodready.Check{prodready.BuiltinChecks(), prodready.LoaderFindings(), r.o.Load.Checks} {
+		for _, c := range list {
+			if c.ID != "" {
+				known = append(known, c.ID)
+			}
+		}
+	}
+	for _, id := range ids {
+		if slices.Contains(known, id) {
+			continue
+		}
+		best, bestD := "", -1
+		for _, k := range known {
+			if d := editDistance(strings.ToUpper(id), strings.ToUpper(k)); bestD < 0 || d < bestD {
+				best, bestD = k, d
+			}
+		}
+		return r.usagef("check", "--silence: unknown check ID %s (the closest known ID is %s)", clean(id), best)
+	}
+	return nil
+}
+
+// editDistance returns the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // useColor reports whether check colors its text output: always, never,
@@ -108,7 +163,7 @@ func writeCheckText(w io.Writer, profile string, failLevel prodready.Severity, f
 	}
 	idW, keyW := 0, 0
 	for _, f := range findings {
-		idW = max(idW, len(f.ID))
+		idW = max(idW, len(clean(f.ID)))
 		keyW = max(keyW, len(keyOf(f)))
 	}
 	b := &strings.Builder{}
@@ -134,12 +189,12 @@ func writeCheckText(w io.Writer, profile string, failLevel prodready.Severity, f
 		}
 		fmt.Fprintf(b, "%s\n", paint(g.color, fmt.Sprintf("%s (%d)", strings.ToUpper(g.title), len(in))))
 		for _, f := range in {
-			fmt.Fprintf(b, "  %-*s  %-*s  %s\n", idW, f.ID, keyW, keyOf(f), clean(f.Message))
+			fmt.Fprintf(b, "  %-*s  %-*s  %s\n", idW, clean(f.ID), keyW, keyOf(f), text(f.Message))
 			if f.Origin != (prodready.Origin{}) {
 				fmt.Fprintf(b, "%sorigin: %s\n", indent, clean(f.Origin.String()))
 			}
 			if f.Hint != "" {
-				fmt.Fprintf(b, "%shint:   %s\n", indent, clean(f.Hint))
+				fmt.Fprintf(b, "%shint:   %s\n", indent, text(f.Hint))
 			}
 		}
 		b.WriteString("\n")
@@ -156,7 +211,7 @@ func writeCheckText(w io.Writer, profile string, failLevel prodready.Severity, f
 	if failing > 0 {
 		verdict = paint(colorRed, "not ready")
 	}
-	fmt.Fprintf(b, "%s: %s (profile %s, fail level %s)\n", summary, verdict, profile, failLevel)
+	fmt.Fprintf(b, "%s: %s (profile %s, fail level %s)\n", summary, verdict, text(profile), failLevel)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -165,7 +220,7 @@ func keyOf(f prodready.Finding) string {
 	if f.Key == "" {
 		return "-"
 	}
-	return f.Key
+	return clean(f.Key)
 }
 
 // jsonFinding is a finding in check's JSON output.
@@ -201,7 +256,5 @@ func writeCheckJSON(w io.Writer, profile string, failLevel prodready.Severity, r
 		}
 		out.Findings = append(out.Findings, jf)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }

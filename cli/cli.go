@@ -1,12 +1,14 @@
 // Package cli is the operator's command line for a prodready configuration:
 // check, print, env, fingerprint and gen-secret. cmd/prodready runs it on
 // [prodready.Base]; a service mounts the same commands on its own
-// configuration struct:
+// configuration struct, with the options it loads with, so that the
+// commands load exactly as the service does:
 //
 //	// myservice config check --profile production
+//	loadOpts := prodready.Options{Prefix: "MYAPP_", Checks: myChecks}
 //	if len(os.Args) > 1 && os.Args[1] == "config" {
 //		err := cli.Run(ctx, os.Args[2:], os.Stdout, os.Stderr, &Config{},
-//			&cli.Options{Name: "myservice config", Prefix: "MYAPP_"})
+//			&cli.Options{Name: "myservice config", Load: loadOpts})
 //		if code := cli.ExitCode(err); code != 0 {
 //			fmt.Fprintln(os.Stderr, err)
 //			os.Exit(code)
@@ -28,7 +30,11 @@
 // else development), --config FILE (repeatable; default: CONFIG_FILE) and
 // --env-file FILE (read under any profile, since naming it is the
 // permission; default: .env when it exists, outside hardened profiles),
-// and read the environment, as the service itself would.
+// and read the environment, as the service itself would. env documents the
+// struct without loading it: its --profile keeps only the named profile's
+// defaults (its own and its ancestors'), and its --config and --env-file
+// are only read and parsed, so that a broken file fails as it would for
+// the other commands.
 //
 // # Exit status
 //
@@ -36,10 +42,17 @@
 //
 //	0  success; also help asked for with help or -h (Run returns flag.ErrHelp)
 //	1  check found something at or above --fail-level (ErrCheckFailed), or the
-//	   configuration does not load (print, fingerprint), or any other failure
+//	   configuration does not load (print, fingerprint), or any other failure:
+//	   an output that cannot be written, a done context, a configuration
+//	   struct with mistaken tags
 //	2  bad usage (*UsageError): an unknown command, flag or profile, a bad
 //	   flag value, or a configuration or .env file that cannot be read or
 //	   parsed, or that holds an unknown key (findings PR-E005 and PR-E006)
+//
+// A profile named by --profile that does not exist is bad usage (2), but
+// one named by APP_ENV is a configuration that does not load (1): the
+// service itself would refuse to start with it, and check lists it as a
+// finding.
 //
 // # Secrets
 //
@@ -47,10 +60,22 @@
 // the library's own types have redacted them, and errors name variables,
 // never values. gen-secret is the one command that prints a key: a new one.
 //
+// # Untrusted text
+//
+// Values, origins, file paths and documentation are written so that none
+// can change what the output means: the text and Markdown output show a
+// string with a control character, or that is not valid UTF-8, Go-quoted
+// on one line; JSON escapes every non-printable character; and print
+// --format env writes a file that both a POSIX shell (set -a; . ./file)
+// and the .env loader read back to the same values, never running or
+// expanding anything: a value that cannot be written so is left out, with
+// a comment naming the variable.
+//
 // # Concurrency
 //
-// Run keeps nothing between calls and never writes to dst (it loads into a
-// new value of dst's type), so calls may run concurrently.
+// Run keeps nothing between calls, and uses dst only for its type: it
+// loads into a new value of that type and never reads or writes *dst.
+// Calls may run concurrently.
 package cli
 
 import (
@@ -59,19 +84,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"reflect"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prodready/prodready"
 )
 
 // Options configure [Run]. The zero Options (or a nil *Options) runs the
 // commands as "prodready" on the process environment and the working
-// directory. Run copies the Options and never writes to the caller's.
+// directory. Run copies the Options and never writes to the caller's, nor
+// to anything they point to.
 type Options struct {
 	// Name is the program name that help and errors show, such as
 	// "myservice config". If Name is "", "prodready" is used.
@@ -81,40 +110,31 @@ type Options struct {
 	// main module's version from the build information is used.
 	Version string
 
-	// Env is the environment the commands read: the variables loaded,
-	// APP_ENV, CONFIG_FILE and NO_COLOR. If Env is nil, the process
-	// environment is used.
-	Env prodready.Environment
-
-	// FS is where --config, --env-file and NAME_FILE files are read. If FS
-	// is nil, the operating system's file system is used, with paths
-	// relative to the working directory.
-	FS fs.FS
+	// Load are the options the service itself loads its configuration
+	// with: its Profile, Profiles, Prefix, Checks, Decoders, Overrides,
+	// Silence, .env policy (DotEnv, NoDotEnv, AllowDotEnvInProduction),
+	// Env, FS, MemoryLimit and Rand. The commands load with a copy of them
+	// that only their flags change:
+	//
+	//   - --profile replaces Profile;
+	//   - --config replaces ConfigFiles;
+	//   - --env-file replaces DotEnv, and, since naming the file is the
+	//     permission to read it, sets AllowDotEnvInProduction and clears
+	//     NoDotEnv;
+	//   - check's --silence adds to Silence.
+	//
+	// Logger is always replaced by one that discards: the findings are the
+	// commands' output. Env is also where the commands read NO_COLOR and
+	// TERM; if Env is nil, the process environment is used. If FS is nil,
+	// --config, --env-file and NAME_FILE paths are opened on the operating
+	// system's file system, relative to the working directory. Rand is also
+	// the source of gen-secret's keys; if Rand is nil, crypto/rand is used.
+	Load prodready.Options
 
 	// IsTerminal reports whether w is a terminal, which turns colors on
 	// in check's text output. If IsTerminal is nil, w is a terminal when it
 	// is an *os.File on a character device.
 	IsTerminal func(w io.Writer) bool
-
-	// Rand is the source of gen-secret's keys and of the development key.
-	// If Rand is nil, crypto/rand is used.
-	Rand io.Reader
-
-	// The fields below are passed to prodready.Load; see prodready.Options.
-
-	// Profiles are the service's own profiles, which --profile and
-	// APP_ENV can name beside the built-in ones.
-	Profiles []prodready.Profile
-	// Prefix is prepended to every variable name.
-	Prefix string
-	// Checks are the service's own checks, run after the built-in ones.
-	Checks []prodready.Check
-	// Decoders parse values of the service's own types.
-	Decoders map[reflect.Type]func(s string) (any, error)
-	// MemoryLimit returns the memory available to the process, for sizes
-	// given as a percentage. If MemoryLimit is nil, it is read from the
-	// cgroup files, then /proc/meminfo.
-	MemoryLimit func() (int64, error)
 }
 
 // ErrCheckFailed means that check found something at or above the fail
@@ -148,19 +168,29 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// Run runs the command args[0] with the flags and arguments after it,
-// loading the configuration into a new value of the struct type dst points
-// to (a struct that embeds prodready.Base, or any configuration struct).
-// Output and help asked for go to stdout; stderr gets the usage when args
-// is empty. Run
-// never writes to dst and keeps no reference to it; it never reads
+// Run runs the command args[0] with the flags and arguments after it.
+//
+// dst is used only for its type, a pointer to the configuration struct (a
+// struct that embeds prodready.Base, or any configuration struct): the
+// commands load into a new value of that type, and Run never reads or
+// writes *dst, nor keeps a reference to it.
+//
+// Output, and help asked for, go to stdout; stderr gets the usage when args
+// is empty, and warnings that do not change the exit status. A nil stdout
+// or stderr discards what would be written to it. Run never reads
 // os.Args, os.Stdout or os.Stderr, and reads the process environment and
-// file system only when opts leaves Env and FS nil.
+// file system only when opts.Load leaves Env and FS nil.
 //
 // The error says what went wrong, in one line per problem, and maps to an
 // exit status with [ExitCode]. It is [flag.ErrHelp] when help was printed.
 // A nil opts is the zero [Options].
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, dst any, opts *Options) error {
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
 	r := &runner{stdout: stdout, stderr: stderr, dst: dst}
 	if opts != nil {
 		r.o = *opts
@@ -168,7 +198,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, dst any, 
 	if r.o.Name == "" {
 		r.o.Name = "prodready"
 	}
-	r.env = r.o.Env
+	r.env = r.o.Load.Env
 	if r.env == nil {
 		r.env = prodready.ProcessEnv()
 	}
@@ -176,7 +206,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, dst any, 
 		r.o.IsTerminal = isTerminal
 	}
 	if len(args) == 0 {
-		r.topUsage(stderr)
+		_ = r.topUsage(stderr) // the usage error says it all if stderr fails
 		return r.usagef("", "no command given")
 	}
 	switch args[0] {
@@ -185,7 +215,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, dst any, 
 	case "print":
 		return r.print(ctx, args[1:])
 	case "env":
-		return r.envDoc(args[1:])
+		return r.envDoc(ctx, args[1:])
 	case "fingerprint":
 		return r.fingerprint(ctx, args[1:])
 	case "gen-secret":
@@ -209,11 +239,17 @@ type runner struct {
 
 // usagef returns a *UsageError of command cmd ("" for none).
 func (r *runner) usagef(cmd, format string, args ...any) error {
+	return &UsageError{Err: r.errorf(cmd, format, args...)}
+}
+
+// errorf returns an error of command cmd ("" for none), prefixed with the
+// program's and the command's name.
+func (r *runner) errorf(cmd, format string, args ...any) error {
 	prefix := r.o.Name
 	if cmd != "" {
 		prefix += " " + cmd
 	}
-	return &UsageError{Err: fmt.Errorf(strings.ReplaceAll(prefix, "%", "%%")+": "+format, args...)}
+	return fmt.Errorf(strings.ReplaceAll(prefix, "%", "%%")+": "+format, args...)
 }
 
 // A command's text for its help.
@@ -228,7 +264,10 @@ type helpText struct {
 var helps = []helpText{
 	{name: "check", summary: "run every deploy check and list the findings by severity",
 		details: "Loads the configuration as the service would and runs every check. Exits 1 when a finding\n" +
-			"reaches --fail-level (default warning), 0 otherwise, 2 on bad usage or an unreadable file.",
+			"reaches --fail-level (default warning) or APP_ENV names an unknown profile, 0 otherwise,\n" +
+			"2 on bad usage (an unknown --profile included) or an unreadable file. The loader's own\n" +
+			"errors, PR-E001 to PR-E009, cannot be silenced, nor, under a hardened profile, PR-E010,\n" +
+			"PR-E011 and PR-E020.",
 		examples: []string{
 			"APP_ENV=production {} check",
 			"{} check --profile production --fail-level error",
@@ -238,7 +277,10 @@ var helps = []helpText{
 	{name: "print", summary: "show the effective configuration: each value and where it came from",
 		details: "One row per variable: its value (secrets as [redacted], with set or not set and a length\n" +
 			"class), and its origin: env, default, profile production, config.yaml:12, SECRET_KEY_FILE\n" +
-			"/run/secrets/key... --format env writes a .env file with every secret left empty.\n" +
+			"/run/secrets/key... --format env writes a .env file that is safe to source in a POSIX\n" +
+			"shell (set -a; . ./effective.env) and loads back with --env-file: values are quoted,\n" +
+			"never expanded; secrets and URLs with a password are left empty; APP_ENV, and a value a\n" +
+			"shell and a .env file cannot both read (a control character, say), are comments.\n" +
 			"Exits 1 when the configuration does not load, after printing what it could.",
 		examples: []string{
 			"{} print --profile production",
@@ -247,23 +289,29 @@ var helps = []helpText{
 		}},
 	{name: "env", summary: "document every variable: type, defaults, required-in, secret",
 		details: "Describes every variable the configuration reads, without loading it. --format md (the\n" +
-			"default) is a Markdown table for a README; --format dotenv is a commented .env.example.",
+			"default) is a Markdown table for a README; --format dotenv is a commented .env.example.\n" +
+			"--profile keeps only that profile's defaults; --config and --env-file are read and parsed,\n" +
+			"so a broken file exits 2 as it does for the other commands, but the output documents the\n" +
+			"struct, not the files.",
 		examples: []string{
 			"{} env > VARIABLES.md",
 			"{} env --format dotenv > .env.example",
+			"{} env --profile production",
 		}},
 	{name: "fingerprint", summary: "print the digest of the effective configuration, to compare replicas",
 		details: "Prints 32 hexadecimal digits that two processes share exactly when their effective\n" +
-			"configuration and SECRET_KEY are equal; secrets enter only through a keyed hash.\n" +
-			"--verbose then lists the variables that entered it. Exits 1 when the configuration\n" +
+			"configuration and SECRET_KEY are equal; secrets, and values read through NAME_FILE,\n" +
+			"enter only through a keyed hash. --verbose then lists the variables that entered it.\n" +
+			"Without SECRET_KEY under a profile that generates one, the key differs on every run, and\n" +
+			"so does the fingerprint: a warning on stderr says so. Exits 1 when the configuration\n" +
 			"does not load.",
 		examples: []string{
 			"{} fingerprint",
 			"{} fingerprint --profile production --verbose",
 		}},
 	{name: "gen-secret", summary: "print a new random key for SECRET_KEY",
-		details: "Prints --bytes random bytes from crypto/rand (default 48, at least 32), base64url\n" +
-			"encoded without padding: a key that passes every strength check.",
+		details: fmt.Sprintf("Prints --bytes random bytes from crypto/rand (default 48, %d to %d), base64url\n"+
+			"encoded without padding: a key that passes every strength check.", prodready.MinKeyBytes, maxKeyBytes),
 		examples: []string{
 			"export SECRET_KEY=$({} gen-secret)",
 			"{} gen-secret --bytes 64 > /run/secrets/key",
@@ -271,6 +319,10 @@ var helps = []helpText{
 	{name: "version", summary: "print the version", examples: []string{"{} version"}},
 	{name: "help", args: "[command]", summary: "show help for a command", examples: []string{"{} help check"}},
 }
+
+// maxKeyBytes is the largest key gen-secret makes: its text must fit in a
+// NAME_FILE file.
+const maxKeyBytes = prodready.MaxSecretFileSize / 2
 
 func helpFor(name string) helpText {
 	for _, h := range helps {
@@ -281,26 +333,29 @@ func helpFor(name string) helpText {
 	return helpText{name: name}
 }
 
-func (r *runner) topUsage(w io.Writer) {
-	fmt.Fprintf(w, "%s checks, shows and documents the service's configuration.\n\n", r.o.Name)
-	fmt.Fprintf(w, "Usage:\n  %s <command> [flags]\n\nCommands:\n", r.o.Name)
+func (r *runner) topUsage(w io.Writer) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "%s checks, shows and documents the service's configuration.\n\n", r.o.Name)
+	fmt.Fprintf(b, "Usage:\n  %s <command> [flags]\n\nCommands:\n", r.o.Name)
 	for _, h := range helps {
-		fmt.Fprintf(w, "  %-12s %s\n", h.name, h.summary)
+		fmt.Fprintf(b, "  %-12s %s\n", h.name, h.summary)
 	}
-	fmt.Fprintf(w, "\nRun '%s <command> -h' for a command's flags and examples.\n", r.o.Name)
-	fmt.Fprintf(w, "Exit status: 0 ready, 1 check failed or the configuration does not load,\n")
-	fmt.Fprintf(w, "2 bad usage or a config file that cannot be read.\n")
+	fmt.Fprintf(b, "\nRun '%s <command> -h' for a command's flags and examples.\n", r.o.Name)
+	fmt.Fprintf(b, "Exit status: 0 ready, 1 check failed or the configuration does not load (APP_ENV\n")
+	fmt.Fprintf(b, "naming an unknown profile included), 2 bad usage (an unknown --profile included) or\n")
+	fmt.Fprintf(b, "a config file that cannot be read.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (r *runner) help(ctx context.Context, args []string) error {
-	switch {
-	case len(args) == 0:
-		r.topUsage(r.stdout)
-		return flag.ErrHelp
-	case len(args) > 1:
+	if len(args) > 1 {
 		return r.usagef("help", "takes one command, got %d arguments", len(args))
-	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
-		r.topUsage(r.stdout)
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if err := r.topUsage(r.stdout); err != nil {
+			return r.errorf("help", "%w", err)
+		}
 		return flag.ErrHelp
 	}
 	for _, h := range helps {
@@ -327,7 +382,9 @@ func (r *runner) newFlags(name string) *flag.FlagSet {
 func (r *runner) parse(fs *flag.FlagSet, name string, args []string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		r.commandHelp(fs, name)
+		if err := r.commandHelp(fs, name); err != nil {
+			return r.errorf(name, "%w", err)
+		}
 		return flag.ErrHelp
 	}
 	if err != nil {
@@ -339,97 +396,133 @@ func (r *runner) parse(fs *flag.FlagSet, name string, args []string) error {
 	return nil
 }
 
-func (r *runner) commandHelp(fs *flag.FlagSet, name string) {
+// commandHelp writes the help of command name, with its flags written
+// --name, as the documentation writes them.
+func (r *runner) commandHelp(fs *flag.FlagSet, name string) error {
 	h := helpFor(name)
-	w := r.stdout
-	fmt.Fprintf(w, "%s: %s\n\nUsage:\n  %s %s [flags]", fs.Name(), h.summary, r.o.Name, name)
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "%s: %s\n\nUsage:\n  %s %s [flags]", fs.Name(), h.summary, r.o.Name, name)
 	if h.args != "" {
-		fmt.Fprintf(w, " %s", h.args)
+		fmt.Fprintf(b, " %s", h.args)
 	}
-	fmt.Fprintln(w)
+	b.WriteString("\n")
 	if h.details != "" {
-		fmt.Fprintf(w, "\n%s\n", h.details)
+		fmt.Fprintf(b, "\n%s\n", h.details)
 	}
-	hasFlags := false
-	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-	if hasFlags {
-		fmt.Fprintf(w, "\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			b.WriteString("\nFlags:\n")
+			first = false
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(b, "  --%s", f.Name)
+		if arg != "" {
+			fmt.Fprintf(b, " %s", arg)
+		}
+		fmt.Fprintf(b, "\n        %s", usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(b, " (default %s)", f.DefValue)
+		}
+		b.WriteString("\n")
+	})
 	if len(h.examples) > 0 {
-		fmt.Fprintf(w, "\nExamples:\n")
+		b.WriteString("\nExamples:\n")
 		for _, e := range h.examples {
-			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(e, "{}", r.o.Name))
+			fmt.Fprintf(b, "  %s\n", strings.ReplaceAll(e, "{}", r.o.Name))
 		}
 	}
+	_, err := io.WriteString(r.stdout, b.String())
+	return err
 }
 
 // common are the flags of the commands that load the configuration.
 type common struct {
 	profile string
 	configs repeatFlag
-	envFile string
+	envFile pathFlag
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "", "load under profile `NAME` (default: APP_ENV, else development)")
 	fs.Var(&c.configs, "config", "read the YAML or JSON config `FILE`; repeat for several, later ones win (default: CONFIG_FILE)")
-	fs.StringVar(&c.envFile, "env-file", "", "read variables from the .env `FILE`, under any profile (default: .env outside production)")
+	fs.Var(&c.envFile, "env-file", "read variables from the .env `FILE`, under any profile (default: .env outside production)")
 }
 
-// loadOptions returns the options of a load with the flags of c.
-func (r *runner) loadOptions(cmd string, c *common, silence []string) (*prodready.Options, error) {
-	o := &prodready.Options{
-		Env:                     r.env,
-		FS:                      r.o.FS,
-		ConfigFiles:             c.configs,
-		DotEnv:                  c.envFile,
-		AllowDotEnvInProduction: c.envFile != "",
-		Profiles:                r.o.Profiles,
-		Prefix:                  r.o.Prefix,
-		Checks:                  r.o.Checks,
-		Decoders:                r.o.Decoders,
-		Silence:                 silence,
-		Logger:                  slog.New(slog.DiscardHandler),
-		MemoryLimit:             r.o.MemoryLimit,
-		Rand:                    r.o.Rand,
+// registerDoc registers the flags of c for env, which documents the
+// struct instead of loading it.
+func (c *common) registerDoc(fs *flag.FlagSet) {
+	fs.StringVar(&c.profile, "profile", "", "list only the defaults of profile `NAME` and of those it derives from (default: every profile's)")
+	fs.Var(&c.configs, "config", "check that the YAML or JSON config `FILE` reads and parses; repeatable")
+	fs.Var(&c.envFile, "env-file", "check that the .env `FILE` reads and parses")
+}
+
+// lookupProfile returns the profile --profile names, or the zero Profile
+// when the flag is not given.
+func (r *runner) lookupProfile(cmd string, c *common) (prodready.Profile, error) {
+	if c.profile == "" {
+		return prodready.Profile{}, nil
 	}
-	if c.profile != "" {
-		p, err := prodready.LookupProfile(c.profile, r.o.Profiles)
-		if err != nil {
-			return nil, r.usagef(cmd, "--profile: %w", err)
-		}
+	custom := r.o.Load.Profiles
+	if !r.o.Load.Profile.IsZero() {
+		custom = append(slices.Clip(custom), r.o.Load.Profile)
+	}
+	p, err := prodready.LookupProfile(c.profile, custom)
+	if err != nil {
+		return prodready.Profile{}, r.usagef(cmd, "--profile: %w", err)
+	}
+	return p, nil
+}
+
+// loadOptions returns the options of a load: the service's, changed by
+// the flags of c, with silence added to the silenced checks.
+func (r *runner) loadOptions(cmd string, c *common, silence []string) (*prodready.Options, error) {
+	o := r.o.Load // a copy; its slices and maps are never written
+	o.Env = r.env
+	o.Logger = slog.New(slog.DiscardHandler)
+	if len(silence) > 0 {
+		o.Silence = slices.Concat(o.Silence, silence)
+	}
+	if len(c.configs) > 0 {
+		o.ConfigFiles = c.configs
+	}
+	if c.envFile != "" {
+		o.DotEnv = string(c.envFile)
+		o.NoDotEnv = false
+		o.AllowDotEnvInProduction = true
+	}
+	p, err := r.lookupProfile(cmd, c)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsZero() {
 		o.Profile = p
 	}
-	return o, nil
+	return &o, nil
 }
 
 // load loads the configuration into a new value of dst's type. It returns
 // the value, the report and the load's error. A file that cannot be used
-// (findings PR-E005, PR-E006) is a *UsageError, and so is an error that
-// comes without a report: a struct with mistaken tags, or a done context.
-func (r *runner) load(ctx context.Context, cmd string, c *common, silence []string) (any, *prodready.Report, error) {
-	o, err := r.loadOptions(cmd, c, silence)
-	if err != nil {
-		return nil, nil, err
-	}
+// (findings PR-E005, PR-E006) is a *UsageError. An error that comes
+// without a report is a plain error (exit status 1), not bad usage: a
+// configuration that is not a pointer to a struct, a struct with mistaken
+// tags, or a done context.
+func (r *runner) load(ctx context.Context, cmd string, o *prodready.Options) (any, *prodready.Report, error) {
 	t := reflect.TypeOf(r.dst)
 	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
-		return nil, nil, fmt.Errorf("%s %s: the configuration must be a pointer to a struct, got %T", r.o.Name, cmd, r.dst)
+		return nil, nil, r.errorf(cmd, "the configuration must be a pointer to a struct, got %T", r.dst)
 	}
 	cfg := reflect.New(t.Elem()).Interface()
 	rep, err := prodready.LoadWithReport(ctx, cfg, o)
 	if rep == nil {
-		return nil, nil, fmt.Errorf("%s %s: %w", r.o.Name, cmd, err)
+		return nil, nil, r.errorf(cmd, "%w", err)
 	}
 	var lines []string
 	for _, f := range rep.Findings {
 		if f.ID == "PR-E005" || f.ID == "PR-E006" {
-			line := fmt.Sprintf("%s %s: %s", r.o.Name, cmd, oneLine(f.Message))
+			line := fmt.Sprintf("%s %s: %s", r.o.Name, cmd, text(f.Message))
 			if f.Hint != "" {
-				line += " (" + oneLine(f.Hint) + ")"
+				line += " (" + text(f.Hint) + ")"
 			}
 			lines = append(lines, line)
 		}
@@ -464,7 +557,7 @@ func (r *runner) notLoaded(cmd string, rep *prodready.Report, err error) error {
 	n := len(rep.Errors())
 	return &notLoaded{
 		msg: fmt.Sprintf("%s %s: the configuration does not load under profile %s: %s (run '%s check' for details)",
-			r.o.Name, cmd, rep.Profile, plural(n, "error"), r.o.Name),
+			r.o.Name, cmd, text(rep.Profile), plural(n, "error"), r.o.Name),
 		err: err,
 	}
 }
@@ -481,25 +574,29 @@ func (r *runner) version(args []string) error {
 			v = bi.Main.Version
 		}
 	}
-	_, err := fmt.Fprintf(r.stdout, "%s %s\n", r.o.Name, v)
-	return err
+	if _, err := fmt.Fprintf(r.stdout, "%s %s\n", r.o.Name, v); err != nil {
+		return r.errorf("version", "%w", err)
+	}
+	return nil
 }
 
 func (r *runner) genSecret(args []string) error {
 	fs := r.newFlags("gen-secret")
-	n := fs.Int("bytes", 48, "random `N` bytes in the key, at least 32")
+	n := fs.Int("bytes", 48, fmt.Sprintf("random `N` bytes in the key, %d to %d", prodready.MinKeyBytes, maxKeyBytes))
 	if err := r.parse(fs, "gen-secret", args); err != nil {
 		return err
 	}
-	if *n < prodready.MinKeyBytes || *n > prodready.MaxSecretFileSize/2 {
-		return r.usagef("gen-secret", "--bytes %d: want %d to %d", *n, prodready.MinKeyBytes, prodready.MaxSecretFileSize/2)
+	if *n < prodready.MinKeyBytes || *n > maxKeyBytes {
+		return r.usagef("gen-secret", "--bytes %d: want %d to %d", *n, prodready.MinKeyBytes, maxKeyBytes)
 	}
-	k, err := prodready.GenerateKey(r.o.Rand, *n)
+	k, err := prodready.GenerateKey(r.o.Load.Rand, *n)
 	if err != nil {
-		return fmt.Errorf("%s gen-secret: %w", r.o.Name, err)
+		return r.errorf("gen-secret", "%w", err)
 	}
-	_, err = fmt.Fprintln(r.stdout, k.Reveal())
-	return err
+	if _, err := fmt.Fprintln(r.stdout, k.Reveal()); err != nil {
+		return r.errorf("gen-secret", "%w", err)
+	}
+	return nil
 }
 
 // listFlag is a flag that may be repeated, each value holding one or more
@@ -517,15 +614,33 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-// repeatFlag is a flag that may be repeated, each value one item.
+// repeatFlag is a flag that may be repeated, each value one file name.
 type repeatFlag []string
 
 func (l *repeatFlag) String() string { return strings.Join(*l, " ") }
 
 func (l *repeatFlag) Set(s string) error {
+	if s == "" {
+		return errEmptyPath
+	}
 	*l = append(*l, s)
 	return nil
 }
+
+// pathFlag is a flag that takes one file name.
+type pathFlag string
+
+func (p *pathFlag) String() string { return string(*p) }
+
+func (p *pathFlag) Set(s string) error {
+	if s == "" {
+		return errEmptyPath
+	}
+	*p = pathFlag(s)
+	return nil
+}
+
+var errEmptyPath = errors.New("empty file name")
 
 // choiceFlag is a flag that takes one of a few words.
 type choiceFlag struct {
@@ -564,4 +679,21 @@ func plural(n int, word string) string {
 // oneLine folds a message onto one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// clean returns s for a terminal or a line-based file: as it is when it
+// is valid UTF-8 and every character is printable, else Go-quoted, so that
+// no string can send control sequences or start a line of its own.
+func clean(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(c rune) bool { return !unicode.IsPrint(c) }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// text returns prose, such as a message or a doc string, on one line for
+// a terminal: its runs of white space folded to one space, and quoted only
+// if a control character or invalid UTF-8 remains.
+func text(s string) string {
+	return clean(oneLine(s))
 }

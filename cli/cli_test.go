@@ -73,6 +73,7 @@ func TestGolden(t *testing.T) {
 		{"print_development", prodready.MapEnv{"SECRET_KEY": key}, []string{"print"}, 0},
 		{"env_md", nil, []string{"env"}, 0},
 		{"env_dotenv", nil, []string{"env", "--format", "dotenv"}, 0},
+		{"env_md_production", nil, []string{"env", "--profile", "production"}, 0},
 		{"fingerprint_verbose", deployed, append([]string{"fingerprint", "--verbose"}, deployArgs...), 0},
 		{"fingerprint_verbose_development", nil, []string{"fingerprint", "--verbose"}, 0},
 		{"help", nil, []string{"help"}, 0},
@@ -146,7 +147,25 @@ func TestExitCodes(t *testing.T) {
 			"prodready print: the configuration does not load under profile production: 1 error (run 'prodready check' for details)"},
 		{"print unknown profile flag", nil, []string{"print", "--profile", "staging"}, 2, prodready.ErrUnknownProfile, "prodready print: --profile"},
 
-		{"env unknown flag", nil, []string{"env", "--profile", "production"}, 2, nil, "prodready env: flag provided but not defined: -profile"},
+		{"env unknown flag", nil, []string{"env", "--verbose"}, 2, nil, "prodready env: flag provided but not defined: -verbose"},
+		{"env unknown profile flag", nil, []string{"env", "--profile", "prod"}, 2, prodready.ErrUnknownProfile, `prodready env: --profile: unknown profile "prod"`},
+		{"env missing config", nil, []string{"env", "--config", "nope.yaml"}, 2, fs.ErrNotExist, "prodready env: config file nope.yaml does not exist"},
+		{"env broken yaml", nil, []string{"env", "--config", "broken.yaml"}, 2, nil, "prodready env: broken.yaml:2: invalid YAML syntax"},
+		{"env unknown key", nil, []string{"env", "--config", "unknown.json"}, 2, nil, `unknown key "page_sise"`},
+		{"env missing env file", nil, []string{"env", "--env-file", "nope.env"}, 2, nil, "prodready env: nope.env does not exist"},
+		{"env broken env file", nil, []string{"env", "--env-file", "broken.env"}, 2, nil, "prodready env: broken.env:1:"},
+		{"env good files", nil, []string{"env", "--config", "config.yaml", "--env-file", "deploy.env", "--profile", "production"}, 0, nil, ""},
+		{"env CONFIG_FILE is not read", prodready.MapEnv{"CONFIG_FILE": "broken.yaml"}, []string{"env", "--env-file", "deploy.env"}, 0, nil, ""},
+
+		{"empty --config", nil, []string{"check", "--config="}, 2, nil, `prodready check: invalid value "" for flag -config: empty file name`},
+		{"empty --config, env", nil, []string{"env", "--config", ""}, 2, nil, `invalid value "" for flag -config: empty file name`},
+		{"empty --env-file", nil, []string{"print", "--env-file="}, 2, nil, `prodready print: invalid value "" for flag -env-file: empty file name`},
+		{"empty --env-file, fingerprint", nil, []string{"fingerprint", "--env-file", ""}, 2, nil, `invalid value "" for flag -env-file: empty file name`},
+
+		{"silence an unknown ID", nil, []string{"check", "--silence", "PR-W0001"}, 2, nil, `prodready check: --silence: unknown check ID PR-W0001 (the closest known ID is PR-W001)`},
+		{"silence an ID in lower case", nil, []string{"check", "--silence", "pr-w001"}, 2, nil, `unknown check ID pr-w001 (the closest known ID is PR-W001)`},
+		{"silence one unknown ID of several", nil, []string{"check", "--silence", "PR-W001,PR-I404"}, 2, nil, `unknown check ID PR-I404 (the closest known ID is PR-I040)`},
+		{"silence a loader finding", nil, []string{"check", "--silence", "PR-W001", "--silence", "PR-E005,PR-W050"}, 0, nil, ""},
 		{"env bad format", nil, []string{"env", "--format", "json"}, 2, nil, "want md, dotenv"},
 
 		{"fingerprint unknown flag", nil, []string{"fingerprint", "-v"}, 2, nil, "flag provided but not defined: -v"},
@@ -212,8 +231,9 @@ func TestExitCode(t *testing.T) {
 // returns its error; stderr is for the usage of a run without a command.
 func TestStderr(t *testing.T) {
 	t.Parallel()
+	env := prodready.MapEnv{"SECRET_KEY": strongKey(t)} // else fingerprint warns that the key is generated
 	for _, args := range [][]string{{"check"}, {"print"}, {"env"}, {"fingerprint"}, {"gen-secret"}, {"version"}, {"check", "--bogus"}, {"help"}} {
-		res := run(t, nil, nil, args...)
+		res := run(t, env, nil, args...)
 		if res.stderr != "" {
 			t.Errorf("Run(%q) wrote to stderr:\n%s", args, res.stderr)
 		}
@@ -307,13 +327,16 @@ func TestPrintEnvRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(jres.stdout), &printed); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(printed.Vars) {
-		t.Errorf("the .env file has %d variables, print --format json %d", len(got), len(printed.Vars))
+	if len(got) != len(printed.Vars)-1 {
+		t.Errorf("the .env file has %d variables, print --format json %d (APP_ENV is a comment)", len(got), len(printed.Vars))
 	}
 	for _, v := range printed.Vars {
 		want := v.Value
 		if v.Secret || strings.Contains(v.Value, prodready.Redacted) {
 			want = ""
+		}
+		if v.Name == "APP_ENV" {
+			continue // a comment: the profile is the environment's to choose
 		}
 		if g, ok := got[v.Name]; !ok || g != want {
 			t.Errorf(".env %s = %q (present %v), want %q", v.Name, g, ok, want)
@@ -402,7 +425,7 @@ func TestGenSecret(t *testing.T) {
 		})
 	}
 	o := runOpts(nil, nil)
-	o.Rand = iotest.ErrReader(io.ErrUnexpectedEOF)
+	o.Load.Rand = iotest.ErrReader(io.ErrUnexpectedEOF)
 	if res := runWith(t, o, &prodready.Base{}, "gen-secret"); res.code != 1 || !errors.Is(res.err, io.ErrUnexpectedEOF) || res.stdout != "" {
 		t.Errorf("gen-secret with a failing random source: exit %d, err %v, stdout %q; want exit 1", res.code, res.err, res.stdout)
 	}
@@ -427,7 +450,7 @@ func TestServiceStruct(t *testing.T) {
 		}}
 	env := prodready.MapEnv{"SVC_APP_ENV": "staging", "SVC_SECRET_KEY": strongKey(t), "SVC_DATABASE_URL": "postgres://db/app?sslmode=require", "SVC_STRIPE_KEY": strongKey(t)}
 	o := runOpts(env, nil)
-	o.Name, o.Prefix, o.Profiles, o.Checks = "svc config", "SVC_", []prodready.Profile{staging}, []prodready.Check{workers}
+	o.Name, o.Load.Prefix, o.Load.Profiles, o.Load.Checks = "svc config", "SVC_", []prodready.Profile{staging}, []prodready.Check{workers}
 	dst := &config{Workers: 99}
 
 	res := runWith(t, o, dst, "check")
@@ -463,6 +486,9 @@ func TestBadDestination(t *testing.T) {
 	type bad struct {
 		A string `env:"A" required:"true" default:"x"`
 	}
+	type unsupported struct {
+		C chan int `env:"C"`
+	}
 	tests := []struct {
 		name string
 		dst  any
@@ -473,13 +499,20 @@ func TestBadDestination(t *testing.T) {
 		{"pointer to int", new(int), []string{"fingerprint"}},
 		{"mistaken tags", &bad{}, []string{"check"}},
 		{"mistaken tags, env", &bad{}, []string{"env"}},
+		{"unsupported type, env", &unsupported{}, []string{"env"}},
+		{"unsupported type, env dotenv", &unsupported{}, []string{"env", "--format", "dotenv", "--config", "config.yaml"}},
+		{"unsupported type, check", &unsupported{}, []string{"check"}},
+		{"unsupported type, print", &unsupported{}, []string{"print", "--format", "env"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res := runWith(t, runOpts(nil, nil), tt.dst, tt.args...)
-			if res.code != 1 || res.stdout != "" {
-				t.Errorf("Run(%q) on %T: exit %d, err %v, stdout %q; want exit 1 and no output", tt.args, tt.dst, res.code, res.err, res.stdout)
+			res := runWith(t, runOpts(nil, fstest.MapFS{"config.yaml": {Data: []byte("page_size: 2\n")}}), tt.dst, tt.args...)
+			if res.code != 1 || res.stdout != "" || isUsage(res.err) {
+				t.Errorf("Run(%q) on %T: exit %d, err %v (%T), stdout %q; want exit 1, not a *UsageError, and no output", tt.args, tt.dst, res.code, res.err, res.err, res.stdout)
+			}
+			if want := "prodready " + tt.args[0] + ": "; res.err == nil || !strings.HasPrefix(res.err.Error(), want) {
+				t.Errorf("Run(%q) error = %v, want it to start with %q", tt.args, res.err, want)
 			}
 		})
 	}
@@ -495,7 +528,7 @@ func TestCanceledContext(t *testing.T) {
 	cancel()
 	var stdout bytes.Buffer
 	err := cli.Run(ctx, []string{"check"}, &stdout, io.Discard, &prodready.Base{}, runOpts(nil, nil))
-	if !errors.Is(err, context.Canceled) || cli.ExitCode(err) != 1 {
+	if !errors.Is(err, context.Canceled) || cli.ExitCode(err) != 1 || isUsage(err) {
 		t.Errorf("Run(canceled) = %v (exit %d), want context.Canceled, exit 1", err, cli.ExitCode(err))
 	}
 }
@@ -510,7 +543,7 @@ func TestOptionsNotWritten(t *testing.T) {
 		_ = cli.Run(context.Background(), []string{"check"}, io.Discard, io.Discard, &prodready.Base{}, o)
 	}
 	run()
-	if o.Name != before.Name || o.IsTerminal != nil || !reflect.DeepEqual(o.Env, before.Env) {
+	if o.Name != before.Name || o.IsTerminal != nil || !reflect.DeepEqual(o.Load.Env, before.Load.Env) {
 		t.Errorf("Run changed its Options: %+v, was %+v", *o, before)
 	}
 }

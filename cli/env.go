@@ -1,23 +1,43 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/prodready/prodready"
 )
 
-func (r *runner) envDoc(args []string) error {
+func (r *runner) envDoc(ctx context.Context, args []string) error {
 	fs := r.newFlags("env")
+	var c common
+	c.registerDoc(fs)
 	format := &choiceFlag{v: "md", choices: []string{"md", "dotenv"}}
 	fs.Var(format, "format", "output `format`: md (a Markdown table) or dotenv (a commented .env.example)")
 	if err := r.parse(fs, "env", args); err != nil {
 		return err
 	}
-	docs, err := prodready.Describe(r.dst, &prodready.Options{Prefix: r.o.Prefix, Profiles: r.o.Profiles})
+	p, err := r.lookupProfile("env", &c)
 	if err != nil {
-		return fmt.Errorf("%s env: %w", r.o.Name, err)
+		return err
+	}
+	docs, err := prodready.Describe(r.dst, &prodready.Options{Prefix: r.o.Load.Prefix, Profiles: r.o.Load.Profiles, Profile: r.o.Load.Profile})
+	if err != nil {
+		return r.errorf("env", "%w", err)
+	}
+	if err := r.checkFiles(ctx, &c); err != nil {
+		return err
+	}
+	if !p.IsZero() {
+		lineage := p.Lineage()
+		for i := range docs {
+			docs[i].ProfileDefaults = slices.DeleteFunc(slices.Clone(docs[i].ProfileDefaults), func(pd prodready.ProfileDefault) bool {
+				return !slices.Contains(lineage, pd.Profile)
+			})
+		}
 	}
 	b := &strings.Builder{}
 	if format.v == "dotenv" {
@@ -26,7 +46,33 @@ func (r *runner) envDoc(args []string) error {
 		writeEnvMarkdown(b, docs)
 	}
 	if _, err := io.WriteString(r.stdout, b.String()); err != nil {
-		return fmt.Errorf("%s env: %w", r.o.Name, err)
+		return r.errorf("env", "%w", err)
+	}
+	return nil
+}
+
+// checkFiles reads and parses the files env's --config and --env-file
+// name, and only those, so that a file another command could not use is
+// a *UsageError here too. What the files hold is not documented: env
+// documents the struct.
+func (r *runner) checkFiles(ctx context.Context, c *common) error {
+	if len(c.configs) == 0 && c.envFile == "" {
+		return nil
+	}
+	o, err := r.loadOptions("env", c, nil)
+	if err != nil {
+		return err
+	}
+	if len(c.configs) == 0 {
+		o.ConfigFiles = []string{} // not CONFIG_FILE
+	}
+	if c.envFile == "" {
+		o.NoDotEnv = true
+	}
+	_, _, err = r.load(ctx, "env", o)
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return err
 	}
 	return nil
 }
@@ -36,14 +82,6 @@ func requiredIn(d prodready.VarDoc) string {
 		return "always"
 	}
 	return strings.Join(d.RequiredIn, ", ")
-}
-
-func profileDefaults(d prodready.VarDoc, code func(string) string, sep string) string {
-	parts := make([]string, 0, len(d.ProfileDefaults))
-	for _, pd := range d.ProfileDefaults {
-		parts = append(parts, pd.Profile+": "+code(pd.Value))
-	}
-	return strings.Join(parts, sep)
 }
 
 // writeEnvMarkdown writes a Markdown table of the variables.
@@ -59,56 +97,100 @@ func writeEnvMarkdown(b *strings.Builder, docs []prodready.VarDoc) {
 		if d.Secret {
 			secret = "yes"
 		}
-		cells := []string{mdCode(d.Name), mdCell(d.Type), def, profileDefaults(d, mdCode, "<br>"), mdCell(requiredIn(d)), secret, mdCell(d.Doc)}
+		pds := make([]string, 0, len(d.ProfileDefaults))
+		for _, pd := range d.ProfileDefaults {
+			pds = append(pds, mdCell(pd.Profile)+": "+mdCode(pd.Value))
+		}
+		cells := []string{mdCode(d.Name), mdCell(d.Type), def, strings.Join(pds, "<br>"), mdCell(requiredIn(d)), secret, mdCell(d.Doc)}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 }
 
-// mdCode returns s as a Markdown code span inside a table cell.
+// mdCode returns the value s as a Markdown code span inside a GFM table
+// cell: Go-quoted if it holds a control character, in a fence of more
+// backquotes than it holds in a row, and with | escaped as \| (which GFM
+// reads as | inside a cell, code spans included).
 func mdCode(s string) string {
 	if s == "" {
 		return `""`
 	}
-	s = strings.ReplaceAll(mdCell(s), "`", "'")
-	return "`" + s + "`"
+	s = clean(s)
+	run, longest := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	// A span that starts or ends with a backquote needs a space inside the
+	// fence, and CommonMark strips one space from each end when both ends
+	// have one.
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
+		strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "" {
+		s = " " + s + " "
+	}
+	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
 }
 
-// mdCell escapes what would end a table cell or a line.
+// mdCell returns prose for a table cell: on one line, and with | escaped.
 func mdCell(s string) string {
-	return strings.ReplaceAll(oneLine(clean(s)), "|", `\|`)
+	return strings.ReplaceAll(text(s), "|", `\|`)
 }
 
 // writeEnvExample writes a commented .env.example: each variable with its
 // documentation, a required one as an empty assignment to fill in, an
-// optional one commented out with its default.
+// optional one commented out with its default. Values are written as
+// print --format env writes them; a default that cannot be written on one
+// line so is shown Go-quoted in the comment instead.
 func writeEnvExample(b *strings.Builder, prog string, docs []prodready.VarDoc) {
-	fmt.Fprintf(b, "# Every variable the configuration reads, written by %s env --format dotenv.\n", prog)
+	fmt.Fprintf(b, "# Every variable the configuration reads, written by %s env --format dotenv.\n", text(prog))
 	b.WriteString("# Any of them can be given as NAME_FILE=/path instead (Docker and Kubernetes secrets).\n")
 	b.WriteString("# Required variables are uncommented; uncomment another line to change its default.\n")
 	for _, d := range docs {
 		b.WriteString("\n")
 		if d.Doc != "" {
-			fmt.Fprintf(b, "# %s\n", oneLine(clean(d.Doc)))
+			fmt.Fprintf(b, "# %s\n", text(d.Doc))
 		}
-		facts := []string{"type " + d.Type}
+		facts := []string{"type " + text(d.Type)}
 		if d.Secret {
 			facts = append(facts, "secret")
 		}
 		if r := requiredIn(d); r != "" {
-			facts = append(facts, "required in "+r)
+			facts = append(facts, "required in "+text(r))
 		}
 		if len(d.ProfileDefaults) > 0 {
-			facts = append(facts, "profile defaults "+profileDefaults(d, dotenvQuote, ", "))
+			pds := make([]string, 0, len(d.ProfileDefaults))
+			for _, pd := range d.ProfileDefaults {
+				pds = append(pds, text(pd.Profile)+": "+exampleValue(pd.Value))
+			}
+			facts = append(facts, "profile defaults "+strings.Join(pds, ", "))
 		}
-		fmt.Fprintf(b, "# %s\n", oneLine(clean(strings.Join(facts, "; "))))
 		value := ""
 		if d.HasDefault && !d.Secret {
-			value = dotenvQuote(d.Default)
+			if q, ok := envValue(d.Default); ok && !strings.Contains(q, "\n") {
+				value = q
+			} else {
+				facts = append(facts, "default "+clean(d.Default))
+			}
 		}
+		fmt.Fprintf(b, "# %s\n", strings.Join(facts, "; "))
+		name := clean(d.Name)
 		if d.Required || len(d.RequiredIn) > 0 {
-			fmt.Fprintf(b, "%s=%s\n", d.Name, value)
+			fmt.Fprintf(b, "%s=%s\n", name, value)
 		} else {
-			fmt.Fprintf(b, "#%s=%s\n", d.Name, value)
+			fmt.Fprintf(b, "#%s=%s\n", name, value)
 		}
 	}
+}
+
+// exampleValue returns a value for a comment of .env.example: as a .env
+// file would hold it when that takes one line, else Go-quoted.
+func exampleValue(s string) string {
+	if q, ok := envValue(s); ok && !strings.Contains(q, "\n") {
+		return q
+	}
+	return clean(s)
 }

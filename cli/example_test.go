@@ -23,12 +23,16 @@ func Example() {
 	}
 	opts := &cli.Options{
 		Name: "myservice config",
-		// A service passes nil to read the process environment.
-		Env: prodready.MapEnv{
-			"APP_ENV":       "production",
-			"SECRET_KEY":    key.Reveal(),
-			"DATABASE_URL":  "postgres://app@db.internal/app?sslmode=verify-full",
-			"CACHE_BACKEND": "memory",
+		// The options the service loads with: the commands load the same
+		// way. A service leaves Env nil to read the process environment.
+		Load: prodready.Options{
+			Env: prodready.MapEnv{
+				"APP_ENV":       "production",
+				"SECRET_KEY":    key.Reveal(),
+				"DATABASE_URL":  "postgres://app@db.internal/app?sslmode=verify-full",
+				"CACHE_BACKEND": "memory",
+			},
+			NoDotEnv: true,
 		},
 	}
 	err = cli.Run(context.Background(), []string{"check", "--fail-level", "error"}, os.Stdout, os.Stderr, &Config{}, opts)
@@ -55,7 +59,7 @@ func ExampleRun_env() {
 		Workers int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
 		Token   prodready.Secret `env:"TOKEN" required:"production" doc:"API token"`
 	}
-	err := cli.Run(context.Background(), []string{"env"}, os.Stdout, os.Stderr, &Config{}, &cli.Options{Prefix: "MYAPP_"})
+	err := cli.Run(context.Background(), []string{"env"}, os.Stdout, os.Stderr, &Config{}, &cli.Options{Load: prodready.Options{Prefix: "MYAPP_"}})
 	fmt.Println("exit status", cli.ExitCode(err))
 	// Output:
 	// | variable | type | default | profile defaults | required in | secret | description |
@@ -68,7 +72,7 @@ func ExampleRun_env() {
 // ExampleExitCode shows how a main function ends: one message and one
 // exit, with the status the error calls for.
 func ExampleExitCode() {
-	err := cli.Run(context.Background(), []string{"chek"}, os.Stdout, os.Stderr, &prodready.Base{}, &cli.Options{Env: prodready.MapEnv{}})
+	err := cli.Run(context.Background(), []string{"chek"}, os.Stdout, os.Stderr, &prodready.Base{}, &cli.Options{Load: prodready.Options{Env: prodready.MapEnv{}}})
 	if code := cli.ExitCode(err); code != 0 {
 		fmt.Println(err) // a main writes it to os.Stderr, then calls os.Exit(code)
 		fmt.Println("exit status", code)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -18,7 +20,11 @@ func (r *runner) fingerprint(ctx context.Context, args []string) error {
 	if err := r.parse(fs, "fingerprint", args); err != nil {
 		return err
 	}
-	cfg, rep, err := r.load(ctx, "fingerprint", &c, nil)
+	o, err := r.loadOptions("fingerprint", &c, nil)
+	if err != nil {
+		return err
+	}
+	cfg, rep, err := r.load(ctx, "fingerprint", o)
 	var le *prodready.LoadError
 	switch {
 	case rep == nil || err != nil && !errors.As(err, &le):
@@ -26,25 +32,36 @@ func (r *runner) fingerprint(ctx context.Context, args []string) error {
 	case err != nil:
 		return r.notLoaded("fingerprint", rep, err)
 	}
-	fp, err := prodready.Fingerprint(cfg)
+	fp, err := prodready.FingerprintReport(cfg, rep)
 	if err != nil {
-		return fmt.Errorf("%s fingerprint: %w", r.o.Name, err)
+		return r.errorf("fingerprint", "%w", err)
 	}
 	b := &strings.Builder{}
 	fmt.Fprintln(b, fp)
 	if *verbose {
-		writeFingerprintDetails(b, r.o.Prefix, rep)
+		writeFingerprintDetails(b, o.Prefix, rep)
 	}
-	if _, err := fmt.Fprint(r.stdout, b.String()); err != nil {
-		return fmt.Errorf("%s fingerprint: %w", r.o.Name, err)
+	if _, err := io.WriteString(r.stdout, b.String()); err != nil {
+		return r.errorf("fingerprint", "%w", err)
+	}
+	if key, ok := rep.Var(o.Prefix + "SECRET_KEY"); ok && key.Origin.Source == prodready.SourceGenerated {
+		// The exit status stays 0: the fingerprint is right for this
+		// process, but comparing it with another's tells nothing.
+		if _, err := fmt.Fprintf(r.stderr, "%s fingerprint: warning: %sSECRET_KEY is not set, so the fingerprint uses a key generated for this run and differs on every run; set %[2]sSECRET_KEY to compare replicas\n",
+			r.o.Name, o.Prefix); err != nil {
+			return r.errorf("fingerprint", "%w", err)
+		}
 	}
 	return nil
 }
 
+// secretURLType is the Go type of a SecretURL as a Var names it.
+var secretURLType = reflect.TypeFor[prodready.SecretURL]().String()
+
 // writeFingerprintDetails says what entered the fingerprint: its key, and
 // every variable, sorted by name.
 func writeFingerprintDetails(b *strings.Builder, prefix string, rep *prodready.Report) {
-	fmt.Fprintf(b, "profile: %s\n", rep.Profile)
+	fmt.Fprintf(b, "profile: %s\n", text(rep.Profile))
 	key, ok := rep.Var(prefix + "SECRET_KEY")
 	switch {
 	case !ok || !key.Set:
@@ -61,19 +78,21 @@ func writeFingerprintDetails(b *strings.Builder, prefix string, rep *prodready.R
 	})
 	w := 0
 	for _, v := range vars {
-		w = max(w, len(v.Name))
+		w = max(w, len(clean(v.Name)))
 	}
 	fmt.Fprintf(b, "variables (%d):\n", len(vars))
 	for _, v := range vars {
 		how := "value"
-		// Secret and SecretURL values, in any container, enter through
-		// their own HMAC; so does a value read through NAME_FILE.
-		if v.Secret || strings.Contains(v.Type, "prodready.Secret") {
+		// The report marks as secret every value FingerprintReport hides
+		// behind a keyed hash, Secret fields in any container and any value
+		// read through NAME_FILE, but for a bare SecretURL, shown with its
+		// password redacted, which enters through its own keyed hash too.
+		if v.Secret || v.Type == secretURLType {
 			how = "keyed hash"
 			if !key.Set {
 				how = "set or unset"
 			}
 		}
-		fmt.Fprintf(b, "  %-*s  %s\n", w, v.Name, how)
+		fmt.Fprintf(b, "  %-*s  %s\n", w, clean(v.Name), how)
 	}
 }

@@ -35,11 +35,13 @@ func runOpts(env prodready.MapEnv, files fstest.MapFS) *cli.Options {
 		files = fstest.MapFS{}
 	}
 	return &cli.Options{
-		Version:     "v1.2.3",
-		Env:         env,
-		FS:          files,
-		IsTerminal:  func(io.Writer) bool { return false },
-		MemoryLimit: func() (int64, error) { return 1 << 30, nil },
+		Version:    "v1.2.3",
+		IsTerminal: func(io.Writer) bool { return false },
+		Load: prodready.Options{
+			Env:         env,
+			FS:          files,
+			MemoryLimit: func() (int64, error) { return 1 << 30, nil },
+		},
 	}
 }
 

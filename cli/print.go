@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/prodready/prodready"
 )
@@ -19,26 +20,29 @@ func (r *runner) print(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	format := &choiceFlag{v: "text", choices: []string{"text", "json", "env"}}
-	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, secrets left empty)")
+	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, safe to source in a shell, secrets left empty)")
 	if err := r.parse(fs, "print", args); err != nil {
 		return err
 	}
-	_, rep, loadErr := r.load(ctx, "print", &c, nil)
+	o, err := r.loadOptions("print", &c, nil)
+	if err != nil {
+		return err
+	}
+	_, rep, loadErr := r.load(ctx, "print", o)
 	var le *prodready.LoadError
 	if rep == nil || loadErr != nil && !errors.As(loadErr, &le) {
 		return loadErr
 	}
-	var err error
 	switch format.v {
 	case "json":
 		err = writeVarsJSON(r.stdout, rep)
 	case "env":
-		err = writeVarsEnv(r.stdout, r.o.Name, rep)
+		err = writeVarsEnv(r.stdout, r.o.Name, o.Prefix, rep)
 	default:
 		err = writeVarsText(r.stdout, rep)
 	}
 	if err != nil {
-		return fmt.Errorf("%s print: %w", r.o.Name, err)
+		return r.errorf("print", "%w", err)
 	}
 	if loadErr != nil {
 		return r.notLoaded("print", rep, loadErr)
@@ -63,7 +67,7 @@ func writeVarsText(w io.Writer, rep *prodready.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "VARIABLE\tVALUE\tSECRET\tORIGIN\n")
 	for _, v := range rep.Vars {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, clean(v.Value), secretState(v), clean(v.Origin.String()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", clean(v.Name), clean(v.Value), text(secretState(v)), clean(v.Origin.String()))
 	}
 	return tw.Flush()
 }
@@ -91,58 +95,142 @@ func writeVarsJSON(w io.Writer, rep *prodready.Report) error {
 			Origin: v.Origin.String(), Source: v.Origin.Source.String(),
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
-// writeVarsEnv writes the configuration in .env syntax. A secret, and any
-// value the report redacted part of (a URL's password), is left empty with
-// a comment: the file must never hold a secret, nor a placeholder that
-// would load as a real value.
-func writeVarsEnv(w io.Writer, prog string, rep *prodready.Report) error {
+// writeJSON writes v as indented JSON in which every character that is
+// not printable is \u-escaped: encoding/json escapes only those below
+// U+0020 (and <, >, & and U+2028, U+2029), which leaves DEL, the C1
+// controls such as U+009B (a terminal's CSI) and the format characters
+// (bidirectional overrides) raw.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, escapeNonPrintable(b)+"\n")
+	return err
+}
+
+// escapeNonPrintable \u-escapes every character of the JSON text b that is
+// not printable. Outside strings, JSON from encoding/json is printable
+// ASCII, spaces and newlines, so only characters inside strings change.
+func escapeNonPrintable(b []byte) string {
+	var sb strings.Builder
+	for _, c := range string(b) {
+		if c < utf8.RuneSelf && c != 0x7f || unicode.IsPrint(c) {
+			sb.WriteRune(c)
+			continue
+		}
+		if c > 0xffff {
+			r1, r2 := utf16.EncodeRune(c)
+			fmt.Fprintf(&sb, `\u%04x\u%04x`, r1, r2)
+			continue
+		}
+		fmt.Fprintf(&sb, `\u%04x`, c)
+	}
+	return sb.String()
+}
+
+// writeVarsEnv writes the configuration in .env syntax, in a form that
+// both internal/dotenv (what --env-file reads) and a POSIX shell (set -a;
+// . ./file) read back to the same values, and that runs nothing in the
+// shell; see envValue.
+//
+// A secret is left empty with a comment, and so is a value in which the
+// report redacted a credential (a URL's password): the file must never
+// hold a secret, nor a placeholder that would load as a real value. APP_ENV
+// is a comment, since a file may not select the profile (finding PR-E009
+// when it names another one). A value that cannot be written so is a
+// comment naming the variable, never quoting the value.
+func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# The effective configuration under profile %s, written by %s print --format env.\n", rep.Profile, prog)
-	fmt.Fprintf(b, "# Secrets are left empty: set them in the environment or with NAME_FILE.\n")
+	fmt.Fprintf(b, "# The effective configuration under profile %s, written by %s print --format env.\n", text(rep.Profile), text(prog))
+	b.WriteString("# Secrets are left empty: set them in the environment or with NAME_FILE.\n")
+	b.WriteString("# Safe to source in a POSIX shell (set -a; . ./file): values are quoted, never expanded.\n")
 	for _, v := range rep.Vars {
+		name := clean(v.Name)
+		if name != v.Name || !validName(v.Name) {
+			fmt.Fprintf(b, "# %s: not written: not a shell variable name\n", name)
+			continue
+		}
 		switch {
+		case v.Name == prefix+"APP_ENV":
+			fmt.Fprintf(b, "# %s=%s (selects the profile; set it in the environment)\n", v.Name, clean(v.Value))
 		case v.Secret:
 			fmt.Fprintf(b, "# %s: secret, %s\n%s=\n", v.Name, secretState(v), v.Name)
-		case strings.Contains(v.Value, prodready.Redacted):
-			fmt.Fprintf(b, "# %s: holds a password, not shown (%s)\n%s=\n", v.Name, v.Origin, v.Name)
+		case redactedCredential(v.Value):
+			fmt.Fprintf(b, "# %s: holds a password, not shown (%s)\n%s=\n", v.Name, clean(v.Origin.String()), v.Name)
 		default:
-			fmt.Fprintf(b, "%s=%s\n", v.Name, dotenvQuote(v.Value))
+			q, ok := envValue(v.Value)
+			if !ok {
+				fmt.Fprintf(b, "# %s: not written: a control character, invalid UTF-8, or a backquote with a quote or line break, which a .env file and a shell cannot both read back (%s)\n", v.Name, clean(v.Origin.String()))
+				continue
+			}
+			fmt.Fprintf(b, "%s=%s\n", v.Name, q)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// dotenvQuote returns s as a .env value that reads back as s: bare when
-// that is safe, else single-quoted, else double-quoted with escapes.
-func dotenvQuote(s string) string {
-	bare := true
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-.,:/@%+=?&*", c)) {
-			bare = false
-			break
-		}
-	}
-	if bare {
-		return s
-	}
-	if !strings.ContainsAny(s, "'\n\r") {
-		return "'" + s + "'"
-	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	return `"` + r.Replace(s) + `"`
+// redactedCredential reports whether the report replaced a credential in
+// value: a URL's password (scheme://user:[redacted]@host) or a credential
+// query parameter (password=[redacted]). A value that merely holds the
+// text [redacted] elsewhere is written as it is.
+func redactedCredential(value string) bool {
+	return strings.Contains(value, ":"+prodready.Redacted+"@") || strings.Contains(value, "="+prodready.Redacted)
 }
 
-// clean returns s for a terminal: as it is when every character is
-// printable, else quoted, so that no value can send control sequences.
-func clean(s string) string {
-	if strings.IndexFunc(s, func(c rune) bool { return !unicode.IsPrint(c) }) < 0 {
-		return s
+// validName reports whether name is a variable name a shell and a .env
+// file both accept.
+func validName(name string) bool {
+	for i, c := range name {
+		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
 	}
-	return strconv.Quote(s)
+	return name != ""
+}
+
+// envValue returns s as the value of a .env assignment that
+// internal/dotenv and a POSIX shell both read back as s, with nothing
+// expanded or run by the shell:
+//
+//   - bare, when s has only characters that mean nothing to either;
+//   - single-quoted, when s has no ' nor line break (both take it
+//     literally);
+//   - double-quoted, when s has no backquote, with \, " and $ escaped as
+//     \\, \" and \$ (the escapes both read) and line breaks and tabs kept
+//     as they are.
+//
+// ok is false when none applies: s is not valid UTF-8, holds a control or
+// format character other than tab and line feed (NUL, CR, ESC, the C1
+// controls, bidirectional overrides...), or both a backquote and a ' or a
+// line break.
+func envValue(s string) (q string, ok bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	bare := true
+	for _, c := range s {
+		switch {
+		case c == '\t' || c == '\n':
+		case !unicode.IsGraphic(c):
+			return "", false
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-.,:/@%+=", c)) {
+			bare = false
+		}
+	}
+	switch {
+	case bare:
+		return s, true
+	case !strings.ContainsAny(s, "'\n"):
+		return "'" + s + "'", true
+	case strings.ContainsRune(s, '`'):
+		return "", false
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
+	return `"` + r.Replace(s) + `"`, true
 }
