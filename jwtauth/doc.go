@@ -2,7 +2,7 @@
 // a key derived from SECRET_KEY, on top of github.com/golang-jwt/jwt/v5.
 // (It is not called jwt so that it never needs renaming next to golang-jwt.)
 //
-//	auth, err := jwtauth.FromBase(cfg.Base, &jwtauth.Options{Issuer: "api.example.com"})
+//	auth, err := jwtauth.FromBase(cfg.Base, &jwtauth.Options{Issuer: "api.example.com", Audience: "api.example.com"})
 //	token, err := auth.Issue(auth.NewClaims("user-42"))
 //	...
 //	var claims jwt.RegisteredClaims
@@ -24,9 +24,28 @@
 // Verify accepts the HS256 algorithm only: "none", the other HMAC sizes and
 // every public-key algorithm are rejected before any key is looked up, which
 // rules out algorithm confusion. It requires "exp" and checks "exp", "nbf"
-// and "iat" against Options.Now, give or take Options.Leeway, and the issuer
-// and audience the options name. A token longer than [MaxTokenSize] is
-// rejected unread.
+// and "iat" against Options.Now, give or take Options.Leeway (one minute,
+// [DefaultLeeway], unless set: NewClaims truncates "nbf" and "iat" to the
+// second, so servers whose clocks differ by a fraction of a second need
+// some), and the issuer and audience the options name. A token longer than
+// [MaxTokenSize], or with any byte outside the base64url alphabet and its
+// two dots, is rejected unread: exactly one text verifies as a given token.
+// Claims are decoded into a fresh value and reach the caller's only once
+// the token is valid.
+//
+// # Issuer and audience
+//
+// Every service that shares SECRET_KEY derives the same "jwt" key. Without
+// Options.Issuer and Options.Audience, a token any of them issues verifies
+// here, and the reverse. Set Audience to the name of the service that
+// accepts the tokens (and Issuer to the one that issues them): Issue then
+// refuses claims without them, and Verify rejects tokens without them.
+//
+// # Lifetimes
+//
+// A JWT cannot be revoked: it is valid until "exp". Options.TTL is at most
+// [MaxTTL] (7 days; the default is 15 minutes) and Options.Leeway at most
+// [MaxLeeway] (5 minutes).
 //
 // # Rotation
 //
@@ -39,9 +58,12 @@
 //
 // # Errors
 //
-// Verify's errors wrap signing.ErrExpired or signing.ErrInvalidSignature, and
-// golang-jwt's error for the details. No error, log or rendering of an
-// Authority contains a key.
+// Verify's errors wrap signing.ErrExpired, for a token whose only fault is
+// its expiry, or signing.ErrInvalidSignature, and golang-jwt's error for the
+// details. Claims that Verify cannot fill (nil, a struct value, a nil
+// pointer or map) give an error that wraps neither: that is a bug in the
+// program, not a bad token. No error, log or rendering of an Authority
+// contains a key.
 //
 // # Concurrency
 //

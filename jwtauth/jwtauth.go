@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -22,6 +24,14 @@ const (
 	// DefaultTTL is the lifetime NewClaims gives a token when Options.TTL
 	// is 0.
 	DefaultTTL = 15 * time.Minute
+	// MaxTTL is the longest Options.TTL New accepts: a JWT cannot be
+	// revoked before it expires.
+	MaxTTL = 7 * 24 * time.Hour
+	// DefaultLeeway is the leeway Verify allows when Options.Leeway is 0:
+	// signing.MaxClockSkew, the skew package signing tolerates.
+	DefaultLeeway = signing.MaxClockSkew
+	// MaxLeeway is the largest Options.Leeway New accepts.
+	MaxLeeway = 5 * time.Minute
 	// MaxTokenSize is the longest token Verify reads, in bytes; a longer
 	// one is rejected before it is decoded.
 	MaxTokenSize = 8 << 10
@@ -33,18 +43,21 @@ type Options struct {
 	// accepts after the current one's. If Fallbacks is nil, only the
 	// current key is accepted. An unset Secret among them is an error.
 	Fallbacks []prodready.Secret
-	// Issuer, if not "", is the "iss" claim NewClaims sets and Verify
-	// requires.
+	// Issuer, if not "", is the "iss" claim NewClaims sets, Issue
+	// requires of the claims it signs and Verify requires.
 	Issuer string
-	// Audience, if not "", is the "aud" claim NewClaims sets and Verify
-	// requires among a token's audiences.
+	// Audience, if not "", is the "aud" claim NewClaims sets, and the
+	// audience Issue requires among the claims' audiences and Verify
+	// among a token's. Without Issuer and Audience, every service that
+	// shares SECRET_KEY mints tokens this one accepts: set Audience.
 	Audience string
 	// TTL is the lifetime NewClaims gives a token. If TTL is 0, DefaultTTL
-	// is used. A negative TTL is an error.
+	// is used. A negative TTL or one over MaxTTL is an error.
 	TTL time.Duration
 	// Leeway is how far the clocks of the issuer and the verifier may
 	// disagree: it extends "exp" and moves "nbf" and "iat" earlier. If
-	// Leeway is 0, there is none. A negative Leeway is an error.
+	// Leeway is 0, DefaultLeeway (one minute) is used; a negative Leeway
+	// means none. A Leeway over MaxLeeway is an error.
 	Leeway time.Duration
 	// Now is the clock. If Now is nil, time.Now is used.
 	Now func() time.Time
@@ -68,7 +81,8 @@ type Authority struct {
 
 // New returns an Authority that signs with key's "jwt" key and verifies
 // with it and then each fallback's, in order. It reports an error for an
-// unset key or fallback and for a negative TTL or Leeway.
+// unset key or fallback, for a negative TTL or one over MaxTTL, and for a
+// Leeway over MaxLeeway.
 func New(key prodready.Secret, opts *Options) (*Authority, error) {
 	var o Options
 	if opts != nil {
@@ -79,9 +93,16 @@ func New(key prodready.Secret, opts *Options) (*Authority, error) {
 		return nil, errors.New("jwtauth: negative TTL")
 	case o.TTL == 0:
 		o.TTL = DefaultTTL
+	case o.TTL > MaxTTL:
+		return nil, fmt.Errorf("jwtauth: TTL %s over the maximum of %s", o.TTL, MaxTTL)
 	}
-	if o.Leeway < 0 {
-		return nil, errors.New("jwtauth: negative Leeway")
+	switch {
+	case o.Leeway < 0:
+		o.Leeway = 0
+	case o.Leeway == 0:
+		o.Leeway = DefaultLeeway
+	case o.Leeway > MaxLeeway:
+		return nil, fmt.Errorf("jwtauth: Leeway %s over the maximum of %s", o.Leeway, MaxLeeway)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -161,7 +182,10 @@ func (a *Authority) NewClaims(subject string) jwt.RegisteredClaims {
 
 // Issue returns claims as a compact HS256 JWT signed with the current key,
 // with a "kid" header (see KeyID). The claims must have an expiry: a token
-// without one would be valid for ever, and Verify rejects it.
+// without one would be valid for ever, and Verify rejects it. They must
+// also carry the Issuer ("iss") and Audience (among "aud") of the options,
+// when set, since Verify would reject a token without them; NewClaims sets
+// both.
 func (a *Authority) Issue(claims jwt.Claims) (string, error) {
 	if claims == nil {
 		return "", errors.New("jwtauth: nil claims")
@@ -173,6 +197,16 @@ func (a *Authority) Issue(claims jwt.Claims) (string, error) {
 	if exp == nil {
 		return "", errors.New("jwtauth: claims without an expiry (exp)")
 	}
+	if a.issuer != "" {
+		if iss, err := claims.GetIssuer(); err != nil || iss != a.issuer {
+			return "", fmt.Errorf("jwtauth: claims' issuer (iss) is not %q", a.issuer)
+		}
+	}
+	if a.audience != "" {
+		if aud, err := claims.GetAudience(); err != nil || !slices.Contains(aud, a.audience) {
+			return "", fmt.Errorf("jwtauth: claims' audience (aud) does not include %q", a.audience)
+		}
+	}
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	t.Header["kid"] = a.kids[0]
 	s, err := t.SignedString(a.keys[0]())
@@ -182,37 +216,127 @@ func (a *Authority) Issue(claims jwt.Claims) (string, error) {
 	return s, nil
 }
 
-// Verify checks token and decodes its claims into claims, a pointer such as
-// *jwt.RegisteredClaims, *jwt.MapClaims or the service's own type embedding
-// jwt.RegisteredClaims.
+// Verify checks token and decodes its claims into claims: a non-nil
+// pointer such as *jwt.RegisteredClaims, *jwt.MapClaims or a pointer to the
+// service's own type embedding jwt.RegisteredClaims, or a non-nil
+// jwt.MapClaims.
 //
-// It accepts HS256 only (never "none" nor another algorithm), a signature by
-// the current key or a fallback's, tried in order (the key whose KeyID is
-// the "kid" header only, when a token names a known one), an "exp" in the
-// future, "nbf" and "iat" not in the future (give or take the leeway), and
-// the issuer and audience of the options.
+// It accepts the compact form only (three base64url fields, nothing else:
+// no whitespace, no padding), HS256 only (never "none" nor another
+// algorithm), a signature by the current key or a fallback's, tried in order
+// (the key whose KeyID is the "kid" header only, when a token names a known
+// one), an "exp" in the future, "nbf" and "iat" not in the future (give or
+// take the leeway), and the issuer and audience of the options.
 //
-// The error wraps signing.ErrExpired for an expired token and
-// signing.ErrInvalidSignature for every other failure, along with
-// golang-jwt's own error (jwt.ErrTokenExpired, jwt.ErrTokenSignatureInvalid,
-// jwt.ErrTokenNotValidYet...). On error, claims may hold the token's
-// unverified content: do not use it.
+// The error wraps signing.ErrExpired for a token whose only fault is its
+// expiry, and signing.ErrInvalidSignature for every other failure (an
+// expired token of the wrong issuer is invalid), along with golang-jwt's own
+// error (jwt.ErrTokenExpired, jwt.ErrTokenSignatureInvalid,
+// jwt.ErrTokenNotValidYet...). Claims of the wrong kind (nil, a struct
+// rather than a pointer to it, a nil pointer or a nil map) are the
+// program's mistake: the error then wraps neither sentinel.
+//
+// The token is decoded into a fresh value of claims' type, which is copied
+// into claims only if the token is valid: on error, claims is unchanged. On
+// success it holds the token's claims only; fields the token lacks are
+// zero, and a jwt.MapClaims holds no other key.
 func (a *Authority) Verify(token string, claims jwt.Claims) error {
-	if claims == nil {
-		return errors.New("jwtauth: nil claims")
+	fresh, commit, err := freshClaims(claims)
+	if err != nil {
+		return err
 	}
 	if len(token) > MaxTokenSize {
 		return fmt.Errorf("jwtauth: token longer than %d bytes: %w", MaxTokenSize, signing.ErrInvalidSignature)
 	}
-	_, err := a.parser.ParseWithClaims(token, claims, a.keyFunc)
+	if !compact(token) {
+		return fmt.Errorf("jwtauth: token not in compact form: %w", signing.ErrInvalidSignature)
+	}
+	_, err = a.parser.ParseWithClaims(token, fresh, a.keyFunc)
 	switch {
 	case err == nil:
+		commit()
 		return nil
-	case errors.Is(err, jwt.ErrTokenExpired):
+	case onlyExpired(err):
 		return fmt.Errorf("jwtauth: %w: %w", signing.ErrExpired, err)
 	default:
 		return fmt.Errorf("jwtauth: %w: %w", signing.ErrInvalidSignature, err)
 	}
+}
+
+// compact reports whether token is three fields of base64url characters
+// joined by '.'. Go's base64 decoders skip '\r' and '\n', so without this
+// check several texts would verify as one token.
+func compact(token string) bool {
+	dots := 0
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; {
+		case c == '.':
+			dots++
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return dots == 2
+}
+
+// freshClaims returns a zero value of claims' type to parse into, and a
+// function that copies it into claims. It reports claims that Verify cannot
+// fill: nil, not a pointer or map, a nil pointer or a nil map.
+func freshClaims(claims jwt.Claims) (jwt.Claims, func(), error) {
+	if claims == nil {
+		return nil, nil, errors.New("jwtauth: nil claims")
+	}
+	v := reflect.ValueOf(claims)
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil, nil, fmt.Errorf("jwtauth: claims is a nil %T", claims)
+		}
+		fresh := reflect.New(v.Type().Elem())
+		return fresh.Interface().(jwt.Claims), func() { v.Elem().Set(fresh.Elem()) }, nil
+	case reflect.Map:
+		if v.IsNil() {
+			return nil, nil, fmt.Errorf("jwtauth: claims is a nil %T; pass a pointer to it", claims)
+		}
+		fresh := reflect.MakeMap(v.Type())
+		return fresh.Interface().(jwt.Claims), func() {
+			v.Clear()
+			for it := fresh.MapRange(); it.Next(); {
+				v.SetMapIndex(it.Key(), it.Value())
+			}
+		}, nil
+	default:
+		return nil, nil, fmt.Errorf("jwtauth: claims of type %T cannot be filled; pass a pointer", claims)
+	}
+}
+
+// onlyExpired reports whether err, from golang-jwt, has the expiry as its
+// only cause. golang-jwt joins every failed claim check into one error, so
+// errors.Is(err, jwt.ErrTokenExpired) holds for a token that is also of
+// the wrong issuer or audience.
+func onlyExpired(err error) bool {
+	if !errors.Is(err, jwt.ErrTokenExpired) {
+		return false
+	}
+	only := true
+	var walk func(error)
+	walk = func(e error) {
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, c := range u.Unwrap() {
+				walk(c)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		default:
+			if e != jwt.ErrTokenExpired && e != jwt.ErrTokenInvalidClaims {
+				only = false
+			}
+		}
+	}
+	walk(err)
+	return only
 }
 
 func (a *Authority) keyFunc(t *jwt.Token) (any, error) {

@@ -82,7 +82,11 @@ func TestNew(t *testing.T) {
 		{name: "unset key", wantErr: true},
 		{name: "unset fallback", key: newKey(t), opts: &jwtauth.Options{Fallbacks: []prodready.Secret{{}}}, wantErr: true},
 		{name: "negative TTL", key: newKey(t), opts: &jwtauth.Options{TTL: -1}, wantErr: true},
-		{name: "negative leeway", key: newKey(t), opts: &jwtauth.Options{Leeway: -1}, wantErr: true},
+		{name: "negative leeway means none", key: newKey(t), opts: &jwtauth.Options{Leeway: -1}},
+		{name: "max TTL", key: newKey(t), opts: &jwtauth.Options{TTL: jwtauth.MaxTTL}},
+		{name: "TTL over max", key: newKey(t), opts: &jwtauth.Options{TTL: jwtauth.MaxTTL + time.Second}, wantErr: true},
+		{name: "max leeway", key: newKey(t), opts: &jwtauth.Options{Leeway: jwtauth.MaxLeeway}},
+		{name: "leeway over max", key: newKey(t), opts: &jwtauth.Options{Leeway: jwtauth.MaxLeeway + time.Second}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,12 +176,16 @@ func TestVerifyTime(t *testing.T) {
 		wantJWT error
 	}{
 		{name: "fresh", token: token, now: t0},
-		{name: "before exp", token: token, now: t0.Add(ttl - time.Second)},
-		{name: "at exp", token: token, now: t0.Add(ttl), wantErr: signing.ErrExpired, wantJWT: jwt.ErrTokenExpired},
-		{name: "after exp", token: token, now: t0.Add(ttl + time.Second), wantErr: signing.ErrExpired, wantJWT: jwt.ErrTokenExpired},
+		{name: "before exp", token: token, now: t0.Add(ttl - time.Second), leeway: -1},
+		{name: "at exp, no leeway", token: token, now: t0.Add(ttl), leeway: -1, wantErr: signing.ErrExpired, wantJWT: jwt.ErrTokenExpired},
+		{name: "after exp, no leeway", token: token, now: t0.Add(ttl + time.Second), leeway: -1, wantErr: signing.ErrExpired, wantJWT: jwt.ErrTokenExpired},
 		{name: "after exp within leeway", token: token, now: t0.Add(ttl + time.Second), leeway: 5 * time.Second},
-		{name: "before nbf", token: token, now: t0.Add(-time.Second), wantErr: signing.ErrInvalidSignature, wantJWT: jwt.ErrTokenNotValidYet},
+		{name: "after exp within default leeway", token: token, now: t0.Add(ttl + jwtauth.DefaultLeeway - time.Second)},
+		{name: "after exp beyond default leeway", token: token, now: t0.Add(ttl + jwtauth.DefaultLeeway), wantErr: signing.ErrExpired, wantJWT: jwt.ErrTokenExpired},
+		{name: "before nbf, no leeway", token: token, now: t0.Add(-time.Second), leeway: -1, wantErr: signing.ErrInvalidSignature, wantJWT: jwt.ErrTokenNotValidYet},
 		{name: "before nbf within leeway", token: token, now: t0.Add(-time.Second), leeway: 5 * time.Second},
+		{name: "before nbf within default leeway", token: token, now: t0.Add(-jwtauth.DefaultLeeway)},
+		{name: "before nbf beyond default leeway", token: token, now: t0.Add(-jwtauth.DefaultLeeway - time.Second), wantErr: signing.ErrInvalidSignature, wantJWT: jwt.ErrTokenNotValidYet},
 		{name: "iat in the future", token: future, now: t0, wantErr: signing.ErrInvalidSignature, wantJWT: jwt.ErrTokenUsedBeforeIssued},
 	}
 	for _, tt := range tests {
@@ -409,8 +417,12 @@ func TestSecretNeverShown(t *testing.T) {
 	needles := []string{canary, "CANARY", hex.EncodeToString(dk), fmt.Sprint(dk), string(dk[:12]), base64.RawURLEncoding.EncodeToString(dk)}
 	var outs []string
 	for _, v := range []any{a, *a, struct{ a jwtauth.Authority }{*a}} {
-		for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-			outs = append(outs, fmt.Sprintf(f, v))
+		for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%o", "%b"} {
+			out := fmt.Sprintf(f, v)
+			if strings.Contains(out, "%!(MISSING)") || strings.Contains(out, "%!(EXTRA") {
+				t.Fatalf("Sprintf(%q) = %q: the test's format is wrong", f, out)
+			}
+			outs = append(outs, out)
 		}
 		j, _ := json.Marshal(v)
 		var buf bytes.Buffer
@@ -439,5 +451,240 @@ func TestVerifyNilClaims(t *testing.T) {
 	}
 	if err := a.Verify(token, nil); err == nil || errors.Is(err, signing.ErrInvalidSignature) {
 		t.Errorf("Verify(token, nil) error = %v, want a usage error", err)
+	}
+}
+
+// TestVerifyClockSkew issues a token on a server whose clock is ahead of the
+// verifier's by less than a second: NewClaims truncates "nbf" and "iat" to
+// the second, so without a leeway the token is "not valid yet".
+func TestVerifyClockSkew(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	verifierNow := time.Date(2026, 1, 1, 0, 0, 0, 900_000_000, time.UTC)
+	issuer := mustNew(t, key, &jwtauth.Options{Now: clockAt(verifierNow.Add(300 * time.Millisecond))})
+	token, err := issuer.Issue(issuer.NewClaims("u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		leeway  time.Duration
+		wantErr error
+	}{
+		{name: "default leeway", leeway: 0},
+		{name: "explicit leeway", leeway: time.Second},
+		{name: "no leeway", leeway: -1, wantErr: signing.ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := mustNew(t, key, &jwtauth.Options{Leeway: tt.leeway, Now: clockAt(verifierNow)})
+			err := a.Verify(token, &jwt.RegisteredClaims{})
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Errorf("Verify() error = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestVerifyCompactOnly inserts characters outside the base64url alphabet,
+// and dots, at every position of a valid token: Go's base64 decoders skip
+// '\r' and '\n', so without the check some of these texts verify.
+func TestVerifyCompactOnly(t *testing.T) {
+	t.Parallel()
+	a := mustNew(t, newKey(t), &jwtauth.Options{Now: clockAt(t0)})
+	token, err := a.Issue(a.NewClaims("u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Verify(token, &jwt.RegisteredClaims{}); err != nil {
+		t.Fatalf("Verify(valid) error = %v", err)
+	}
+	tests := []struct {
+		name   string
+		insert string
+	}{
+		{name: "LF", insert: "\n"},
+		{name: "CR", insert: "\r"},
+		{name: "CRLF", insert: "\r\n"},
+		{name: "space", insert: " "},
+		{name: "tab", insert: "\t"},
+		{name: "padding", insert: "="},
+		{name: "plus", insert: "+"},
+		{name: "slash", insert: "/"},
+		{name: "dot", insert: "."},
+		{name: "NUL", insert: "\x00"},
+		{name: "non-ASCII", insert: "é"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for i := 0; i <= len(token); i++ {
+				mutated := token[:i] + tt.insert + token[i:]
+				if err := a.Verify(mutated, &jwt.RegisteredClaims{}); !errors.Is(err, signing.ErrInvalidSignature) {
+					t.Errorf("Verify(%q inserted at %d) error = %v, want ErrInvalidSignature", tt.insert, i, err)
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyExpiredOnlyIfOnlyExpired checks that a token is reported
+// expired only when its expiry is its only fault.
+func TestVerifyExpiredOnlyIfOnlyExpired(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	dk := derived(t, key)
+	a := mustNew(t, key, &jwtauth.Options{Issuer: "api", Audience: "web", Leeway: -1, Now: clockAt(t0)})
+	sign := func(c jwt.RegisteredClaims) string {
+		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(dk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	past := jwt.NewNumericDate(t0.Add(-time.Hour))
+	tests := []struct {
+		name    string
+		claims  jwt.RegisteredClaims
+		wantErr error
+	}{
+		{name: "expired", claims: jwt.RegisteredClaims{Issuer: "api", Audience: jwt.ClaimStrings{"web"}, ExpiresAt: past}, wantErr: signing.ErrExpired},
+		{name: "expired, other issuer", claims: jwt.RegisteredClaims{Issuer: "other", Audience: jwt.ClaimStrings{"web"}, ExpiresAt: past}, wantErr: signing.ErrInvalidSignature},
+		{name: "expired, other audience", claims: jwt.RegisteredClaims{Issuer: "api", Audience: jwt.ClaimStrings{"other"}, ExpiresAt: past}, wantErr: signing.ErrInvalidSignature},
+		{name: "expired, no issuer nor audience", claims: jwt.RegisteredClaims{ExpiresAt: past}, wantErr: signing.ErrInvalidSignature},
+		{name: "expired, issued in the future", claims: jwt.RegisteredClaims{Issuer: "api", Audience: jwt.ClaimStrings{"web"}, ExpiresAt: past, IssuedAt: jwt.NewNumericDate(t0.Add(time.Hour))}, wantErr: signing.ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := a.Verify(sign(tt.claims), &jwt.RegisteredClaims{})
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify() error = %v, want %v", err, tt.wantErr)
+			}
+			if errors.Is(err, signing.ErrExpired) && errors.Is(err, signing.ErrInvalidSignature) {
+				t.Errorf("Verify() error = %v wraps both sentinels", err)
+			}
+		})
+	}
+}
+
+// TestVerifyClaimsMisuse passes claims Verify cannot fill: the error is a
+// usage error, not an invalid token, and comes whatever the token.
+func TestVerifyClaimsMisuse(t *testing.T) {
+	t.Parallel()
+	a := mustNew(t, newKey(t), &jwtauth.Options{Now: clockAt(t0)})
+	token, err := a.Issue(a.NewClaims("u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nilMap jwt.MapClaims
+	tests := []struct {
+		name   string
+		claims jwt.Claims
+	}{
+		{name: "nil", claims: nil},
+		{name: "struct value", claims: jwt.RegisteredClaims{}},
+		{name: "typed nil pointer", claims: (*jwt.RegisteredClaims)(nil)},
+		{name: "nil map", claims: nilMap},
+		{name: "typed nil map pointer", claims: (*jwt.MapClaims)(nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, tok := range []string{token, "garbage"} {
+				err := a.Verify(tok, tt.claims)
+				if err == nil || errors.Is(err, signing.ErrInvalidSignature) || errors.Is(err, signing.ErrExpired) {
+					t.Errorf("Verify() error = %v, want a usage error", err)
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyLeavesClaimsAloneOnError checks that a rejected token's content
+// never reaches the caller's claims, and that a valid token's replaces it.
+func TestVerifyLeavesClaimsAloneOnError(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	a := mustNew(t, key, &jwtauth.Options{Now: clockAt(t0)})
+	valid, err := a.Issue(a.NewClaims("alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "mallory", "exp": t0.Add(time.Hour).Unix(),
+	}).SignedString(derived(t, newKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		token       string
+		wantSubject string
+		wantErr     bool
+	}{
+		{name: "forged", token: forged, wantSubject: "before", wantErr: true},
+		{name: "valid", token: valid, wantSubject: "alice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rc := jwt.RegisteredClaims{Subject: "before", ID: "stale"}
+			err := a.Verify(tt.token, &rc)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Verify(*RegisteredClaims) error = %v, wantErr %v", err, tt.wantErr)
+			}
+			wantID := ""
+			if tt.wantErr {
+				wantID = "stale"
+			}
+			if rc.Subject != tt.wantSubject || rc.ID != wantID {
+				t.Errorf("claims = {Subject: %q, ID: %q}, want {%q, %q}", rc.Subject, rc.ID, tt.wantSubject, wantID)
+			}
+			mc := jwt.MapClaims{"sub": "before", "stale": true}
+			if err := a.Verify(tt.token, mc); (err != nil) != tt.wantErr {
+				t.Fatalf("Verify(MapClaims) error = %v, wantErr %v", err, tt.wantErr)
+			}
+			if _, stale := mc["stale"]; mc["sub"] != tt.wantSubject || stale != tt.wantErr {
+				t.Errorf("MapClaims = %v, want sub %q and stale key %v", mc, tt.wantSubject, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestIssueRequiresIssuerAndAudience checks that Issue refuses claims that
+// Verify would reject for their issuer or audience.
+func TestIssueRequiresIssuerAndAudience(t *testing.T) {
+	t.Parallel()
+	a := mustNew(t, newKey(t), &jwtauth.Options{Issuer: "api", Audience: "web", Now: clockAt(t0)})
+	exp := jwt.NewNumericDate(t0.Add(time.Minute))
+	tests := []struct {
+		name    string
+		claims  jwt.Claims
+		wantErr bool
+	}{
+		{name: "NewClaims", claims: a.NewClaims("u")},
+		{name: "several audiences", claims: jwt.RegisteredClaims{Issuer: "api", Audience: jwt.ClaimStrings{"mobile", "web"}, ExpiresAt: exp}},
+		{name: "map, audience as a string", claims: jwt.MapClaims{"iss": "api", "aud": "web", "exp": float64(exp.Unix())}},
+		{name: "no issuer", claims: jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"web"}, ExpiresAt: exp}, wantErr: true},
+		{name: "other issuer", claims: jwt.RegisteredClaims{Issuer: "other", Audience: jwt.ClaimStrings{"web"}, ExpiresAt: exp}, wantErr: true},
+		{name: "no audience", claims: jwt.RegisteredClaims{Issuer: "api", ExpiresAt: exp}, wantErr: true},
+		{name: "other audience", claims: jwt.RegisteredClaims{Issuer: "api", Audience: jwt.ClaimStrings{"mobile"}, ExpiresAt: exp}, wantErr: true},
+		{name: "map, issuer not a string", claims: jwt.MapClaims{"iss": 1, "aud": "web", "exp": float64(exp.Unix())}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			token, err := a.Issue(tt.claims)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Issue() error = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err == nil {
+				if err := a.Verify(token, &jwt.RegisteredClaims{}); err != nil {
+					t.Errorf("Verify(Issue()) error = %v", err)
+				}
+			}
+		})
 	}
 }

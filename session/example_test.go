@@ -44,7 +44,9 @@ func ExampleManager_Middleware() {
 	resp, _ := http.Post(srv.URL+"/login", "", nil)
 	resp.Body.Close()
 	setCookie := resp.Header.Get("Set-Cookie")
-	fmt.Println(strings.Join(strings.Split(setCookie, "; ")[1:], "; "))
+	name, _, _ := strings.Cut(setCookie, "=")
+	fmt.Println(name, strings.Join(strings.Split(setCookie, "; ")[1:], "; "))
+	fmt.Println("Cache-Control:", resp.Header.Get("Cache-Control"), "Vary:", resp.Header.Get("Vary"))
 
 	req, _ := http.NewRequest("GET", srv.URL+"/me", nil)
 	req.AddCookie(resp.Cookies()[0])
@@ -54,12 +56,13 @@ func ExampleManager_Middleware() {
 	fmt.Println(resp.StatusCode, string(body))
 
 	// A tampered cookie is no session, never a server error.
-	req.Header.Set("Cookie", "session=v1.eyJ1c2VyIjoiMSJ9.AAAA.AAAA")
+	req.Header.Set("Cookie", sessions.CookieName()+"=v1.eyJ1c2VyIjoiMSJ9.AAAA.AAAA")
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	fmt.Println(resp.StatusCode)
 	// Output:
-	// Path=/; Max-Age=1209600; HttpOnly; Secure; SameSite=Lax
+	// __Host-session Path=/; Max-Age=1209600; HttpOnly; Secure; SameSite=Lax
+	// Cache-Control: no-store Vary: Cookie
 	// 200 user 42
 	// 401
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -86,11 +87,29 @@ func TestNew(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "defaults", s: s},
-		{name: "all options", s: s, opts: &session.Options{CookieName: "__Host-s", MaxAge: time.Hour, Path: "/app", Domain: "example.com", Secure: true}},
+		{name: "all options", s: s, opts: &session.Options{CookieName: "sid", MaxAge: time.Hour, Path: "/app", Domain: "example.com", Secure: true}},
 		{name: "nil signer", s: nil, wantErr: true},
 		{name: "signer without timestamps", s: newSigner(t, newKey(t), "session", &signing.Options{NoTimestamp: true}), wantErr: true},
+		{name: "signer of another purpose", s: newSigner(t, newKey(t), "cursor", nil), wantErr: true},
+		{name: "signer of the purpose asked for", s: newSigner(t, newKey(t), "admin-session", nil), opts: &session.Options{Purpose: "admin-session"}},
+		{name: "signer of the default purpose, another asked for", s: s, opts: &session.Options{Purpose: "admin-session"}, wantErr: true},
 		{name: "bad cookie name", s: s, opts: &session.Options{CookieName: "a b"}, wantErr: true},
 		{name: "negative max age", s: s, opts: &session.Options{MaxAge: -1}, wantErr: true},
+		{name: "max age under a second", s: s, opts: &session.Options{MaxAge: 999 * time.Millisecond}, wantErr: true},
+		{name: "max age of a nanosecond", s: s, opts: &session.Options{MaxAge: 1}, wantErr: true},
+		{name: "max age of a second", s: s, opts: &session.Options{MaxAge: time.Second}},
+		{name: "relative path", s: s, opts: &session.Options{Path: "relative"}, wantErr: true},
+		{name: "path with a semicolon", s: s, opts: &session.Options{Path: "/a;b"}, wantErr: true},
+		{name: "path with a control byte", s: s, opts: &session.Options{Path: "/a\nb"}, wantErr: true},
+		{name: "bad domain", s: s, opts: &session.Options{Domain: "exa mple.com"}, wantErr: true},
+		{name: "__Host- cookie", s: s, opts: &session.Options{CookieName: "__Host-s", Secure: true}},
+		{name: "__Host- cookie, not Secure", s: s, opts: &session.Options{CookieName: "__Host-s"}, wantErr: true},
+		{name: "__Host- cookie with a Domain", s: s, opts: &session.Options{CookieName: "__Host-s", Secure: true, Domain: "example.com"}, wantErr: true},
+		{name: "__Host- cookie with a Path", s: s, opts: &session.Options{CookieName: "__Host-s", Secure: true, Path: "/app"}, wantErr: true},
+		{name: "__host- cookie with a Path", s: s, opts: &session.Options{CookieName: "__host-s", Secure: true, Path: "/app"}, wantErr: true},
+		{name: "__Secure- cookie", s: s, opts: &session.Options{CookieName: "__Secure-s", Secure: true, Domain: "example.com", Path: "/app"}},
+		{name: "__Secure- cookie, not Secure", s: s, opts: &session.Options{CookieName: "__Secure-s"}, wantErr: true},
+		{name: "__SECURE- cookie, not Secure", s: s, opts: &session.Options{CookieName: "__SECURE-s"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,7 +274,7 @@ func TestRotation(t *testing.T) {
 
 	serve := func(m *session.Manager, value string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", "/", nil)
-		req.AddCookie(&http.Cookie{Name: "session", Value: value})
+		req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: value})
 		rec := httptest.NewRecorder()
 		m.Middleware(echo).ServeHTTP(rec, req)
 		return rec
@@ -312,7 +331,9 @@ func TestSaveReplacesAndClear(t *testing.T) {
 	if err != nil || v["user"] != "2" {
 		t.Errorf("Load() = %v, %v; want the last session saved", v, err)
 	}
-	m.Clear(rec)
+	if err := m.Clear(rec); err != nil {
+		t.Fatal(err)
+	}
 	lines = rec.Header().Values("Set-Cookie")
 	if len(lines) != 3 || !strings.HasPrefix(lines[2], "session=;") || !strings.Contains(lines[2], "Max-Age=0") {
 		t.Errorf("after Clear, Set-Cookie = %q, want session deleted", lines)
@@ -381,25 +402,536 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// TestSecretNeverLogged runs rejected cookies through the middleware with
-// debug logging on, and looks for the key in the log and the response.
+// TestSecretNeverLogged runs rejected, ambiguous and re-signed cookies
+// through the middleware with debug logging on, and looks in the log and the
+// response for the key, and in the log for the cookies' values, which are
+// bearer credentials: a valid one, or its MAC, is a session.
 func TestSecretNeverLogged(t *testing.T) {
 	t.Parallel()
 	const canary = "CANARY-5d1e0b7f2c9a4e3b8f6d0a1c7e2b9f4d-CANARY"
+	old := newKey(t)
 	var logs bytes.Buffer
-	s := newSigner(t, prodready.NewSecret(canary), "session", nil)
+	s := newSigner(t, prodready.NewSecret(canary), "session", &signing.Options{Fallbacks: []prodready.Secret{old}})
 	m := newManager(t, s, &session.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	valid := cookieValue(t, m, session.Values{"u": "1"})
-	for _, v := range []string{"x", valid[:len(valid)-3] + "AAA", strings.Repeat("A", 70000)} {
+	other := cookieValue(t, m, session.Values{"u": "2"})
+	stale := cookieValue(t, newManager(t, newSigner(t, old, "session", nil), nil), session.Values{"u": "3"})
+	tests := []struct {
+		name   string
+		values []string
+	}{
+		{name: "garbage", values: []string{"x"}},
+		{name: "tampered", values: []string{valid[:len(valid)-3] + "AAA"}},
+		{name: "too long", values: []string{strings.Repeat("A", 70000)}},
+		{name: "ambiguous", values: []string{valid, other}},
+		{name: "re-signed", values: []string{stale}},
+	}
+	for _, tt := range tests {
 		req := httptest.NewRequest("GET", "/", nil)
-		req.AddCookie(&http.Cookie{Name: "session", Value: v})
+		for _, v := range tt.values {
+			req.AddCookie(&http.Cookie{Name: "session", Value: v})
+		}
 		rec := httptest.NewRecorder()
 		m.Middleware(echo).ServeHTTP(rec, req)
 		if strings.Contains(rec.Body.String()+logs.String(), "CANARY") {
-			t.Errorf("the key shows in the log or response: %q", logs.String())
+			t.Errorf("%s: the key shows in the log or response: %q", tt.name, logs.String())
+		}
+		for _, v := range append(tt.values, rec.Header().Values("Set-Cookie")...) {
+			if len(v) < 20 {
+				continue
+			}
+			if mac := v[strings.LastIndexByte(v, '.')+1:]; strings.Contains(logs.String(), v) || (len(mac) > 10 && strings.Contains(logs.String(), mac)) {
+				t.Errorf("%s: a cookie value shows in the log: %q", tt.name, logs.String())
+			}
 		}
 	}
 	if logs.Len() == 0 {
 		t.Error("no debug record for rejected cookies")
+	}
+}
+
+func TestDefaultCookieName(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, newKey(t), "session", nil)
+	tests := []struct {
+		name string
+		opts session.Options
+		want string
+	}{
+		{name: "secure, host, root", opts: session.Options{Secure: true}, want: session.HostCookieName},
+		{name: "secure, explicit root", opts: session.Options{Secure: true, Path: "/"}, want: session.HostCookieName},
+		{name: "not secure", opts: session.Options{}, want: session.DefaultCookieName},
+		{name: "secure with a domain", opts: session.Options{Secure: true, Domain: "example.com"}, want: session.DefaultCookieName},
+		{name: "secure with a path", opts: session.Options{Secure: true, Path: "/app"}, want: session.DefaultCookieName},
+		{name: "named", opts: session.Options{Secure: true, CookieName: "sid"}, want: "sid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newManager(t, s, &tt.opts)
+			if got := m.CookieName(); got != tt.want {
+				t.Errorf("CookieName() = %q, want %q", got, tt.want)
+			}
+			rec := httptest.NewRecorder()
+			if err := m.Save(rec, session.Values{"u": "1"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.Result().Cookies()[0].Name; got != tt.want {
+				t.Errorf("cookie set = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	m, err := session.FromBase(prodready.Base{AppEnv: "production", SecretKey: newKey(t)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.CookieName(); got != session.HostCookieName {
+		t.Errorf("FromBase(production).CookieName() = %q, want %q", got, session.HostCookieName)
+	}
+}
+
+// TestSeveralCookies sends several cookies of the session's name, as a
+// browser does when a sibling subdomain sets one for the parent domain.
+func TestSeveralCookies(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	m := newManager(t, newSigner(t, key, "session", nil), nil)
+	alice := cookieValue(t, m, session.Values{"user": "alice"})
+	alice2 := cookieValue(t, m, session.Values{"user": "alice"})
+	mallory := cookieValue(t, m, session.Values{"user": "mallory"})
+	forged := cookieValue(t, newManager(t, newSigner(t, newKey(t), "session", nil), nil), session.Values{"user": "mallory"})
+	tests := []struct {
+		name    string
+		values  []string
+		want    string
+		wantErr error
+	}{
+		{name: "one", values: []string{alice}, want: "user=alice"},
+		{name: "the same twice", values: []string{alice, alice}, want: "user=alice"},
+		{name: "the same session signed twice", values: []string{alice, alice2}, want: "user=alice"},
+		{name: "forged and valid", values: []string{forged, alice}, want: "user=alice"},
+		{name: "valid and garbage", values: []string{alice, "xyz"}, want: "user=alice"},
+		{name: "two sessions", values: []string{mallory, alice}, want: "none", wantErr: session.ErrAmbiguous},
+		{name: "two sessions, other order", values: []string{alice, forged, mallory}, want: "none", wantErr: session.ErrAmbiguous},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			m := newManager(t, newSigner(t, key, "session", nil), &session.Options{
+				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			})
+			req := httptest.NewRequest("GET", "/", nil)
+			for _, v := range tt.values {
+				req.AddCookie(&http.Cookie{Name: "session", Value: v})
+			}
+			if _, _, err := m.Load(req); !errors.Is(err, tt.wantErr) {
+				t.Errorf("Load() error = %v, want %v", err, tt.wantErr)
+			}
+			rec := httptest.NewRecorder()
+			m.Middleware(echo).ServeHTTP(rec, req)
+			if got := rec.Body.String(); got != tt.want {
+				t.Errorf("body = %q, want %q", got, tt.want)
+			}
+			if tt.wantErr != nil && !strings.Contains(logs.String(), "several") {
+				t.Errorf("log = %q, want a record of the ambiguity", logs.String())
+			}
+		})
+	}
+}
+
+// TestSaveTooLate saves and clears sessions, through the middleware and a
+// real server, before and after the header is written.
+func TestSaveTooLate(t *testing.T) {
+	t.Parallel()
+	m := newManager(t, newSigner(t, newKey(t), "session", nil), nil)
+	save := func(w http.ResponseWriter) error { return m.Save(w, session.Values{"user": "1"}) }
+	tests := []struct {
+		name       string
+		middleware bool
+		handler    func(w http.ResponseWriter) error
+		wantErr    error
+		wantCookie bool
+	}{
+		{name: "save, then write", middleware: true, handler: func(w http.ResponseWriter) error {
+			err := save(w)
+			w.Write([]byte("hi"))
+			return err
+		}, wantCookie: true},
+		{name: "write, then save", middleware: true, handler: func(w http.ResponseWriter) error {
+			w.Write([]byte("hi"))
+			return save(w)
+		}, wantErr: session.ErrHeaderWritten},
+		{name: "WriteHeader, then save", middleware: true, handler: func(w http.ResponseWriter) error {
+			w.WriteHeader(http.StatusCreated)
+			return save(w)
+		}, wantErr: session.ErrHeaderWritten},
+		{name: "WriteHeader, then clear", middleware: true, handler: func(w http.ResponseWriter) error {
+			w.WriteHeader(http.StatusOK)
+			return m.Clear(w)
+		}, wantErr: session.ErrHeaderWritten},
+		{name: "flush, then save", middleware: true, handler: func(w http.ResponseWriter) error {
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				return err
+			}
+			return save(w)
+		}, wantErr: session.ErrHeaderWritten},
+		{name: "early hints, then save", middleware: true, handler: func(w http.ResponseWriter) error {
+			w.WriteHeader(http.StatusEarlyHints)
+			return save(w)
+		}, wantCookie: true},
+		{name: "save without the middleware", handler: save, wantCookie: true},
+		{name: "save late without the middleware", handler: func(w http.ResponseWriter) error {
+			w.Write([]byte("hi"))
+			return save(w) // undetectable: documented
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			errc := make(chan error, 1)
+			var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { errc <- tt.handler(w) })
+			if tt.middleware {
+				h = m.Middleware(h)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err := <-errc; !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Errorf("Save() error = %v, want %v", err, tt.wantErr)
+			}
+			if got := len(resp.Cookies()) == 1; got != tt.wantCookie {
+				t.Errorf("cookie received: %v, want %v", got, tt.wantCookie)
+			}
+		})
+	}
+}
+
+// TestMiddlewareWriterFeatures checks that the middleware's ResponseWriter
+// still flushes, hijacks and reaches the server's through
+// http.ResponseController.
+func TestMiddlewareWriterFeatures(t *testing.T) {
+	t.Parallel()
+	m := newManager(t, newSigner(t, newKey(t), "session", nil), nil)
+	tests := []struct {
+		name string
+		use  func(w http.ResponseWriter) error
+	}{
+		{name: "Flusher", use: func(w http.ResponseWriter) error {
+			f, ok := w.(http.Flusher)
+			if !ok {
+				return errors.New("not an http.Flusher")
+			}
+			f.Flush()
+			return nil
+		}},
+		{name: "ResponseController.Flush", use: func(w http.ResponseWriter) error { return http.NewResponseController(w).Flush() }},
+		{name: "ResponseController.SetWriteDeadline", use: func(w http.ResponseWriter) error {
+			return http.NewResponseController(w).SetWriteDeadline(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+		}},
+		{name: "ReadFrom", use: func(w http.ResponseWriter) error {
+			rf, ok := w.(io.ReaderFrom)
+			if !ok {
+				return errors.New("not an io.ReaderFrom")
+			}
+			_, err := rf.ReadFrom(strings.NewReader("body"))
+			return err
+		}},
+		{name: "Hijack", use: func(w http.ResponseWriter) error {
+			c, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(c, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+			c.Close()
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			errc := make(chan error, 1)
+			srv := httptest.NewServer(m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				errc <- tt.use(w)
+			})))
+			defer srv.Close()
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if err := <-errc; err != nil {
+				t.Errorf("%s through the middleware: %v", tt.name, err)
+			}
+		})
+	}
+}
+
+// TestRotationKeepsExpiry replays a cookie signed with the old key during a
+// rotation: it is re-signed with its original time, so it still expires
+// MaxAge after it was saved, however often it is replayed.
+func TestRotationKeepsExpiry(t *testing.T) {
+	t.Parallel()
+	oldKey, newKey := newKey(t), newKey(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	manager := func(now *time.Time, key prodready.Secret, fallbacks ...prodready.Secret) *session.Manager {
+		clock := func() time.Time { return *now }
+		s := newSigner(t, key, "session", &signing.Options{Fallbacks: fallbacks, Now: clock})
+		return newManager(t, s, &session.Options{MaxAge: time.Hour, Now: clock})
+	}
+	serve := func(m *session.Manager, value string) (body string, savedAt time.Time, resp *http.Response) {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: value})
+		rec := httptest.NewRecorder()
+		m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			savedAt, _ = session.SavedAt(r.Context())
+			echo(w, r)
+		})).ServeHTTP(rec, req)
+		return rec.Body.String(), savedAt, rec.Result()
+	}
+	tests := []struct {
+		name       string
+		at         time.Duration // after t0
+		want       string
+		wantMaxAge int // of the re-signed cookie; 0 for none
+	}{
+		{name: "59 minutes", at: 59 * time.Minute, want: "user=alice", wantMaxAge: 60},
+		{name: "59 minutes 59.5 seconds", at: 59*time.Minute + 59500*time.Millisecond, want: "user=alice", wantMaxAge: 1},
+		{name: "61 minutes", at: 61 * time.Minute, want: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			now := t0
+			stolen := cookieValue(t, manager(&now, oldKey), session.Values{"user": "alice"})
+			now = t0.Add(tt.at)
+			during := manager(&now, newKey, oldKey)
+			body, savedAt, resp := serve(during, stolen)
+			if body != tt.want {
+				t.Fatalf("at t0+%v: body = %q, want %q", tt.at, body, tt.want)
+			}
+			cs := resp.Cookies()
+			if tt.wantMaxAge == 0 {
+				if len(cs) != 0 {
+					t.Errorf("at t0+%v: %d cookies set, want none", tt.at, len(cs))
+				}
+				return
+			}
+			if len(cs) != 1 || cs[0].MaxAge != tt.wantMaxAge {
+				t.Fatalf("at t0+%v: cookies %v, want one re-signed with Max-Age %d", tt.at, cs, tt.wantMaxAge)
+			}
+			if !savedAt.Equal(t0) {
+				t.Errorf("SavedAt() = %v, want %v", savedAt, t0)
+			}
+			// The re-signed cookie, under the new key alone, ends when the
+			// stolen one would have.
+			after := manager(&now, newKey)
+			if body, _, _ := serve(after, cs[0].Value); body != "user=alice" {
+				t.Errorf("re-signed cookie at t0+%v: body = %q, want user=alice", tt.at, body)
+			}
+			now = t0.Add(61 * time.Minute)
+			if body, _, _ := serve(after, cs[0].Value); body != "none" {
+				t.Errorf("re-signed cookie at t0+61m: body = %q, want none", body)
+			}
+		})
+	}
+}
+
+// TestCacheHeaders checks that every response that sets the session cookie
+// varies by Cookie and cannot be stored by a shared cache, whatever
+// Cache-Control the handler set, before or after Save.
+func TestCacheHeaders(t *testing.T) {
+	t.Parallel()
+	oldKey, key := newKey(t), newKey(t)
+	m := newManager(t, newSigner(t, key, "session", &signing.Options{Fallbacks: []prodready.Secret{oldKey}}), nil)
+	stale := cookieValue(t, newManager(t, newSigner(t, oldKey, "session", nil), nil), session.Values{"user": "1"})
+	current := cookieValue(t, m, session.Values{"user": "1"})
+	setCC := func(v string) func(w http.ResponseWriter) {
+		return func(w http.ResponseWriter) { w.Header().Set("Cache-Control", v) }
+	}
+	tests := []struct {
+		name      string
+		cookie    string // sent by the client
+		before    func(w http.ResponseWriter)
+		save      func(w http.ResponseWriter) error
+		after     func(w http.ResponseWriter)
+		noWrite   bool
+		wantCC    string
+		wantVary  []string
+		wantSetCK bool
+	}{
+		{name: "re-signed, public", cookie: stale, before: setCC("public, max-age=86400"), wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "re-signed, private kept", cookie: stale, before: setCC("private, max-age=60"), wantCC: "private, max-age=60", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "re-signed, no-store kept", cookie: stale, before: setCC("no-store"), wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "re-signed, qualified private", cookie: stale, before: setCC(`private="Set-Cookie", max-age=60`), wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "re-signed, no Cache-Control", cookie: stale, wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "re-signed, nothing written", cookie: stale, before: setCC("public"), noWrite: true, wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "saved, public set after", save: func(w http.ResponseWriter) error { return m.Save(w, session.Values{"user": "2"}) }, after: setCC("public, max-age=60"), wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "saved, nothing written", save: func(w http.ResponseWriter) error { return m.Save(w, session.Values{"user": "2"}) }, after: setCC("public"), noWrite: true, wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "cleared", cookie: current, before: setCC("public"), save: m.Clear, wantCC: "no-store", wantVary: []string{"Cookie"}, wantSetCK: true},
+		{name: "other Vary kept", save: func(w http.ResponseWriter) error { return m.Save(w, session.Values{"user": "2"}) }, before: func(w http.ResponseWriter) { w.Header().Set("Vary", "Accept-Encoding") }, wantCC: "no-store", wantVary: []string{"Accept-Encoding", "Cookie"}, wantSetCK: true},
+		{name: "Vary cookie not repeated", save: func(w http.ResponseWriter) error { return m.Save(w, session.Values{"user": "2"}) }, before: func(w http.ResponseWriter) { w.Header().Set("Vary", "Accept-Encoding, cookie") }, wantCC: "no-store", wantVary: []string{"Accept-Encoding, cookie"}, wantSetCK: true},
+		{name: "current cookie, public untouched", cookie: current, before: setCC("public, max-age=86400"), wantCC: "public, max-age=86400"},
+		{name: "no cookie, public untouched", before: setCC("public, max-age=86400"), wantCC: "public, max-age=86400"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.before != nil {
+					tt.before(w)
+				}
+				if tt.save != nil {
+					if err := tt.save(w); err != nil {
+						t.Error(err)
+					}
+				}
+				if tt.after != nil {
+					tt.after(w)
+				}
+				if !tt.noWrite {
+					w.Write([]byte("body"))
+				}
+			}))
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			req, _ := http.NewRequest("GET", srv.URL, nil)
+			if tt.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: tt.cookie})
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Cache-Control"); got != tt.wantCC {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.wantCC)
+			}
+			if got := resp.Header.Values("Vary"); strings.Join(got, "|") != strings.Join(tt.wantVary, "|") {
+				t.Errorf("Vary = %q, want %q", got, tt.wantVary)
+			}
+			if got := len(resp.Header.Values("Set-Cookie")) > 0; got != tt.wantSetCK {
+				t.Errorf("Set-Cookie sent: %v, want %v", got, tt.wantSetCK)
+			}
+		})
+	}
+	// Without the middleware, Save applies the rule at once.
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Cache-Control", "public")
+	if err := m.Save(rec, session.Values{"user": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Save() without the middleware: Cache-Control = %q, want no-store", got)
+	}
+}
+
+// TestSaveEmptyClears checks that an empty session is no session: saving
+// one deletes the cookie, and a cookie that holds one is rejected.
+func TestSaveEmptyClears(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	m := newManager(t, newSigner(t, key, "session", nil), nil)
+	legacy := newSigner(t, key, "session", nil).Sign([]byte("{}"))
+	tests := []struct {
+		name string
+		v    session.Values
+	}{
+		{name: "nil", v: nil},
+		{name: "empty", v: session.Values{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			if err := m.Save(rec, tt.v); err != nil {
+				t.Fatal(err)
+			}
+			cs := rec.Result().Cookies()
+			if len(cs) != 1 || cs[0].MaxAge != -1 || cs[0].Value != "" {
+				t.Errorf("Save(%v) set %v, want the cookie deleted", tt.v, cs)
+			}
+		})
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: legacy})
+	rec := httptest.NewRecorder()
+	m.Middleware(echo).ServeHTTP(rec, req)
+	if got := rec.Body.String(); got != "none" {
+		t.Errorf("cookie holding {}: body = %q, want none", got)
+	}
+}
+
+func TestSaveRejectsInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	m := newManager(t, newSigner(t, newKey(t), "session", nil), nil)
+	tests := []struct {
+		name    string
+		v       session.Values
+		wantErr bool
+	}{
+		{name: "valid", v: session.Values{"name": "Zoë ✓"}},
+		{name: "invalid value", v: session.Values{"id": "\xff\xfe"}, wantErr: true},
+		{name: "invalid key", v: session.Values{"\xff": "1"}, wantErr: true},
+		{name: "truncated rune", v: session.Values{"u": "1", "name": "Zo\xc3"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			err := m.Save(rec, tt.v)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Save() error = %v, wantErr %v", err, tt.wantErr)
+			}
+			if got := rec.Header().Get("Set-Cookie") != ""; got == tt.wantErr {
+				t.Errorf("Set-Cookie written: %v after error %v", got, err)
+			}
+		})
+	}
+}
+
+func TestSavedAt(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 5, 1, 10, 0, 0, 123_456_789, time.UTC)
+	clock := func() time.Time { return now }
+	m := newManager(t, newSigner(t, newKey(t), "session", &signing.Options{Now: clock}), &session.Options{Now: clock})
+	valid := cookieValue(t, m, session.Values{"user": "1"})
+	tests := []struct {
+		name   string
+		cookie string
+		want   time.Time
+		wantOK bool
+	}{
+		{name: "session", cookie: valid, want: now.Truncate(time.Millisecond), wantOK: true},
+		{name: "no session", cookie: "", wantOK: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest("GET", "/", nil)
+			if tt.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: tt.cookie})
+			}
+			var got time.Time
+			var ok bool
+			m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, ok = session.SavedAt(r.Context())
+			})).ServeHTTP(httptest.NewRecorder(), req)
+			if !got.Equal(tt.want) || ok != tt.wantOK {
+				t.Errorf("SavedAt() = %v, %v; want %v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+	ctx := session.NewContext(t.Context(), session.Values{"user": "1"})
+	if got, ok := session.SavedAt(ctx); ok {
+		t.Errorf("SavedAt(NewContext()) = %v, true; want false", got)
+	}
+	if _, ok := session.FromContext(ctx); !ok {
+		t.Error("FromContext(NewContext()) ok = false")
 	}
 }

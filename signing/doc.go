@@ -50,8 +50,10 @@
 // To rotate: make the new key SECRET_KEY and put the old one at the front of
 // SECRET_KEY_FALLBACKS; tokens signed before keep verifying until the old key
 // is removed from the fallbacks, after the longest token lifetime.
-// [Signer.VerifyToken] reports which key matched, so that a caller can sign
-// a token again with the current key (package session does).
+// [Signer.VerifyToken] reports which key matched and when the token was
+// signed, so that a caller can sign it again with the current key and its
+// original time, [Signer.SignAt], without extending its life (package
+// session does).
 //
 // Tokens carry no key identifier, so an invalid token costs 1+len(fallbacks)
 // HMACs; with the one or two fallbacks of a rotation that is at most three
@@ -71,7 +73,13 @@
 // Verify rejects a token longer than [MaxTokenSize] (64 KiB) before
 // decoding anything, and decodes the payload only after the MAC matches, so
 // it never allocates more than a small multiple of the token's length.
-// Purposes are 1 to [MaxPurposeLen] bytes of printable ASCII.
+// A payload of up to [MaxPayloadSize] bytes (47.9 KiB) fits; Sign, which
+// returns no error, gives a larger payload a token that Verify rejects, and
+// SignJSON reports an error. Purposes are 1 to [MaxPurposeLen] bytes of
+// printable ASCII, not beginning or ending with a space.
+//
+// Make Signers with [New] or [FromBase]: the zero Signer has no key, and
+// rather than panic its Sign returns "" and its Verify rejects every token.
 //
 // # Errors
 //

@@ -60,7 +60,9 @@ func ExampleSigner_VerifyToken_rotation() {
 	t, err := during.VerifyToken(token)
 	fmt.Printf("%s verified by key %d: %v\n", t.Payload, t.KeyIndex, err)
 	if t.KeyIndex > 0 {
-		token = during.Sign(t.Payload) // signed again with the current key
+		// Signed again with the current key, keeping its signing time so
+		// that its life is not extended.
+		token = during.SignAt(t.Payload, t.SignedAt)
 	}
 
 	after, _ := signing.New(newKey, "session", nil)

@@ -36,6 +36,11 @@ const (
 	// MaxTokenSize is the longest token Verify reads, in bytes; a longer
 	// one is rejected before any decoding.
 	MaxTokenSize = 64 << 10
+	// MaxPayloadSize is the largest payload, in bytes, whose token fits in
+	// MaxTokenSize: Sign of a larger payload returns a token that Verify
+	// rejects, and SignJSON returns an error instead. (Without timestamps,
+	// a few bytes more fit.)
+	MaxPayloadSize = (MaxTokenSize - tokenOverhead) * 3 / 4
 	// MaxPurposeLen is the longest purpose, in bytes.
 	MaxPurposeLen = 128
 	// MaxClockSkew is how far in the future a token's timestamp may be
@@ -51,6 +56,9 @@ const (
 	version   = "v1"
 	infoLabel = "prodready signing v1 "
 	macLen    = sha256.Size
+	// tokenOverhead is the length of a timestamped token minus the length
+	// of its payload's base64: "v1." + "." + 11 + "." + 43.
+	tokenOverhead = 59
 )
 
 var b64 = base64.RawURLEncoding.Strict()
@@ -150,6 +158,11 @@ func checkPurpose(p string) error {
 			return fmt.Errorf("signing: purpose %q: only printable ASCII is allowed", p)
 		}
 	}
+	if p[0] == ' ' || p[len(p)-1] == ' ' {
+		// "session " and "session" would be two purposes with two keys,
+		// and nobody could tell their configurations apart.
+		return fmt.Errorf("signing: purpose %q begins or ends with a space", p)
+	}
 	return nil
 }
 
@@ -159,7 +172,7 @@ func checkPurpose(p string) error {
 // The purpose names what the tokens are for ("session", "cursor", "jwt",
 // "password-reset"): each purpose has its own derived key, so a token made
 // for one never verifies for another. It is 1 to MaxPurposeLen bytes of
-// printable ASCII.
+// printable ASCII, and neither begins nor ends with a space.
 //
 // New reports an error if key or a fallback is unset, if purpose is
 // invalid, or if the options are inconsistent. It does not judge the
@@ -216,12 +229,29 @@ func FromBase(b prodready.Base, purpose string, opts *Options) (*Signer, error) 
 	return New(b.SecretKey, purpose, &o)
 }
 
-// Purpose returns the purpose s signs for.
-func (s *Signer) Purpose() string { return s.purpose }
+// Purpose returns the purpose s signs for, or "" for a Signer not made by
+// New or FromBase.
+func (s *Signer) Purpose() string {
+	if s == nil {
+		return ""
+	}
+	return s.purpose
+}
 
 // MaxAge returns the largest age of a token Verify accepts, or 0 for no
 // limit.
-func (s *Signer) MaxAge() time.Duration { return s.maxAge }
+func (s *Signer) MaxAge() time.Duration {
+	if s == nil {
+		return 0
+	}
+	return s.maxAge
+}
+
+// usable reports whether s was made by New or FromBase. The zero Signer
+// and a nil *Signer have no key: they sign nothing and verify nothing.
+func (s *Signer) usable() bool { return s != nil && len(s.keys) > 0 }
+
+var errNoKey = fmt.Errorf("signing: Signer not made by New or FromBase: %w", ErrInvalidSignature)
 
 // tokenLen returns the length of a token for a payload of n bytes.
 func tokenLen(n int, ts bool) int {
@@ -236,14 +266,36 @@ func tokenLen(n int, ts bool) int {
 // under the current key. The token is URL-safe: letters, digits, '-', '_'
 // and '.'. The payload is encoded, not encrypted: anyone can read it.
 //
-// A payload too large for the token to fit in MaxTokenSize gives a token
-// that Verify rejects.
+// A payload longer than MaxPayloadSize gives a token that Verify rejects
+// (SignJSON reports the error). The zero Signer, which has no key, returns
+// "", which is not a token. If the clock returns the zero time.Time, the
+// token says it was signed in year 1, which a MaxAge treats as long
+// expired.
 func (s *Signer) Sign(payload []byte) string {
-	return string(s.appendToken(nil, payload))
+	if !s.usable() {
+		return ""
+	}
+	return string(s.appendToken(nil, payload, s.now()))
 }
 
-// appendToken appends a token for payload to dst.
-func (s *Signer) appendToken(dst, payload []byte) []byte {
+// SignAt is Sign with the signing time t in place of the clock's, to the
+// millisecond; a Signer made with NoTimestamp ignores t. It exists to sign
+// again, with the current key, a token verified by a fallback key without
+// extending its life: pass the Token's SignedAt (package session does).
+//
+// The time is the caller's word. Dating a token in the past only shortens
+// its life under a MaxAge; dating it in the future lengthens it, but Verify
+// rejects a token dated more than MaxClockSkew ahead of its clock when
+// MaxAge is set, so SignAt can extend a life by MaxClockSkew at most.
+func (s *Signer) SignAt(payload []byte, t time.Time) string {
+	if !s.usable() {
+		return ""
+	}
+	return string(s.appendToken(nil, payload, t))
+}
+
+// appendToken appends a token for payload signed at now to dst.
+func (s *Signer) appendToken(dst, payload []byte, now time.Time) []byte {
 	n := len(dst)
 	dst = growTo(dst, tokenLen(len(payload), !s.noTimestamp)+macLen)
 	dst = append(dst, version...)
@@ -252,7 +304,7 @@ func (s *Signer) appendToken(dst, payload []byte) []byte {
 	dst = append(dst, '.')
 	if !s.noTimestamp {
 		var ts [8]byte
-		binary.BigEndian.PutUint64(ts[:], uint64(s.now().UnixMilli()))
+		binary.BigEndian.PutUint64(ts[:], uint64(now.UnixMilli()))
 		dst = b64.AppendEncode(dst, ts[:])
 	}
 	end := len(dst)
@@ -291,18 +343,27 @@ type Token struct {
 	// Payload is what was signed.
 	Payload []byte
 	// SignedAt is when it was signed, to the millisecond, or the zero
-	// Time for a token without a timestamp.
+	// Time for a token without a timestamp. (A token signed by a clock
+	// that returned the zero Time also has the zero SignedAt; under a
+	// MaxAge it is expired.)
 	SignedAt time.Time
 	// KeyIndex says which key verified it: 0 for the current key, i for
 	// Options.Fallbacks[i-1]. A token with KeyIndex > 0 should be signed
-	// again, with Sign, before its key is retired.
+	// again before its key is retired: with SignAt and SignedAt, so that
+	// its life is not extended.
 	KeyIndex int
 }
 
 // VerifyToken is Verify that also says when the token was signed and which
 // key verified it, so that a caller can re-sign a token verified by a
 // fallback key. On error it returns the zero Token.
+//
+// The zero Signer and a nil *Signer reject every token with an error that
+// wraps ErrInvalidSignature.
 func (s *Signer) VerifyToken(token string) (Token, error) {
+	if !s.usable() {
+		return Token{}, errNoKey
+	}
 	if len(token) > MaxTokenSize {
 		return Token{}, fmt.Errorf("signing: token longer than %d bytes: %w", MaxTokenSize, ErrInvalidSignature)
 	}
@@ -345,7 +406,7 @@ func (s *Signer) VerifyToken(token string) (Token, error) {
 		t.SignedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(ts[:])))
 	}
 	if s.maxAge > 0 {
-		if t.SignedAt.IsZero() {
+		if t64 == "" {
 			return Token{}, fmt.Errorf("signing: token has no timestamp: %w", ErrInvalidSignature)
 		}
 		now := s.now()
@@ -365,12 +426,19 @@ func (s *Signer) VerifyToken(token string) (Token, error) {
 	return t, nil
 }
 
-// SignJSON returns a token carrying the JSON encoding of v. The error is
-// json.Marshal's.
+// SignJSON returns a token carrying the JSON encoding of v. It reports
+// json.Marshal's error, an encoding too large for a token Verify accepts
+// (see MaxPayloadSize), and a Signer not made by New or FromBase.
 func (s *Signer) SignJSON(v any) (string, error) {
+	if !s.usable() {
+		return "", errNoKey
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("signing: %w", err)
+	}
+	if tokenLen(len(b), !s.noTimestamp) > MaxTokenSize {
+		return "", fmt.Errorf("signing: payload of %d bytes makes a token longer than %d bytes", len(b), MaxTokenSize)
 	}
 	return s.Sign(b), nil
 }
@@ -392,6 +460,9 @@ func (s *Signer) VerifyJSON(token string, v any) error {
 
 // String describes s by purpose and key count; it shows no key.
 func (s *Signer) String() string {
+	if s == nil {
+		return "signing.Signer(nil)"
+	}
 	return "signing.Signer{purpose: " + strconv.Quote(s.purpose) + ", keys: " + strconv.Itoa(len(s.keys)) + "}"
 }
 

@@ -64,6 +64,9 @@ func TestNew(t *testing.T) {
 		{name: "purpose with NUL", key: key, purpose: "a\x00b", wantErr: true},
 		{name: "purpose with newline", key: key, purpose: "a\nb", wantErr: true},
 		{name: "purpose not ASCII", key: key, purpose: "sessión", wantErr: true},
+		{name: "purpose with leading space", key: key, purpose: " session", wantErr: true},
+		{name: "purpose with trailing space", key: key, purpose: "session ", wantErr: true},
+		{name: "purpose of a space", key: key, purpose: " ", wantErr: true},
 		{name: "unset fallback", key: key, purpose: "p", opts: &signing.Options{Fallbacks: []prodready.Secret{newKey(t), {}}}, wantErr: true},
 		{name: "negative max age", key: key, purpose: "p", opts: &signing.Options{MaxAge: -time.Second}, wantErr: true},
 		{name: "max age without timestamps", key: key, purpose: "p", opts: &signing.Options{MaxAge: time.Second, NoTimestamp: true}, wantErr: true},
@@ -237,7 +240,7 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "no version", token: strings.TrimPrefix(valid, "v1.")},
 		{name: "other key", token: other},
 		{name: "other purpose", token: foreign},
-		{name: "payload changed", token: strings.Join([]string{"v1", "cGF5bG9hZA", parts[2], parts[3]}, ".") + "x"},
+		{name: "payload changed", token: strings.Join([]string{"v1", flip(parts[1], 0), parts[2], parts[3]}, ".")},
 		{name: "payload swapped", token: strings.Join([]string{"v1", "b3RoZXI", parts[2], parts[3]}, ".")},
 		{name: "timestamp dropped", token: strings.Join([]string{"v1", parts[1], "", parts[3]}, ".")},
 		{name: "timestamp added", token: strings.Replace(noTS, "..", "."+parts[2]+".", 1)},
@@ -496,8 +499,12 @@ func TestSecretNeverShown(t *testing.T) {
 	}
 	var outs []string
 	for _, v := range []any{s, *s, struct{ s *signing.Signer }{s}, struct{ s signing.Signer }{*s}} {
-		for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%T %d"} {
-			outs = append(outs, fmt.Sprintf(f, v))
+		for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%o", "%b", "%T"} {
+			out := fmt.Sprintf(f, v)
+			if strings.Contains(out, "%!(MISSING)") || strings.Contains(out, "%!(EXTRA") {
+				t.Fatalf("Sprintf(%q) = %q: the test's format is wrong", f, out)
+			}
+			outs = append(outs, out)
 		}
 		j, _ := json.Marshal(v)
 		outs = append(outs, string(j))
@@ -512,17 +519,168 @@ func TestSecretNeverShown(t *testing.T) {
 	outs = append(outs, err.Error())
 	_, err = signing.New(key, "p", &signing.Options{Fallbacks: []prodready.Secret{{}}})
 	outs = append(outs, err.Error())
-	func() {
-		defer func() { outs = append(outs, fmt.Sprint(recover())) }()
-		var nilSigner *signing.Signer
-		nilSigner.Sign(nil)
-	}()
+	var nilSigner *signing.Signer
+	_, err = nilSigner.Verify("v1.x..x")
+	outs = append(outs, err.Error(), nilSigner.String())
 	for _, out := range outs {
 		for _, n := range needles {
 			if strings.Contains(out, n) {
 				t.Errorf("output %q contains a secret (%q)", out, n)
 			}
 		}
+	}
+}
+
+// TestMaxPayloadSize checks the documented limit: a payload of
+// MaxPayloadSize bytes gives a token Verify accepts, one byte more does not,
+// and SignJSON reports what Sign cannot.
+func TestMaxPayloadSize(t *testing.T) {
+	t.Parallel()
+	s := mustNew(t, newKey(t), "p", nil)
+	tests := []struct {
+		name    string
+		size    int
+		wantErr bool
+	}{
+		{name: "max", size: signing.MaxPayloadSize},
+		{name: "one more", size: signing.MaxPayloadSize + 1, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := bytes.Repeat([]byte("x"), tt.size)
+			token := s.Sign(payload)
+			if _, err := s.Verify(token); (err != nil) != tt.wantErr {
+				t.Errorf("Verify(Sign(%d bytes)) error = %v, wantErr %v", tt.size, err, tt.wantErr)
+			}
+			// The JSON string of size-2 bytes encodes to size bytes.
+			jt, err := s.SignJSON(string(payload[2:]))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("SignJSON(%d bytes of JSON) error = %v, wantErr %v", tt.size, err, tt.wantErr)
+			}
+			if errors.Is(err, signing.ErrInvalidSignature) {
+				t.Errorf("SignJSON() error = %v wraps ErrInvalidSignature", err)
+			}
+			if err == nil {
+				if _, err := s.Verify(jt); err != nil {
+					t.Errorf("Verify(SignJSON()) error = %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestZeroSigner checks that a Signer not made by New neither panics nor
+// signs or verifies anything.
+func TestZeroSigner(t *testing.T) {
+	t.Parallel()
+	valid := mustNew(t, newKey(t), "p", nil).Sign([]byte("x"))
+	tests := []struct {
+		name string
+		s    *signing.Signer
+	}{
+		{name: "zero", s: &signing.Signer{}},
+		{name: "nil", s: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.s.Sign([]byte("x")); got != "" {
+				t.Errorf("Sign() = %q, want \"\"", got)
+			}
+			if got := tt.s.SignAt([]byte("x"), time.Now()); got != "" {
+				t.Errorf("SignAt() = %q, want \"\"", got)
+			}
+			for _, token := range []string{"", valid} {
+				if _, err := tt.s.Verify(token); !errors.Is(err, signing.ErrInvalidSignature) {
+					t.Errorf("Verify(%q) error = %v, want ErrInvalidSignature", token, err)
+				}
+			}
+			if _, err := tt.s.SignJSON(1); err == nil {
+				t.Error("SignJSON() error = nil, want an error")
+			}
+			if err := tt.s.VerifyJSON(valid, new(any)); !errors.Is(err, signing.ErrInvalidSignature) {
+				t.Errorf("VerifyJSON() error = %v, want ErrInvalidSignature", err)
+			}
+			if tt.s.Purpose() != "" || tt.s.MaxAge() != 0 || tt.s.String() == "" {
+				t.Errorf("Purpose() = %q, MaxAge() = %v, String() = %q", tt.s.Purpose(), tt.s.MaxAge(), tt.s.String())
+			}
+		})
+	}
+}
+
+// TestSignAt checks that SignAt dates a token as told, so a re-signed token
+// keeps its expiry, and that a date too far ahead is still rejected.
+func TestSignAt(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := mustNew(t, key, "p", &signing.Options{MaxAge: time.Hour, Now: fixedClock(&now)})
+	tests := []struct {
+		name    string
+		at      time.Time
+		wantErr error
+	}{
+		{name: "now", at: now},
+		{name: "in the past, within max age", at: now.Add(-59*time.Minute - 999*time.Millisecond)},
+		{name: "in the past, beyond max age", at: now.Add(-61 * time.Minute), wantErr: signing.ErrExpired},
+		{name: "in the future, within skew", at: now.Add(signing.MaxClockSkew)},
+		{name: "in the future, beyond skew", at: now.Add(signing.MaxClockSkew + time.Millisecond), wantErr: signing.ErrInvalidSignature},
+		{name: "sub-millisecond", at: now.Add(-1500 * time.Microsecond)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := s.VerifyToken(s.SignAt([]byte("x"), tt.at))
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Fatalf("VerifyToken(SignAt()) error = %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && !got.SignedAt.Equal(tt.at.Truncate(time.Millisecond)) {
+				t.Errorf("SignedAt = %v, want %v", got.SignedAt, tt.at.Truncate(time.Millisecond))
+			}
+		})
+	}
+	noTS := mustNew(t, key, "p", &signing.Options{NoTimestamp: true})
+	if got, want := noTS.SignAt([]byte("x"), now), noTS.Sign([]byte("x")); got != want {
+		t.Errorf("SignAt() without timestamps = %q, want Sign()'s %q", got, want)
+	}
+}
+
+// TestOddClocks signs with clocks at the edges of the timestamp's range,
+// the zero time.Time among them: a timestamp is always written, and a
+// MaxAge judges it like any other.
+func TestOddClocks(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name       string
+		at         time.Time
+		wantMaxAge error // verified by a Signer with a MaxAge and a sane clock
+	}{
+		{name: "zero time", at: time.Time{}, wantMaxAge: signing.ErrExpired},
+		{name: "before the epoch", at: time.UnixMilli(-1), wantMaxAge: signing.ErrExpired},
+		{name: "earliest", at: time.UnixMilli(-1 << 63), wantMaxAge: signing.ErrExpired},
+		{name: "latest", at: time.UnixMilli(1<<63 - 1), wantMaxAge: signing.ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			at := tt.at
+			signer := mustNew(t, key, "p", &signing.Options{Now: fixedClock(&at)})
+			token := signer.Sign([]byte("x"))
+			got, err := signer.VerifyToken(token)
+			if err != nil {
+				t.Fatalf("VerifyToken() without MaxAge error = %v", err)
+			}
+			if !got.SignedAt.Equal(tt.at) {
+				t.Errorf("SignedAt = %v, want %v", got.SignedAt, tt.at)
+			}
+			v := mustNew(t, key, "p", &signing.Options{MaxAge: time.Hour, Now: fixedClock(&now)})
+			if _, err := v.Verify(token); !errors.Is(err, tt.wantMaxAge) {
+				t.Errorf("Verify() with MaxAge error = %v, want %v", err, tt.wantMaxAge)
+			}
+		})
 	}
 }
 
