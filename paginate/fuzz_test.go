@@ -43,6 +43,8 @@ func FuzzParseCursor(f *testing.F) {
 	f.Add("not a cursor", seed(paginate.Cursor{Keys: []any{int64(1<<62 + 3), "héllo"}, Desc: true}), uint16(10), byte('A'))
 	f.Add("v1...", seed(paginate.Cursor{Keys: []any{time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("", -3600)), 1.5, true, []byte{0}}}), uint16(70), byte('-'))
 	f.Add("v1.AQID", seed(paginate.Keyset{Columns: []string{"created_at", "id"}}.After(int64(-5), uint32(7))), uint16(5), byte('0'))
+	f.Add("v1.", seed(paginate.Keyset{Name: "items", Columns: []string{"at", "uuid"}}.After(time.Date(2026, 7, 1, 0, 0, 0, 0, time.FixedZone("EDT", -4*3600)), [16]byte{1, 2})), uint16(9), byte('a'))
+	f.Add("", seed(paginate.Cursor{Keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("GMT", 0)), time.Unix(5, 0).UTC()}}), uint16(20), byte(0))
 	f.Add("%%%", []byte{1, 0, 1, 't', 0, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0}, uint16(1), byte('.'))
 	f.Add("v1.AQAB", []byte{1, 1, 8, 'o', 1, 'o', 0, 's', 0, 'b', 0, 'f', 0, 0, 0, 0, 0, 0, 0, 0, 'i', 1, 'i', 2, 'i', 3}, uint16(0), byte('v'))
 
@@ -108,7 +110,8 @@ func FuzzParse(f *testing.F) {
 	for _, q := range []string{
 		"", "page=2&page_size=10", "limit=10&offset=20", "limit=1&limit=2", "page=0", "offset=-1",
 		"page_size=99999999999", "cursor=abc&limit=5", "page=2&offset=3", "limit=%2B1", "page=51&page_size=20",
-		"page=&limit=", "q=x;y&page=2", "offset=1000&limit=100",
+		"page=&limit=", "q=x;y&page=2", "offset=1000&limit=100", "offset=990&limit=10", "page=21&page_size=50",
+		"limit=&limit=5", "limit=5&limit=", "offset=2147483648", "limit=4294967297",
 	} {
 		f.Add(q, uint8(0))
 		f.Add(q, uint8(1))
@@ -148,23 +151,30 @@ func FuzzParse(f *testing.F) {
 			return // the cursor path is FuzzParseCursor's
 		}
 		u := &url.URL{Path: "/items", RawQuery: query}
-		_, links, err := paginate.NewEnvelope(u, p, make([]int, p.Limit+1), nil)
+		env, links, err := paginate.NewEnvelope(u, p, make([]int, p.Limit+1), nil, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !env.HasMore || env.Next != links.Next {
+			t.Fatalf("NewEnvelope(%+v) = has_more %v, next %q; want true, %q", p, env.HasMore, env.Next, links.Next)
+		}
+		if p.Offset+p.Limit > maxOffset {
+			// The next page is beyond the limit: no link to a 400.
+			if links.Next != "" {
+				t.Fatalf("NewEnvelope(%+v) next = %q, beyond MaxOffset %d; want none", p, links.Next, maxOffset)
+			}
+			return
 		}
 		next, err := url.Parse(links.Next)
 		if err != nil {
 			t.Fatal(err)
 		}
 		p2, err := paginate.Parse(next.Query(), l, c)
-		if p.Offset+p.Limit > maxOffset {
-			return // the next page is beyond the limit
-		}
 		if err != nil {
 			t.Fatalf("Parse(next link %q of %q) error = %v", links.Next, query, err)
 		}
-		if want := (paginate.Page{Style: p.Style, Limit: p.Limit, Offset: p.Offset + p.Limit}); !reflect.DeepEqual(p2, want) {
-			t.Fatalf("Parse(next link %q of %q) = %+v, want %+v", links.Next, query, p2, want)
+		if p2.Style != p.Style || p2.Limit != p.Limit || p2.Offset != p.Offset+p.Limit || p2.Cursor != nil {
+			t.Fatalf("Parse(next link %q of %q) = %+v, want %s limit %d offset %d", links.Next, query, p2, p.Style, p.Limit, p.Offset+p.Limit)
 		}
 	})
 }

@@ -60,9 +60,20 @@ type ParamError struct {
 	Err error
 }
 
-// Error returns "paginate: PARAM: REASON", followed by the value received.
+// Error returns "paginate: PARAM: REASON", followed by the value received:
+// the message for a log. Answer the client with [ParamError.Message].
 func (e *ParamError) Error() string {
-	s := "paginate: " + e.Param + ": " + e.Reason
+	return "paginate: " + e.Message()
+}
+
+// Message returns the message without the package prefix, "PARAM: REASON",
+// followed by the value received, such as
+//
+//	limit: want an integer from 1 to 100, got "abc"
+//
+// It is meant for the client: the body of a 400 response.
+func (e *ParamError) Message() string {
+	s := e.Param + ": " + e.Reason
 	if e.Value != "" {
 		s += fmt.Sprintf(", got %q", e.Value)
 	}
@@ -133,13 +144,14 @@ type Limits struct {
 	// PageSize is the page size when a request names none. If PageSize is
 	// 0, DefaultPageSize is used, or MaxPageSize if that is smaller.
 	PageSize int
-	// MaxPageSize is the largest page size a request may ask for. If
-	// MaxPageSize is 0, DefaultMaxPageSize is used.
+	// MaxPageSize is the largest page size a request may ask for, at
+	// most 2^31-2. If MaxPageSize is 0, DefaultMaxPageSize is used.
 	MaxPageSize int
 	// MaxOffset is the largest number of rows a request may skip, by
-	// offset or by page number. If MaxOffset is 0, DefaultMaxOffset is
-	// used; if it is negative, no offset is allowed: only the first page
-	// of the page and offset styles.
+	// offset or by page number, at most 2^31-1. If MaxOffset is 0,
+	// DefaultMaxOffset is used; if it is negative, no offset is allowed:
+	// only the first page of the page and offset styles. NewEnvelope
+	// links to no page beyond it: see [Envelope].
 	MaxOffset int
 	// Strict, if true, makes a page_size or limit above MaxPageSize an
 	// error instead of being lowered to MaxPageSize.
@@ -175,8 +187,9 @@ func (l Limits) resolve() (Limits, error) {
 		l.Styles = StylePage | StyleOffset
 	}
 	switch {
-	case l.MaxPageSize < 1 || l.MaxPageSize > maxInt:
-		return l, fmt.Errorf("paginate: Limits.MaxPageSize %d: want 1 to %d", l.MaxPageSize, maxInt)
+	case l.MaxPageSize < 1 || l.MaxPageSize > maxInt-1:
+		// maxInt-1, so that LimitOffset's Limit+1 fits in 32 bits.
+		return l, fmt.Errorf("paginate: Limits.MaxPageSize %d: want 1 to %d", l.MaxPageSize, maxInt-1)
 	case l.PageSize < 1 || l.PageSize > l.MaxPageSize:
 		return l, fmt.Errorf("paginate: Limits.PageSize %d: want 1 to MaxPageSize (%d)", l.PageSize, l.MaxPageSize)
 	case l.MaxOffset > maxInt:
@@ -187,7 +200,10 @@ func (l Limits) resolve() (Limits, error) {
 	return l, nil
 }
 
-// A Page is the page a request asks for, as Parse returns it.
+// A Page is the page a request asks for, as Parse returns it. A Page from
+// Parse also remembers the MaxOffset of its Limits, so that NewEnvelope
+// links to no page that Parse would refuse; a Page literal has no such
+// bound. Compare Pages by their exported fields rather than with ==.
 type Page struct {
 	// Style is how the request asked, and how the links to other pages
 	// ask.
@@ -200,6 +216,11 @@ type Page struct {
 	// Cursor holds the sort keys of the last item of the previous page in
 	// cursor style; it is nil on the first page and in the other styles.
 	Cursor *Cursor
+
+	// offsetCap is 1 + the largest offset the Limits given to Parse
+	// allow, so that NewEnvelope links to no page Parse would refuse; 0,
+	// in a Page that Parse did not make, means no bound.
+	offsetCap int
 }
 
 // LimitOffset returns the arguments of the query's LIMIT and OFFSET:
@@ -214,16 +235,18 @@ func (p Page) LimitOffset() (limit, offset int) {
 // It accepts, as l.Styles allows, ?page=N&page_size=M, ?limit=M&offset=N and
 // ?cursor=TOKEN&limit=M, any of them partly or not at all: an absent size is
 // l.PageSize, an absent page 1, an absent offset 0, an absent cursor the first
-// page. An empty value counts as absent; other parameters are ignored. A
-// request that names only a limit is in cursor style if l.Styles allows it,
-// else in offset style; one that names nothing is in the first of cursor,
-// page and offset style that l.Styles allows.
+// page. An empty value counts as absent, also next to a non-empty one
+// (?limit=&limit=5 is limit=5); other parameters are ignored. A request that
+// names only a limit is in cursor style if l.Styles allows it, else in
+// offset style; one that names nothing is in the first of cursor, page and
+// offset style that l.Styles allows.
 //
 // Numbers are decimal digits only. A size above l.MaxPageSize is lowered to
 // it, or is an error when l.Strict; a size or number above 2^31-1 is always
 // an error, as is an offset (or page) that skips more than l.MaxOffset rows.
-// A parameter given twice, one of a style l.Styles does not allow, and a mix
-// of styles (page with offset, cursor with page_size...) are errors.
+// A parameter given two non-empty values, one of a style l.Styles does not
+// allow, and a mix of styles (page with offset, cursor with page_size...)
+// are errors.
 //
 // The cursor is verified with c, which must not be nil when l.Styles includes
 // StyleCursor; it is never decoded before its signature is checked.
@@ -241,7 +264,8 @@ func Parse(q url.Values, l Limits, c *Cursors) (Page, error) {
 		return Page{}, errors.New("paginate: Limits.Styles includes StyleCursor but Cursors is nil")
 	}
 
-	// One value per parameter; empty means absent.
+	// One value per parameter. Empty means absent, so empty values are
+	// dropped before looking for duplicates: ?limit=&limit=5 is limit=5.
 	var v [5]string
 	names := [5]string{ParamPage, ParamPageSize, ParamLimit, ParamOffset, ParamCursor}
 	const (
@@ -252,12 +276,14 @@ func Parse(q url.Values, l Limits, c *Cursors) (Page, error) {
 		iCursor
 	)
 	for i, name := range names {
-		vals := q[name]
-		if len(vals) > 1 {
-			return Page{}, paramErr(name, "", "given more than once")
-		}
-		if len(vals) == 1 {
-			v[i] = vals[0]
+		for _, val := range q[name] {
+			if val == "" {
+				continue
+			}
+			if v[i] != "" {
+				return Page{}, paramErr(name, "", "given more than once")
+			}
+			v[i] = val
 		}
 	}
 	has := func(i int) bool { return v[i] != "" }
@@ -302,7 +328,7 @@ func Parse(q url.Values, l Limits, c *Cursors) (Page, error) {
 		return Page{}, paramErr(presentOf(v[:], names[:], belongs), "", "not accepted here: this endpoint pages by "+l.Styles.String())
 	}
 
-	p := Page{Style: style, Limit: l.PageSize}
+	p := Page{Style: style, Limit: l.PageSize, offsetCap: l.MaxOffset + 1}
 	if s := v[sizeIdx]; s != "" {
 		n, ok := atoi(s)
 		switch {
@@ -317,7 +343,9 @@ func Parse(q url.Values, l Limits, c *Cursors) (Page, error) {
 	switch style {
 	case StylePage:
 		if s := v[iPage]; s != "" {
-			maxPage := l.MaxOffset/p.Limit + 1
+			// At most maxInt, which also keeps the +1 from wrapping
+			// where int has 32 bits.
+			maxPage := min(l.MaxOffset/p.Limit, maxInt-1) + 1
 			n, ok := atoi(s)
 			if !ok || n < 1 || n > maxPage {
 				return Page{}, paramErr(ParamPage, s, fmt.Sprintf("want an integer from 1 to %d (with page_size %d)", maxPage, p.Limit))
@@ -373,21 +401,22 @@ func presentOf(v, names []string, belongs []int) string {
 }
 
 // atoi parses a non-negative decimal number of at most maxInt, digits only:
-// no sign, space, base prefix, exponent or fraction.
+// no sign, space, base prefix, exponent or fraction. It counts in uint64
+// and stops past maxInt, so no value wraps where int has 32 bits.
 func atoi(s string) (int, bool) {
-	if s == "" || len(s) > 10 {
+	if s == "" {
 		return 0, false
 	}
-	n := 0
+	var n uint64
 	for i := 0; i < len(s); i++ {
 		d := s[i] - '0'
 		if d > 9 {
 			return 0, false
 		}
-		n = n*10 + int(d)
+		n = n*10 + uint64(d)
+		if n > maxInt {
+			return 0, false
+		}
 	}
-	if n > maxInt {
-		return 0, false
-	}
-	return n, true
+	return int(n), true
 }

@@ -2,10 +2,15 @@ package paginate_test
 
 import (
 	"crypto/rand"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
+	"math"
+	"net/netip"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +106,23 @@ func TestParse(t *testing.T) {
 		{name: "page above int32", query: "page=4294967297", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
 		{name: "page zero", query: "page=0", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
 
+		// Around 2^31 and 2^32, where a 32-bit int wraps: errors, never
+		// small or negative numbers. Run with GOARCH=386 too.
+		{name: "offset 2^31-1, large max", query: "offset=2147483647", limits: paginate.Limits{MaxOffset: 2147483647}, want: paginate.Page{Style: paginate.StyleOffset, Limit: 50, Offset: 2147483647}},
+		{name: "offset 2^31", query: "offset=2147483648", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "offset 2^32-1", query: "offset=4294967295", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "offset 2^32", query: "offset=4294967296", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "offset 2^32+1", query: "offset=4294967297", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "offset 2^32+1000", query: "offset=4294968296", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "offset 9999999999", query: "offset=9999999999", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
+		{name: "limit 2^32+1", query: "limit=4294967297", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "limit"},
+		{name: "page size 2^32+5", query: "page_size=4294967301", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page_size"},
+		{name: "page 2^32+2", query: "page=4294967298&page_size=10", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
+		{name: "page 2^31+1", query: "page=2147483649", limits: paginate.Limits{MaxOffset: 2147483647, PageSize: 1, MaxPageSize: 1}, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
+		{name: "page 2^31-1, page size 1", query: "page=2147483647&page_size=1", limits: paginate.Limits{MaxOffset: 2147483647}, want: paginate.Page{Style: paginate.StylePage, Limit: 1, Offset: 2147483646}},
+		{name: "page 2^31, page size 1", query: "page=2147483648&page_size=1", limits: paginate.Limits{MaxOffset: 2147483647}, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
+		{name: "many leading zeros", query: "limit=000000000000000000005", limits: def, want: paginate.Page{Style: paginate.StyleOffset, Limit: 5}},
+
 		// Malformed numbers.
 		{name: "not a number", query: "page_size=abc", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page_size"},
 		{name: "negative offset", query: "offset=-1", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
@@ -115,7 +137,12 @@ func TestParse(t *testing.T) {
 
 		// Duplicates and mixes.
 		{name: "duplicate limit", query: "limit=1&limit=2", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "limit"},
-		{name: "duplicate page, one empty", query: "page=&page=2", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "page"},
+		{name: "duplicate page, first empty", query: "page=&page=2", limits: def, want: paginate.Page{Style: paginate.StylePage, Limit: 20, Offset: 20}},
+		{name: "duplicate limit, first empty", query: "limit=&limit=5", limits: def, want: paginate.Page{Style: paginate.StyleOffset, Limit: 5}},
+		{name: "duplicate limit, second empty", query: "limit=5&limit=", limits: def, want: paginate.Page{Style: paginate.StyleOffset, Limit: 5}},
+		{name: "duplicate, all empty", query: "limit=&limit=&offset=", limits: def, want: paginate.Page{Style: paginate.StylePage, Limit: 20}},
+		{name: "duplicate limit around empty", query: "limit=5&limit=&limit=6", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "limit"},
+		{name: "duplicate limit, same value", query: "limit=5&limit=5", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "limit"},
 		{name: "duplicate cursor", query: "cursor=" + tok + "&cursor=" + tok, limits: paginate.Limits{Styles: all}, wantErr: paginate.ErrInvalidParam, wantParam: "cursor"},
 		{name: "page and offset", query: "page=2&offset=10", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "offset"},
 		{name: "page and limit", query: "page=2&limit=10", limits: def, wantErr: paginate.ErrInvalidParam, wantParam: "limit"},
@@ -165,11 +192,17 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q) error = %v", tt.query, err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if !samePage(got, tt.want) {
 				t.Errorf("Parse(%q) = %+v, want %+v", tt.query, got, tt.want)
 			}
 		})
 	}
+}
+
+// samePage reports whether a and b ask for the same page: their exported
+// fields are equal.
+func samePage(a, b paginate.Page) bool {
+	return a.Style == b.Style && a.Limit == b.Limit && a.Offset == b.Offset && reflect.DeepEqual(a.Cursor, b.Cursor)
 }
 
 func TestParseMessage(t *testing.T) {
@@ -193,6 +226,14 @@ func TestParseMessage(t *testing.T) {
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Parse(%q) error = %v, want %s", tt.query, err, tt.want)
 			}
+			// Message, for the client, is the same without the prefix.
+			var pe *paginate.ParamError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse(%q) error = %v, want a *ParamError", tt.query, err)
+			}
+			if got, want := pe.Message(), strings.TrimPrefix(tt.want, "paginate: "); got != want {
+				t.Errorf("Parse(%q) Message() = %s, want %s", tt.query, got, want)
+			}
 		})
 	}
 }
@@ -203,17 +244,22 @@ func TestParseBadLimits(t *testing.T) {
 		name    string
 		limits  paginate.Limits
 		cursors bool
+		only64  bool // the limits fit in int only where it has 64 bits
 	}{
 		{name: "page size above max", limits: paginate.Limits{PageSize: 200, MaxPageSize: 100}},
 		{name: "negative page size", limits: paginate.Limits{PageSize: -1}},
 		{name: "negative max page size", limits: paginate.Limits{MaxPageSize: -1}},
-		{name: "huge max offset", limits: paginate.Limits{MaxOffset: 1 << 40}},
+		{name: "max offset above 2^31-1", limits: paginate.Limits{MaxOffset: math.MaxInt}, only64: true},
+		{name: "max page size 2^31-1", limits: paginate.Limits{MaxPageSize: 1<<31 - 1, PageSize: 10}},
 		{name: "unknown style", limits: paginate.Limits{Styles: 1 << 5}},
 		{name: "cursor style without cursors", limits: paginate.Limits{Styles: paginate.StyleCursor}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			if tt.only64 && strconv.IntSize < 64 {
+				t.Skip("int has 32 bits")
+			}
 			_, err := paginate.Parse(url.Values{}, tt.limits, nil)
 			if err == nil {
 				t.Fatal("Parse() error = nil, want an error")
@@ -310,6 +356,129 @@ func TestCursorRoundTrip(t *testing.T) {
 	}
 }
 
+// TestCursorTimeZone checks that a decoded time prints as the encoded one
+// did, zone abbreviation included: modernc.org/sqlite binds t.String().
+func TestCursorTimeZone(t *testing.T) {
+	t.Parallel()
+	c := newCursors(t, nil)
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	tests := []struct {
+		name string
+		in   time.Time
+		want string // in.String()
+	}{
+		{name: "UTC", in: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), want: "2026-01-15 12:00:00 +0000 UTC"},
+		{name: "New York, winter", in: time.Date(2026, 1, 15, 12, 0, 0, 5, load("America/New_York")), want: "2026-01-15 12:00:00.000000005 -0500 EST"},
+		{name: "New York, summer", in: time.Date(2026, 7, 15, 12, 0, 0, 0, load("America/New_York")), want: "2026-07-15 12:00:00 -0400 EDT"},
+		{name: "London, winter", in: time.Date(2026, 1, 15, 12, 0, 0, 0, load("Europe/London")), want: "2026-01-15 12:00:00 +0000 GMT"},
+		{name: "London, summer", in: time.Date(2026, 7, 15, 12, 0, 0, 0, load("Europe/London")), want: "2026-07-15 12:00:00 +0100 BST"},
+		{name: "numeric abbreviation", in: time.Date(2026, 1, 15, 12, 0, 0, 0, load("America/Sao_Paulo")), want: "2026-01-15 12:00:00 -0300 -03"},
+		{name: "unnamed zone", in: time.Date(2026, 1, 15, 12, 0, 0, 0, time.FixedZone("", 3600)), want: "2026-01-15 12:00:00 +0100 +0100"},
+		{name: "unnamed zero offset", in: time.Date(2026, 1, 15, 12, 0, 0, 0, time.FixedZone("", 0)), want: "2026-01-15 12:00:00 +0000 +0000"},
+		{name: "UTC name, other offset", in: time.Date(2026, 1, 15, 12, 0, 0, 0, time.FixedZone("UTC", 3600)), want: "2026-01-15 12:00:00 +0100 UTC"},
+		{name: "longest name", in: time.Date(2026, 1, 15, 12, 0, 0, 0, time.FixedZone(strings.Repeat("Z", 32), 60)), want: "2026-01-15 12:00:00 +0001 " + strings.Repeat("Z", 32)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.in.String(); got != tt.want {
+				t.Fatalf("input prints %q, want %q", got, tt.want)
+			}
+			cur, err := c.Decode(encode(t, c, paginate.Cursor{Keys: []any{tt.in}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := cur.Keys[0].(time.Time)
+			if got := out.String(); got != tt.want || !out.Equal(tt.in) {
+				t.Errorf("Decode(Encode(%s)) = %s, want the same", tt.want, got)
+			}
+		})
+	}
+}
+
+type (
+	textKey   struct{ s string }
+	badText   struct{}
+	valuerKey struct{ v driver.Value }
+	badValuer struct{}
+	ptrValuer struct{ n int64 }
+	itemID    int64
+	label     string
+	score     float32
+	flag      bool
+	blob      []byte
+	uuidKey   [16]byte // a UUID type without a Value method
+	nullable  struct{ ok bool }
+)
+
+func (k textKey) MarshalText() ([]byte, error)    { return []byte("text:" + k.s), nil }
+func (badText) MarshalText() ([]byte, error)      { return nil, errors.New("no text") }
+func (k valuerKey) Value() (driver.Value, error)  { return k.v, nil }
+func (badValuer) Value() (driver.Value, error)    { return nil, errors.New("no value") }
+func (k *ptrValuer) Value() (driver.Value, error) { return k.n, nil }
+func (k nullable) MarshalText() ([]byte, error)   { return []byte("never used"), nil }
+func (k nullable) Value() (driver.Value, error) {
+	if !k.ok {
+		return nil, nil
+	}
+	return "set", nil
+}
+
+// TestCursorKeyTypes checks the types Encode reduces to the ones Decode
+// returns, the way database/sql binds them.
+func TestCursorKeyTypes(t *testing.T) {
+	t.Parallel()
+	c := newCursors(t, nil)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	u := [16]byte{0xf4, 0x7a, 0xc1, 0x0b, 15: 0x01}
+	tests := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{name: "[16]byte", in: u, want: u},
+		{name: "named [16]byte", in: uuidKey(u), want: u},
+		{name: "named int64", in: itemID(-7), want: int64(-7)},
+		{name: "named string", in: label("x"), want: "x"},
+		{name: "named float32", in: score(0.5), want: 0.5},
+		{name: "named bool", in: flag(true), want: true},
+		{name: "named []byte", in: blob{1, 2}, want: []byte{1, 2}},
+		{name: "sql.NullInt64", in: sql.NullInt64{Int64: 42, Valid: true}, want: int64(42)},
+		{name: "sql.NullString", in: sql.NullString{String: "s", Valid: true}, want: "s"},
+		{name: "sql.NullTime", in: sql.NullTime{Time: at, Valid: true}, want: at},
+		{name: "Valuer, string like uuid.UUID", in: valuerKey{"f47ac10b-58cc-4372-a567-0e02b2c3d479"}, want: "f47ac10b-58cc-4372-a567-0e02b2c3d479"},
+		{name: "Valuer, bytes", in: valuerKey{[]byte{9}}, want: []byte{9}},
+		{name: "Valuer, float", in: valuerKey{2.5}, want: 2.5},
+		{name: "Valuer, bool", in: valuerKey{false}, want: false},
+		{name: "pointer Valuer", in: &ptrValuer{n: 3}, want: int64(3)},
+		{name: "Valuer before TextMarshaler", in: nullable{ok: true}, want: "set"},
+		{name: "TextMarshaler", in: textKey{"a"}, want: "text:a"},
+		{name: "netip.Addr", in: netip.MustParseAddr("192.0.2.1"), want: "192.0.2.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tok, err := c.Encode(paginate.Cursor{Keys: []any{tt.in}})
+			if err != nil {
+				t.Fatalf("Encode(%#v) error = %v", tt.in, err)
+			}
+			got, err := c.Decode(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Keys, []any{tt.want}) {
+				t.Errorf("Decode(Encode(%#v)) = %#v, want %#v", tt.in, got.Keys[0], tt.want)
+			}
+		})
+	}
+}
+
 func TestCursorLocalTime(t *testing.T) {
 	t.Parallel()
 	c := newCursors(t, nil)
@@ -333,25 +502,50 @@ func TestCursorEncodeErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		keys []any
+		want string // in the message
 	}{
 		{name: "no keys", keys: nil},
 		{name: "too many keys", keys: []any{1, 2, 3, 4, 5, 6, 7, 8, 9}},
 		{name: "nil", keys: []any{nil}},
 		{name: "struct", keys: []any{struct{}{}}},
 		{name: "pointer", keys: []any{new(int)}},
-		{name: "NaN", keys: []any{nanValue()}},
+		{name: "NaN", keys: []any{int64(1), nanValue()}, want: "key 1: float NaN"},
+		{name: "named NaN", keys: []any{score(nanValue())}, want: "NaN"},
+		{name: "infinity", keys: []any{math.Inf(-1)}, want: "-Inf"},
 		{name: "uint64 above int64", keys: []any{uint64(1 << 63)}},
+		{name: "named uint64 above int64", keys: []any{uintKey(1 << 63)}},
 		{name: "too long", keys: []any{strings.Repeat("x", paginate.MaxCursorLen)}},
+		{name: "zone offset of a day", keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("X", 86400))}, want: "offset"},
+		{name: "zone offset of -25h", keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", -25*3600))}, want: "offset"},
+		{name: "zone name too long", keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone(strings.Repeat("Z", 33), 0))}, want: "zone name"},
+		{name: "zone name with space", keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("Central European", 3600))}, want: "zone name"},
+		{name: "zone name not ASCII", keys: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("MÉZ", 3600))}, want: "zone name"},
+		{name: "Valuer NULL", keys: []any{sql.NullInt64{}}, want: "NULL"},
+		{name: "Valuer NULL before TextMarshaler", keys: []any{nullable{}}, want: "NULL"},
+		{name: "nil pointer Valuer", keys: []any{(*ptrValuer)(nil)}, want: "NULL"},
+		{name: "Valuer error", keys: []any{badValuer{}}, want: "no value"},
+		{name: "Valuer of another type", keys: []any{valuerKey{int32(1)}}, want: "int32"},
+		{name: "Valuer NaN", keys: []any{valuerKey{nanValue()}}, want: "NaN"},
+		{name: "TextMarshaler error", keys: []any{badText{}}, want: "no text"},
+		{name: "array of another length", keys: []any{[8]byte{}}, want: "unsupported"},
+		{name: "slice of ints", keys: []any{[]int{1}}, want: "unsupported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if tok, err := c.Encode(paginate.Cursor{Keys: tt.keys}); err == nil {
-				t.Errorf("Encode(%v) = %q, want an error", tt.keys, tok)
+			tok, err := c.Encode(paginate.Cursor{Keys: tt.keys})
+			if err == nil {
+				t.Fatalf("Encode(%v) = %q, want an error", tt.keys, tok)
+			}
+			// The message is for the programmer: it names the problem.
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Encode(%v) error = %q, want it to mention %q", tt.keys, err, tt.want)
 			}
 		})
 	}
 }
+
+type uintKey uint64
 
 func nanValue() float64 {
 	zero := 0.0

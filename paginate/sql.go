@@ -20,8 +20,9 @@ const (
 // A Keyset describes the order of a keyset-paginated query, so that the
 // query can start after a cursor:
 //
-//	ks := paginate.Keyset{Columns: []string{"created_at", "id"}, Desc: true}
+//	ks := paginate.Keyset{Name: "items", Columns: []string{"created_at", "id"}, Desc: true}
 //	where, args, err := ks.Where(p.Cursor) // "(created_at, id) < (?, ?)", or "" on the first page
+//	// err: a *ParamError (400) or the program's (500), as for Parse
 //	query := "SELECT id, created_at, name FROM items"
 //	if where != "" {
 //		query += " WHERE " + where
@@ -30,17 +31,39 @@ const (
 //	limit, _ := p.LimitOffset()
 //	rows, err := db.QueryContext(ctx, query, append(args, limit)...)
 //
+// and, once the rows are read, the cursor of the last one, for the next page:
+//
+//	tok, err := cursors.Encode(ks.After(last.CreatedAt, last.ID))
+//
+// With PostgreSQL's numbered placeholders, [Keyset.NextArg] numbers the
+// LIMIT argument: fmt.Sprintf(" LIMIT $%d", ks.NextArg(p.Cursor)).
+//
 // The columns together must identify a row: end them with a unique column,
 // such as the primary key, as a tie-breaker, or rows sharing a key would be
 // skipped or repeated. They must be NOT NULL (a NULL never compares), and an
 // index on them, in this order, makes every page as cheap as the first.
 // Values always travel as arguments, never in the SQL text.
 //
+// Columns come from the program, never from the request: the check that
+// they are plain identifiers keeps out injection, not reserved words or
+// columns the client should not sort by. An endpoint that lets the client
+// choose the order (?sort=) maps each allowed value to a Keyset of its own,
+// with a switch or a map, and answers 400 for any other.
+//
+// The keys of the last row travel to the client in the cursor token, which
+// is signed but not encrypted: anyone holding it can read them. Sort by
+// columns the client may see. A token is at most [MaxCursorLen] bytes, about
+// 700 bytes of keys: long text columns do not make good sort keys.
+//
 // The condition is a row-value comparison, which SQLite (3.15 and later),
 // PostgreSQL and MySQL 8 support and can answer from the index.
 //
 // A Keyset is a plain value, safe for concurrent use.
 type Keyset struct {
+	// Name names the listing, such as "items", so that a cursor made for
+	// another listing sorted by the same columns is refused. If Name is
+	// empty, listings are told apart by their columns and direction only.
+	Name string
 	// Columns are the sort columns, most significant first: SQL
 	// identifiers, optionally qualified by a table name ("items.id").
 	// Quoted identifiers are not supported.
@@ -60,10 +83,14 @@ type Keyset struct {
 // arguments, the cursor's keys. For a nil cur (the first page) it returns ""
 // and no arguments.
 //
-// A cursor that does not fit the keyset — another number of keys, or the
-// other direction — is a *ParamError for "cursor" wrapping ErrInvalidCursor:
-// the client sent the cursor of another listing or order. An invalid column
-// name is an error of the program.
+// A cursor that [Keyset.After] did not make for this keyset — for another
+// name, other columns or the other direction, or a Cursor literal — is a
+// *ParamError for "cursor" wrapping ErrInvalidCursor: the client sent the
+// cursor of another listing or order. An invalid Keyset is an error of the
+// program.
+//
+// Where cannot tell keys given to After in the wrong order: it does not know
+// the columns' types. A test that follows a next link catches that mistake.
 func (k Keyset) Where(cur *Cursor) (string, []any, error) {
 	if err := k.check(); err != nil {
 		return "", nil, err
@@ -71,7 +98,7 @@ func (k Keyset) Where(cur *Cursor) (string, []any, error) {
 	if cur == nil {
 		return "", nil, nil
 	}
-	if len(cur.Keys) != len(k.Columns) || cur.Desc != k.Desc || cur.order != 0 && cur.order != k.digest() {
+	if len(cur.Keys) != len(k.Columns) || cur.Desc != k.Desc || cur.order == 0 || cur.order != k.digest() {
 		return "", nil, &ParamError{Param: ParamCursor, Reason: "made for another listing or sort order", Err: ErrInvalidCursor}
 	}
 	op := " > "
@@ -79,10 +106,7 @@ func (k Keyset) Where(cur *Cursor) (string, []any, error) {
 		op = " < "
 	}
 	var b strings.Builder
-	n := k.FirstArg
-	if n == 0 {
-		n = 1
-	}
+	n := k.firstArg()
 	ph := func(i int) {
 		if k.Placeholder == Dollar {
 			b.WriteByte('$')
@@ -127,17 +151,40 @@ func (k Keyset) OrderBy() string {
 	return strings.Join(k.Columns, dir+", ") + dir
 }
 
+// NextArg returns the number of the first argument after those of
+// k.Where(cur): k.FirstArg (or 1) plus the number of cur's keys, or plus 0
+// for a nil cur. With Dollar it numbers the LIMIT that follows the
+// condition:
+//
+//	query += fmt.Sprintf(" ORDER BY %s LIMIT $%d", ks.OrderBy(), ks.NextArg(p.Cursor))
+func (k Keyset) NextArg(cur *Cursor) int {
+	n := k.firstArg()
+	if cur != nil {
+		n += len(cur.Keys)
+	}
+	return n
+}
+
+func (k Keyset) firstArg() int {
+	if k.FirstArg == 0 {
+		return 1
+	}
+	return k.FirstArg
+}
+
 // After returns the cursor of the row whose sort keys are keys, given in the
 // order of k.Columns: the position the next page starts after. The cursor
-// remembers a digest of k.Columns, so that Where refuses it for other
-// columns.
+// remembers a digest of k.Name and k.Columns, so that Where refuses it for
+// another keyset. After checks nothing; Encode checks the keys.
 func (k Keyset) After(keys ...any) Cursor {
 	return Cursor{Keys: keys, Desc: k.Desc, order: k.digest()}
 }
 
-// digest returns a nonzero checksum of the column names.
+// digest returns a nonzero checksum of the name and the column names.
 func (k Keyset) digest() uint32 {
 	h := crc32.NewIEEE()
+	h.Write([]byte(k.Name))
+	h.Write([]byte{0})
 	for _, c := range k.Columns {
 		h.Write([]byte(c))
 		h.Write([]byte{0})

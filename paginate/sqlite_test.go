@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of TestSQLiteTimeKeys, wherever the tests run
 
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/signing"
@@ -73,7 +74,7 @@ func listItems(ctx context.Context, db *sql.DB, cursors *paginate.Cursors, u *ur
 	if err != nil {
 		return paginate.Envelope[item]{}, err
 	}
-	ks := paginate.Keyset{Columns: []string{"created_at", "id"}, Desc: desc}
+	ks := paginate.Keyset{Name: "items", Columns: []string{"created_at", "id"}, Desc: desc}
 	where, args, err := ks.Where(p.Cursor)
 	if err != nil {
 		return paginate.Envelope[item]{}, err
@@ -102,7 +103,7 @@ func listItems(ctx context.Context, db *sql.DB, cursors *paginate.Cursors, u *ur
 	}
 	env, _, err := paginate.NewEnvelope(u, p, items, func(last item) (string, error) {
 		return cursors.Encode(ks.After(last.CreatedAt, last.ID))
-	})
+	}, nil)
 	return env, err
 }
 
@@ -274,7 +275,7 @@ func TestSQLiteOffset(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows.Close()
-		env, _, err := paginate.NewEnvelope(u, p, ids, nil)
+		env, _, err := paginate.NewEnvelope(u, p, ids, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,15 +310,18 @@ func TestSQLiteBadCursor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	valid := encode(t, cursors, paginate.Cursor{Keys: []any{int64(1), int64(2)}})
+	items := paginate.Keyset{Name: "items", Columns: []string{"created_at", "id"}}
+	valid := encode(t, cursors, items.After(int64(1), int64(2)))
 	tests := []struct {
 		name  string
 		token string
 	}{
 		{name: "tampered", token: tamper(valid)},
-		{name: "expired", token: encode(t, old, paginate.Cursor{Keys: []any{int64(1), int64(2)}})},
-		{name: "other order", token: encode(t, cursors, paginate.Cursor{Keys: []any{int64(1), int64(2)}, Desc: true})},
-		{name: "other listing", token: encode(t, cursors, paginate.Cursor{Keys: []any{"x"}})},
+		{name: "expired", token: encode(t, old, items.After(int64(1), int64(2)))},
+		{name: "other order", token: encode(t, cursors, paginate.Keyset{Name: "items", Columns: []string{"created_at", "id"}, Desc: true}.After(int64(1), int64(2)))},
+		{name: "other columns", token: encode(t, cursors, paginate.Keyset{Name: "items", Columns: []string{"name"}}.After("x"))},
+		{name: "other listing, same columns", token: encode(t, cursors, paginate.Keyset{Name: "users", Columns: []string{"created_at", "id"}}.After(int64(1), int64(2)))},
+		{name: "not made by After", token: encode(t, cursors, paginate.Cursor{Keys: []any{int64(1), int64(2)}})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,9 +339,36 @@ func TestSQLiteBadCursor(t *testing.T) {
 
 // TestSQLiteTimeKeys pages by a time column, through cursors that carry
 // time.Time keys, with timestamps that share seconds and differ in
-// nanoseconds.
+// nanoseconds, in UTC and in named zones. modernc.org/sqlite stores and binds
+// a time as its String(), zone abbreviation included, so the decoded key must
+// print as the stored one did, or the comparison repeats or skips rows.
 func TestSQLiteTimeKeys(t *testing.T) {
 	t.Parallel()
+	tests := []struct {
+		name string
+		zone string // for time.LoadLocation; "" for UTC
+	}{
+		{name: "UTC"},
+		{name: "New York, EST", zone: "America/New_York"},
+		{name: "London, GMT", zone: "Europe/London"},
+		{name: "Kolkata, IST", zone: "Asia/Kolkata"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			loc := time.UTC
+			if tt.zone != "" {
+				var err error
+				if loc, err = time.LoadLocation(tt.zone); err != nil {
+					t.Fatal(err) // time/tzdata is linked in
+				}
+			}
+			testSQLiteTimeKeys(t, loc)
+		})
+	}
+}
+
+func testSQLiteTimeKeys(t *testing.T, loc *time.Location) {
 	ctx := context.Background()
 	dsn := "file:" + filepath.Join(t.TempDir(), "times.db")
 	db, err := sql.Open("sqlite", dsn)
@@ -348,7 +379,7 @@ func TestSQLiteTimeKeys(t *testing.T) {
 	if _, err := db.ExecContext(ctx, "CREATE TABLE events (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
-	base := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+	base := time.Date(2026, 1, 15, 12, 0, 0, 0, loc)
 	const n = 50
 	for i := range n {
 		at := base.Add(time.Duration(i%7) * time.Second).Add(time.Duration(i%3) * 123456789)
@@ -357,10 +388,13 @@ func TestSQLiteTimeKeys(t *testing.T) {
 		}
 	}
 	cursors := newCursors(t, nil)
-	ks := paginate.Keyset{Columns: []string{"at", "id"}}
+	ks := paginate.Keyset{Name: "events", Columns: []string{"at", "id"}}
 	seen := map[int64]int{}
 	link := "/events?limit=4"
-	for link != "" {
+	for pages := 0; link != ""; pages++ {
+		if pages > n {
+			t.Fatalf("more than %d pages: the cursor does not advance", n)
+		}
 		u, _ := url.Parse(link)
 		p, err := paginate.Parse(u.Query(), paginate.Limits{Styles: paginate.StyleCursor}, cursors)
 		if err != nil {
@@ -391,10 +425,13 @@ func TestSQLiteTimeKeys(t *testing.T) {
 			}
 			evs = append(evs, e)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		env, _, err := paginate.NewEnvelope(u, p, evs, func(last event) (string, error) {
 			return cursors.Encode(ks.After(last.at, last.id))
-		})
+		}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
