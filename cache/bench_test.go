@@ -1,0 +1,226 @@
+package cache_test
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+
+	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cache"
+)
+
+const benchKeys = 4096
+
+func benchKeyNames() []string {
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = "key:" + strconv.Itoa(i)
+	}
+	return keys
+}
+
+func newBenchCache(tb testing.TB, opts *cache.Options) *cache.Cache[int] {
+	tb.Helper()
+	c, err := cache.New[int](context.Background(), prodready.CacheConfig{TTL: time.Hour, MaxSize: 2 * benchKeys}, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// newRawOtter is otter configured as the memory backend configures it,
+// for a fair comparison.
+func newRawOtter(tb testing.TB) *otter.Cache[string, int] {
+	tb.Helper()
+	c := otter.Must(&otter.Options[string, int]{
+		MaximumSize:      2 * benchKeys,
+		ExpiryCalculator: otter.ExpiryWriting[string, int](time.Hour),
+	})
+	tb.Cleanup(func() { c.StopAllGoroutines() })
+	return c
+}
+
+// TestGetHitDoesNotAllocate is not parallel: AllocsPerRun refuses to run
+// in parallel tests.
+func TestGetHitDoesNotAllocate(t *testing.T) {
+	tests := []struct {
+		name string
+		opts *cache.Options
+	}{
+		{"plain", nil},
+		{"refresh-ahead", &cache.Options{RefreshAhead: 0.1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newBenchCache(t, tt.opts)
+			ctx := context.Background()
+			_ = c.Set(ctx, "k", 1)
+			loader := func(context.Context) (int, error) { return 2, nil }
+			if n := testing.AllocsPerRun(1000, func() { _, _, _ = c.Get(ctx, "k") }); n != 0 {
+				t.Errorf("Get hit allocates %v times, want 0", n)
+			}
+			if n := testing.AllocsPerRun(1000, func() { _, _ = c.GetOrLoad(ctx, "k", loader) }); n != 0 {
+				t.Errorf("GetOrLoad hit allocates %v times, want 0", n)
+			}
+		})
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	keys := benchKeyNames()
+	ctx := context.Background()
+	b.Run("cache", func(b *testing.B) {
+		c := newBenchCache(b, nil)
+		for i, k := range keys {
+			_ = c.Set(ctx, k, i)
+		}
+		i := 0
+		for b.Loop() {
+			_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
+			i++
+		}
+	})
+	b.Run("otter", func(b *testing.B) {
+		c := newRawOtter(b)
+		for i, k := range keys {
+			c.Set(k, i)
+		}
+		i := 0
+		for b.Loop() {
+			_, _ = c.GetIfPresent(keys[i&(benchKeys-1)])
+			i++
+		}
+	})
+}
+
+func BenchmarkGetParallel(b *testing.B) {
+	keys := benchKeyNames()
+	ctx := context.Background()
+	b.Run("cache", func(b *testing.B) {
+		c := newBenchCache(b, nil)
+		for i, k := range keys {
+			_ = c.Set(ctx, k, i)
+		}
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
+				i++
+			}
+		})
+	})
+	b.Run("otter", func(b *testing.B) {
+		c := newRawOtter(b)
+		for i, k := range keys {
+			c.Set(k, i)
+		}
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				_, _ = c.GetIfPresent(keys[i&(benchKeys-1)])
+				i++
+			}
+		})
+	})
+}
+
+func BenchmarkGetOrLoad(b *testing.B) {
+	keys := benchKeyNames()
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		opts *cache.Options
+	}{
+		{"hit", nil},
+		{"hit refresh-ahead", &cache.Options{RefreshAhead: 0.1}},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			c := newBenchCache(b, tt.opts)
+			loader := func(context.Context) (int, error) { return 1, nil }
+			for _, k := range keys {
+				_, _ = c.GetOrLoad(ctx, k, loader)
+			}
+			i := 0
+			for b.Loop() {
+				_, _ = c.GetOrLoad(ctx, keys[i&(benchKeys-1)], loader)
+				i++
+			}
+		})
+	}
+	b.Run("miss", func(b *testing.B) {
+		c := newBenchCache(b, nil)
+		var n atomic.Int64
+		loader := func(context.Context) (int, error) { return int(n.Add(1)), nil }
+		i := 0
+		for b.Loop() {
+			k := keys[i&(benchKeys-1)]
+			_, _ = c.GetOrLoad(ctx, k, loader)
+			_ = c.Delete(ctx, k)
+			i++
+		}
+	})
+}
+
+func BenchmarkSet(b *testing.B) {
+	keys := benchKeyNames()
+	ctx := context.Background()
+	b.Run("cache", func(b *testing.B) {
+		c := newBenchCache(b, nil)
+		i := 0
+		for b.Loop() {
+			_ = c.Set(ctx, keys[i&(benchKeys-1)], i)
+			i++
+		}
+	})
+	b.Run("otter", func(b *testing.B) {
+		c := newRawOtter(b)
+		i := 0
+		for b.Loop() {
+			c.Set(keys[i&(benchKeys-1)], i)
+			i++
+		}
+	})
+}
+
+// BenchmarkGetVsOtter times Get and raw otter's GetIfPresent in
+// interleaved rounds and reports the best round of each and their ratio,
+// which is steadier than two separate benchmarks on a busy machine.
+func BenchmarkGetVsOtter(b *testing.B) {
+	keys := benchKeyNames()
+	ctx := context.Background()
+	c := newBenchCache(b, nil)
+	o := newRawOtter(b)
+	for i, k := range keys {
+		_ = c.Set(ctx, k, i)
+		o.Set(k, i)
+	}
+	const round = 1 << 16
+	best := func(d, cur time.Duration) time.Duration {
+		if cur == 0 || d < cur {
+			return d
+		}
+		return cur
+	}
+	var ours, raw time.Duration
+	for b.Loop() {
+		start := time.Now()
+		for i := range round {
+			_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
+		}
+		ours = best(time.Since(start), ours)
+		start = time.Now()
+		for i := range round {
+			_, _ = o.GetIfPresent(keys[i&(benchKeys-1)])
+		}
+		raw = best(time.Since(start), raw)
+	}
+	b.ReportMetric(float64(ours.Nanoseconds())/round, "ours-ns/get")
+	b.ReportMetric(float64(raw.Nanoseconds())/round, "otter-ns/get")
+	b.ReportMetric(float64(ours)/float64(raw), "ratio")
+}

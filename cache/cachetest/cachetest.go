@@ -1,0 +1,799 @@
+// Package cachetest is the conformance suite of package cache: every
+// backend's tests call [Run], which checks that a [cache.Cache] on that
+// backend keeps the promises of package cache.
+//
+// A test of a server-backed backend looks like this:
+//
+//	func TestConformance(t *testing.T) {
+//		url := serverURL(t) // skips when no server answers
+//		cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+//			cfg.Backend, cfg.URL = prodready.CacheRedis, url
+//			c, err := cache.New[cachetest.Item](t.Context(), cfg, opts)
+//			if err == nil {
+//				t.Cleanup(func() { c.Close() })
+//			}
+//			return c, err
+//		})
+//	}
+//
+// The suite's subtests run in parallel. Each gets its own namespace, so
+// they can share one server with each other and with other test binaries.
+// Time moves through an injected clock ([cache.Options].Now), so the suite
+// never waits for an entry to expire; it leaves the server's own expiry an
+// hour or more, except in the jitter test, which gives entries up to two
+// minutes.
+package cachetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cache"
+)
+
+// An Item is the value type the suite stores: a struct with a slice, so a
+// codec has something to encode.
+type Item struct {
+	ID   int      `json:"id"`
+	Name string   `json:"name"`
+	Tags []string `json:"tags,omitempty"`
+}
+
+// A Factory builds the Cache under test. The suite fills cfg's TTL, MaxSize
+// and Namespace and opts; the Factory sets cfg.Backend and cfg.URL, calls
+// [cache.New] and registers Close with t.Cleanup. It returns New's error as
+// is, or skips t when the backend's server is missing.
+type Factory func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[Item], error)
+
+// Run runs the conformance suite against the caches newCache builds. Each
+// subtest calls t.Parallel.
+func Run(t *testing.T, newCache Factory) {
+	t.Helper()
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s *suite)
+	}{
+		{"GetSetDelete", testGetSetDelete},
+		{"TTLExpiry", testTTLExpiry},
+		{"PerCallTTL", testPerCallTTL},
+		{"JitterBounds", testJitterBounds},
+		{"SingleFlight", testSingleFlight},
+		{"WaiterCancel", testWaiterCancel},
+		{"LoaderErrorNotCached", testLoaderErrorNotCached},
+		{"LoaderPanic", testLoaderPanic},
+		{"NegativeCaching", testNegativeCaching},
+		{"RefreshAhead", testRefreshAhead},
+		{"SetDuringLoad", testSetDuringLoad},
+		{"CodecErrors", testCodecErrors},
+		{"NamespaceIsolation", testNamespaceIsolation},
+		{"Stats", testStats},
+		{"Concurrent", testConcurrent},
+		{"Close", testClose},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.run(t, &suite{newCache: newCache})
+		})
+	}
+}
+
+// suite builds caches for one subtest.
+type suite struct {
+	newCache Factory
+	clock    Clock
+}
+
+// A Clock is a fake clock for [cache.Options].Now that moves only when
+// told. The zero Clock reads 2026-01-01 00:00 UTC. It is safe for
+// concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Now returns the clock's time.
+func (k *Clock) Now() time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return epoch.Add(k.off)
+}
+
+// Advance moves the clock forward by d.
+func (k *Clock) Advance(d time.Duration) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.off += d
+}
+
+// config is what open gives a Cache; zero fields take the suite's defaults.
+type config struct {
+	ttl       time.Duration // default one hour
+	namespace string        // default a fresh one
+	opts      cache.Options // Now is set to the suite's clock
+}
+
+func (s *suite) open(t *testing.T, cf config) *cache.Cache[Item] {
+	t.Helper()
+	cfg := prodready.CacheConfig{TTL: cf.ttl, MaxSize: 10_000, Namespace: cf.namespace}
+	if cfg.TTL == 0 {
+		cfg.TTL = time.Hour
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = Namespace(t)
+	}
+	opts := cf.opts
+	opts.Now = s.clock.Now
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c, err := s.newCache(t, cfg, &opts)
+	if err != nil {
+		t.Fatalf("new cache: %v", err)
+	}
+	return c
+}
+
+// Namespace returns a namespace no other test uses: the test's name and
+// random bytes.
+func Namespace(t testing.TB) string {
+	t.Helper()
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, t.Name())
+	if len(name) > 40 {
+		name = name[len(name)-40:]
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "ct-" + name + "-" + hex.EncodeToString(b)
+}
+
+// item returns a distinct Item for n.
+func item(n int) Item {
+	return Item{ID: n, Name: fmt.Sprintf("item %d", n), Tags: []string{"a", fmt.Sprint(n)}}
+}
+
+func mustGet(t *testing.T, c *cache.Cache[Item], key string) (Item, bool) {
+	t.Helper()
+	v, ok, err := c.Get(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Get(%q) error = %v", key, err)
+	}
+	return v, ok
+}
+
+func mustSet(t *testing.T, c *cache.Cache[Item], key string, v Item) {
+	t.Helper()
+	if err := c.Set(t.Context(), key, v); err != nil {
+		t.Fatalf("Set(%q) error = %v", key, err)
+	}
+}
+
+func wantItem(t *testing.T, c *cache.Cache[Item], key string, want Item) {
+	t.Helper()
+	got, ok := mustGet(t, c, key)
+	if !ok {
+		t.Fatalf("Get(%q) = missing, want %+v", key, want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Get(%q) = %+v, want %+v", key, got, want)
+	}
+}
+
+func wantMissing(t *testing.T, c *cache.Cache[Item], key string) {
+	t.Helper()
+	if got, ok := mustGet(t, c, key); ok {
+		t.Fatalf("Get(%q) = %+v, want missing", key, got)
+	}
+}
+
+// loaderOf returns a loader that counts its calls in n and returns v.
+func loaderOf(n *atomic.Int64, v Item) func(context.Context) (Item, error) {
+	return func(context.Context) (Item, error) {
+		n.Add(1)
+		return v, nil
+	}
+}
+
+// gate is a loader that blocks until opened (or its ctx ends) and tells
+// when it has started.
+type gate struct {
+	calls   atomic.Int64
+	started chan struct{} // receives once per call
+	release chan struct{}
+	v       Item
+	err     error
+}
+
+func newGate(v Item) *gate {
+	return &gate{started: make(chan struct{}, 1000), release: make(chan struct{}), v: v}
+}
+
+func (g *gate) load(ctx context.Context) (Item, error) {
+	g.calls.Add(1)
+	g.started <- struct{}{}
+	select {
+	case <-g.release:
+		return g.v, g.err
+	case <-ctx.Done():
+		return Item{}, ctx.Err()
+	}
+}
+
+// waitStarted waits for the gate's loader to be called, for up to 10s.
+func (g *gate) waitStarted(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("loader not called within 10s")
+	}
+}
+
+// eventually polls cond every millisecond for up to 10s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func testGetSetDelete(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	tests := []struct {
+		name string
+		key  string
+		v    Item
+	}{
+		{"plain", "user:1", item(1)},
+		{"zero value", "zero", Item{}},
+		{"space and unicode", "clé avec espace/é", item(2)},
+		{"long key", strings.Repeat("k", 180), item(3)},
+		{"empty key", "", item(4)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			wantMissing(t, c, tt.key)
+			mustSet(t, c, tt.key, tt.v)
+			wantItem(t, c, tt.key, tt.v)
+			next := tt.v
+			next.ID += 100
+			mustSet(t, c, tt.key, next)
+			wantItem(t, c, tt.key, next)
+			if err := c.Delete(t.Context(), tt.key); err != nil {
+				t.Fatalf("Delete(%q) error = %v", tt.key, err)
+			}
+			wantMissing(t, c, tt.key)
+			if err := c.Delete(t.Context(), tt.key); err != nil {
+				t.Fatalf("Delete(%q) of a missing key error = %v, want nil", tt.key, err)
+			}
+		})
+	}
+}
+
+func testTTLExpiry(t *testing.T, s *suite) {
+	c := s.open(t, config{ttl: 10 * time.Second, opts: cache.Options{Jitter: -1}})
+	mustSet(t, c, "k", item(1))
+	s.clock.Advance(9 * time.Second)
+	wantItem(t, c, "k", item(1))
+	s.clock.Advance(2 * time.Second)
+	wantMissing(t, c, "k")
+
+	var n atomic.Int64
+	got, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(2)))
+	if err != nil || !reflect.DeepEqual(got, item(2)) {
+		t.Fatalf("GetOrLoad after expiry = %+v, %v, want %+v, nil", got, err, item(2))
+	}
+	if n.Load() != 1 {
+		t.Fatalf("loader calls = %d, want 1", n.Load())
+	}
+	s.clock.Advance(9 * time.Second)
+	if _, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(3))); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 {
+		t.Fatalf("loader calls within the TTL = %d, want 1", n.Load())
+	}
+}
+
+func testPerCallTTL(t *testing.T, s *suite) {
+	c := s.open(t, config{ttl: 10 * time.Second, opts: cache.Options{Jitter: -1}})
+	tests := []struct {
+		key      string
+		ttl      time.Duration
+		aliveAt3 bool
+	}{
+		{"short", 2 * time.Second, false},
+		{"default", 0, true},
+		{"long", time.Minute, true},
+	}
+	for _, tt := range tests {
+		if err := c.SetWithTTL(t.Context(), tt.key, item(1), tt.ttl); err != nil {
+			t.Fatalf("SetWithTTL(%q, %v) error = %v", tt.key, tt.ttl, err)
+		}
+	}
+	s.clock.Advance(3 * time.Second)
+	for _, tt := range tests {
+		if _, ok := mustGet(t, c, tt.key); ok != tt.aliveAt3 {
+			t.Errorf("Get(%q) after 3s with ttl %v: ok = %v, want %v", tt.key, tt.ttl, ok, tt.aliveAt3)
+		}
+	}
+	s.clock.Advance(10 * time.Second)
+	for _, tt := range tests {
+		want := tt.ttl > 13*time.Second
+		if _, ok := mustGet(t, c, tt.key); ok != want {
+			t.Errorf("Get(%q) after 13s with ttl %v: ok = %v, want %v", tt.key, tt.ttl, ok, want)
+		}
+	}
+}
+
+func testJitterBounds(t *testing.T, s *suite) {
+	// Lifetimes are uniform in [80s, 120s]: all alive at 79s, all gone at
+	// 121s, and at 100s some of each but for a chance of 2^-49.
+	const n = 50
+	c := s.open(t, config{ttl: 100 * time.Second, opts: cache.Options{Jitter: 0.2}})
+	for i := range n {
+		mustSet(t, c, fmt.Sprint("k", i), item(i))
+	}
+	alive := func() int {
+		count := 0
+		for i := range n {
+			if _, ok := mustGet(t, c, fmt.Sprint("k", i)); ok {
+				count++
+			}
+		}
+		return count
+	}
+	s.clock.Advance(79 * time.Second)
+	if got := alive(); got != n {
+		t.Fatalf("alive at 79s = %d, want %d (jitter below -20%%)", got, n)
+	}
+	s.clock.Advance(21 * time.Second)
+	if got := alive(); got == 0 || got == n {
+		t.Fatalf("alive at 100s = %d of %d, want some but not all (no jitter)", got, n)
+	}
+	s.clock.Advance(21 * time.Second)
+	if got := alive(); got != 0 {
+		t.Fatalf("alive at 121s = %d, want 0 (jitter above +20%%)", got)
+	}
+}
+
+func testSingleFlight(t *testing.T, s *suite) {
+	const n = 64
+	c := s.open(t, config{})
+	g := newGate(item(7))
+	var ready, done sync.WaitGroup
+	results := make([]Item, n)
+	errs := make([]error, n)
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			results[i], errs[i] = c.GetOrLoad(context.Background(), "hot", g.load)
+		}()
+	}
+	ready.Wait()
+	g.waitStarted(t)
+	// Give the last callers time to join; a caller that arrives after the
+	// load must find the stored value, so the count holds either way.
+	time.Sleep(20 * time.Millisecond)
+	close(g.release)
+	done.Wait()
+	for i := range n {
+		if errs[i] != nil || !reflect.DeepEqual(results[i], item(7)) {
+			t.Fatalf("caller %d: GetOrLoad = %+v, %v, want %+v, nil", i, results[i], errs[i], item(7))
+		}
+	}
+	if got := g.calls.Load(); got != 1 {
+		t.Fatalf("loader calls for %d concurrent misses = %d, want 1", n, got)
+	}
+	if got := c.Stats().Loads; got != 1 {
+		t.Fatalf("Stats().Loads = %d, want 1", got)
+	}
+}
+
+func testWaiterCancel(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	g := newGate(item(3))
+	ctx, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.GetOrLoad(ctx, "k", g.load)
+		first <- err
+	}()
+	g.waitStarted(t)
+	type result struct {
+		v   Item
+		err error
+	}
+	second := make(chan result, 1)
+	go func() {
+		v, err := c.GetOrLoad(context.Background(), "k", g.load)
+		second <- result{v, err}
+	}()
+	cancel()
+	select {
+	case err := <-first:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("GetOrLoad with a canceled ctx error = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("GetOrLoad did not return within 10s of its ctx being canceled")
+	}
+	close(g.release)
+	r := <-second
+	if r.err != nil || !reflect.DeepEqual(r.v, item(3)) {
+		t.Fatalf("other waiter: GetOrLoad = %+v, %v, want %+v, nil", r.v, r.err, item(3))
+	}
+	if got := g.calls.Load(); got != 1 {
+		t.Fatalf("loader calls = %d, want 1", got)
+	}
+	// The load outlived the canceled caller and stored its value.
+	wantItem(t, c, "k", item(3))
+}
+
+func testLoaderErrorNotCached(t *testing.T, s *suite) {
+	c := s.open(t, config{opts: cache.Options{NegativeTTL: time.Minute}})
+	errBoom := errors.New("boom")
+	var n atomic.Int64
+	fail := func(context.Context) (Item, error) {
+		n.Add(1)
+		return Item{}, errBoom
+	}
+	for i := range 2 {
+		if _, err := c.GetOrLoad(t.Context(), "k", fail); !errors.Is(err, errBoom) {
+			t.Fatalf("GetOrLoad #%d error = %v, want %v", i, err, errBoom)
+		}
+	}
+	if n.Load() != 2 {
+		t.Fatalf("loader calls = %d, want 2 (errors are not cached)", n.Load())
+	}
+	if got := c.Stats().LoadErrors; got != 2 {
+		t.Fatalf("Stats().LoadErrors = %d, want 2", got)
+	}
+	wantMissing(t, c, "k")
+}
+
+func testLoaderPanic(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var once sync.Once
+	boom := func(context.Context) (Item, error) {
+		once.Do(func() { close(started) })
+		<-release
+		panic("boom")
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := c.GetOrLoad(context.Background(), "k", boom)
+			errs <- err
+		}()
+	}
+	<-started
+	close(release)
+	for range 2 {
+		select {
+		case err := <-errs:
+			if pe, ok := errors.AsType[*cache.PanicError](err); !ok || pe.Value != "boom" {
+				t.Fatalf("GetOrLoad with a panicking loader error = %v, want a *cache.PanicError of %q", err, "boom")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a waiter of a panicking loader did not return within 10s")
+		}
+	}
+	var n atomic.Int64
+	if got, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(1))); err != nil || got.ID != 1 {
+		t.Fatalf("GetOrLoad after a panic = %+v, %v, want %+v, nil", got, err, item(1))
+	}
+}
+
+func testNegativeCaching(t *testing.T, s *suite) {
+	tests := []struct {
+		name        string
+		negativeTTL time.Duration
+		wantCalls   int64 // after two calls
+	}{
+		{"off", 0, 2},
+		{"on", 10 * time.Second, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &suite{newCache: s.newCache}
+			c := s.open(t, config{opts: cache.Options{NegativeTTL: tt.negativeTTL, Jitter: -1}})
+			var n atomic.Int64
+			missing := func(context.Context) (Item, error) {
+				n.Add(1)
+				return Item{}, fmt.Errorf("user 42: %w", cache.ErrNotFound)
+			}
+			for i := range 2 {
+				if _, err := c.GetOrLoad(t.Context(), "k", missing); !errors.Is(err, cache.ErrNotFound) {
+					t.Fatalf("GetOrLoad #%d error = %v, want ErrNotFound", i, err)
+				}
+			}
+			if got := n.Load(); got != tt.wantCalls {
+				t.Fatalf("loader calls = %d, want %d", got, tt.wantCalls)
+			}
+			_, ok, err := c.Get(t.Context(), "k")
+			if ok {
+				t.Fatal("Get of a not-found key: ok = true")
+			}
+			if wantErr := tt.negativeTTL > 0; errors.Is(err, cache.ErrNotFound) != wantErr {
+				t.Fatalf("Get of a not-found key error = %v, want ErrNotFound: %v", err, wantErr)
+			}
+			if got := c.Stats().LoadErrors; got != 0 {
+				t.Fatalf("Stats().LoadErrors = %d, want 0 (not found is not an error)", got)
+			}
+			if tt.negativeTTL == 0 {
+				return
+			}
+			s.clock.Advance(tt.negativeTTL + time.Second)
+			var m atomic.Int64
+			if got, err := c.GetOrLoad(t.Context(), "k", loaderOf(&m, item(42))); err != nil || got.ID != 42 {
+				t.Fatalf("GetOrLoad after the negative TTL = %+v, %v, want %+v, nil", got, err, item(42))
+			}
+			if m.Load() != 1 {
+				t.Fatalf("loader calls after the negative TTL = %d, want 1", m.Load())
+			}
+		})
+	}
+}
+
+func testRefreshAhead(t *testing.T, s *suite) {
+	c := s.open(t, config{ttl: 100 * time.Second, opts: cache.Options{Jitter: -1, RefreshAhead: 0.2}})
+	var n atomic.Int64
+	if _, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(1))); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(50 * time.Second) // before the window: no refresh
+	if got, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(9))); err != nil || got.ID != 1 {
+		t.Fatalf("GetOrLoad at 50s = %+v, %v, want %+v", got, err, item(1))
+	}
+	if n.Load() != 1 {
+		t.Fatalf("loader calls at 50s = %d, want 1", n.Load())
+	}
+
+	s.clock.Advance(35 * time.Second) // 85s: in the last 20%
+	g := newGate(item(2))
+	for i := range 5 {
+		got, err := c.GetOrLoad(t.Context(), "k", g.load)
+		if err != nil || got.ID != 1 {
+			t.Fatalf("GetOrLoad #%d in the refresh window = %+v, %v, want the old %+v", i, got, err, item(1))
+		}
+	}
+	g.waitStarted(t)
+	close(g.release)
+	eventually(t, "refreshed value stored", func() bool {
+		v, _ := mustGet(t, c, "k")
+		return v.ID == 2
+	})
+	if got := g.calls.Load(); got != 1 {
+		t.Fatalf("background reloads = %d, want 1", got)
+	}
+	// The refreshed entry lives a full TTL from 85s: past the old expiry at
+	// 100s it is still there.
+	s.clock.Advance(20 * time.Second)
+	wantItem(t, c, "k", item(2))
+}
+
+func testSetDuringLoad(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	g := newGate(item(1))
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.GetOrLoad(context.Background(), "k", g.load)
+		done <- err
+	}()
+	g.waitStarted(t)
+	mustSet(t, c, "k", item(2))
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The load began before the Set: its older result must not replace it.
+	wantItem(t, c, "k", item(2))
+}
+
+// failingCodec is a codec whose Marshal or Unmarshal fails.
+type failingCodec struct{ marshal, unmarshal bool }
+
+var errCodec = errors.New("codec failure")
+
+func (f failingCodec) Marshal(v any) ([]byte, error) {
+	if f.marshal {
+		return nil, errCodec
+	}
+	return cache.JSON{}.Marshal(v)
+}
+
+func (f failingCodec) Unmarshal(data []byte, v any) error {
+	if f.unmarshal {
+		return errCodec
+	}
+	return cache.JSON{}.Unmarshal(data, v)
+}
+
+func testCodecErrors(t *testing.T, s *suite) {
+	probe := s.open(t, config{})
+	if probe.Backend() == prodready.CacheMemory {
+		t.Skip("the memory backend does not encode values")
+	}
+	tests := []struct {
+		name    string
+		codec   failingCodec
+		wantSet bool // Set succeeds
+	}{
+		{"unmarshal fails", failingCodec{unmarshal: true}, true},
+		{"marshal fails", failingCodec{marshal: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &suite{newCache: s.newCache}
+			c := s.open(t, config{opts: cache.Options{Codec: tt.codec}})
+			err := c.Set(t.Context(), "k", item(1))
+			if (err == nil) != tt.wantSet {
+				t.Fatalf("Set error = %v, want success: %v", err, tt.wantSet)
+			}
+			wantMissing(t, c, "k")
+			var n atomic.Int64
+			got, err := c.GetOrLoad(t.Context(), "k", loaderOf(&n, item(2)))
+			if err != nil || !reflect.DeepEqual(got, item(2)) {
+				t.Fatalf("GetOrLoad = %+v, %v, want the loader's %+v, nil", got, err, item(2))
+			}
+			st := c.Stats()
+			if st.CodecErrors == 0 {
+				t.Fatalf("Stats().CodecErrors = 0 after codec failures; stats %+v", st)
+			}
+			if st.Hits != 0 {
+				t.Fatalf("Stats().Hits = %d, want 0: an entry that does not decode is a miss", st.Hits)
+			}
+		})
+	}
+}
+
+func testNamespaceIsolation(t *testing.T, s *suite) {
+	ns := Namespace(t)
+	a := s.open(t, config{namespace: ns + "-a"})
+	b := s.open(t, config{namespace: ns + "-b"})
+	mustSet(t, a, "shared", item(1))
+	mustSet(t, b, "shared", item(2))
+	wantItem(t, a, "shared", item(1))
+	wantItem(t, b, "shared", item(2))
+	mustSet(t, a, "only-a", item(3))
+	wantMissing(t, b, "only-a")
+	if err := b.Delete(t.Context(), "shared"); err != nil {
+		t.Fatal(err)
+	}
+	wantItem(t, a, "shared", item(1))
+
+	if a.Backend() == prodready.CacheMemory {
+		return // nothing is shared between processes or instances
+	}
+	// Two caches on the same namespace share the server's entries.
+	a2 := s.open(t, config{namespace: ns + "-a"})
+	wantItem(t, a2, "shared", item(1))
+	wantItem(t, a2, "only-a", item(3))
+}
+
+func testStats(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	if got := c.Stats(); got != (cache.Stats{}) {
+		t.Fatalf("Stats() of a new cache = %+v, want zero", got)
+	}
+	wantMissing(t, c, "k") // miss
+	mustSet(t, c, "k", item(1))
+	wantItem(t, c, "k", item(1)) // hit
+	var n atomic.Int64
+	if _, err := c.GetOrLoad(t.Context(), "other", loaderOf(&n, item(2))); err != nil { // miss, load
+		t.Fatal(err)
+	}
+	if _, err := c.GetOrLoad(t.Context(), "other", loaderOf(&n, item(2))); err != nil { // hit
+		t.Fatal(err)
+	}
+	got := c.Stats()
+	want := cache.Stats{Hits: 2, Misses: 2, Loads: 1}
+	if got != want {
+		t.Fatalf("Stats() = %+v, want %+v", got, want)
+	}
+	if r := got.HitRatio(); r != 0.5 {
+		t.Fatalf("HitRatio() = %v, want 0.5", r)
+	}
+	if v := got.LogValue(); v.Kind() != slog.KindGroup || !strings.Contains(v.String(), "hit_ratio") {
+		t.Fatalf("LogValue() = %v, want a group with hit_ratio", v)
+	}
+}
+
+func testConcurrent(t *testing.T, s *suite) {
+	// Mixed operations on a few keys: the race detector and the end state
+	// are the checks.
+	c := s.open(t, config{opts: cache.Options{RefreshAhead: 0.5, NegativeTTL: time.Second}})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 100 {
+				key := fmt.Sprint("k", (w+i)%5)
+				switch i % 4 {
+				case 0:
+					_ = c.Set(context.Background(), key, item(i))
+				case 1:
+					_, _, _ = c.Get(context.Background(), key)
+				case 2:
+					_, _ = c.GetOrLoad(context.Background(), key, func(context.Context) (Item, error) {
+						if i%8 == 2 {
+							return Item{}, cache.ErrNotFound
+						}
+						return item(i), nil
+					})
+				case 3:
+					if i%12 == 3 {
+						_ = c.Delete(context.Background(), key)
+					}
+				}
+				if i%25 == 0 {
+					s.clock.Advance(time.Second)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mustSet(t, c, "final", item(1))
+	wantItem(t, c, "final", item(1))
+}
+
+func testClose(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	mustSet(t, c, "k", item(1))
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close() = %v, want nil", err)
+	}
+	ctx := t.Context()
+	ops := []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { _, _, err := c.Get(ctx, "k"); return err }},
+		{"Set", func() error { return c.Set(ctx, "k", item(2)) }},
+		{"SetWithTTL", func() error { return c.SetWithTTL(ctx, "k", item(2), time.Second) }},
+		{"Delete", func() error { return c.Delete(ctx, "k") }},
+		{"GetOrLoad", func() error {
+			_, err := c.GetOrLoad(ctx, "k", func(context.Context) (Item, error) { return item(3), nil })
+			return err
+		}},
+	}
+	for _, op := range ops {
+		if err := op.call(); !errors.Is(err, cache.ErrClosed) {
+			t.Errorf("%s after Close error = %v, want ErrClosed", op.name, err)
+		}
+	}
+	_ = c.Stats() // still allowed
+}

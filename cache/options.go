@@ -1,0 +1,165 @@
+package cache
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Options are the settings of a [Cache] that do not come from the
+// configuration. A nil *Options passed to [New] means the zero Options: every
+// field has the default its comment gives. New copies the Options; changing
+// them afterwards has no effect on the Cache.
+type Options struct {
+	// Now is the clock the Cache reads to decide when entries expire, when
+	// refresh-ahead starts and when to log errors again. If Now is nil,
+	// time.Now is used. Tests inject a fake clock to move time without
+	// sleeping; see the package documentation for what follows the clock on
+	// each backend.
+	Now func() time.Time
+
+	// Jitter spreads the lifetime of entries: each entry lives for its TTL
+	// times a random factor in [1-Jitter, 1+Jitter], so keys written together
+	// do not expire together. If Jitter is zero, 0.10 (±10%) is used; if it is
+	// negative, entries live exactly their TTL. Values above 1 are treated
+	// as 1.
+	Jitter float64
+
+	// NegativeTTL is how long a "not found" result is cached: when a loader
+	// returns an error wrapping [ErrNotFound], GetOrLoad remembers that for
+	// NegativeTTL (jittered) and answers ErrNotFound without calling a loader
+	// again. If NegativeTTL is zero, negative results are not cached.
+	NegativeTTL time.Duration
+
+	// RefreshAhead is the fraction of an entry's lifetime, at its end, during
+	// which GetOrLoad returns the cached value and reloads it in the
+	// background (once per key at a time), so readers of a hot key never
+	// wait for the loader when it expires. 0.2 with a TTL of 10 minutes
+	// reloads a key read in its last 2 minutes. If RefreshAhead is zero,
+	// entries are only reloaded after they expire. Values at or above 1 are
+	// treated as 1 (a read at any age reloads).
+	RefreshAhead float64
+
+	// Codec encodes values for the redis and memcached backends. If Codec is
+	// nil, [JSON] is used. The memory backend keeps values as they are and
+	// does not use it, except to weigh values (see Weigher).
+	Codec Codec
+
+	// Timeout bounds every call to a redis or memcached server; the backend
+	// enforces it. If Timeout is zero, 100ms is used.
+	Timeout time.Duration
+
+	// LoadTimeout bounds each call of a loader. The loader runs with a
+	// context that is detached from the cancellation of the caller who
+	// started it (other callers may be waiting for it) and canceled by
+	// [Cache.Close]; LoadTimeout adds a deadline. If LoadTimeout is zero, the
+	// load has no deadline of its own.
+	LoadTimeout time.Duration
+
+	// LockLease is the lease a GetOrLoad miss takes on its key through the
+	// backend's [Locker], when the backend has one, so that processes sharing
+	// a server load a key once. If LockLease is zero, 5s is used; if it is
+	// negative, no lock is taken.
+	LockLease time.Duration
+
+	// LockWait is how long a miss whose key is locked by another process
+	// waits for that process to store the value, polling the backend, before
+	// it loads the value itself. If LockWait is zero, LockLease is used.
+	LockWait time.Duration
+
+	// Weigher returns the approximate size in bytes of a value, for the
+	// configuration's MaxMemory bound of the memory backend; value is a V.
+	// If Weigher is nil, the size is the length of a string or []byte
+	// value, and for other types the length of the value's Codec encoding
+	// (JSON by default). A fixed per-entry overhead (128 bytes) and the
+	// key's length are added in both cases. The size is computed at each
+	// write while otter holds the lock of the entry's bucket, so it should
+	// be cheap; it is not computed without MaxMemory.
+	Weigher func(key string, value any) int
+
+	// Logger receives backend errors, at most one record per
+	// ErrorLogInterval. If Logger is nil, slog.Default() at the time of New is
+	// used.
+	Logger *slog.Logger
+
+	// ErrorLogInterval is the least time between two log records about
+	// backend errors; the errors in between are counted in [Stats] and
+	// summed up in the next record. If ErrorLogInterval is zero, one minute
+	// is used.
+	ErrorLogInterval time.Duration
+
+	// ExpvarName is the name under which [Cache.Stats] is published with
+	// package expvar. If ExpvarName is empty, nothing is published. New fails
+	// if the name is already published. expvar cannot remove a name, so the
+	// name stays taken after Close, showing the final counts.
+	ExpvarName string
+
+	// DisableNearCache turns off the redis backend's client-side (near)
+	// cache, which otherwise keeps hot entries in process and lets the server
+	// invalidate them. Other backends ignore it.
+	DisableNearCache bool
+
+	// NearCacheMaxMemory bounds the memory of the redis backend's near
+	// cache, in bytes. If it is zero, the backend's default is used. Other
+	// backends ignore it.
+	NearCacheMaxMemory int64
+}
+
+const (
+	defaultJitter           = 0.10
+	defaultTimeout          = 100 * time.Millisecond
+	defaultLockLease        = 5 * time.Second
+	defaultErrorLogInterval = time.Minute
+	defaultTTL              = 5 * time.Minute
+	defaultMaxSize          = 1024
+)
+
+// withDefaults returns a copy of o with every zero field given its default,
+// as New and openBackend read it.
+func (o *Options) withDefaults() Options {
+	var out Options
+	if o != nil {
+		out = *o
+	}
+	switch {
+	case out.Jitter == 0:
+		out.Jitter = defaultJitter
+	case out.Jitter < 0:
+		out.Jitter = 0
+	case out.Jitter > 1:
+		out.Jitter = 1
+	}
+	if out.RefreshAhead < 0 {
+		out.RefreshAhead = 0
+	}
+	if out.RefreshAhead > 1 {
+		out.RefreshAhead = 1
+	}
+	if out.NegativeTTL < 0 {
+		out.NegativeTTL = 0
+	}
+	if out.Codec == nil {
+		out.Codec = JSON{}
+	}
+	if out.Timeout <= 0 {
+		out.Timeout = defaultTimeout
+	}
+	if out.LoadTimeout < 0 {
+		out.LoadTimeout = 0
+	}
+	switch {
+	case out.LockLease == 0:
+		out.LockLease = defaultLockLease
+	case out.LockLease < 0:
+		out.LockLease = 0
+	}
+	if out.LockWait <= 0 {
+		out.LockWait = out.LockLease
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	if out.ErrorLogInterval <= 0 {
+		out.ErrorLogInterval = defaultErrorLogInterval
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package cache
+
+import (
+	"expvar"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Stats are the cumulative counts of a [Cache] since [New]. Each count is
+// read atomically, but the set is not a snapshot: counts taken while the
+// Cache is in use may be a few operations apart.
+type Stats struct {
+	// Hits counts lookups (Get and GetOrLoad) answered from the cache,
+	// negative entries included.
+	Hits uint64 `json:"hits"`
+	// Misses counts lookups that found no live entry, including those that
+	// found an entry they could not decode or could not reach the backend.
+	Misses uint64 `json:"misses"`
+	// Loads counts calls of a loader: misses that loaded (one per key for a
+	// crowd of concurrent misses) and background refreshes.
+	Loads uint64 `json:"loads"`
+	// LoadErrors counts loads that failed with an error other than
+	// ErrNotFound, or panicked.
+	LoadErrors uint64 `json:"load_errors"`
+	// BackendErrors counts failed calls to the redis or memcached server.
+	BackendErrors uint64 `json:"backend_errors"`
+	// CodecErrors counts values that did not encode, and stored entries that
+	// did not decode (corrupt envelopes included).
+	CodecErrors uint64 `json:"codec_errors"`
+	// Evictions counts entries the memory backend dropped because of its
+	// size bound or because they expired. Servers evict on their own, so it
+	// stays zero for the redis and memcached backends.
+	Evictions uint64 `json:"evictions"`
+}
+
+// HitRatio returns Hits / (Hits + Misses), or 0 before the first lookup.
+func (s Stats) HitRatio() float64 {
+	total := s.Hits + s.Misses
+	if total == 0 {
+		return 0
+	}
+	return float64(s.Hits) / float64(total)
+}
+
+// LogValue implements [slog.LogValuer]: the counts and the hit ratio as a
+// group.
+func (s Stats) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Uint64("hits", s.Hits),
+		slog.Uint64("misses", s.Misses),
+		slog.Float64("hit_ratio", s.HitRatio()),
+		slog.Uint64("loads", s.Loads),
+		slog.Uint64("load_errors", s.LoadErrors),
+		slog.Uint64("backend_errors", s.BackendErrors),
+		slog.Uint64("codec_errors", s.CodecErrors),
+		slog.Uint64("evictions", s.Evictions),
+	)
+}
+
+// expvarValue is what expvar shows: the counts and the hit ratio.
+func (s Stats) expvarValue() map[string]any {
+	return map[string]any{
+		"hits":           s.Hits,
+		"misses":         s.Misses,
+		"hit_ratio":      s.HitRatio(),
+		"loads":          s.Loads,
+		"load_errors":    s.LoadErrors,
+		"backend_errors": s.BackendErrors,
+		"codec_errors":   s.CodecErrors,
+		"evictions":      s.Evictions,
+	}
+}
+
+// Stats returns the Cache's counts. It is safe to call at any time, also
+// after Close.
+func (c *Cache[V]) Stats() Stats {
+	hits, misses := c.lookups.sum()
+	return Stats{
+		Hits:          hits,
+		Misses:        misses,
+		Evictions:     c.slow.evictions.Load(),
+		Loads:         c.slow.loads.Load(),
+		LoadErrors:    c.slow.loadErrors.Load(),
+		BackendErrors: c.slow.backendErrors.Load(),
+		CodecErrors:   c.slow.codecErrors.Load(),
+	}
+}
+
+// slowCounters are the counts of events that cost far more than an atomic
+// add (a load, a failed network call), so they need no striping. They live
+// on their own cache lines, away from the fields the hit path reads.
+type slowCounters struct {
+	_             [64]byte
+	loads         atomic.Uint64
+	loadErrors    atomic.Uint64
+	backendErrors atomic.Uint64
+	codecErrors   atomic.Uint64
+	evictions     atomic.Uint64
+	_             [64]byte
+}
+
+// stripes is the number of cells of a lookupCounter: enough for the hit
+// path of a few cores not to contend on one cache line.
+const stripes = 16
+
+// A lookupCounter counts hits and misses in cells on cache lines of their
+// own, picked at random per call, so that parallel readers rarely write the
+// same line. It costs about one uncontended atomic add per lookup.
+type lookupCounter struct {
+	cells [stripes]struct {
+		hits, misses atomic.Uint64
+		_            [128 - 16]byte // 128: adjacent-line prefetch pairs lines
+	}
+}
+
+func (l *lookupCounter) hit()  { l.cells[stripe()].hits.Add(1) }
+func (l *lookupCounter) miss() { l.cells[stripe()].misses.Add(1) }
+
+// stripe picks a cell from the address of the calling goroutine's stack:
+// goroutines have stacks of their own, so concurrent callers mostly get
+// different cells, and the address costs nothing to read (a random number
+// costs more than the atomic add). Only performance depends on the choice.
+func stripe() uintptr {
+	var b byte
+	a := uintptr(unsafe.Pointer(&b))
+	return (a >> 11 * 0x9E3779B97F4A7C15) >> 60 % stripes
+}
+
+func (l *lookupCounter) sum() (hits, misses uint64) {
+	for i := range l.cells {
+		hits += l.cells[i].hits.Load()
+		misses += l.cells[i].misses.Load()
+	}
+	return hits, misses
+}
+
+// publish publishes f with expvar under name. expvar.Publish panics on a
+// name in use, so the name is checked first, and the panic of a concurrent
+// publication of the same name is turned into an error.
+func publish(name string, f func() any) (err error) {
+	if expvar.Get(name) != nil {
+		return fmt.Errorf("expvar name %q already published", name)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("expvar name %q already published", name)
+		}
+	}()
+	expvar.Publish(name, expvar.Func(f))
+	return nil
+}
