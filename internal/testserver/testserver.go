@@ -1,0 +1,275 @@
+// Package testserver finds the Redis and Memcached servers that tests talk
+// to, and starts private ones for tests that kill and pause their server.
+//
+// The shared servers are named by PRODREADY_TEST_REDIS_URL (default
+// redis://127.0.0.1:6379/0) and PRODREADY_TEST_MEMCACHED_ADDR (default
+// 127.0.0.1:11211). When a server does not answer, or the binary to start a
+// private one is missing, the test is skipped with a message, or fails when
+// PRODREADY_REQUIRE_SERVERS=1 (as CI sets it).
+//
+// Tests that use a shared server must use a namespace of their own
+// ([Namespace]) and must never flush the server.
+package testserver
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Environment variables read by this package.
+const (
+	EnvRedisURL       = "PRODREADY_TEST_REDIS_URL"
+	EnvMemcachedAddr  = "PRODREADY_TEST_MEMCACHED_ADDR"
+	EnvRequireServers = "PRODREADY_REQUIRE_SERVERS"
+)
+
+const (
+	defaultRedisURL      = "redis://127.0.0.1:6379/0"
+	defaultMemcachedAddr = "127.0.0.1:11211"
+	probeTimeout         = 500 * time.Millisecond
+	startTimeout         = 10 * time.Second
+)
+
+// Redis returns the URL of the shared Redis server, or skips tb (fails it
+// under PRODREADY_REQUIRE_SERVERS=1) when no server answers there.
+func Redis(tb testing.TB) string {
+	tb.Helper()
+	raw := os.Getenv(EnvRedisURL)
+	if raw == "" {
+		raw = defaultRedisURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		tb.Fatalf("testserver: %s is not a redis URL", EnvRedisURL)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "6379")
+	}
+	if err := probe(host); err != nil {
+		unavailable(tb, "redis", fmt.Sprintf("no server answers at %s (set %s): %v", host, EnvRedisURL, err))
+	}
+	return raw
+}
+
+// Memcached returns the host:port of the shared Memcached server, or skips
+// tb (fails it under PRODREADY_REQUIRE_SERVERS=1) when no server answers there.
+func Memcached(tb testing.TB) string {
+	tb.Helper()
+	addr := os.Getenv(EnvMemcachedAddr)
+	if addr == "" {
+		addr = defaultMemcachedAddr
+	}
+	if err := probe(addr); err != nil {
+		unavailable(tb, "memcached", fmt.Sprintf("no server answers at %s (set %s): %v", addr, EnvMemcachedAddr, err))
+	}
+	return addr
+}
+
+// Namespace returns a cache namespace unique to this test run, so tests
+// sharing a server never see each other's keys.
+func Namespace(tb testing.TB) string {
+	tb.Helper()
+	return "test-" + rand.Text()[:16]
+}
+
+func probe(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, probeTimeout)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+func unavailable(tb testing.TB, what, msg string) {
+	tb.Helper()
+	if os.Getenv(EnvRequireServers) == "1" {
+		tb.Fatalf("testserver: %s required (%s=1): %s", what, EnvRequireServers, msg)
+	}
+	tb.Skipf("testserver: skipping, %s unavailable: %s", what, msg)
+}
+
+// A Server is a private server process on a loopback port, started by
+// [StartRedis] or [StartMemcached] for one test, which may kill, restart,
+// pause and resume it. It is stopped when the test ends. Its methods are
+// safe for concurrent use.
+type Server struct {
+	tb   testing.TB
+	name string
+	args []string
+	addr string
+
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+// StartRedis starts redis-server on a free loopback port, without
+// persistence. It skips tb (or fails it under PRODREADY_REQUIRE_SERVERS=1)
+// when redis-server is not installed.
+func StartRedis(tb testing.TB) *Server {
+	tb.Helper()
+	port := freePort(tb)
+	return start(tb, "redis-server", port,
+		"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning")
+}
+
+// StartMemcached starts memcached on a free loopback port, without UDP. It
+// skips tb (or fails it under PRODREADY_REQUIRE_SERVERS=1) when memcached is
+// not installed.
+func StartMemcached(tb testing.TB) *Server {
+	tb.Helper()
+	port := freePort(tb)
+	args := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", "64"}
+	if os.Geteuid() == 0 {
+		args = append(args, "-u", "root")
+	}
+	return start(tb, "memcached", port, args...)
+}
+
+func start(tb testing.TB, name, port string, args ...string) *Server {
+	tb.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		unavailable(tb, name, err.Error())
+	}
+	s := &Server{tb: tb, name: name, args: args, addr: net.JoinHostPort("127.0.0.1", port)}
+	if err := s.start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Kill)
+	return s
+}
+
+// Addr returns the server's host:port.
+func (s *Server) Addr() string { return s.addr }
+
+// RedisURL returns redis://host:port/0 for a Redis server.
+func (s *Server) RedisURL() string { return "redis://" + s.addr + "/0" }
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return fmt.Errorf("testserver: %s already running", s.name)
+	}
+	cmd := exec.Command(s.name, s.args...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("testserver: start %s: %w", s.name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if probe(s.addr) == nil {
+			break
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("testserver: %s on %s exited at start: %v", s.name, s.addr, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("testserver: %s did not answer on %s within %v", s.name, s.addr, startTimeout)
+		}
+	}
+	s.cmd = cmd
+	// Keep the Wait result for Kill.
+	go func() { err := <-exited; s.exited(cmd, err) }()
+	return nil
+}
+
+func (s *Server) exited(cmd *exec.Cmd, _ error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == cmd {
+		s.cmd = nil
+	}
+}
+
+// Kill kills the server with SIGKILL and waits until its port is closed.
+// Killing a stopped server is a no-op.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGCONT)
+	_ = cmd.Process.Kill()
+	deadline := time.Now().Add(startTimeout)
+	for probe(s.addr) == nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Restart starts the server again on the same port, after Kill.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	if err := s.start(); err != nil {
+		s.tb.Error(err)
+	}
+}
+
+// Pause stops the server process with SIGSTOP, and waits until it is
+// stopped: connections stay open and nothing answers, as with a hung server.
+func (s *Server) Pause() {
+	s.signal(syscall.SIGSTOP)
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	stat := fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid)
+	for range 200 {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			time.Sleep(10 * time.Millisecond) // no /proc: give the signal time
+			return
+		}
+		// The state follows the parenthesized command name.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Resume continues a paused server with SIGCONT.
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig os.Signal) {
+	s.tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		s.tb.Errorf("testserver: %s is not running", s.name)
+		return
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.tb.Errorf("testserver: signal %s: %v", s.name, err)
+	}
+}
+
+func freePort(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
