@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"hash/maphash"
+	"io"
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -27,22 +30,27 @@ import (
 // slices or maps is shared, and must not be modified after it is stored.
 type Cache[V any] struct {
 	closed  atomic.Bool
-	mem     *otter.Cache[string, V]        // the memory backend, or nil
-	neg     *otter.Cache[string, struct{}] // its negative entries, with NegativeTTL
-	refresh bool                           // o.RefreshAhead > 0
-	window  int64                          // refresh-ahead window of the memory backend, ns
+	mem     *otter.Cache[string, memEntry[V]] // the memory backend, or nil
+	neg     *otter.Cache[string, struct{}]    // its negative entries, with NegativeTTL
+	refresh bool                              // o.RefreshAhead > 0
 	lookups lookupCounter
 
 	remote Backend // the redis or memcached backend, or nil
 	locker Locker  // remote as a Locker, or nil
 
 	kind      prodready.CacheBackend
+	url       string  // CACHE_URL with its credentials redacted; empty for memory
 	o         Options // with defaults
 	now       func() time.Time
 	ttl       time.Duration
+	fp        uint64 // fingerprint of V and the Codec, in every envelope
 	minWeight uint64 // the least weight of an entry, so MaxMemory also bounds MaxSize
-	redact    redactor
-	errlog    *errorLog
+	// redact removes the URL's credentials from error text. It is a func so
+	// that no rendering of a Cache (fmt verbs, %#v included) can reach the
+	// strings it looks for.
+	redact func(error) error
+	errlog *errorLog
+	expvar *expvarBinding // the Cache's expvar publication, or nil
 
 	slow   slowCounters
 	seed   maphash.Seed
@@ -56,7 +64,13 @@ const numShards = 64
 // A shard holds the in-flight loads of the keys that hash to it.
 type shard[V any] struct {
 	mu    sync.Mutex
-	calls map[string]*call[V]
+	calls map[string]*call[V] // the live load of each key, which callers join
+	// last is the latest load of each key that still runs, live or
+	// superseded by a Set or Delete: a new load of the key waits for it to
+	// finish before calling its loader, so that one loader per key runs at
+	// a time. running holds every load that runs, for Close to cancel.
+	last    map[string]*call[V]
+	running map[*call[V]]struct{}
 	// loading is len(calls), written under mu, read without it by the
 	// memory backend's Set and Delete: with no load in flight they need
 	// not take mu. (A load that starts meanwhile runs its loader after the
@@ -96,6 +110,28 @@ type call[V any] struct {
 	// but not stored.
 	superseded bool
 
+	// prev is the load of the key that still ran when this one started;
+	// this one calls its loader only after prev is done. Read only by run.
+	prev *call[V]
+
+	// ttl is the TTL the result is stored with: the configured one for a
+	// miss, the entry's own for a refresh.
+	ttl time.Duration
+
+	// deadline is the deadline of the ctx of the caller that started the
+	// load, if it had one: waiting for another process's lease leaves that
+	// caller time to load itself.
+	deadline time.Time
+
+	// Guarded by the shard's lock: release gives back the cross-process
+	// lease while the load holds it (a Set or Delete that supersedes the
+	// load takes it and gives it back at once), and storing is non-nil,
+	// and closed when done, while the result is written to the remote
+	// backend (a Set or Delete of the key waits for it, so that the older
+	// value does not land after theirs).
+	release func(context.Context) error
+	storing chan struct{}
+
 	// degraded is set for a load that began after the remote backend
 	// failed to answer the lookup: it neither takes the lease nor stores
 	// its result, so a dead or hung server costs a miss one timeout, not
@@ -109,6 +145,7 @@ type call[V any] struct {
 // exactly what otter's does.
 type item[V any] struct {
 	v         V
+	base      time.Duration // the TTL asked for, before jitter
 	ttl       time.Duration // jittered lifetime
 	refreshAt int64         // Unix nanoseconds from which a read refreshes; 0 for never
 	negative  bool          // a cached ErrNotFound
@@ -121,6 +158,14 @@ func (it *item[V]) result() (V, error) {
 		return zero, ErrNotFound
 	}
 	return it.v, nil
+}
+
+// A memEntry is an entry of the memory backend: the value and the TTL it
+// was stored with, which sets its lifetime, its refresh-ahead window and
+// the TTL of its refresh.
+type memEntry[V any] struct {
+	v   V
+	ttl time.Duration
 }
 
 // New returns a Cache built from cfg:
@@ -136,7 +181,10 @@ func (it *item[V]) result() (V, error) {
 //     backend's entries in bytes (see [Options].Weigher). With both bounds,
 //     every entry weighs at least MaxMemory/MaxSize, so both hold.
 //   - cfg.Namespace prefixes the keys on a server; the memory backend, which
-//     nothing shares, ignores it.
+//     nothing shares, ignores it. It must not contain ':', the separator
+//     the backends put between it and the key (namespace "a" with key
+//     "b:c" would otherwise be namespace "a:b" with key "c").
+//   - cfg.TTL and every other lifetime above [MaxTTL] are cut to MaxTTL.
 //
 // ctx bounds the connection to a server; it is not kept. A nil opts means
 // the zero Options.
@@ -144,7 +192,7 @@ func (it *item[V]) result() (V, error) {
 // The error of a redis or memcached backend that cannot be built names
 // CACHE_URL and shows the URL with its password redacted. A missing URL
 // wraps [prodready.ErrMissing], an unknown backend or a negative setting
-// [prodready.ErrInvalid].
+// [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':'.
 func New[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options) (*Cache[V], error) {
 	return build[V](ctx, cfg, opts, openBackend)
 }
@@ -162,6 +210,8 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		return nil, fmt.Errorf("cache: CACHE_MAX_SIZE %d is negative: %w", cfg.MaxSize, prodready.ErrInvalid)
 	case cfg.MaxMemory < 0:
 		return nil, fmt.Errorf("cache: CACHE_MAX_MEMORY %d is negative: %w", cfg.MaxMemory, prodready.ErrInvalid)
+	case strings.Contains(cfg.Namespace, ":"):
+		return nil, fmt.Errorf("cache: CACHE_NAMESPACE %q contains ':', which the backends put between namespace and key, so namespaces could collide: %w", cfg.Namespace, prodready.ErrInvalid)
 	}
 	kind := prodready.CacheBackend(strings.ToLower(string(cfg.Backend)))
 	if kind == "" {
@@ -172,9 +222,13 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		kind:    kind,
 		o:       o,
 		now:     o.Now,
-		ttl:     cfg.TTL,
-		redact:  newRedactor(cfg.URL),
+		ttl:     min(cfg.TTL, MaxTTL),
+		redact:  newRedactor(cfg.URL).clean,
+		fp:      fingerprint[V](o.Codec),
 		seed:    maphash.MakeSeed(),
+	}
+	if kind != prodready.CacheMemory && cfg.URL.IsSet() {
+		c.url = cfg.URL.String()
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -195,7 +249,7 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		cfg.Backend = kind
 		b, err := open(ctx, cfg, &c.o)
 		if err != nil {
-			return nil, fmt.Errorf("cache: %s backend at CACHE_URL %s: %w", kind, cfg.URL.String(), c.redact.clean(err))
+			return nil, fmt.Errorf("cache: %s backend at CACHE_URL %s: %w", kind, cfg.URL.String(), c.redact(err))
 		}
 		if b == nil {
 			return nil, fmt.Errorf("cache: %s backend at CACHE_URL %s: no backend", kind, cfg.URL.String())
@@ -206,10 +260,12 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		return nil, fmt.Errorf("cache: CACHE_BACKEND %q: want memory, redis or memcached: %w", cfg.Backend, prodready.ErrInvalid)
 	}
 	if o.ExpvarName != "" {
-		if err := publish(o.ExpvarName, func() any { return c.Stats().expvarValue() }); err != nil {
+		b, err := bindExpvar(o.ExpvarName, func() any { return c.Stats().expvarValue() })
+		if err != nil {
 			_ = c.Close()
 			return nil, fmt.Errorf("cache: %w", err)
 		}
+		c.expvar = b
 	}
 	return c, nil
 }
@@ -227,14 +283,14 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	// deletions. A StatsRecorder would be called, behind a recover, on
 	// every hit.
 	evictions := &c.slow.evictions
-	oo := &otter.Options[string, V]{
-		OnAtomicDeletion: func(e otter.DeletionEvent[string, V]) {
+	oo := &otter.Options[string, memEntry[V]]{
+		OnAtomicDeletion: func(e otter.DeletionEvent[string, memEntry[V]]) {
 			if e.Cause.IsEviction() {
 				evictions.Add(1)
 			}
 		},
-		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, V]) time.Duration {
-			return c.lifetime(e.ExpiresAfter())
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, memEntry[V]]) time.Duration {
+			return c.lifetime(e.Value.ttl, e.ExpiresAfter())
 		}),
 		Clock:  clk,
 		Logger: logger,
@@ -243,7 +299,7 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	switch {
 	case cfg.MaxMemory > 0:
 		oo.MaximumWeight = uint64(cfg.MaxMemory)
-		oo.Weigher = c.weigh
+		oo.Weigher = func(key string, e memEntry[V]) uint32 { return c.weigh(key, e.v) }
 		if cfg.MaxSize > 0 {
 			c.minWeight = (uint64(cfg.MaxMemory) + uint64(cfg.MaxSize) - 1) / uint64(cfg.MaxSize)
 		}
@@ -258,19 +314,26 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 		return err
 	}
 	if c.o.NegativeTTL > 0 {
-		neg, err := otter.New(&otter.Options[string, struct{}]{
-			MaximumSize: max(maxSize, defaultMaxSize),
-			OnAtomicDeletion: func(e otter.DeletionEvent[string, struct{}]) {
-				if e.Cause.IsEviction() {
-					evictions.Add(1)
-				}
-			},
-			ExpiryCalculator: otter.ExpiryWritingFunc(func(otter.Entry[string, struct{}]) time.Duration {
-				return c.jitter(c.o.NegativeTTL)
-			}),
-			Clock:  clk,
-			Logger: logger,
+		// Negative entries get a quarter of the bounds, on top of them.
+		no := &otter.Options[string, struct{}]{}
+		if cfg.MaxMemory > 0 {
+			no.MaximumWeight = max(uint64(cfg.MaxMemory)/4, 1)
+			no.Weigher = func(key string, _ struct{}) uint32 {
+				return uint32(min(max(uint64(entryOverhead+len(key)), c.minWeight), math.MaxUint32))
+			}
+		} else {
+			no.MaximumSize = max(maxSize/4, 1)
+		}
+		no.OnAtomicDeletion = func(e otter.DeletionEvent[string, struct{}]) {
+			if e.Cause.IsEviction() {
+				evictions.Add(1)
+			}
+		}
+		no.ExpiryCalculator = otter.ExpiryWritingFunc(func(otter.Entry[string, struct{}]) time.Duration {
+			return c.jitter(c.o.NegativeTTL)
 		})
+		no.Clock, no.Logger = clk, logger
+		neg, err := otter.New(no)
 		if err != nil {
 			m.StopAllGoroutines()
 			return err
@@ -278,7 +341,6 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 		c.neg = neg
 	}
 	c.mem = m
-	c.window = int64(float64(c.ttl) * c.o.RefreshAhead)
 	return nil
 }
 
@@ -298,9 +360,9 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 	if c.mem != nil {
 		// Close empties the memory backend, so only a miss needs to check
 		// for it: the hit path stays as lean as otter's own.
-		if v, ok := c.mem.GetIfPresent(key); ok {
+		if e, ok := c.mem.GetIfPresent(key); ok {
 			c.lookups.hit()
-			return v, true, nil
+			return e.v, true, nil
 		}
 		if c.closed.Load() {
 			return v, false, ErrClosed
@@ -328,19 +390,34 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 //
 // Concurrent misses of a key in this process call one loader; the others
 // wait for its result, each on its own ctx: a caller whose ctx ends gets
-// ctx.Err() while the load goes on for the rest. On the redis and
-// memcached backends a miss also takes a lease on the key (see
-// [Options].LockLease), so processes sharing the server load it once.
+// ctx.Err() while the load goes on for the rest. At most one loader per
+// key runs at a time in a process: a miss that follows a Set or Delete of
+// a key whose load still runs starts a new load (it does not take the
+// stale result), whose loader waits for the older one to return. On the
+// redis and memcached backends a miss also takes a lease on the key (see
+// [Options].LockLease), so processes sharing the server load it once; a
+// miss that finds the lease taken polls for the value and for the lease
+// for up to [Options].LockWait, and for at most half the time left before
+// the deadline of its ctx, then loads itself.
 //
 // The loader runs on a goroutine of its own, with a context that carries
 // the values of the ctx of the caller that started it but not its deadline
 // or cancellation; [Options].LoadTimeout bounds it and Close cancels it.
-// Its result is stored unless a Set or Delete of the key came in the
-// meantime.
+// A background refresh (see [Options].RefreshAhead) outlives the request
+// that started it, so its loader gets a context with no request values.
 //
-// An error from loader is returned and not stored, except an error wrapping
-// ErrNotFound with [Options].NegativeTTL set. A loader that panics makes
-// GetOrLoad return a [*PanicError] to every waiting caller.
+// The result is stored unless a Set or Delete of the key came while the
+// loader ran: within a process, a Set or Delete that comes while the
+// result is being written waits for that write (up to [Options].Timeout)
+// and then overwrites it. Between processes sharing a server the last
+// write wins: a load in another process may store a value older than a Set
+// made here while its write was on the wire.
+//
+// An error from loader is returned with the zero V and not stored, except
+// an error wrapping ErrNotFound with [Options].NegativeTTL set. A loader
+// that panics makes GetOrLoad return a [*PanicError] to every waiting
+// caller; one that calls runtime.Goexit, an error; both count in
+// [Stats].LoadErrors.
 //
 // GetOrLoad fails open: when the backend fails, it counts and logs the
 // error and returns the loader's value. It returns ErrClosed after Close.
@@ -349,16 +426,16 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 	degraded := false
 	if c.mem != nil {
 		if !c.refresh {
-			if v, ok := c.mem.GetIfPresent(key); ok {
+			if e, ok := c.mem.GetIfPresent(key); ok {
 				c.lookups.hit()
-				return v, nil
+				return e.v, nil
 			}
 		} else if e, ok := c.mem.GetEntry(key); ok {
 			c.lookups.hit()
-			if e.ExpiresAtNano-e.SnapshotAtNano <= c.window {
-				c.startRefresh(ctx, key, loader)
+			if e.ExpiresAtNano-e.SnapshotAtNano <= c.window(e.Value.ttl) {
+				c.start(ctx, key, loader, true, e.Value.ttl, 0, false)
 			}
-			return e.Value, nil
+			return e.Value.v, nil
 		}
 		var zero V
 		if c.closed.Load() {
@@ -382,13 +459,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 		}
 		if ok {
 			if c.refresh && it.refreshAt != 0 && now >= it.refreshAt {
-				c.startRefresh(ctx, key, loader)
+				c.start(ctx, key, loader, true, it.base, 0, false)
 			}
 			return it.result()
 		}
 		degraded = err != nil
 	}
-	cl := c.start(ctx, key, loader, false, since, degraded)
+	cl := c.start(ctx, key, loader, false, c.ttl, since, degraded)
 	if cl == nil {
 		var zero V
 		return zero, ErrClosed
@@ -410,13 +487,22 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 }
 
 // SetWithTTL is Set with a lifetime of ttl (jittered) instead of the
-// configured TTL. A ttl of zero or less means the configured TTL.
+// configured TTL. A ttl of zero means the configured TTL; a ttl above
+// [MaxTTL] means MaxTTL; a negative ttl is an error wrapping
+// [prodready.ErrInvalid]. The entry keeps its TTL: its refresh-ahead window
+// is RefreshAhead times ttl, and a refresh stores the reloaded value for
+// ttl again.
 func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Duration) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if ttl <= 0 {
+	switch {
+	case ttl < 0:
+		return fmt.Errorf("cache: ttl %v is negative: %w", ttl, prodready.ErrInvalid)
+	case ttl == 0:
 		ttl = c.ttl
+	case ttl > MaxTTL:
+		ttl = MaxTTL
 	}
 	sh := c.shard(key)
 	if c.mem != nil {
@@ -425,10 +511,7 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 			sh.mu.Lock()
 			sh.supersede(key)
 		}
-		c.mem.Set(key, v)
-		if ttl != c.ttl {
-			c.mem.SetExpiresAfter(key, c.jitter(ttl))
-		}
+		c.mem.Set(key, memEntry[V]{v: v, ttl: ttl})
 		if c.neg != nil {
 			c.neg.Invalidate(key)
 		}
@@ -437,11 +520,11 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 		}
 		return nil
 	}
-	sh.mu.Lock()
-	sh.supersede(key)
-	sh.mu.Unlock()
+	release := c.supersedeRemote(ctx, key)
 	it := c.newItem(v, false, ttl)
-	return c.storeRemote(ctx, key, &it)
+	err := c.storeRemote(ctx, key, &it)
+	c.unlock(ctx, release)
+	return err
 }
 
 // Delete removes key. Deleting a missing key is not an error. It returns
@@ -467,22 +550,52 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 		}
 		return nil
 	}
-	sh.mu.Lock()
-	sh.supersede(key)
-	sh.mu.Unlock()
-	if err := c.remote.Delete(ctx, key); err != nil {
+	release := c.supersedeRemote(ctx, key)
+	err := c.remote.Delete(ctx, key)
+	c.unlock(ctx, release)
+	if err != nil {
 		err = c.backendError("delete", err)
 		return fmt.Errorf("cache: delete: %w", err)
 	}
 	return nil
 }
 
-// Close cancels the running loads and waits for their goroutines, stops
-// the goroutines of the backend, drops the memory backend's entries and
-// closes the connections of the others. Every method but Stats returns
-// ErrClosed afterwards (a call that runs concurrently with Close may still
-// complete normally). Close is idempotent: later calls return nil. A loader
-// that ignores its context delays Close until it returns.
+// supersedeRemote detaches the in-flight load of key before a Set or
+// Delete writes it to the remote backend. When that load is writing its
+// result, supersedeRemote waits for the write, for up to Timeout (or until
+// ctx ends), so that the Set or Delete lands after it. It returns the
+// load's lease, if it held one, for the caller to give back after its
+// write.
+func (c *Cache[V]) supersedeRemote(ctx context.Context, key string) (release func(context.Context) error) {
+	sh := c.shard(key)
+	sh.mu.Lock()
+	cl := sh.supersede(key)
+	var storing chan struct{}
+	if cl != nil {
+		storing = cl.storing
+		release, cl.release = cl.release, nil
+	}
+	sh.mu.Unlock()
+	if storing != nil {
+		t := time.NewTimer(c.o.Timeout)
+		defer t.Stop()
+		select {
+		case <-storing:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	return release
+}
+
+// Close cancels the running loads, superseded ones included, and waits for
+// their goroutines, stops the goroutines of the backend, drops the memory
+// backend's entries and closes the connections of the others. Every method
+// but Stats returns ErrClosed afterwards (a call that runs concurrently
+// with Close may still complete normally). Close frees the Cache's
+// [Options].ExpvarName for a later Cache, leaving the final counts
+// published until then. Close is idempotent: later calls return nil. A
+// loader that ignores its context delays Close until it returns.
 func (c *Cache[V]) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
@@ -493,7 +606,7 @@ func (c *Cache[V]) Close() error {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()
-		for _, cl := range sh.calls {
+		for cl := range sh.running {
 			cl.cancel()
 		}
 		sh.mu.Unlock()
@@ -507,9 +620,12 @@ func (c *Cache[V]) Close() error {
 		c.neg.StopAllGoroutines()
 		c.neg.InvalidateAll()
 	}
+	if c.expvar != nil {
+		c.expvar.unbind(c.Stats().expvarValue())
+	}
 	if c.remote != nil {
 		if err := c.remote.Close(); err != nil {
-			return fmt.Errorf("cache: close %s backend: %w", c.kind, c.redact.clean(err))
+			return fmt.Errorf("cache: close %s backend: %w", c.kind, c.redact(err))
 		}
 	}
 	return nil
@@ -520,9 +636,11 @@ func (c *Cache[V]) shard(key string) *shard[V] {
 }
 
 // supersede detaches the in-flight load of key, if any, so that it does not
-// store its result. sh.mu must be held.
-func (sh *shard[V]) supersede(key string) {
-	if cl, ok := sh.calls[key]; ok {
+// store its result, and returns it. The load stays in last and running
+// until it returns. sh.mu must be held.
+func (sh *shard[V]) supersede(key string) *call[V] {
+	cl, ok := sh.calls[key]
+	if ok {
 		cl.superseded = true
 		delete(sh.calls, key)
 		sh.loading.Add(-1)
@@ -532,6 +650,7 @@ func (sh *shard[V]) supersede(key string) {
 			sh.recent[i] = recentLoad[V]{}
 		}
 	}
+	return cl
 }
 
 // finished returns the load of key that finished after the shard's done
@@ -551,10 +670,17 @@ func (sh *shard[V]) remember(key string, cl *call[V]) {
 	sh.recent[seq%recentLoads] = recentLoad[V]{key: key, seq: seq, cl: cl}
 }
 
-// start returns the in-flight load of key, starting one if there is none.
-// A refresh starts only when none is in flight and the entry is still due,
-// and returns nil. start returns nil after Close.
-func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, since uint64, degraded bool) *call[V] {
+// window returns the refresh-ahead window of a memory entry stored with
+// ttl, in nanoseconds.
+func (c *Cache[V]) window(ttl time.Duration) int64 {
+	return int64(float64(ttl) * c.o.RefreshAhead)
+}
+
+// start returns the in-flight load of key, starting one if there is none;
+// ttl is what its result is stored with. A refresh starts only when no
+// load of the key runs and the entry is still due, and returns nil. start
+// returns nil after Close.
+func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, ttl time.Duration, since uint64, degraded bool) *call[V] {
 	sh := c.shard(key)
 	sh.mu.Lock()
 	if c.closed.Load() {
@@ -568,6 +694,11 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 		}
 		return cl
 	}
+	prev := sh.last[key]
+	if refresh && prev != nil {
+		sh.mu.Unlock()
+		return nil
+	}
 	if c.remote != nil && !refresh {
 		if cl := sh.finished(key, since); cl != nil {
 			sh.mu.Unlock()
@@ -580,12 +711,12 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 		// misses loads once.
 		e, ok := c.mem.GetEntryQuietly(key)
 		switch {
-		case refresh && (!ok || e.ExpiresAtNano-e.SnapshotAtNano > c.window):
+		case refresh && (!ok || e.ExpiresAtNano-e.SnapshotAtNano > c.window(e.Value.ttl)):
 			sh.mu.Unlock()
 			return nil
 		case !refresh && ok:
 			sh.mu.Unlock()
-			return doneCall(e.Value, nil)
+			return doneCall(e.Value.v, nil)
 		case !refresh && c.neg != nil:
 			if _, ok := c.neg.GetEntryQuietly(key); ok {
 				sh.mu.Unlock()
@@ -594,18 +725,31 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 			}
 		}
 	}
-	lctx := context.WithoutCancel(ctx)
+	// A refresh outlives the request that started it: its loader gets none
+	// of the request's values. A miss's loader keeps them (trace ids and
+	// the like) without the request's cancellation.
+	lctx := context.Background()
+	if !refresh {
+		lctx = context.WithoutCancel(ctx)
+	}
 	var cancel context.CancelFunc
 	if c.o.LoadTimeout > 0 {
 		lctx, cancel = context.WithTimeout(lctx, c.o.LoadTimeout)
 	} else {
 		lctx, cancel = context.WithCancel(lctx)
 	}
-	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded}
+	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl}
+	if !refresh {
+		cl.deadline, _ = ctx.Deadline()
+	}
 	if sh.calls == nil {
 		sh.calls = make(map[string]*call[V])
+		sh.last = make(map[string]*call[V])
+		sh.running = make(map[*call[V]]struct{})
 	}
 	sh.calls[key] = cl
+	sh.last[key] = cl
+	sh.running[cl] = struct{}{}
 	sh.loading.Add(1)
 	c.wg.Add(1)
 	sh.mu.Unlock()
@@ -614,11 +758,6 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 		return nil
 	}
 	return cl
-}
-
-// startRefresh starts a background reload of key unless one is running.
-func (c *Cache[V]) startRefresh(ctx context.Context, key string, loader func(context.Context) (V, error)) {
-	c.start(ctx, key, loader, true, 0, false)
 }
 
 // errNoReturn is the result of a loader that neither returned nor panicked
@@ -631,25 +770,32 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 	defer cl.cancel()
 	cl.err = errNoReturn
 	stored := false
-	var release func(context.Context) error
 	defer func() {
 		// Whatever happened, the lease is given back and the waiters are
 		// released.
 		if !stored {
-			c.finish(ctx, key, cl, false, refresh, release)
+			c.finish(ctx, key, cl, false, refresh)
 		}
 	}()
 
+	if prev := cl.prev; prev != nil {
+		// One loader per key at a time: wait for the superseded load.
+		cl.prev = nil
+		select {
+		case <-prev.done:
+		case <-ctx.Done():
+			cl.err = ctx.Err()
+			return
+		}
+	}
 	if c.locker != nil && c.o.LockLease > 0 && !cl.degraded {
-		var found bool
-		release, found = c.lockOrWait(ctx, key, cl, refresh)
-		if found {
+		if found := c.lockOrWait(ctx, key, cl, refresh); found {
 			return
 		}
 	}
 	cl.v, cl.err = c.invoke(ctx, loader)
 	stored = true
-	c.finish(ctx, key, cl, true, refresh, release)
+	c.finish(ctx, key, cl, true, refresh)
 }
 
 // unlock gives back the cross-process lease, if one was taken.
@@ -664,27 +810,57 @@ func (c *Cache[V]) unlock(ctx context.Context, release func(context.Context) err
 	}
 }
 
-// lockOrWait takes the cross-process lease on key. When another process
-// holds it, lockOrWait polls the backend for the value that process stores,
-// for up to LockWait; found reports that cl has its result. A refresh of a
-// key another process is loading is given up (found is true). A backend
-// that fails is counted, and the load goes on without the lease.
-func (c *Cache[V]) lockOrWait(ctx context.Context, key string, cl *call[V], refresh bool) (release func(context.Context) error, found bool) {
+// tryLock tries to take the cross-process lease on key for cl. The lease
+// of a load that a Set or Delete superseded meanwhile is given back at once
+// (the load goes on without it).
+func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok bool, err error) {
 	lctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	release, ok, err := c.locker.TryLock(lctx, key, c.o.LockLease)
 	cancel()
-	switch {
-	case err != nil:
+	if err != nil {
 		c.backendError("lock", err)
-		return nil, false
-	case ok:
-		return release, false
+		return false, err
+	}
+	if !ok {
+		return false, nil
+	}
+	sh := c.shard(key)
+	sh.mu.Lock()
+	if cl.superseded {
+		sh.mu.Unlock()
+		c.unlock(ctx, release)
+		return true, nil
+	}
+	cl.release = release
+	sh.mu.Unlock()
+	return true, nil
+}
+
+// lockOrWait takes the cross-process lease on key. When another process
+// holds it, lockOrWait polls the backend for the value that process stores
+// and tries the lease again, for up to LockWait (and at most half the time
+// left before the deadline of the caller that started the load); found
+// reports that cl has its result. A refresh of a key another process is
+// loading is given up (found is true). A backend that fails is counted,
+// and the load goes on without the lease.
+func (c *Cache[V]) lockOrWait(ctx context.Context, key string, cl *call[V], refresh bool) (found bool) {
+	ok, err := c.tryLock(ctx, key, cl)
+	switch {
+	case err != nil, ok:
+		return false
 	case refresh:
 		cl.err = nil
-		return nil, true
+		return true
 	}
-	interval := min(max(c.o.LockWait/20, 5*time.Millisecond), 50*time.Millisecond)
-	deadline := time.NewTimer(c.o.LockWait)
+	wait := c.o.LockWait
+	if !cl.deadline.IsZero() {
+		wait = min(wait, time.Until(cl.deadline)/2)
+	}
+	if wait <= 0 {
+		return false
+	}
+	interval := min(max(wait/20, 5*time.Millisecond), 50*time.Millisecond)
+	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -692,68 +868,107 @@ func (c *Cache[V]) lockOrWait(ctx context.Context, key string, cl *call[V], refr
 		select {
 		case <-ctx.Done():
 			cl.err = ctx.Err()
-			return nil, true
+			return true
 		case <-deadline.C:
-			return nil, false
+			return false
 		case <-tick.C:
 		}
 		it, ok, _, err := c.lookupRemote(ctx, key, false)
 		if err != nil {
-			return nil, false
+			return false
 		}
 		if ok {
 			cl.v, cl.err = it.result()
-			return nil, true
+			return true
+		}
+		ok, err = c.tryLock(ctx, key, cl)
+		if err != nil {
+			return false
+		}
+		if ok {
+			// The holder stores its value before it gives the lease back:
+			// a lease free just after a miss may mean the value just
+			// landed. (finish gives the lease back.)
+			if it, found, _, err := c.lookupRemote(ctx, key, false); err == nil && found {
+				cl.v, cl.err = it.result()
+				return true
+			}
+			return false
 		}
 	}
 }
 
 // invoke calls loader, counting the load, and turns a panic into a
-// *PanicError.
+// *PanicError. A loader that fails returns the zero V; one that calls
+// runtime.Goexit is counted as a failed load (the goroutine then ends, and
+// run hands errNoReturn to the waiters).
 func (c *Cache[V]) invoke(ctx context.Context, loader func(context.Context) (V, error)) (v V, err error) {
 	c.slow.loads.Add(1)
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		switch {
+		case r != nil:
 			var zero V
 			v, err = zero, &PanicError{Value: r, Stack: debug.Stack()}
+		case !returned:
+			err = errNoReturn
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			c.slow.loadErrors.Add(1)
+		if err != nil {
+			var zero V
+			v = zero
+			if !errors.Is(err, ErrNotFound) || r != nil {
+				c.slow.loadErrors.Add(1)
+			}
 		}
 	}()
-	return loader(ctx)
+	v, err = loader(ctx)
+	returned = true
+	return v, err
 }
 
 // finish stores the result of cl (when store is set and no Set or Delete
-// superseded it), gives back the cross-process lease (release, if not
-// nil), removes cl from the in-flight loads and releases its waiters. The
+// superseded it), gives back the cross-process lease (if cl holds it),
+// removes cl from the in-flight loads and releases its waiters. The
 // result is stored before the lease is given back and before cl leaves the
 // in-flight loads, so that a miss that comes later, here or in another
 // process, finds it; and the lease is free before the waiters return, so
 // that their next miss or refresh can take it.
-func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, refresh bool, release func(context.Context) error) {
+func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, refresh bool) {
 	sh := c.shard(key)
 	act := actNone
 	if store && ctx.Err() == nil {
 		act = c.decide(cl, refresh)
 	}
 	if c.remote != nil && act != actNone && !cl.degraded {
-		// Stored outside the lock: a slow server must not hold up the other
-		// keys of the shard. A Set or Delete that comes during the store
-		// may be overwritten, as between processes.
+		// Stored outside the lock, so that a slow server does not hold up
+		// the other keys of the shard; a Set or Delete of the key that
+		// comes meanwhile waits for the store (see supersedeRemote), and
+		// one that came before it stops it.
 		sh.mu.Lock()
-		superseded := cl.superseded
+		storing := !cl.superseded
+		if storing {
+			cl.storing = make(chan struct{})
+		}
 		sh.mu.Unlock()
-		if !superseded {
+		if storing {
 			c.storeResult(ctx, key, cl, act)
+			sh.mu.Lock()
+			close(cl.storing)
+			cl.storing = nil
+			sh.mu.Unlock()
 		}
 	}
+	sh.mu.Lock()
+	release := cl.release
+	cl.release = nil
+	sh.mu.Unlock()
 	c.unlock(ctx, release)
 	sh.mu.Lock()
 	if c.mem != nil && !cl.superseded {
 		switch act {
 		case actStore:
-			c.mem.Set(key, cl.v)
+			c.mem.Set(key, memEntry[V]{v: cl.v, ttl: cl.ttl})
 			if c.neg != nil {
 				c.neg.Invalidate(key)
 			}
@@ -771,6 +986,10 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 			sh.remember(key, cl)
 		}
 	}
+	if sh.last[key] == cl {
+		delete(sh.last, key)
+	}
+	delete(sh.running, cl)
 	sh.mu.Unlock()
 	close(cl.done)
 }
@@ -779,7 +998,7 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act int) {
 	switch act {
 	case actStore:
-		it := c.newItem(cl.v, false, c.ttl)
+		it := c.newItem(cl.v, false, cl.ttl)
 		_ = c.storeRemote(ctx, key, &it)
 	case actStoreNegative:
 		it := c.newItem(cl.v, true, c.o.NegativeTTL)
@@ -833,42 +1052,54 @@ func (c *Cache[V]) negativeHit(key string) bool {
 
 // newItem returns the remote entry for v with a jittered ttl.
 func (c *Cache[V]) newItem(v V, negative bool, ttl time.Duration) item[V] {
-	it := item[V]{ttl: c.jitter(ttl), negative: negative}
+	ttl = min(ttl, MaxTTL)
+	it := item[V]{base: ttl, ttl: c.jitter(ttl), negative: negative}
 	if !negative {
 		it.v = v
 		if c.refresh {
 			ahead := time.Duration(float64(it.ttl) * c.o.RefreshAhead)
-			it.refreshAt = c.now().Add(it.ttl - ahead).UnixNano()
+			it.refreshAt = addNanos(c.now().UnixNano(), it.ttl-ahead)
 		}
 	}
 	return it
 }
 
+// addNanos returns t (Unix nanoseconds) plus d, saturated at the largest
+// time an int64 holds.
+func addNanos(t int64, d time.Duration) int64 {
+	if d > 0 && t > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return t + int64(d)
+}
+
 // lifetime returns the lifetime of a value written to the memory backend
-// with the configured TTL, over an entry that had rest to live (rest is
+// with ttl, over an entry that had rest to live (rest is
 // not positive for a new entry). It is the jittered TTL, except that a
 // write never brings forward a deadline that is itself within the
 // jittered range of the TTL: otter updates an entry in place only when its
 // deadline does not move earlier, and replaces its node otherwise, which
 // doubles the cost of a write. The lifetime stays within the jitter band.
-func (c *Cache[V]) lifetime(rest time.Duration) time.Duration {
-	d := c.jitter(c.ttl)
-	if rest > d && float64(rest) <= float64(c.ttl)*(1+c.o.Jitter) {
+func (c *Cache[V]) lifetime(ttl, rest time.Duration) time.Duration {
+	d := c.jitter(ttl)
+	if rest > d && float64(rest) <= float64(ttl)*(1+c.o.Jitter) {
 		return rest
 	}
 	return d
 }
 
-// jitter returns ttl times a random factor in [1-Jitter, 1+Jitter].
+// jitter returns ttl, cut to MaxTTL, times a random factor in
+// [1-Jitter, 1+Jitter].
 func (c *Cache[V]) jitter(ttl time.Duration) time.Duration {
+	ttl = min(ttl, MaxTTL)
 	if c.o.Jitter == 0 {
 		return ttl
 	}
-	d := time.Duration(float64(ttl) * (1 + c.o.Jitter*(2*rand.Float64()-1)))
-	if d <= 0 {
-		d = 1
+	f := float64(ttl) * (1 + c.o.Jitter*(2*rand.Float64()-1))
+	if f >= math.MaxInt64 {
+		return math.MaxInt64
 	}
-	return d
+	return max(time.Duration(f), 1)
 }
 
 // entryOverhead approximates the bytes the memory backend spends on an
@@ -915,6 +1146,9 @@ func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (i
 		return it, false, 0, nil
 	}
 	env, err := decodeEnvelope(b)
+	if err == nil && env.fingerprint != c.fp {
+		err = errCorrupt // written for another V or Codec
+	}
 	if err != nil {
 		c.miss(record)
 		c.slow.codecErrors.Add(1)
@@ -926,6 +1160,10 @@ func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (i
 		return it, false, now, nil
 	}
 	it.refreshAt = env.refreshAt
+	it.base = time.Duration(env.ttl)
+	if it.base <= 0 {
+		it.base = c.ttl
+	}
 	if env.negative {
 		it.negative = true
 	} else if err := c.o.Codec.Unmarshal(env.payload, &it.v); err != nil {
@@ -948,9 +1186,11 @@ func (c *Cache[V]) miss(record bool) {
 // storeRemote encodes it and stores it under key.
 func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) error {
 	env := envelope{
-		negative:  it.negative,
-		expires:   c.now().Add(it.ttl).UnixNano(),
-		refreshAt: it.refreshAt,
+		negative:    it.negative,
+		expires:     addNanos(c.now().UnixNano(), it.ttl),
+		refreshAt:   it.refreshAt,
+		ttl:         int64(it.base),
+		fingerprint: c.fp,
 	}
 	if !it.negative {
 		p, err := c.o.Codec.Marshal(it.v)
@@ -969,11 +1209,22 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 	return nil
 }
 
+// fingerprint returns the envelope fingerprint of V encoded by codec: a
+// hash of the names of both types. An entry written for another V (or by
+// another Codec) does not decode as a wrong zero value: it is a miss.
+func fingerprint[V any](codec Codec) uint64 {
+	h := fnv.New64a()
+	_, _ = io.WriteString(h, reflect.TypeFor[V]().String())
+	_, _ = io.WriteString(h, "\x00")
+	_, _ = io.WriteString(h, reflect.TypeOf(codec).String())
+	return h.Sum64()
+}
+
 // backendError counts and logs (at most once per ErrorLogInterval) a
 // failed backend call, and returns err with the URL's credentials removed.
 func (c *Cache[V]) backendError(op string, err error) error {
 	c.slow.backendErrors.Add(1)
-	err = c.redact.clean(err)
+	err = c.redact(err)
 	c.errlog.log(c.now(), op, err)
 	return err
 }

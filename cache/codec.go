@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"time"
 )
 
 // A Codec turns values into bytes and back, for the backends that store
@@ -29,17 +28,21 @@ func (JSON) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v)
 var _ Codec = JSON{}
 
 // The envelope wraps every value stored in a Backend, so that logical
-// expiry (by the Cache's clock), negative entries and refresh-ahead work the
-// same on every backend:
+// expiry (by the Cache's clock), negative entries, refresh-ahead and
+// per-entry TTLs work the same on every backend:
 //
 //	byte 0      version (envelopeVersion)
 //	byte 1      flags (flagNegative)
 //	bytes 2-9   expiry, Unix nanoseconds, big-endian
 //	bytes 10-17 start of the refresh-ahead window, Unix nanoseconds; 0 for none
-//	bytes 18-   the Codec's encoding of the value; empty for a negative entry
+//	bytes 18-25 the TTL the entry was stored with, before jitter, nanoseconds
+//	bytes 26-33 fingerprint of the value's type and the Codec (see fingerprint)
+//	bytes 34-   the Codec's encoding of the value; empty for a negative entry
+//
+// Version 1 had no TTL or fingerprint; its entries are misses.
 const (
-	envelopeVersion = 1
-	envelopeHeader  = 18
+	envelopeVersion = 2
+	envelopeHeader  = 34
 	flagNegative    = 1 << 0
 )
 
@@ -48,10 +51,12 @@ var errCorrupt = errors.New("corrupt entry")
 
 // envelope is a decoded entry header.
 type envelope struct {
-	negative  bool
-	expires   int64 // Unix nanoseconds
-	refreshAt int64 // Unix nanoseconds; 0 for none
-	payload   []byte
+	negative    bool
+	expires     int64 // Unix nanoseconds
+	refreshAt   int64 // Unix nanoseconds; 0 for none
+	ttl         int64 // nanoseconds
+	fingerprint uint64
+	payload     []byte
 }
 
 func encodeEnvelope(e envelope) []byte {
@@ -62,6 +67,8 @@ func encodeEnvelope(e envelope) []byte {
 	}
 	binary.BigEndian.PutUint64(b[2:], uint64(e.expires))
 	binary.BigEndian.PutUint64(b[10:], uint64(e.refreshAt))
+	binary.BigEndian.PutUint64(b[18:], uint64(e.ttl))
+	binary.BigEndian.PutUint64(b[26:], e.fingerprint)
 	copy(b[envelopeHeader:], e.payload)
 	return b
 }
@@ -71,19 +78,15 @@ func decodeEnvelope(b []byte) (envelope, error) {
 		return envelope{}, errCorrupt
 	}
 	e := envelope{
-		negative:  b[1]&flagNegative != 0,
-		expires:   int64(binary.BigEndian.Uint64(b[2:])),
-		refreshAt: int64(binary.BigEndian.Uint64(b[10:])),
-		payload:   b[envelopeHeader:],
+		negative:    b[1]&flagNegative != 0,
+		expires:     int64(binary.BigEndian.Uint64(b[2:])),
+		refreshAt:   int64(binary.BigEndian.Uint64(b[10:])),
+		ttl:         int64(binary.BigEndian.Uint64(b[18:])),
+		fingerprint: binary.BigEndian.Uint64(b[26:]),
+		payload:     b[envelopeHeader:],
 	}
 	if e.negative && len(e.payload) != 0 {
 		return envelope{}, errCorrupt
 	}
 	return e, nil
-}
-
-// remaining returns how long an entry expiring at expires (Unix
-// nanoseconds) still lives at now.
-func remaining(expires int64, now time.Time) time.Duration {
-	return time.Duration(expires - now.UnixNano())
 }

@@ -20,20 +20,41 @@
 // those backends live in packages cache/rediscache and cache/memcached and
 // are reached through the [Backend] interface. A URL that does not parse or
 // a server that does not answer is an error from [New] that names CACHE_URL
-// and shows the URL with its password redacted.
+// and shows the URL with its password redacted. The backends join
+// CACHE_NAMESPACE and the key with ':', so a namespace must not contain
+// one (namespace "a" with key "b:c" would be namespace "a:b" with key "c"):
+// New rejects it. A Cache prints (with any fmt verb, and in slog records)
+// as its backend and redacted URL, never its fields.
 //
 // On the redis and memcached backends each value is stored in a small
 // envelope that holds its expiry by the Cache's clock ([Options].Now), a
-// negative flag and the start of its refresh-ahead window, so expiry,
-// negative caching and refresh-ahead behave the same on every backend. The
-// server's own expiry is set to the same (jittered) TTL and only collects
-// garbage. An entry that does not decode is a miss, counted in
-// [Stats].CodecErrors; it is never a panic or a wrong value.
+// negative flag, the start of its refresh-ahead window, the TTL it was
+// stored with, and a fingerprint of the value's type and the Codec, so
+// expiry, negative caching and refresh-ahead behave the same on every
+// backend. The server's own expiry is set to the same (jittered) TTL and
+// only collects garbage. An entry that does not decode is a miss, counted
+// in [Stats].CodecErrors; it is never a panic or a wrong value. That
+// includes an entry written for another type: the fingerprint hashes the
+// type's name as Go prints it (reflect's Type.String, such as
+// "users.User") and the Codec's, so a deploy that changes V or the Codec
+// misses on old entries instead of decoding them into wrong zero fields;
+// renaming the type (or its package) invalidates the entries too, while a
+// change of V's fields that keeps its name is not detected.
+//
+// # Lifetimes
+//
+// No lifetime exceeds [MaxTTL] (ten years): a longer CACHE_TTL, per-call
+// TTL or NegativeTTL is cut to it, so "forever" TTLs such as
+// math.MaxInt64 work and deadlines never overflow. A negative per-call TTL
+// is an error.
 //
 // # Single-flight
 //
 // [Cache.GetOrLoad] calls at most one loader per key at a time in a
-// process: concurrent misses wait for the first one's result. Each caller
+// process: concurrent misses wait for the first one's result. A Set or
+// Delete of a key whose load runs supersedes the load (its result goes to
+// its waiters but is not stored); a later miss starts a new load, whose
+// loader waits for the superseded one to return. Each caller
 // waits on its own context and returns ctx.Err() when it ends, while the
 // load continues for the others. The loader runs on its own goroutine with
 // a context detached from the caller's cancellation (it serves every
@@ -42,7 +63,22 @@
 // waiters hanging: each gets a [*PanicError]. On the redis and memcached
 // backends a miss also takes a lease on the key through [Locker], so that
 // processes sharing a server load a key once; the others poll for the value
-// for up to [Options].LockWait, then load it themselves.
+// and for the lease, load as soon as they get the lease (its holder failed,
+// was superseded or died and the lease ran out), and after
+// [Options].LockWait (5 × Timeout by default), or half the time left to the
+// deadline of the caller that started the load, load without it.
+//
+// # Writes and loads
+//
+// Within a process, a Set or Delete wins over a load of the same key that
+// started before it: the load's result is not stored, and a Set or Delete
+// that comes while that result is being written to the server waits for
+// the write (up to [Options].Timeout) and then makes its own. Between
+// processes sharing a server there is no such order: the last write to
+// reach the server wins, so a load in one process may store a value older
+// than a Set made in another during that load's round trip to the server.
+// Keys that other processes write should be deleted, not set, after a
+// change of their source, or have a short TTL.
 //
 // # Jitter
 //
@@ -62,9 +98,12 @@
 // # Refresh-ahead
 //
 // With [Options].RefreshAhead set, a GetOrLoad that finds an entry in the
-// last part of its life (RefreshAhead times the TTL: the configured one on
-// the memory backend, the entry's jittered one on the others) returns it at
-// once and reloads it in the background, one reload per key at a time. Readers of a hot key
+// last part of its life (RefreshAhead times the entry's own TTL, the one
+// given to [Cache.SetWithTTL] or the configured one; jittered on the redis
+// and memcached backends) returns it at once and reloads it in the
+// background, one reload per key at a time, storing the new value with the
+// same TTL. The reload's loader gets a context with none of the request's
+// values: it outlives the request. Readers of a hot key
 // then never wait for the loader when it expires. A failed reload keeps the
 // old value until it expires; a reload that reports ErrNotFound replaces it
 // with a negative entry, or removes it.
@@ -87,13 +126,17 @@
 //
 // [Cache.Stats] returns hits, misses, loads, load errors, backend errors,
 // codec errors, evictions and the hit ratio. [Stats] is an [slog.LogValuer],
-// and [Options].ExpvarName publishes the counts with package expvar.
+// and [Options].ExpvarName publishes the counts with package expvar. expvar
+// never forgets a name, so the package publishes each name once, through a
+// holder that the open Cache of that name fills; Close leaves the final
+// counts there and frees the name for a later Cache. (That holder is the
+// package's only global state, mirroring expvar's.)
 //
 // # Concurrency
 //
 // Every method of a Cache is safe for concurrent use. [Cache.Close] stops
 // every goroutine the Cache started, the backend's included, after waiting
-// for running loads (whose contexts it cancels); afterwards the methods
-// return [ErrClosed]. The memory backend hands out the stored value itself:
+// for running loads, superseded ones included (whose contexts it cancels);
+// afterwards the methods return [ErrClosed]. The memory backend hands out the stored value itself:
 // values holding pointers, slices or maps must not be modified once stored.
 package cache

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"time"
 
 	"github.com/prodready/prodready"
 )
@@ -14,15 +15,24 @@ func NewWithBackend[V any](ctx context.Context, cfg prodready.CacheConfig, opts 
 	})
 }
 
-// DecodeEnvelope exposes the envelope parser to the fuzz test.
-func DecodeEnvelope(b []byte) error {
-	_, err := decodeEnvelope(b)
-	return err
+// ReencodeEnvelope parses b as an envelope and encodes it again, for the
+// fuzz test.
+func ReencodeEnvelope(b []byte) ([]byte, error) {
+	e, err := decodeEnvelope(b)
+	if err != nil {
+		return nil, err
+	}
+	return encodeEnvelope(e), nil
 }
 
-// EncodeEnvelope exposes the envelope writer to the fuzz test.
-func EncodeEnvelope(negative bool, expires, refreshAt int64, payload []byte) []byte {
-	return encodeEnvelope(envelope{negative: negative, expires: expires, refreshAt: refreshAt, payload: payload})
+// EncodeEnvelope returns the envelope a Cache[V] with the Codec codec
+// (JSON if nil) stores for payload, with a TTL of ttl, for the tests of
+// corrupt and foreign entries.
+func EncodeEnvelope[V any](codec Codec, negative bool, expires, refreshAt int64, ttl time.Duration, payload []byte) []byte {
+	if codec == nil {
+		codec = JSON{}
+	}
+	return encodeEnvelope(envelope{negative: negative, expires: expires, refreshAt: refreshAt, ttl: int64(ttl), fingerprint: fingerprint[V](codec), payload: payload})
 }
 
 // NewWithOpenError is New with a redis or memcached backend that fails to

@@ -27,14 +27,18 @@ type Options struct {
 	// NegativeTTL is how long a "not found" result is cached: when a loader
 	// returns an error wrapping [ErrNotFound], GetOrLoad remembers that for
 	// NegativeTTL (jittered) and answers ErrNotFound without calling a loader
-	// again. If NegativeTTL is zero, negative results are not cached.
+	// again. If NegativeTTL is zero, negative results are not cached. On the
+	// memory backend, negative entries are bounded apart from the others,
+	// by a quarter of CACHE_MAX_SIZE (or of CACHE_MAX_MEMORY when it is
+	// set), on top of them.
 	NegativeTTL time.Duration
 
 	// RefreshAhead is the fraction of an entry's lifetime, at its end, during
 	// which GetOrLoad returns the cached value and reloads it in the
 	// background (once per key at a time), so readers of a hot key never
 	// wait for the loader when it expires. 0.2 with a TTL of 10 minutes
-	// reloads a key read in its last 2 minutes. If RefreshAhead is zero,
+	// reloads a key read in its last 2 minutes. The TTL is the entry's own
+	// (see [Cache.SetWithTTL]), and the reloaded value is stored with it. If RefreshAhead is zero,
 	// entries are only reloaded after they expire. Values at or above 1 are
 	// treated as 1 (a read at any age reloads).
 	RefreshAhead float64
@@ -62,8 +66,13 @@ type Options struct {
 	LockLease time.Duration
 
 	// LockWait is how long a miss whose key is locked by another process
-	// waits for that process to store the value, polling the backend, before
-	// it loads the value itself. If LockWait is zero, LockLease is used.
+	// waits for that process to store the value, polling the backend for
+	// the value and for the lease, before it loads the value itself. A
+	// miss takes the lease as soon as it is free: when its holder failed,
+	// was superseded, or died and its lease ran out. The wait is also cut
+	// to half the time left before the deadline of the ctx of the caller
+	// that started the load, so that caller still gets the loader's value.
+	// If LockWait is zero, 5 times Timeout is used (500ms by default).
 	LockWait time.Duration
 
 	// Weigher returns the approximate size in bytes of a value, for the
@@ -89,8 +98,10 @@ type Options struct {
 
 	// ExpvarName is the name under which [Cache.Stats] is published with
 	// package expvar. If ExpvarName is empty, nothing is published. New fails
-	// if the name is already published. expvar cannot remove a name, so the
-	// name stays taken after Close, showing the final counts.
+	// if an open Cache publishes the name, or if something other than this
+	// package published it. expvar cannot remove a name: after Close it
+	// shows the Cache's final counts until a new Cache with the same name
+	// takes it over.
 	ExpvarName string
 
 	// DisableNearCache turns off the redis backend's client-side (near)
@@ -103,6 +114,13 @@ type Options struct {
 	// backends ignore it.
 	NearCacheMaxMemory int64
 }
+
+// MaxTTL is the longest lifetime of an entry: a longer CACHE_TTL,
+// [Cache.SetWithTTL] ttl or [Options].NegativeTTL is cut to MaxTTL (before
+// jitter). Ten years is "forever" for a cache, and keeps every deadline
+// far from the limits of int64 nanoseconds and of the servers' expiry
+// fields.
+const MaxTTL = 10 * 365 * 24 * time.Hour
 
 const (
 	defaultJitter           = 0.10
@@ -137,6 +155,7 @@ func (o *Options) withDefaults() Options {
 	if out.NegativeTTL < 0 {
 		out.NegativeTTL = 0
 	}
+	out.NegativeTTL = min(out.NegativeTTL, MaxTTL)
 	if out.Codec == nil {
 		out.Codec = JSON{}
 	}
@@ -153,7 +172,7 @@ func (o *Options) withDefaults() Options {
 		out.LockLease = 0
 	}
 	if out.LockWait <= 0 {
-		out.LockWait = out.LockLease
+		out.LockWait = 5 * out.Timeout
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()

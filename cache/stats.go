@@ -4,6 +4,7 @@ import (
 	"expvar"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -136,13 +137,73 @@ func (l *lookupCounter) sum() (hits, misses uint64) {
 	return hits, misses
 }
 
-// publish publishes f with expvar under name. expvar.Publish panics on a
-// name in use, so the name is checked first, and the panic of a concurrent
-// publication of the same name is turned into an error.
-func publish(name string, f func() any) (err error) {
-	if expvar.Get(name) != nil {
-		return fmt.Errorf("expvar name %q already published", name)
+// expvarNames maps each name this package published with expvar to its
+// *expvarSlot. It is package state because expvar's registry is: a name
+// can be published once per process and never removed, so the package
+// publishes each name once, through a slot that the open Cache of that
+// name binds, and that a closed Cache hands over to the next one.
+var expvarNames sync.Map
+
+// An expvarSlot is what expvar shows under a name: the value of its
+// current binding.
+type expvarSlot struct{ cur atomic.Pointer[expvarBinding] }
+
+// An expvarBinding is one Cache's claim on a slot. After Close it holds
+// only the final counts, so the slot keeps no closed Cache alive.
+type expvarBinding struct {
+	slot *expvarSlot
+	get  func() any
+	open bool // the Cache is open: no other may bind the name
+}
+
+func (s *expvarSlot) value() any {
+	if b := s.cur.Load(); b != nil {
+		return b.get()
 	}
+	return nil
+}
+
+// bindExpvar publishes get under name, through the name's slot, which it
+// creates and publishes on first use. It fails if an open Cache holds the
+// name or if the name was published by someone else.
+func bindExpvar(name string, get func() any) (*expvarBinding, error) {
+	v, ok := expvarNames.Load(name)
+	if !ok {
+		if expvar.Get(name) != nil {
+			return nil, fmt.Errorf("expvar name %q already published", name)
+		}
+		slot := &expvarSlot{}
+		actual, loaded := expvarNames.LoadOrStore(name, slot)
+		if !loaded {
+			if err := publish(name, slot.value); err != nil {
+				expvarNames.CompareAndDelete(name, slot)
+				return nil, err
+			}
+		}
+		v = actual
+	}
+	slot := v.(*expvarSlot)
+	b := &expvarBinding{slot: slot, get: get, open: true}
+	for {
+		old := slot.cur.Load()
+		if old != nil && old.open {
+			return nil, fmt.Errorf("expvar name %q is used by an open Cache", name)
+		}
+		if slot.cur.CompareAndSwap(old, b) {
+			return b, nil
+		}
+	}
+}
+
+// unbind frees the name for another Cache, leaving final published.
+func (b *expvarBinding) unbind(final any) {
+	b.slot.cur.CompareAndSwap(b, &expvarBinding{slot: b.slot, get: func() any { return final }})
+}
+
+// publish publishes f with expvar under name. expvar.Publish panics on a
+// name in use, so the panic of a concurrent publication of the same name is
+// turned into an error.
+func publish(name string, f func() any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("expvar name %q already published", name)

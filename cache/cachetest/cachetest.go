@@ -21,7 +21,9 @@
 // Time moves through an injected clock ([cache.Options].Now), so the suite
 // never waits for an entry to expire; it leaves the server's own expiry an
 // hour or more, except in the jitter test, which gives entries up to two
-// minutes.
+// minutes. The tests of a Set or Delete racing a load run the race many
+// times; to check that a second loader does not start while a superseded
+// one runs, DeleteDuringLoad watches for 50ms of real time.
 package cachetest
 
 import (
@@ -31,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
@@ -75,6 +78,11 @@ func Run(t *testing.T, newCache Factory) {
 		{"NegativeCaching", testNegativeCaching},
 		{"RefreshAhead", testRefreshAhead},
 		{"SetDuringLoad", testSetDuringLoad},
+		{"WriteDuringLoad", testWriteDuringLoad},
+		{"DeleteDuringLoad", testDeleteDuringLoad},
+		{"CloseSupersededLoad", testCloseSupersededLoad},
+		{"PerCallTTLRefresh", testPerCallTTLRefresh},
+		{"HugeTTL", testHugeTTL},
 		{"CodecErrors", testCodecErrors},
 		{"NamespaceIsolation", testNamespaceIsolation},
 		{"Stats", testStats},
@@ -731,29 +739,68 @@ func testStats(t *testing.T, s *suite) {
 }
 
 func testConcurrent(t *testing.T, s *suite) {
-	// Mixed operations on a few keys: the race detector and the end state
-	// are the checks.
-	c := s.open(t, config{opts: cache.Options{RefreshAhead: 0.5, NegativeTTL: time.Second}})
+	// Mixed operations on a few keys, against a source of truth that the
+	// loaders read: every value read must be one written for its key, and
+	// once the writers are done each key must hold its source's value, be
+	// missing, or (negative entries) be missing from the source too.
+	c := s.open(t, config{opts: cache.Options{RefreshAhead: 0.5, NegativeTTL: time.Minute}})
+	const keys = 5
+	var src [keys]struct {
+		mu sync.Mutex // held across a write to the source and to the cache
+		v  Item
+		ok bool
+	}
+	var version atomic.Int64
+	load := func(k int) func(context.Context) (Item, error) {
+		return func(context.Context) (Item, error) {
+			src[k].mu.Lock()
+			defer src[k].mu.Unlock()
+			if !src[k].ok {
+				return Item{}, fmt.Errorf("%d: %w", k, cache.ErrNotFound)
+			}
+			return src[k].v, nil
+		}
+	}
+	check := func(op string, k int, v Item, ok bool) {
+		if ok && v.Name != fmt.Sprint("k", k) {
+			t.Errorf("%s(k%d) = %+v, a value never written for k%d", op, k, v, k)
+		}
+	}
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 100 {
-				key := fmt.Sprint("k", (w+i)%5)
+				k := (w + i) % keys
+				key := fmt.Sprint("k", k)
 				switch i % 4 {
 				case 0:
-					_ = c.Set(context.Background(), key, item(i))
+					v := Item{ID: int(version.Add(1)), Name: key}
+					src[k].mu.Lock()
+					src[k].v, src[k].ok = v, true
+					if err := c.Set(context.Background(), key, v); err != nil {
+						t.Errorf("Set(%s) error = %v", key, err)
+					}
+					src[k].mu.Unlock()
 				case 1:
-					_, _, _ = c.Get(context.Background(), key)
+					v, ok, err := c.Get(context.Background(), key)
+					if err != nil && !errors.Is(err, cache.ErrNotFound) {
+						t.Errorf("Get(%s) error = %v", key, err)
+					}
+					check("Get", k, v, ok)
 				case 2:
-					_, _ = c.GetOrLoad(context.Background(), key, func(context.Context) (Item, error) {
-						if i%8 == 2 {
-							return Item{}, cache.ErrNotFound
-						}
-						return item(i), nil
-					})
+					v, err := c.GetOrLoad(context.Background(), key, load(k))
+					if err != nil && !errors.Is(err, cache.ErrNotFound) {
+						t.Errorf("GetOrLoad(%s) error = %v", key, err)
+					}
+					check("GetOrLoad", k, v, err == nil)
 				case 3:
 					if i%12 == 3 {
-						_ = c.Delete(context.Background(), key)
+						src[k].mu.Lock()
+						src[k].ok = false
+						if err := c.Delete(context.Background(), key); err != nil {
+							t.Errorf("Delete(%s) error = %v", key, err)
+						}
+						src[k].mu.Unlock()
 					}
 				}
 				if i%25 == 0 {
@@ -763,8 +810,258 @@ func testConcurrent(t *testing.T, s *suite) {
 		})
 	}
 	wg.Wait()
+	for k := range keys {
+		key := fmt.Sprint("k", k)
+		// A refresh may still be storing: wait for the key to settle.
+		eventually(t, "key "+key+" agrees with its source", func() bool {
+			v, ok, err := c.Get(t.Context(), key)
+			src[k].mu.Lock()
+			defer src[k].mu.Unlock()
+			switch {
+			case ok:
+				return src[k].ok && reflect.DeepEqual(v, src[k].v)
+			case errors.Is(err, cache.ErrNotFound):
+				return !src[k].ok
+			}
+			return err == nil
+		})
+	}
 	mustSet(t, c, "final", item(1))
 	wantItem(t, c, "final", item(1))
+}
+
+// testWriteDuringLoad races a Set or Delete of a key with a load of it,
+// many times: whatever the interleaving, the write must win, so that a
+// load that read the source before it changed does not store the old value
+// after the write (the window between the check for a Set or Delete and
+// the load's own write included).
+func testWriteDuringLoad(t *testing.T, s *suite) {
+	tests := []struct {
+		name   string
+		delete bool
+	}{
+		{"set", false},
+		{"delete", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &suite{newCache: s.newCache}
+			c := s.open(t, config{})
+			for i := range 40 {
+				key := fmt.Sprint("k", i)
+				var mu sync.Mutex
+				cur, present := item(1), true
+				load := func(context.Context) (Item, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					if !present {
+						return Item{}, cache.ErrNotFound
+					}
+					return cur, nil
+				}
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					<-start
+					_, _ = c.GetOrLoad(context.Background(), key, load)
+				})
+				wg.Go(func() {
+					<-start
+					mu.Lock()
+					defer mu.Unlock()
+					if tt.delete {
+						present = false
+						if err := c.Delete(context.Background(), key); err != nil {
+							t.Errorf("Delete(%s) error = %v", key, err)
+						}
+						return
+					}
+					cur = item(2)
+					if err := c.Set(context.Background(), key, cur); err != nil {
+						t.Errorf("Set(%s) error = %v", key, err)
+					}
+				})
+				close(start)
+				wg.Wait()
+				if tt.delete {
+					wantMissing(t, c, key)
+				} else {
+					wantItem(t, c, key, item(2))
+				}
+			}
+		})
+	}
+}
+
+// testDeleteDuringLoad checks that a miss after a Delete superseded a
+// running load starts a new load at once when the old one returns: it
+// neither runs a second loader beside the old one nor waits LockWait for a
+// value the superseded load will not store (its lease is free).
+func testDeleteDuringLoad(t *testing.T, s *suite) {
+	c := s.open(t, config{opts: cache.Options{LockWait: time.Minute}})
+	old := newGate(item(1))
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.GetOrLoad(context.Background(), "k", old.load)
+		first <- err
+	}()
+	old.waitStarted(t)
+	if err := c.Delete(t.Context(), "k"); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newGate(item(2))
+	type result struct {
+		v   Item
+		err error
+	}
+	second := make(chan result, 1)
+	go func() {
+		v, err := c.GetOrLoad(context.Background(), "k", fresh.load)
+		second <- result{v, err}
+	}()
+	select {
+	case <-fresh.started:
+		t.Fatal("a second loader of the key ran while the superseded one still ran")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(old.release)
+	if err := <-first; err != nil {
+		t.Fatalf("superseded GetOrLoad error = %v", err)
+	}
+	fresh.waitStarted(t)
+	close(fresh.release)
+	select {
+	case r := <-second:
+		if r.err != nil || !reflect.DeepEqual(r.v, item(2)) {
+			t.Fatalf("GetOrLoad after the Delete = %+v, %v, want %+v, nil", r.v, r.err, item(2))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("GetOrLoad after the Delete did not return within 10s")
+	}
+	wantItem(t, c, "k", item(2))
+}
+
+// testCloseSupersededLoad checks that Close cancels a load that a Delete
+// superseded, instead of waiting for it.
+func testCloseSupersededLoad(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	started := make(chan struct{})
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		_, _ = c.GetOrLoad(context.Background(), "k", func(ctx context.Context) (Item, error) {
+			close(started)
+			select {
+			case <-ctx.Done():
+				return Item{}, ctx.Err()
+			case <-time.After(10 * time.Second):
+				return item(1), nil
+			}
+		})
+	}()
+	<-started
+	if err := c.Delete(t.Context(), "k"); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close() = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return within 5s: it waited for a superseded load instead of canceling it")
+	}
+	<-returned
+}
+
+// testPerCallTTLRefresh checks that refresh-ahead follows an entry's own
+// TTL: its window is RefreshAhead times that TTL, and the reload is stored
+// with it again, not with the configured TTL.
+func testPerCallTTLRefresh(t *testing.T, s *suite) {
+	c := s.open(t, config{ttl: time.Hour, opts: cache.Options{Jitter: -1, RefreshAhead: 0.2}})
+	var n atomic.Int64
+	if err := c.SetWithTTL(t.Context(), "short", item(1), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// 0.2 × 1h would put a 10s entry in its window at once.
+	if got, err := c.GetOrLoad(t.Context(), "short", loaderOf(&n, item(9))); err != nil || got.ID != 1 {
+		t.Fatalf("GetOrLoad = %+v, %v, want %+v", got, err, item(1))
+	}
+	// A miss after a Delete runs its loader after any earlier load of the
+	// key returned (one loader per key at a time): a refresh, if one had
+	// started, is over when it returns.
+	if err := c.Delete(t.Context(), "short"); err != nil {
+		t.Fatal(err)
+	}
+	var m atomic.Int64
+	if _, err := c.GetOrLoad(t.Context(), "short", loaderOf(&m, item(1))); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 0 {
+		t.Fatalf("refreshes of a fresh 10s entry = %d, want 0", n.Load())
+	}
+	if err := c.SetWithTTL(t.Context(), "short", item(1), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(11 * time.Second)
+	wantMissing(t, c, "short")
+
+	if err := c.SetWithTTL(t.Context(), "k", item(1), 100*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(85 * time.Second) // in the last 20% of 100s
+	g := newGate(item(2))
+	if got, err := c.GetOrLoad(t.Context(), "k", g.load); err != nil || got.ID != 1 {
+		t.Fatalf("GetOrLoad in the window = %+v, %v, want the old %+v", got, err, item(1))
+	}
+	g.waitStarted(t)
+	close(g.release)
+	eventually(t, "refreshed value stored", func() bool {
+		v, _ := mustGet(t, c, "k")
+		return v.ID == 2
+	})
+	s.clock.Advance(90 * time.Second) // 175s: within 100s of the refresh at 85s
+	wantItem(t, c, "k", item(2))
+	s.clock.Advance(20 * time.Second) // 195s: past it, far within the hour
+	wantMissing(t, c, "k")
+}
+
+// testHugeTTL checks that "forever" TTLs are cut to MaxTTL rather than
+// overflowing into an entry that expires at once, and that a negative TTL
+// is an error.
+func testHugeTTL(t *testing.T, s *suite) {
+	c := s.open(t, config{})
+	tests := []struct {
+		name string
+		ttl  time.Duration
+	}{
+		{"max int64", math.MaxInt64},
+		{"250 years", 250 * 365 * 24 * time.Hour},
+		{"MaxTTL", cache.MaxTTL},
+	}
+	// Jitter draws each lifetime: 20 keys per TTL, so that an overflow
+	// that only some draws hit shows.
+	for _, tt := range tests {
+		for i := range 20 {
+			key := fmt.Sprint(tt.name, i)
+			if err := c.SetWithTTL(t.Context(), key, item(1), tt.ttl); err != nil {
+				t.Fatalf("SetWithTTL(%v) error = %v", tt.ttl, err)
+			}
+			wantItem(t, c, key, item(1))
+		}
+	}
+	s.clock.Advance(5 * 365 * 24 * time.Hour)
+	for _, tt := range tests {
+		for i := range 20 {
+			wantItem(t, c, fmt.Sprint(tt.name, i), item(1))
+		}
+	}
+	if err := c.SetWithTTL(t.Context(), "negative", item(1), -time.Second); !errors.Is(err, prodready.ErrInvalid) {
+		t.Fatalf("SetWithTTL(-1s) error = %v, want ErrInvalid", err)
+	}
 }
 
 func testClose(t *testing.T, s *suite) {
