@@ -18,26 +18,31 @@
 //
 // A key k is stored as "namespace:k" (k alone when the namespace is empty).
 // Memcached keys are at most 250 bytes of printable characters without
-// spaces; a namespaced key that breaks the rule is stored under
-// "namespace:sha256:" followed by the hex SHA-256 of the namespaced key
-// (just "sha256:..." when the namespace itself is too long or not
-// printable). The lease of [Store.TryLock] on k is the key "k" followed by a
-// NUL byte and "lock", namespaced and therefore always hashed, so it never
-// collides with a printable key.
+// spaces; a namespaced key that breaks the rule, or that starts with
+// "namespace:sha256:", is stored under "namespace:sha256:" followed by the
+// hex SHA-256 of the namespaced key (just "sha256:..." when the namespace
+// itself is too long or not printable). The lease of [Store.TryLock] on k
+// is "namespace:sha256:lock:" followed by the hex SHA-256 of the
+// namespaced key. So no cache key is stored under the hashed form of
+// another, and none reaches a lease.
 //
-// Memcached expiry is in whole seconds: TTLs and leases are rounded up to a
-// second, and TTLs over 30 days are sent as absolute times, as the
-// protocol requires.
+// Memcached expiry is in whole seconds, and its clock ticks once a second:
+// TTLs and leases are rounded up to a second and one more is added, so an
+// entry or a lease lasts at least as long as asked and at most two seconds
+// longer. TTLs over 30 days are sent as absolute times, as the protocol
+// requires, capped at the latest it takes (2^31-1, in January 2038).
 //
 // # Timeouts and failures
 //
-// gomemcache's calls take no context. Every call checks ctx before it
-// starts and is then bounded by [Options.Timeout] (100ms by default), the
-// client's connect and socket read/write timeout; a cancelled ctx does not
-// interrupt a call already sent. A dead or paused server makes calls fail
-// within about the timeout; the client reconnects on the next call once the
-// server answers. The Cache above the Store turns these errors into misses
-// (fail-open).
+// gomemcache's calls take no context: each is bounded by [Options.Timeout]
+// (100ms by default), the client's connect and socket read/write timeout,
+// and runs in a goroutine of its own when ctx can end. When ctx ends first,
+// the method returns ctx.Err(), unwrapped, and the call finishes in the
+// background within the timeout (a lease taken then is released), so the
+// calls left behind are at most those started within one timeout. A dead
+// or paused server makes calls fail within about the timeout; the client
+// reconnects on the next call once the server answers. The Cache above the
+// Store turns these errors into misses (fail-open).
 //
 // # Concurrency
 //

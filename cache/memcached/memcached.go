@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -25,8 +27,14 @@ const (
 // maxKeyLen is memcached's limit on key length.
 const maxKeyLen = 250
 
-// hashMarker starts the part of a key that replaces an invalid key by its hash.
-const hashMarker = "sha256:"
+// hashMarker starts the part of a key that replaces a cache key by its
+// hash, and lockMarker the part that names a lease. A cache key that would
+// start with hashMarker after the namespace is hashed too, so no cache key
+// is stored under a key that starts with it.
+const (
+	hashMarker = "sha256:"
+	lockMarker = hashMarker + "lock:"
+)
 
 // Options configure a [Store]. The zero Options are the defaults.
 type Options struct {
@@ -81,12 +89,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	c.Timeout = o.Timeout
 	c.MaxIdleConns = o.MaxIdleConns
 	s := &Store{client: c}
-	if o.Namespace != "" {
-		s.prefix = o.Namespace + ":"
-		if validKey(s.prefix) && len(s.prefix)+len(hashMarker)+sha256.Size*2 <= maxKeyLen {
-			s.hashPrefix = s.prefix
-		}
-	}
+	s.setNamespace(o.Namespace)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -149,22 +152,83 @@ func validKey(k string) bool {
 	return true
 }
 
-// key returns the memcached key of the cache key k.
+// setNamespace sets the prefixes of s's keys for the namespace ns.
+func (s *Store) setNamespace(ns string) {
+	if ns == "" {
+		return
+	}
+	s.prefix = ns + ":"
+	if validKey(s.prefix) && len(s.prefix)+len(lockMarker)+sha256.Size*2 <= maxKeyLen {
+		s.hashPrefix = s.prefix
+	}
+}
+
+// key returns the memcached key of the cache key k: the namespaced key if
+// memcached accepts it and it does not start with the hash marker, else
+// its hash.
 func (s *Store) key(k string) string {
 	nk := s.prefix + k
-	if validKey(nk) {
+	if validKey(nk) && !strings.HasPrefix(nk, s.hashPrefix+hashMarker) {
 		return nk
 	}
+	return s.hashed(hashMarker, nk)
+}
+
+// lockKey returns the memcached key of the lease on the cache key k, which
+// no cache key reaches: it starts with the hash marker, and the hash of a
+// cache key follows the marker directly.
+func (s *Store) lockKey(k string) string { return s.hashed(lockMarker, s.prefix+k) }
+
+func (s *Store) hashed(marker, nk string) string {
 	sum := sha256.Sum256([]byte(nk))
-	return s.hashPrefix + hashMarker + hex.EncodeToString(sum[:])
+	return s.hashPrefix + marker + hex.EncodeToString(sum[:])
+}
+
+// do runs f, a gomemcache call, which takes no context and is bounded by
+// the client's Timeout. If ctx ends first, do returns ctx.Err() at once
+// and f goes on in the background, within its timeout; then abandoned, if
+// not nil, runs after it, so that f's result can be undone. Otherwise do
+// returns nil once f has returned. A ctx that cannot end costs no
+// goroutine.
+func do(ctx context.Context, f func(), abandoned func()) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cdone := ctx.Done()
+	if cdone == nil {
+		f()
+		return nil
+	}
+	var state atomic.Int32 // 0 running, 1 returned to the caller, 2 abandoned
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+		if !state.CompareAndSwap(0, 1) && abandoned != nil {
+			abandoned()
+		}
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-cdone:
+		if state.CompareAndSwap(0, 2) {
+			return ctx.Err()
+		}
+		<-done // f has returned: its result stands
+		return nil
+	}
 }
 
 // Get returns the value stored under key.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
+	var (
+		it  *memcache.Item
+		err error
+	)
+	if cerr := do(ctx, func() { it, err = s.client.Get(s.key(key)) }, nil); cerr != nil {
+		return nil, false, cerr
 	}
-	it, err := s.client.Get(s.key(key))
 	if errors.Is(err, memcache.ErrCacheMiss) {
 		return nil, false, nil
 	}
@@ -174,12 +238,15 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return it.Value, true, nil
 }
 
-// Set stores value under key for ttl, rounded up to a second.
+// Set stores value under key for ttl, rounded up to a second, plus one
+// (see expiration).
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	item := &memcache.Item{Key: s.key(key), Value: value, Expiration: expiration(ttl, time.Now())}
+	var err error
+	if cerr := do(ctx, func() { err = s.client.Set(item) }, nil); cerr != nil {
+		return cerr
 	}
-	if err := s.client.Set(&memcache.Item{Key: s.key(key), Value: value, Expiration: expiration(ttl, time.Now())}); err != nil {
+	if err != nil {
 		return fmt.Errorf("memcached: set: %w", err)
 	}
 	return nil
@@ -187,44 +254,32 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 
 // Delete removes key.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	var err error
+	if cerr := do(ctx, func() { err = s.client.Delete(s.key(key)) }, nil); cerr != nil {
+		return cerr
 	}
-	err := s.client.Delete(s.key(key))
 	if err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
 		return fmt.Errorf("memcached: delete: %w", err)
 	}
 	return nil
 }
 
-// TryLock takes a lease on key for lease, rounded up to a second, with ADD
-// and a random token. ok is false when another holder has it. release
-// expires the lease only if it still holds this token, by a
-// compare-and-swap on the value read, so releasing after the lease ran out
-// and another holder took it is harmless.
+// TryLock takes a lease on key for lease, rounded up to a second, plus one
+// (see expiration), with ADD and a random token. ok is false when another
+// holder has it. release expires the lease only if it still holds this
+// token, by a compare-and-swap on the value read, so releasing after the
+// lease ran out and another holder took it is harmless. A lease taken
+// after ctx ended is released at once.
 func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (release func(context.Context) error, ok bool, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
-	}
-	lk := s.key(key + "\x00lock")
+	lk := s.lockKey(key)
 	token := []byte(rand.Text())
-	err = s.client.Add(&memcache.Item{Key: lk, Value: token, Expiration: expiration(lease, time.Now())})
-	if errors.Is(err, memcache.ErrNotStored) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("memcached: lock: %w", err)
-	}
-	release = func(ctx context.Context) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	unlock := func() error {
 		it, err := s.client.Get(lk)
 		if errors.Is(err, memcache.ErrCacheMiss) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("memcached: unlock: %w", err)
+			return err
 		}
 		if string(it.Value) != string(token) {
 			return nil
@@ -233,6 +288,31 @@ func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (r
 		it.Expiration = -1
 		err = s.client.CompareAndSwap(it)
 		if err != nil && !errors.Is(err, memcache.ErrCASConflict) && !errors.Is(err, memcache.ErrNotStored) && !errors.Is(err, memcache.ErrCacheMiss) {
+			return err
+		}
+		return nil
+	}
+	item := &memcache.Item{Key: lk, Value: token, Expiration: expiration(lease, time.Now())}
+	var lerr error // not err: the background call may still set it when TryLock returns
+	if cerr := do(ctx, func() { lerr = s.client.Add(item) }, func() {
+		if lerr == nil {
+			_ = unlock()
+		}
+	}); cerr != nil {
+		return nil, false, cerr
+	}
+	if errors.Is(lerr, memcache.ErrNotStored) {
+		return nil, false, nil
+	}
+	if lerr != nil {
+		return nil, false, fmt.Errorf("memcached: lock: %w", lerr)
+	}
+	release = func(ctx context.Context) error {
+		var err error
+		if cerr := do(ctx, func() { err = unlock() }, nil); cerr != nil {
+			return cerr
+		}
+		if err != nil {
 			return fmt.Errorf("memcached: unlock: %w", err)
 		}
 		return nil
@@ -249,15 +329,25 @@ func (s *Store) Close() error {
 // longer ones must be absolute Unix times.
 const relativeLimit = 30 * 24 * 60 * 60
 
-// expiration converts ttl to memcached's expiry, rounded up to a second.
+// maxExpiration is the latest absolute expiry memcached takes (and
+// gomemcache can send): the largest int32, in January 2038.
+const maxExpiration = math.MaxInt32
+
+// expiration converts ttl to memcached's expiry: whole seconds, rounded
+// up, plus one, because memcached's clock ticks once a second and an item
+// set just before a tick would lose up to a second; so an item lives at
+// least ttl and at most two seconds longer. Over 30 days it is an absolute
+// Unix time, as the protocol requires, at most maxExpiration.
 func expiration(ttl time.Duration, now time.Time) int32 {
-	secs := max(int64((ttl+time.Second-1)/time.Second), 1)
+	secs := int64(1)
+	if ttl > 0 {
+		secs = int64(ttl/time.Second) + 1 // no overflow: ttl/time.Second < 2^34
+		if ttl%time.Second != 0 {
+			secs++
+		}
+	}
 	if secs <= relativeLimit {
 		return int32(secs)
 	}
-	abs := now.Unix() + secs
-	if abs > 1<<31-1 {
-		abs = 1<<31 - 1
-	}
-	return int32(abs)
+	return int32(min(now.Unix()+secs, maxExpiration))
 }

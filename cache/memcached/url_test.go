@@ -1,6 +1,7 @@
 package memcached
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -79,6 +80,10 @@ func TestKey(t *testing.T) {
 		{name: "nul", ns: "app", key: "a\x00b", prefix: "app:sha256:"},
 		{name: "del", ns: "app", key: "a\x7fb", prefix: "app:sha256:"},
 		{name: "empty key", ns: "", key: "", prefix: "sha256:"},
+		// A key that looks like a hashed one is hashed itself, so it never
+		// reads the entry of the key it imitates.
+		{name: "marker", ns: "app", key: "sha256:" + strings.Repeat("ab", 32), prefix: "app:sha256:"},
+		{name: "marker without namespace", ns: "", key: "sha256:x", prefix: "sha256:"},
 		{name: "namespace with space", ns: "my app", key: "k", prefix: "sha256:"},
 		{name: "long namespace", ns: strings.Repeat("n", 250), key: "k", prefix: "sha256:"},
 	}
@@ -112,12 +117,7 @@ func TestKey(t *testing.T) {
 
 func storeWithNamespace(ns string) *Store {
 	s := &Store{}
-	if ns != "" {
-		s.prefix = ns + ":"
-		if validKey(s.prefix) && len(s.prefix)+len(hashMarker)+64 <= maxKeyLen {
-			s.hashPrefix = s.prefix
-		}
-	}
+	s.setNamespace(ns)
 	return s
 }
 
@@ -128,14 +128,19 @@ func TestExpiration(t *testing.T) {
 		ttl  time.Duration
 		want int32
 	}{
+		// One second more than the TTL rounded up: memcached's clock
+		// ticks once a second.
 		{0, 1},
-		{time.Millisecond, 1},
-		{time.Second, 1},
-		{1500 * time.Millisecond, 2},
-		{time.Hour, 3600},
-		{30 * 24 * time.Hour, 30 * 24 * 3600},
-		{31 * 24 * time.Hour, int32(now.Unix()) + 31*24*3600},
-		{100 * 365 * 24 * time.Hour, 1<<31 - 1},
+		{time.Millisecond, 2},
+		{time.Second, 2},
+		{1500 * time.Millisecond, 3},
+		{time.Hour, 3601},
+		{30*24*time.Hour - time.Second, 30 * 24 * 3600},
+		{30 * 24 * time.Hour, int32(now.Unix()) + 30*24*3600 + 1},
+		{31 * 24 * time.Hour, int32(now.Unix()) + 31*24*3600 + 1},
+		{100 * 365 * 24 * time.Hour, math.MaxInt32},
+		{math.MaxInt64, math.MaxInt32},
+		{math.MaxInt64 - time.Nanosecond, math.MaxInt32},
 	}
 	for _, tt := range tests {
 		if got := expiration(tt.ttl, now); got != tt.want {
@@ -159,8 +164,23 @@ func FuzzKey(f *testing.F) {
 		if s.key(k) != got {
 			t.Fatal("key is not deterministic")
 		}
-		if nk := s.prefix + k; validKey(nk) && got != nk {
+		nk := s.prefix + k
+		literal := validKey(nk) && !strings.HasPrefix(nk, s.hashPrefix+hashMarker)
+		if literal && got != nk {
 			t.Fatalf("key(%q) = %q, want it unchanged as %q", k, got, nk)
+		}
+		if !literal && !strings.HasPrefix(got, s.hashPrefix+hashMarker) {
+			t.Fatalf("key(%q) = %q, want it hashed", k, got)
+		}
+		lk := s.lockKey(k)
+		if !validKey(lk) || !strings.HasPrefix(lk, s.hashPrefix+lockMarker) {
+			t.Fatalf("lockKey(%q) = %q, want a valid key after %q", k, lk, s.hashPrefix+lockMarker)
+		}
+		// Every cache key stored as itself avoids the markers, and every
+		// hashed one is the marker and 64 hex digits, so no cache key
+		// reaches a lease.
+		if got == lk {
+			t.Fatalf("key(%q) is its lease key %q", k, lk)
 		}
 	})
 }

@@ -14,13 +14,19 @@
 // password must be percent-encoded. Query
 // parameters, a path other than a database number, and other schemes are
 // refused, so a misspelled option fails at startup instead of being ignored.
-// Errors never quote the password.
+// Errors never quote the password. rediss:// to a server without TLS fails
+// [New] with an error that names the TLS handshake.
 //
 // # Keys
 //
 // A key k is stored as "namespace:k" (as k alone when the namespace is
-// empty). The lease of [Store.TryLock] on k lives at "namespace:k" followed by
-// a NUL byte and "lock", which no printable key can collide with.
+// empty). A k that holds a NUL byte is stored as "namespace:", a NUL byte,
+// "sha256:" and the hex SHA-256 of k; the lease of [Store.TryLock] on k
+// lives at "namespace:", a NUL byte, "lock:" and k. No cache key reaches
+// the keys that start with a NUL byte after the namespace, so no cache key
+// can read or block a lease.
+//
+// TTLs and leases are rounded up to a millisecond and cut to 100 years.
 //
 // # Client-side cache
 //
@@ -30,22 +36,38 @@
 // key is served from memory and an update made by another instance is seen
 // as soon as the invalidation arrives (well under a millisecond on a LAN).
 // Its memory is bounded by [Options.ClientCacheMaxMemory], in total: a
-// Store keeps one pipelined connection, which holds the cache. A Get right
-// after a Set or Delete of the same key in the same Store reads the server
-// until the write's invalidation arrives, so a process always reads its own
-// writes. A server without RESP3 or tracking (Redis before
-// 6, some proxies) is detected at [New]; the Store then reads without the
-// client-side cache and logs a warning. [Options.DisableClientCache] turns
-// it off explicitly.
+// Store keeps one pipelined connection, which holds the cache.
+//
+// A Get right after a Set or Delete of the same key in the same Store reads
+// the server until the write's invalidation arrives, so a process always
+// reads its own writes, also while other goroutines are reading the key: a
+// read through the client-side cache is counted before it is sent, and a
+// write that meets a read of its key in flight is treated like a write of a
+// cached key.
+//
+// A server without RESP3 or tracking (Redis before 6, some proxies) is
+// detected at [New]; the Store then reads without the client-side cache
+// and logs a warning. [Options.DisableClientCache] turns it off explicitly.
 //
 // # Timeouts and failures
 //
-// Every call is bounded by [Options.Timeout] (100ms by default) on top of
-// the caller's context, including reconnecting: a dead or paused server
-// makes calls fail within the timeout, never hang. rueidis reconnects by
-// itself on the next call once the server answers again; reads are not
-// retried, so a failed call costs one timeout at most. The Cache above the
-// Store turns these errors into misses (fail-open).
+// Every call is bounded by [Options.Timeout] (100ms by default), including
+// reconnecting: a dead or paused server makes calls fail within the
+// timeout, never hang. rueidis reconnects by itself on the next call once
+// the server answers again; reads are not retried, so a failed call costs
+// one timeout at most. The Cache above the Store turns these errors into
+// misses (fail-open).
+//
+// The caller's context bounds the wait, not the call. The connection is
+// shared, and rueidis drops it when a call's deadline passes in the middle
+// of a reply, so every call runs within the Store's timeout alone, and a
+// caller that gives up never makes the Store reconnect. When the caller's
+// ctx ends first, the method returns ctx.Err(), unwrapped, and the call
+// finishes in the background within the timeout (a lease taken then is
+// released). A Get through the client-side cache is the exception, so that
+// a hit costs no goroutine: when it has to ask the server it waits for the
+// reply, at most the timeout, and returns ctx.Err() if the call failed
+// after ctx ended.
 //
 // # Concurrency
 //

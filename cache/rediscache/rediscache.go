@@ -3,9 +3,12 @@ package rediscache
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net"
@@ -27,10 +30,12 @@ const (
 	DefaultClientCacheTTL       = time.Minute
 )
 
-// The client keeps one pipelined connection to the server (2^0), dialed
-// by New, so that no call pays for a handshake; rueidis pipelines
-// concurrent calls on it.
-const pipelineMultiplex = 0
+// The client keeps one pipelined connection to the server, dialed by New,
+// so that no call pays for a handshake; rueidis pipelines concurrent calls
+// on it. -1 means one: rueidis reads 0 as "pick by GOMAXPROCS" (2 or 4
+// connections, each with its own client-side cache of CacheSizeEachConn
+// bytes, so the memory bound would not hold).
+const pipelineMultiplex = -1
 
 // Options configure a [Store]. The zero Options are the defaults.
 type Options struct {
@@ -77,44 +82,86 @@ type Store struct {
 	clientCache bool
 	clientTTL   time.Duration
 	unlock      *rueidis.Lua
-	tracker     tracker
+	tracker     *tracker
 }
 
 // invalidationWait is the longest a key this Store wrote is read around
 // the client-side cache while the server's invalidation is on its way.
 const invalidationWait = time.Second
 
-// maxTracked bounds the keys a tracker remembers; past it, every write is
-// treated as a write of a cached key.
+// maxTracked bounds the keys a tracker remembers. When it is reached the
+// tracker forgets them all and, until every value cached before then has
+// aged out of the client-side cache (ClientCacheTTL), treats every write as
+// a write of a cached key.
 const maxTracked = 1 << 16
+
+// readStripes is the number of in-flight read counters of a tracker.
+const readStripes = 256
 
 // A tracker gives a Store read-your-writes on top of the client-side cache.
 // Redis sends the invalidation of a write after the write's reply, so a Get
 // right after a Set in the same process could be served the old value (or
 // the cached miss) from the client-side cache. The tracker remembers the
 // keys that may be in that cache (read from the server through it, and not
-// invalidated since); a write of such a key makes reads of it go to the
-// server until its invalidation arrives (rueidis has evicted the key by
-// then) or invalidationWait passes. Writes of keys never read cost nothing.
+// invalidated since), and counts the reads through it that are in flight
+// (by stripes of keys): a write of a key that may be cached, or whose
+// stripe has a read in flight, makes reads of it go to the server until its
+// invalidation arrives (rueidis has evicted the key by then) or
+// invalidationWait passes. A read in flight counts because its reply may
+// carry the value from before the write: it is counted before it is sent,
+// and stops counting only once its key is tracked. Writes of keys never
+// read cost nothing.
 type tracker struct {
-	npending atomic.Int64 // len(pending), read without the lock by Get
+	seed     maphash.Seed
+	reads    [readStripes]atomic.Int64 // reads in flight through the client-side cache
+	npending atomic.Int64              // len(pending), read without the lock by Get
+	cacheTTL time.Duration             // the longest a value stays in the client-side cache
 
-	mu       sync.Mutex
-	tracked  map[string]struct{}
-	overflow bool                 // tracked reached maxTracked
-	pending  map[string]time.Time // key -> until
+	mu            sync.Mutex
+	tracked       map[string]struct{}
+	overflowUntil time.Time            // writes count as writes of cached keys until then
+	pending       map[string]time.Time // key -> until
+	pruneAt       time.Time            // when stale next drops expired pending keys
+}
+
+func newTracker(cacheTTL time.Duration) *tracker {
+	return &tracker{seed: maphash.MakeSeed(), cacheTTL: cacheTTL}
+}
+
+func (t *tracker) stripe(k string) *atomic.Int64 {
+	return &t.reads[maphash.String(t.seed, k)%readStripes]
+}
+
+// reading notes a read of k through the client-side cache, before it is
+// sent. doneReading must follow, with the stripe it returns.
+func (t *tracker) reading(k string) *atomic.Int64 {
+	st := t.stripe(k)
+	st.Add(1)
+	return st
+}
+
+// doneReading ends a read noted by reading; fetched reports that it went
+// to the server (it was no client-side cache hit) and succeeded.
+func (t *tracker) doneReading(k string, st *atomic.Int64, fetched bool) {
+	if fetched {
+		t.read(k, time.Now())
+	}
+	st.Add(-1)
 }
 
 // read notes that k was read from the server into the client-side cache.
-func (t *tracker) read(k string) {
+func (t *tracker) read(k string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.tracked == nil {
 		t.tracked = make(map[string]struct{})
 	}
-	if len(t.tracked) >= maxTracked {
-		t.overflow = true
+	if _, ok := t.tracked[k]; ok {
 		return
+	}
+	if len(t.tracked) >= maxTracked {
+		clear(t.tracked)
+		t.overflowUntil = now.Add(t.cacheTTL)
 	}
 	t.tracked[k] = struct{}{}
 }
@@ -124,21 +171,27 @@ func (t *tracker) read(k string) {
 func (t *tracker) wrote(k string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.tracked[k]; !ok && !t.overflow {
+	if _, ok := t.tracked[k]; !ok && !now.Before(t.overflowUntil) && t.stripe(k).Load() == 0 {
 		return
 	}
 	if t.pending == nil {
 		t.pending = make(map[string]time.Time)
 	}
 	if len(t.pending) >= 1024 {
-		for k, until := range t.pending {
-			if now.After(until) {
-				delete(t.pending, k)
-			}
-		}
+		t.prune(now)
 	}
 	t.pending[k] = now.Add(invalidationWait)
 	t.npending.Store(int64(len(t.pending)))
+}
+
+// prune drops the pending keys whose wait is over. t.mu is held.
+func (t *tracker) prune(now time.Time) {
+	for k, until := range t.pending {
+		if !now.Before(until) {
+			delete(t.pending, k)
+		}
+	}
+	t.pruneAt = now.Add(invalidationWait)
 }
 
 // stale reports whether the client-side cache may hold an old value of k.
@@ -146,10 +199,15 @@ func (t *tracker) stale(k string) bool {
 	if t.npending.Load() == 0 {
 		return false
 	}
+	now := time.Now()
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !now.Before(t.pruneAt) {
+		t.prune(now)
+		t.npending.Store(int64(len(t.pending)))
+	}
 	until, ok := t.pending[k]
-	t.mu.Unlock()
-	return ok && time.Now().Before(until)
+	return ok && now.Before(until)
 }
 
 // invalidated is rueidis's OnInvalidations hook, called after rueidis has
@@ -160,7 +218,7 @@ func (t *tracker) invalidated(keys []rueidis.RedisMessage) {
 	if keys == nil {
 		clear(t.tracked)
 		clear(t.pending)
-		t.overflow = false
+		t.overflowUntil = time.Time{}
 	}
 	for _, m := range keys {
 		if k, err := m.ToString(); err == nil {
@@ -206,11 +264,15 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		clientCache: !o.DisableClientCache,
 		clientTTL:   o.ClientCacheTTL,
 		unlock:      rueidis.NewLuaScript(unlockScript),
+		tracker:     newTracker(o.ClientCacheTTL),
 	}
 	if o.Namespace != "" {
 		s.prefix = o.Namespace + ":"
 	}
 	copt.Dialer = net.Dialer{Timeout: o.DialTimeout, KeepAlive: time.Second}
+	if copt.TLSConfig != nil {
+		copt.DialCtxFn = dialTLS
+	}
 	// Bound a hung connection: the pipeline's own deadline, and the gap of
 	// its background PINGs, so a paused server's connection is dropped and
 	// redialed rather than kept forever.
@@ -264,6 +326,27 @@ func newClient(ctx context.Context, copt rueidis.ClientOption) (rueidis.Client, 
 		}()
 		return nil, ctx.Err()
 	}
+}
+
+// dialTLS connects to addr over TLS, like rueidis's own dialer, but names
+// the handshake in its error: a plaintext server never answers a TLS
+// ClientHello, and rueidis would report only the timeout.
+func dialTLS(ctx context.Context, addr string, d *net.Dialer, cfg *tls.Config) (net.Conn, error) {
+	if d.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
+		defer cancel()
+	}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("tls handshake with %s (is it a TLS server? rediss:// needs one): %w", addr, err)
+	}
+	return tc, nil
 }
 
 // clientOption turns u into rueidis options. It parses the URL itself
@@ -326,24 +409,138 @@ func (s *Store) wrote(k string) {
 	}
 }
 
-func (s *Store) key(key string) string { return s.prefix + key }
+// hashMarker follows the namespace (and a NUL byte) in the key of a cache
+// key that holds a NUL byte; lockMarker, in the key of a lease.
+const (
+	hashMarker = "\x00sha256:"
+	lockMarker = "\x00lock:"
+)
 
-func (s *Store) lockKey(key string) string { return s.prefix + key + "\x00lock" }
+// key returns the Redis key of the cache key k. A k with a NUL byte is
+// stored under its hash, so that no cache key reaches the keys that start
+// with a NUL byte after the namespace: those of hashed keys and leases.
+func (s *Store) key(k string) string {
+	if strings.IndexByte(k, 0) < 0 {
+		return s.prefix + k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return s.prefix + hashMarker + hex.EncodeToString(sum[:])
+}
+
+func (s *Store) lockKey(k string) string { return s.prefix + lockMarker + k }
+
+// A callCtx is the context of one call to rueidis: the caller's values
+// and the Store's deadline, but not the caller's deadline or cancellation.
+// rueidis closes the shared connection when a call's deadline passes in the
+// middle of a read, and dials within the context of the call that finds it
+// closed, so a caller that gives up early must not end the call: see
+// [Store.run]. Like context.WithDeadline, but the timer is armed only when
+// something waits on Done or Err: a client-side cache hit never does, and
+// setting up and stopping a timer is a third of a hit's cost.
+type callCtx struct {
+	parent   context.Context // for Value only
+	deadline time.Time
+
+	once   sync.Once
+	ctx    context.Context // the deadline, once armed
+	cancel context.CancelFunc
+}
+
+func newCallCtx(parent context.Context, timeout time.Duration) *callCtx {
+	return &callCtx{parent: parent, deadline: time.Now().Add(timeout)}
+}
+
+func (c *callCtx) arm() context.Context {
+	c.once.Do(func() { c.ctx, c.cancel = context.WithDeadline(context.WithoutCancel(c.parent), c.deadline) })
+	return c.ctx
+}
+
+// release ends the call: it stops the timer, or keeps it from being armed.
+func (c *callCtx) release() {
+	c.once.Do(func() { c.ctx = context.Background() }) // nothing waits after the call
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+func (c *callCtx) Deadline() (time.Time, bool) { return c.deadline, true }
+func (c *callCtx) Done() <-chan struct{}       { return c.arm().Done() }
+func (c *callCtx) Err() error                  { return c.arm().Err() }
+func (c *callCtx) Value(key any) any           { return c.parent.Value(key) }
+
+// Call states of [Store.run].
+const (
+	callRunning int32 = iota
+	callDone
+	callAbandoned
+)
+
+// run calls f with a context bounded by the Store's timeout alone. If
+// parent ends first, run returns parent.Err() at once and f goes on in the
+// background, within the timeout; then abandoned, if not nil, runs after
+// it, so that f's result can be undone. Otherwise run returns nil once f
+// has returned. A parent that cannot end costs no goroutine.
+func (s *Store) run(parent context.Context, f func(ctx context.Context), abandoned func()) error {
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	ctx := newCallCtx(parent, s.timeout)
+	pdone := parent.Done()
+	if pdone == nil {
+		f(ctx)
+		ctx.release()
+		return nil
+	}
+	var state atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(ctx)
+		ctx.release()
+		if !state.CompareAndSwap(callRunning, callDone) && abandoned != nil {
+			abandoned()
+		}
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-pdone:
+		if state.CompareAndSwap(callRunning, callAbandoned) {
+			return parent.Err()
+		}
+		<-done // f has returned: its result stands
+		return nil
+	}
+}
 
 // Get returns the value stored under key. With the client-side cache on, a
 // value read recently is served from memory until the server invalidates it.
 func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
-	ctx := &callCtx{parent: parent, deadline: time.Now().Add(s.timeout)}
-	defer ctx.release()
+	if err := parent.Err(); err != nil {
+		return nil, false, err
+	}
 	k := s.key(key)
 	var res rueidis.RedisResult
 	if s.clientCache && !s.tracker.stale(k) {
+		// Not through run: a hit costs no goroutine. A read that goes to
+		// the server finishes within the timeout even if parent ends.
+		ctx := newCallCtx(parent, s.timeout)
+		st := s.tracker.reading(k)
 		res = s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
-		if !res.IsCacheHit() && res.NonRedisError() == nil {
-			s.tracker.read(k)
+		s.tracker.doneReading(k, st, !res.IsCacheHit() && res.NonRedisError() == nil)
+		ctx.release()
+		if res.NonRedisError() != nil && parent.Err() != nil {
+			return nil, false, parent.Err()
 		}
 	} else {
-		res = s.client.Do(ctx, s.client.B().Get().Key(k).Build())
+		var r rueidis.RedisResult // not res: captured, it moves to the heap
+		err := s.run(parent, func(ctx context.Context) {
+			r = s.client.Do(ctx, s.client.B().Get().Key(k).Build())
+		}, nil)
+		if err != nil {
+			return nil, false, err
+		}
+		res = r
 	}
 	// ToString, then a copy: the caller owns the bytes, and rueidis's
 	// are shared with its client-side cache.
@@ -357,51 +554,18 @@ func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
 	return []byte(v), true, nil
 }
 
-// A callCtx bounds one call by a deadline like context.WithDeadline, but
-// arms the timer only when something waits on it: a client-side cache hit
-// never does, and setting up and stopping a timer is a third of a hit's
-// cost. Value and Deadline need no timer.
-type callCtx struct {
-	parent   context.Context
-	deadline time.Time
-
-	once   sync.Once
-	ctx    context.Context // parent with the deadline, once armed
-	cancel context.CancelFunc
-}
-
-func (c *callCtx) arm() context.Context {
-	c.once.Do(func() { c.ctx, c.cancel = context.WithDeadline(c.parent, c.deadline) })
-	return c.ctx
-}
-
-// release ends the call: it stops the timer, or keeps it from being armed.
-func (c *callCtx) release() {
-	c.once.Do(func() { c.ctx = c.parent })
-	if c.cancel != nil {
-		c.cancel()
-	}
-}
-
-func (c *callCtx) Deadline() (time.Time, bool) {
-	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {
-		return d, true
-	}
-	return c.deadline, true
-}
-
-func (c *callCtx) Done() <-chan struct{} { return c.arm().Done() }
-func (c *callCtx) Err() error            { return c.arm().Err() }
-func (c *callCtx) Value(key any) any     { return c.parent.Value(key) }
-
-// Set stores value under key for ttl, rounded up to a millisecond.
-func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
+// Set stores value under key for ttl, rounded up to a millisecond; a ttl
+// over 100 years is cut to 100 years.
+func (s *Store) Set(parent context.Context, key string, value []byte, ttl time.Duration) error {
 	k := s.key(key)
 	cmd := s.client.B().Set().Key(k).Value(string(value)).PxMilliseconds(millis(ttl)).Build()
-	err := s.client.Do(ctx, cmd).Error()
-	s.wrote(k)
+	var err error
+	if perr := s.run(parent, func(ctx context.Context) {
+		err = s.client.Do(ctx, cmd).Error()
+		s.wrote(k)
+	}, nil); perr != nil {
+		return perr
+	}
 	if err != nil {
 		return fmt.Errorf("rediscache: set: %w", err)
 	}
@@ -409,39 +573,58 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 }
 
 // Delete removes key.
-func (s *Store) Delete(ctx context.Context, key string) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
+func (s *Store) Delete(parent context.Context, key string) error {
 	k := s.key(key)
-	err := s.client.Do(ctx, s.client.B().Del().Key(k).Build()).Error()
-	s.wrote(k)
+	var err error
+	if perr := s.run(parent, func(ctx context.Context) {
+		err = s.client.Do(ctx, s.client.B().Del().Key(k).Build()).Error()
+		s.wrote(k)
+	}, nil); perr != nil {
+		return perr
+	}
 	if err != nil {
 		return fmt.Errorf("rediscache: delete: %w", err)
 	}
 	return nil
 }
 
-// TryLock takes a lease on key for lease (rounded up to a millisecond) with
-// SET NX PX and a random token. ok is false when another holder has it.
-// release deletes the lease only if it still holds this token (a Lua
-// compare-and-delete), so releasing after the lease ran out and another
-// holder took it is harmless.
-func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (release func(context.Context) error, ok bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
+// TryLock takes a lease on key for lease (rounded up to a millisecond, cut
+// to 100 years) with SET NX PX and a random token. ok is false when another
+// holder has it. release deletes the lease only if it still holds this
+// token (a Lua compare-and-delete), so releasing after the lease ran out
+// and another holder took it is harmless. A lease taken after the caller's
+// ctx ended is released at once.
+func (s *Store) TryLock(parent context.Context, key string, lease time.Duration) (release func(context.Context) error, ok bool, err error) {
 	lk := s.lockKey(key)
 	token := rand.Text()
-	err = s.client.Do(ctx, s.client.B().Set().Key(lk).Value(token).Nx().PxMilliseconds(millis(lease)).Build()).Error()
-	if rueidis.IsRedisNil(err) {
+	unlock := func(ctx context.Context) error {
+		return s.unlock.Exec(ctx, s.client, []string{lk}, []string{token}).Error()
+	}
+	cmd := s.client.B().Set().Key(lk).Value(token).Nx().PxMilliseconds(millis(lease)).Build()
+	var lerr error // not err: the background call may still set it when TryLock returns
+	if perr := s.run(parent, func(ctx context.Context) {
+		lerr = s.client.Do(ctx, cmd).Error()
+	}, func() {
+		if lerr == nil {
+			ctx := newCallCtx(parent, s.timeout)
+			_ = unlock(ctx)
+			ctx.release()
+		}
+	}); perr != nil {
+		return nil, false, perr
+	}
+	if rueidis.IsRedisNil(lerr) {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("rediscache: lock: %w", err)
+	if lerr != nil {
+		return nil, false, fmt.Errorf("rediscache: lock: %w", lerr)
 	}
-	release = func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-		if err := s.unlock.Exec(ctx, s.client, []string{lk}, []string{token}).Error(); err != nil {
+	release = func(parent context.Context) error {
+		var err error
+		if perr := s.run(parent, func(ctx context.Context) { err = unlock(ctx) }, nil); perr != nil {
+			return perr
+		}
+		if err != nil {
 			return fmt.Errorf("rediscache: unlock: %w", err)
 		}
 		return nil
@@ -455,6 +638,15 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// maxTTL is the longest expiry the Store sends: a longer ttl or lease is
+// cut to it. A hundred years is "never" for a cache (package cache cuts
+// lifetimes to ten), and far from the limits of Redis's millisecond expiry
+// times and of Duration arithmetic.
+const maxTTL = 100 * 365 * 24 * time.Hour
+
+// millis returns d in milliseconds, rounded up, at least 1 and at most
+// maxTTL's.
 func millis(d time.Duration) int64 {
+	d = min(d, maxTTL)
 	return max(int64((d+time.Millisecond-1)/time.Millisecond), 1)
 }

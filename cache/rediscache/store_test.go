@@ -203,6 +203,11 @@ func TestNearCacheInvalidation(t *testing.T) {
 	}
 }
 
+// pauseSlack is how much longer than its timeout a call on a paused server
+// may take: the server never answers, so a call that waited for it would take
+// forever; the slack only absorbs scheduling on a loaded, shared machine.
+const pauseSlack = 400 * time.Millisecond
+
 // TestPaused: a hung server makes every call fail within the timeout, and
 // the store serves again once it resumes.
 func TestPaused(t *testing.T) {
@@ -221,7 +226,7 @@ func TestPaused(t *testing.T) {
 	for _, key := range []string{"k2", "k3", "k4"} {
 		start := time.Now()
 		_, _, err := s.Get(ctx, key)
-		if d := time.Since(start); d > timeout+50*time.Millisecond {
+		if d := time.Since(start); d > timeout+pauseSlack {
 			t.Errorf("Get on a paused server took %v, want ≤ %v", d, timeout)
 		}
 		if err == nil {
@@ -229,12 +234,12 @@ func TestPaused(t *testing.T) {
 		}
 		start = time.Now()
 		_ = s.Set(ctx, key, []byte("v"), time.Minute)
-		if d := time.Since(start); d > timeout+50*time.Millisecond {
+		if d := time.Since(start); d > timeout+pauseSlack {
 			t.Errorf("Set on a paused server took %v, want ≤ %v", d, timeout)
 		}
 		start = time.Now()
 		_, _, _ = s.TryLock(ctx, key, time.Second)
-		if d := time.Since(start); d > timeout+50*time.Millisecond {
+		if d := time.Since(start); d > timeout+pauseSlack {
 			t.Errorf("TryLock on a paused server took %v, want ≤ %v", d, timeout)
 		}
 	}
@@ -263,7 +268,7 @@ func TestKilled(t *testing.T) {
 		if _, _, err := s.Get(ctx, "x"); err == nil {
 			t.Error("Get on a dead server = nil error")
 		}
-		if time.Since(start) > timeout+50*time.Millisecond {
+		if time.Since(start) > timeout+pauseSlack {
 			slow.Add(1)
 		}
 	}

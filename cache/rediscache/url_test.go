@@ -2,7 +2,10 @@ package rediscache
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -77,16 +80,39 @@ func TestClientOption(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	t.Parallel()
+	tests := []struct {
+		name, prefix, key, want string
+	}{
+		{"plain", "ns:", "a b", "ns:a b"},
+		{"no namespace", "", "k", "k"},
+		// A key with a NUL byte is hashed: it cannot reach the keys of
+		// leases, which start with a NUL byte after the namespace.
+		{"nul", "ns:", "x\x00lock", "ns:\x00sha256:" + sha256Hex("x\x00lock")},
+		{"nul without namespace", "", "\x00lock:k", "\x00sha256:" + sha256Hex("\x00lock:k")},
+	}
+	for _, tt := range tests {
+		s := &Store{prefix: tt.prefix}
+		if got := s.key(tt.key); got != tt.want {
+			t.Errorf("%s: key(%q) = %q, want %q", tt.name, tt.key, got, tt.want)
+		}
+	}
 	s := &Store{prefix: "ns:"}
-	if got := s.key("a b"); got != "ns:a b" {
-		t.Errorf("key = %q, want %q", got, "ns:a b")
+	if got := s.lockKey("k"); got != "ns:\x00lock:k" {
+		t.Errorf("lockKey = %q, want %q", got, "ns:\x00lock:k")
 	}
-	if got := s.lockKey("k"); got != "ns:k\x00lock" {
-		t.Errorf("lockKey = %q, want %q", got, "ns:k\x00lock")
+	keys := []string{"x", "x\x00lock", "\x00lock:x", ""}
+	for _, k := range keys {
+		for _, k2 := range keys {
+			if s.key(k) == s.lockKey(k2) {
+				t.Errorf("key(%q) = lockKey(%q) = %q", k, k2, s.key(k))
+			}
+		}
 	}
-	if got := (&Store{}).key("k"); got != "k" {
-		t.Errorf("key without namespace = %q, want %q", got, "k")
-	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 func TestMillis(t *testing.T) {
@@ -99,6 +125,14 @@ func TestMillis(t *testing.T) {
 		d, _ := time.ParseDuration(tt.in)
 		if got := millis(d); got != tt.want {
 			t.Errorf("millis(%s) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+	// A TTL too long for milliseconds in an int64 is cut to 100 years, not
+	// wrapped to 1ms.
+	const hundredYears = 100 * 365 * 24 * 3600 * 1000
+	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64 - 1, 200 * 365 * 24 * time.Hour} {
+		if got := millis(d); got != hundredYears {
+			t.Errorf("millis(%v) = %d, want %d", d, got, hundredYears)
 		}
 	}
 }
@@ -117,7 +151,8 @@ func TestCallCtx(t *testing.T) {
 	}
 	c.release()
 
-	// The parent's cancellation and values pass through.
+	// The parent's values pass through; its cancellation and deadline do
+	// not: they would end the call on the shared connection.
 	type key struct{}
 	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
 	c = &callCtx{parent: parent, deadline: time.Now().Add(time.Hour)}
@@ -125,18 +160,22 @@ func TestCallCtx(t *testing.T) {
 		t.Error("Value does not reach the parent")
 	}
 	cancel()
-	<-c.Done()
-	if !errors.Is(c.Err(), context.Canceled) {
-		t.Errorf("Err = %v, want Canceled", c.Err())
+	select {
+	case <-c.Done():
+		t.Error("the parent's cancellation ended the call's context")
+	case <-time.After(10 * time.Millisecond):
+	}
+	if err := c.Err(); err != nil {
+		t.Errorf("Err after the parent's cancellation = %v, want nil", err)
 	}
 	c.release()
 
-	// The earlier deadline wins; release without arming is fine.
-	pd, pcancel := context.WithTimeout(context.Background(), time.Minute)
+	pd, pcancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer pcancel()
-	c = &callCtx{parent: pd, deadline: time.Now().Add(time.Hour)}
-	if d, _ := c.Deadline(); d.After(time.Now().Add(2 * time.Minute)) {
-		t.Errorf("Deadline = %v, want the parent's", d)
+	deadline := time.Now().Add(time.Hour)
+	c = &callCtx{parent: pd, deadline: deadline}
+	if d, _ := c.Deadline(); !d.Equal(deadline) {
+		t.Errorf("Deadline = %v, want the Store's %v", d, deadline)
 	}
 	c.release()
 	if c.cancel != nil {

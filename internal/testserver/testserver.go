@@ -9,17 +9,24 @@
 //
 // Tests that use a shared server must use a namespace of their own
 // ([Namespace]) and must never flush the server.
+//
+// A private server counts as started only when the process started
+// answers with its own PID (INFO server, or stats); if another process
+// took the port first, it is started again on another port.
 package testserver
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -118,9 +125,9 @@ type Server struct {
 // when redis-server is not installed.
 func StartRedis(tb testing.TB) *Server {
 	tb.Helper()
-	port := freePort(tb)
-	return start(tb, "redis-server", port,
-		"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning")
+	return start(tb, "redis-server", func(port string) []string {
+		return []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"}
+	})
 }
 
 // StartMemcached starts memcached on a free loopback port, without UDP. It
@@ -128,25 +135,35 @@ func StartRedis(tb testing.TB) *Server {
 // not installed.
 func StartMemcached(tb testing.TB) *Server {
 	tb.Helper()
-	port := freePort(tb)
-	args := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", "64"}
-	if os.Geteuid() == 0 {
-		args = append(args, "-u", "root")
-	}
-	return start(tb, "memcached", port, args...)
+	return start(tb, "memcached", func(port string) []string {
+		args := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", "64"}
+		if os.Geteuid() == 0 {
+			args = append(args, "-u", "root")
+		}
+		return args
+	})
 }
 
-func start(tb testing.TB, name, port string, args ...string) *Server {
+// startAttempts bounds the ports start tries: another process can take a
+// free port between freePort closing it and the server binding it.
+const startAttempts = 5
+
+func start(tb testing.TB, name string, args func(port string) []string) *Server {
 	tb.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		unavailable(tb, name, err.Error())
 	}
-	s := &Server{tb: tb, name: name, args: args, addr: net.JoinHostPort("127.0.0.1", port)}
-	if err := s.start(); err != nil {
-		tb.Fatal(err)
+	var err error
+	for range startAttempts {
+		port := freePort(tb)
+		s := &Server{tb: tb, name: name, args: args(port), addr: net.JoinHostPort("127.0.0.1", port)}
+		if err = s.start(); err == nil {
+			tb.Cleanup(s.Kill)
+			return s
+		}
 	}
-	tb.Cleanup(s.Kill)
-	return s
+	tb.Fatal(err)
+	return nil
 }
 
 // Addr returns the server's host:port.
@@ -169,8 +186,14 @@ func (s *Server) start() error {
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(startTimeout)
 	for {
-		if probe(s.addr) == nil {
+		pid, err := s.pid()
+		if err == nil && pid == cmd.Process.Pid {
 			break
+		}
+		if err == nil { // another process answers on the port
+			_ = cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("testserver: another %s (pid %d) answers on %s", s.name, pid, s.addr)
 		}
 		select {
 		case err := <-exited:
@@ -187,6 +210,34 @@ func (s *Server) start() error {
 	// Keep the Wait result for Kill.
 	go func() { err := <-exited; s.exited(cmd, err) }()
 	return nil
+}
+
+// pid asks the server on s.addr for its process ID: INFO server for
+// Redis, stats for Memcached. It fails while nothing answers there.
+func (s *Server) pid() (int, error) {
+	c, err := net.DialTimeout("tcp", s.addr, probeTimeout)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(probeTimeout))
+	req, field := "INFO server\r\n", "process_id:"
+	if s.name == "memcached" {
+		req, field = "stats\r\n", "STAT pid "
+	}
+	if _, err := io.WriteString(c, req); err != nil {
+		return 0, err
+	}
+	sc := bufio.NewScanner(c)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+		if line := sc.Text(); line == "END" || strings.HasPrefix(line, "-") {
+			break
+		}
+	}
+	return 0, fmt.Errorf("testserver: no %s pid on %s", s.name, s.addr)
 }
 
 func (s *Server) exited(cmd *exec.Cmd, _ error) {
