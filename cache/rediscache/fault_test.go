@@ -1,10 +1,6 @@
 package rediscache_test
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,14 +8,6 @@ import (
 	"github.com/prodready/prodready/cache"
 	"github.com/prodready/prodready/internal/testserver"
 )
-
-// countHandler counts log records.
-type countHandler struct{ n *atomic.Int64 }
-
-func (h countHandler) Enabled(context.Context, slog.Level) bool  { return true }
-func (h countHandler) Handle(context.Context, slog.Record) error { h.n.Add(1); return nil }
-func (h countHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
-func (h countHandler) WithGroup(string) slog.Handler             { return h }
 
 // TestFault runs 5s of concurrent GetOrLoad traffic while the server is
 // killed (or paused) and brought back: no call fails, calls stay within
@@ -47,65 +35,12 @@ func TestFault(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			srv := testserver.StartRedis(t)
-			faultRun(t, srv, tt.fault, prodready.CacheConfig{
+			testserver.CacheFault(t, srv, tt.fault, prodready.CacheConfig{
 				Backend:   prodready.CacheRedis,
 				URL:       mustURL(t, srv.RedisURL()),
 				TTL:       time.Minute,
 				Namespace: "fault",
-			}, tt.noNear)
+			}, cache.Options{DisableNearCache: tt.noNear})
 		})
-	}
-}
-
-func faultRun(t *testing.T, srv *testserver.Server, fault testserver.Fault, cfg prodready.CacheConfig, noNear bool) {
-	t.Helper()
-	const timeout = 100 * time.Millisecond
-	var logged atomic.Int64
-	c, err := cache.New[string](context.Background(), cfg, &cache.Options{
-		Timeout:          timeout,
-		Logger:           slog.New(countHandler{&logged}),
-		DisableNearCache: noNear,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := testserver.FaultRun{
-		Fault: fault,
-		Call: func(ctx context.Context, key string) error {
-			v, err := c.GetOrLoad(ctx, key, func(context.Context) (string, error) { return "v:" + key, nil })
-			if err != nil {
-				return err
-			}
-			if v != "v:"+key {
-				return fmt.Errorf("GetOrLoad(%s) = %q", key, v)
-			}
-			return nil
-		},
-		Counts: func() (uint64, uint64) { s := c.Stats(); return s.Hits, s.Misses },
-	}.Run(t, srv)
-	st := c.Stats()
-	t.Logf("%s: %v backend_errors=%d log_records=%d", fault, r, st.BackendErrors, logged.Load())
-	t.Logf("hit ratio per 100ms: %.2f", r.Windows)
-	if r.Failures != 0 {
-		t.Errorf("%d of %d calls failed; first: %v", r.Failures, r.Calls, r.FirstFailure)
-	}
-	// A call may make several backend calls (get, lock, set), each bounded
-	// by the timeout; a dead server refuses at once, a paused one does not.
-	limit := timeout + 50*time.Millisecond
-	if fault == testserver.Pause {
-		limit = 3*timeout + 50*time.Millisecond
-	}
-	if r.P99 > limit {
-		t.Errorf("p99 = %v, want ≤ %v", r.P99, limit)
-	}
-	if st.BackendErrors == 0 {
-		t.Error("no backend errors counted")
-	}
-	if n := logged.Load(); n < 1 || n > 2 {
-		t.Errorf("%d log records, want 1 (at most one per ErrorLogInterval)", n)
-	}
-	if r.Recovery < 0 || r.Recovery > 2*time.Second {
-		t.Errorf("hit ratio not above 50%% within 2s of the server's return (recovery %v)", r.Recovery)
 	}
 }
