@@ -45,6 +45,7 @@ type Cache[V any] struct {
 	ttl       time.Duration
 	fp        uint64 // fingerprint of V and the Codec, in every envelope
 	minWeight uint64 // the least weight of an entry, so MaxMemory also bounds MaxSize
+	weighs    bool   // MaxMemory is set: memory entries carry their weight
 	// redact removes the URL's credentials from error text. It is a func so
 	// that no rendering of a Cache (fmt verbs, %#v included) can reach the
 	// strings it looks for.
@@ -166,6 +167,7 @@ func (it *item[V]) result() (V, error) {
 type memEntry[V any] struct {
 	v   V
 	ttl time.Duration
+	w   uint32 // weight, with MaxMemory; computed before the write (see newMemEntry)
 }
 
 // New returns a Cache built from cfg:
@@ -299,7 +301,8 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	switch {
 	case cfg.MaxMemory > 0:
 		oo.MaximumWeight = uint64(cfg.MaxMemory)
-		oo.Weigher = func(key string, e memEntry[V]) uint32 { return c.weigh(key, e.v) }
+		c.weighs = true
+		oo.Weigher = func(_ string, e memEntry[V]) uint32 { return e.w }
 		if cfg.MaxSize > 0 {
 			c.minWeight = (uint64(cfg.MaxMemory) + uint64(cfg.MaxSize) - 1) / uint64(cfg.MaxSize)
 		}
@@ -402,16 +405,20 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 //
 // The loader runs on a goroutine of its own, with a context that carries
 // the values of the ctx of the caller that started it but not its deadline
-// or cancellation; [Options].LoadTimeout bounds it and Close cancels it.
+// or cancellation; [Options].LoadTimeout bounds it, from the moment it is
+// called, and Close cancels it. The waits before the call (for another
+// process's lease, for a superseded load) do not count against
+// LoadTimeout, and end in a call of the loader.
 // A background refresh (see [Options].RefreshAhead) outlives the request
 // that started it, so its loader gets a context with no request values.
 //
 // The result is stored unless a Set or Delete of the key came while the
 // loader ran: within a process, a Set or Delete that comes while the
-// result is being written waits for that write (up to [Options].Timeout)
-// and then overwrites it. Between processes sharing a server the last
-// write wins: a load in another process may store a value older than a Set
-// made here while its write was on the wire.
+// result is being written waits for that write (which [Options].Timeout
+// bounds, and which is never abandoned) and then overwrites it. Between
+// processes sharing a server the last write wins: a load in another
+// process may store a value older than a Set made here while its write was
+// on the wire.
 //
 // An error from loader is returned with the zero V and not stored, except
 // an error wrapping ErrNotFound with [Options].NegativeTTL set. A loader
@@ -480,8 +487,11 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 }
 
 // Set stores v under key for the configured TTL (jittered). It returns
-// ErrClosed after Close, and on the redis and memcached backends the error
-// of a value that does not encode or of a backend that fails.
+// ErrClosed after Close (also when Close overtakes the write), and on the
+// redis and memcached backends the error of a value that does not encode
+// or of a backend that fails. A Codec or [Options].Weigher that panics on
+// v makes Set return an error wrapping a [*PanicError], on every backend,
+// and store nothing.
 func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 	return c.SetWithTTL(ctx, key, v, 0)
 }
@@ -506,12 +516,16 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 	}
 	sh := c.shard(key)
 	if c.mem != nil {
+		e, err := c.newMemEntry(key, v, ttl)
+		if err != nil {
+			return err
+		}
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
 			sh.supersede(key)
 		}
-		c.mem.Set(key, memEntry[V]{v: v, ttl: ttl})
+		c.mem.Set(key, e)
 		if c.neg != nil {
 			c.neg.Invalidate(key)
 		}
@@ -520,16 +534,19 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 		}
 		return nil
 	}
-	release := c.supersedeRemote(ctx, key)
+	release := c.supersedeRemote(key)
 	it := c.newItem(v, false, ttl)
 	err := c.storeRemote(ctx, key, &it)
 	c.unlock(ctx, release)
+	if err != nil && c.closed.Load() {
+		return ErrClosed // Close came while the write was on the wire
+	}
 	return err
 }
 
 // Delete removes key. Deleting a missing key is not an error. It returns
-// ErrClosed after Close, and on the redis and memcached backends the error
-// of a backend that fails.
+// ErrClosed after Close (also when Close overtakes the delete), and on the
+// redis and memcached backends the error of a backend that fails.
 func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 	if c.closed.Load() {
 		return ErrClosed
@@ -550,9 +567,12 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 		}
 		return nil
 	}
-	release := c.supersedeRemote(ctx, key)
+	release := c.supersedeRemote(key)
 	err := c.remote.Delete(ctx, key)
 	c.unlock(ctx, release)
+	if err != nil && c.closed.Load() {
+		return ErrClosed // Close came while the delete was on the wire
+	}
 	if err != nil {
 		err = c.backendError("delete", err)
 		return fmt.Errorf("cache: delete: %w", err)
@@ -562,11 +582,11 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 
 // supersedeRemote detaches the in-flight load of key before a Set or
 // Delete writes it to the remote backend. When that load is writing its
-// result, supersedeRemote waits for the write, for up to Timeout (or until
-// ctx ends), so that the Set or Delete lands after it. It returns the
-// load's lease, if it held one, for the caller to give back after its
-// write.
-func (c *Cache[V]) supersedeRemote(ctx context.Context, key string) (release func(context.Context) error) {
+// result, supersedeRemote waits for the write, for up to Timeout (whether
+// or not the caller's ctx ends meanwhile), so that the Set or Delete lands
+// after it. It returns the load's lease, if it held one, for the caller to
+// give back after its write.
+func (c *Cache[V]) supersedeRemote(key string) (release func(context.Context) error) {
 	sh := c.shard(key)
 	sh.mu.Lock()
 	cl := sh.supersede(key)
@@ -577,22 +597,27 @@ func (c *Cache[V]) supersedeRemote(ctx context.Context, key string) (release fun
 	}
 	sh.mu.Unlock()
 	if storing != nil {
+		// The store runs for up to Timeout from its start (see finish),
+		// which was before this wait began: it has ended when the timer
+		// fires, unless the backend overruns its own timeout. The wait does
+		// not end with ctx, so that a Set or Delete whose caller gave up
+		// does not reach the server before the store it follows.
 		t := time.NewTimer(c.o.Timeout)
 		defer t.Stop()
 		select {
 		case <-storing:
 		case <-t.C:
-		case <-ctx.Done():
 		}
 	}
 	return release
 }
 
 // Close cancels the running loads, superseded ones included, and waits for
-// their goroutines, stops the goroutines of the backend, drops the memory
-// backend's entries and closes the connections of the others. Every method
-// but Stats returns ErrClosed afterwards (a call that runs concurrently
-// with Close may still complete normally). Close frees the Cache's
+// their goroutines (a store already on the wire is awaited, for up to
+// [Options].Timeout), stops the memory backend's goroutines and drops its
+// entries, and closes the redis or memcached backend. Every method but
+// Stats returns ErrClosed afterwards (a call that runs concurrently with
+// Close may still complete normally, or return ErrClosed). Close frees the Cache's
 // [Options].ExpvarName for a later Cache, leaving the final counts
 // published until then. Close is idempotent: later calls return nil. A
 // loader that ignores its context delays Close until it returns.
@@ -732,12 +757,10 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 	if !refresh {
 		lctx = context.WithoutCancel(ctx)
 	}
-	var cancel context.CancelFunc
-	if c.o.LoadTimeout > 0 {
-		lctx, cancel = context.WithTimeout(lctx, c.o.LoadTimeout)
-	} else {
-		lctx, cancel = context.WithCancel(lctx)
-	}
+	// Close cancels lctx. LoadTimeout starts only when the loader is
+	// called (see run): the waits for a superseded load and for another
+	// process's lease have bounds of their own.
+	lctx, cancel := context.WithCancel(lctx)
 	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl}
 	if !refresh {
 		cl.deadline, _ = ctx.Deadline()
@@ -764,7 +787,8 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 // (it called runtime.Goexit).
 var errNoReturn = errors.New("cache: loader did not return")
 
-// run performs the load cl of key and hands its result to the waiters.
+// run performs the load cl of key and hands its result to the waiters. ctx
+// is canceled by Close only: LoadTimeout bounds the loader's own context.
 func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func(context.Context) (V, error), refresh bool) {
 	defer c.wg.Done()
 	defer cl.cancel()
@@ -779,23 +803,56 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 	}()
 
 	if prev := cl.prev; prev != nil {
-		// One loader per key at a time: wait for the superseded load.
+		// One loader per key at a time: wait for the superseded load, but
+		// not forever (a loader that ignores its context would block the
+		// key for good). After prevWait both loaders run; the older one's
+		// result is never stored.
 		cl.prev = nil
+		t := time.NewTimer(c.prevWait())
 		select {
 		case <-prev.done:
+		case <-t.C:
 		case <-ctx.Done():
+			t.Stop()
 			cl.err = ctx.Err()
 			return
 		}
+		t.Stop()
 	}
 	if c.locker != nil && c.o.LockLease > 0 && !cl.degraded {
 		if found := c.lockOrWait(ctx, key, cl, refresh); found {
 			return
 		}
 	}
-	cl.v, cl.err = c.invoke(ctx, loader)
+	lctx := ctx
+	if c.o.LoadTimeout > 0 {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, c.o.LoadTimeout)
+		defer cancel()
+	}
+	cl.v, cl.err = c.invoke(lctx, loader)
 	stored = true
-	c.finish(ctx, key, cl, true, refresh)
+	// A load whose context ended (LoadTimeout or Close) hands its result
+	// to its waiters but does not store it.
+	c.finish(ctx, key, cl, lctx.Err() == nil, refresh)
+}
+
+// defaultPrevWait bounds the wait of a load for the superseded load of its
+// key when neither LoadTimeout nor LockLease is set.
+const defaultPrevWait = 5 * time.Second
+
+// prevWait is how long a load waits for the superseded load of its key
+// before it calls its loader anyway: LoadTimeout when set (a loader that
+// honours its context has returned by then), else LockLease (by then
+// another process may load the key too), else defaultPrevWait.
+func (c *Cache[V]) prevWait() time.Duration {
+	switch {
+	case c.o.LoadTimeout > 0:
+		return c.o.LoadTimeout
+	case c.o.LockLease > 0:
+		return c.o.LockLease
+	}
+	return defaultPrevWait
 }
 
 // unlock gives back the cross-process lease, if one was taken.
@@ -952,7 +1009,13 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 		}
 		sh.mu.Unlock()
 		if storing {
-			c.storeResult(ctx, key, cl, act)
+			// The store is awaited, never abandoned: it runs without the
+			// load's cancellation (Close may cancel it meanwhile), for up
+			// to Timeout, so that once storing is closed nothing of it is
+			// left on the wire to land after a later Set or Delete.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
+			c.storeResult(sctx, key, cl, act)
+			cancel()
 			sh.mu.Lock()
 			close(cl.storing)
 			cl.storing = nil
@@ -968,9 +1031,13 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 	if c.mem != nil && !cl.superseded {
 		switch act {
 		case actStore:
-			c.mem.Set(key, memEntry[V]{v: cl.v, ttl: cl.ttl})
-			if c.neg != nil {
-				c.neg.Invalidate(key)
+			// A Weigher (or Codec) that panics leaves the entry unstored,
+			// counted as a codec error; the waiters still get the value.
+			if e, err := c.newMemEntry(key, cl.v, cl.ttl); err == nil {
+				c.mem.Set(key, e)
+				if c.neg != nil {
+					c.neg.Invalidate(key)
+				}
 			}
 		case actStoreNegative:
 			c.neg.Set(key, struct{}{})
@@ -1106,9 +1173,29 @@ func (c *Cache[V]) jitter(ttl time.Duration) time.Duration {
 // entry besides its key and value: otter's node and its hash table slot.
 const entryOverhead = 128
 
-// weigh is the otter Weigher of the memory backend: the approximate size
-// of an entry for MaxMemory, at least minWeight. otter calls it at each
-// write, under the lock of the entry's bucket.
+// newMemEntry returns the memory entry of v stored under key with ttl,
+// weighed when MaxMemory is set. The weight is computed here, before
+// otter's write and outside its locks, so that a Weigher or Codec that
+// panics does not panic inside otter: the panic is returned as a
+// *PanicError, counted in CodecErrors.
+func (c *Cache[V]) newMemEntry(key string, v V, ttl time.Duration) (e memEntry[V], err error) {
+	e = memEntry[V]{v: v, ttl: ttl}
+	if !c.weighs {
+		return e, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.slow.codecErrors.Add(1)
+			err = fmt.Errorf("cache: weigh: %w", &PanicError{Value: r, Stack: debug.Stack(), op: "weigher"})
+		}
+	}()
+	e.w = c.weigh(key, v)
+	return e, nil
+}
+
+// weigh returns the approximate size of an entry for MaxMemory, at least
+// minWeight; otter's Weigher reads it from the entry. It may panic (user
+// code): newMemEntry recovers.
 func (c *Cache[V]) weigh(key string, v V) uint32 {
 	n := uint64(entryOverhead + len(key))
 	if c.o.Weigher != nil {
@@ -1166,7 +1253,7 @@ func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (i
 	}
 	if env.negative {
 		it.negative = true
-	} else if err := c.o.Codec.Unmarshal(env.payload, &it.v); err != nil {
+	} else if err := c.unmarshal(env.payload, &it.v); err != nil {
 		c.miss(record)
 		c.slow.codecErrors.Add(1)
 		return item[V]{}, false, now, nil
@@ -1193,7 +1280,7 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 		fingerprint: c.fp,
 	}
 	if !it.negative {
-		p, err := c.o.Codec.Marshal(it.v)
+		p, err := c.marshal(it.v)
 		if err != nil {
 			c.slow.codecErrors.Add(1)
 			return fmt.Errorf("cache: encode: %w", err)
@@ -1204,9 +1291,33 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if c.closed.Load() {
+			return ErrClosed // not a failure of the server
+		}
 		return fmt.Errorf("cache: set: %w", c.backendError("set", err))
 	}
 	return nil
+}
+
+// marshal is Codec.Marshal with a panic (of the Codec, or of a method
+// such as MarshalJSON of V) returned as a *PanicError.
+func (c *Cache[V]) marshal(v V) (p []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, &PanicError{Value: r, Stack: debug.Stack(), op: "codec"}
+		}
+	}()
+	return c.o.Codec.Marshal(v)
+}
+
+// unmarshal is Codec.Unmarshal with a panic returned as a *PanicError.
+func (c *Cache[V]) unmarshal(b []byte, v *V) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack(), op: "codec"}
+		}
+	}()
+	return c.o.Codec.Unmarshal(b, v)
 }
 
 // fingerprint returns the envelope fingerprint of V encoded by codec: a
@@ -1214,10 +1325,47 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 // another Codec) does not decode as a wrong zero value: it is a miss.
 func fingerprint[V any](codec Codec) uint64 {
 	h := fnv.New64a()
-	_, _ = io.WriteString(h, reflect.TypeFor[V]().String())
+	_, _ = io.WriteString(h, typeName(reflect.TypeFor[V]()))
 	_, _ = io.WriteString(h, "\x00")
-	_, _ = io.WriteString(h, reflect.TypeOf(codec).String())
+	_, _ = io.WriteString(h, typeName(reflect.TypeOf(codec)))
 	return h.Sum64()
+}
+
+// typeName names t for the fingerprint by its full import path: a named
+// type is its package path and name ("example.com/app/model.User"), so
+// that two packages called model do not collide as String's "model.User"
+// would. Generic instantiations, whose Name holds the type arguments by
+// package name only, and unnamed types (pointers, slices, maps...) use
+// String, with the pointer, slice and map element types named in full.
+func typeName(t reflect.Type) string {
+	if t == nil {
+		return "<nil>"
+	}
+	if t.Name() != "" && t.PkgPath() != "" && !strings.Contains(t.Name(), "[") {
+		return t.PkgPath() + "." + t.Name()
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if t.Name() == "" {
+			return "*" + typeName(t.Elem())
+		}
+	case reflect.Slice:
+		if t.Name() == "" {
+			return "[]" + typeName(t.Elem())
+		}
+	case reflect.Array:
+		if t.Name() == "" {
+			return fmt.Sprintf("[%d]%s", t.Len(), typeName(t.Elem()))
+		}
+	case reflect.Map:
+		if t.Name() == "" {
+			return "map[" + typeName(t.Key()) + "]" + typeName(t.Elem())
+		}
+	}
+	if t.PkgPath() != "" {
+		return t.PkgPath() + "." + t.String() // generic: path of the generic type too
+	}
+	return t.String()
 }
 
 // backendError counts and logs (at most once per ErrorLogInterval) a

@@ -35,11 +35,13 @@
 // only collects garbage. An entry that does not decode is a miss, counted
 // in [Stats].CodecErrors; it is never a panic or a wrong value. That
 // includes an entry written for another type: the fingerprint hashes the
-// type's name as Go prints it (reflect's Type.String, such as
-// "users.User") and the Codec's, so a deploy that changes V or the Codec
-// misses on old entries instead of decoding them into wrong zero fields;
-// renaming the type (or its package) invalidates the entries too, while a
-// change of V's fields that keeps its name is not detected.
+// full name of the type, with its import path (such as
+// "example.com/app/users.User", so two packages called users do not
+// collide), and the Codec's, so a deploy that changes V or the Codec
+// misses on old entries instead of decoding them into wrong zero fields.
+// Renaming the type, or moving it to another package or module path,
+// invalidates the entries too, while a change of V's fields that keeps its
+// name is not detected.
 //
 // # Lifetimes
 //
@@ -58,22 +60,32 @@
 // waits on its own context and returns ctx.Err() when it ends, while the
 // load continues for the others. The loader runs on its own goroutine with
 // a context detached from the caller's cancellation (it serves every
-// waiter), bounded by [Options].LoadTimeout and canceled by [Cache.Close].
-// A loader that panics does not take the process down and does not leave
-// waiters hanging: each gets a [*PanicError]. On the redis and memcached
-// backends a miss also takes a lease on the key through [Locker], so that
-// processes sharing a server load a key once; the others poll for the value
-// and for the lease, load as soon as they get the lease (its holder failed,
-// was superseded or died and the lease ran out), and after
-// [Options].LockWait (5 × Timeout by default), or half the time left to the
-// deadline of the caller that started the load, load without it.
+// waiter), bounded by [Options].LoadTimeout from the moment it is called
+// and canceled by [Cache.Close]. A loader that panics does not take the
+// process down and does not leave waiters hanging: each gets a
+// [*PanicError]. A new load waits for a superseded loader of its key for
+// at most LoadTimeout (else [Options].LockLease, else 5 s), then runs
+// anyway: a loader that ignores its context cannot block its key for good,
+// though the two loaders then overlap (the older one's result is never
+// stored). On the redis and memcached backends a miss also takes a lease
+// on the key through [Locker], so that processes sharing a server load a
+// key once; the others poll for the value and for the lease, load as soon
+// as they get the lease (its holder failed, was superseded or died and the
+// lease ran out), and after [Options].LockWait (5 × Timeout, 500 ms, by
+// default), or half the time left to the deadline of the caller that
+// started the load, load without it. So processes load a key once only
+// when the load takes less than LockWait: raise LockWait for slower
+// loaders. The wait for the lease does not count against LoadTimeout, and
+// when it runs out the miss loads; it does not fail.
 //
 // # Writes and loads
 //
 // Within a process, a Set or Delete wins over a load of the same key that
 // started before it: the load's result is not stored, and a Set or Delete
 // that comes while that result is being written to the server waits for
-// the write (up to [Options].Timeout) and then makes its own. Between
+// the write and then makes its own. That write is bounded by
+// [Options].Timeout and always awaited, even when LoadTimeout or Close ends
+// the load meanwhile, so none of it is left on the wire to land later. Between
 // processes sharing a server there is no such order: the last write to
 // reach the server wins, so a load in one process may store a value older
 // than a Set made in another during that load's round trip to the server.
@@ -115,12 +127,19 @@
 // missed. A load that follows a failed lookup neither takes the lease nor
 // stores its value, so a dead or hung server costs a miss one timeout, not
 // three; a load that follows a plain miss stores its value as usual, and
-// a failure to store is counted and logged. Each failed call is counted in
+// a failure to store is counted and logged. On a healthy server, a lease
+// held by another process adds up to [Options].LockWait to a miss. Fail-open
+// covers the server only: [Options].LoadTimeout bounds the loader, and a
+// loader that runs out of time is a failed load whose error GetOrLoad
+// returns. A Codec or Weigher that panics while a loaded value is stored
+// is counted in [Stats].CodecErrors; the value is returned, not stored. Each failed call is counted in
 // [Stats].BackendErrors and logged to [Options].Logger at most once per
 // [Options].ErrorLogInterval, with the number of errors in between; the log
 // never shows the URL's password. Nothing has to be reset when the server
 // comes back: the next call uses it. Get, Set and Delete return the
-// backend's error, after counting it.
+// backend's error, after counting it; a Set or Delete that Close overtakes
+// returns ErrClosed, uncounted. Set returns a [*PanicError] (wrapped) when
+// the Codec or Weigher panics.
 //
 // # Stats
 //
@@ -134,9 +153,10 @@
 //
 // # Concurrency
 //
-// Every method of a Cache is safe for concurrent use. [Cache.Close] stops
-// every goroutine the Cache started, the backend's included, after waiting
-// for running loads, superseded ones included (whose contexts it cancels);
-// afterwards the methods return [ErrClosed]. The memory backend hands out the stored value itself:
+// Every method of a Cache is safe for concurrent use. [Cache.Close] cancels
+// the contexts of running loads, superseded ones included, waits for their
+// goroutines (a store already on the wire is awaited, for up to
+// [Options].Timeout), stops the memory backend's goroutines and closes the
+// redis or memcached backend; afterwards the methods return [ErrClosed]. The memory backend hands out the stored value itself:
 // values holding pointers, slices or maps must not be modified once stored.
 package cache

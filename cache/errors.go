@@ -26,15 +26,23 @@ var ErrClosed = errors.New("cache: closed")
 
 // A PanicError is the error GetOrLoad returns to every caller waiting for a
 // load whose loader panicked. The panic does not propagate: the loader runs
-// on a goroutine of its own, where it would end the process.
+// on a goroutine of its own, where it would end the process. Set and
+// SetWithTTL return one too (wrapped) when the Codec, a method it calls on
+// the value (such as MarshalJSON) or the Weigher panics.
 type PanicError struct {
 	Value any    // the value passed to panic
-	Stack []byte // the loader's stack at the panic
+	Stack []byte // the stack at the panic
+
+	op string // what panicked: "" for the loader, "codec" or "weigher"
 }
 
 // Error returns the panic value; the stack is in the Stack field.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("cache: loader panicked: %v", e.Value)
+	op := e.op
+	if op == "" {
+		op = "loader"
+	}
+	return fmt.Sprintf("cache: %s panicked: %v", op, e.Value)
 }
 
 // redactor removes the credentials of a CACHE_URL from error text, for the

@@ -55,8 +55,20 @@ type Options struct {
 	// LoadTimeout bounds each call of a loader. The loader runs with a
 	// context that is detached from the cancellation of the caller who
 	// started it (other callers may be waiting for it) and canceled by
-	// [Cache.Close]; LoadTimeout adds a deadline. If LoadTimeout is zero, the
-	// load has no deadline of its own.
+	// [Cache.Close]; LoadTimeout adds a deadline. The clock starts when the
+	// loader is called: the waits before it, for another process's lease
+	// (see LockWait) and for a superseded load of the key, have bounds of
+	// their own and end in a call of the loader, not in an error. A loader
+	// that runs out of time returns what it returns (usually
+	// context.DeadlineExceeded) to its waiters, and its result is not
+	// stored. If LoadTimeout is zero, the load has no deadline of its own.
+	//
+	// LoadTimeout also bounds how long a load waits for a load of its key
+	// that a Set or Delete superseded, and whose loader still runs: after
+	// LoadTimeout (else LockLease, else 5s when locks are off) the new
+	// loader is called anyway, so a loader that ignores its context cannot
+	// block its key for good. The two loaders then overlap; the older one's
+	// result is never stored.
 	LoadTimeout time.Duration
 
 	// LockLease is the lease a GetOrLoad miss takes on its key through the
@@ -73,6 +85,14 @@ type Options struct {
 	// to half the time left before the deadline of the ctx of the caller
 	// that started the load, so that caller still gets the loader's value.
 	// If LockWait is zero, 5 times Timeout is used (500ms by default).
+	//
+	// Processes load a key once only for loads shorter than LockWait: when
+	// the holder's loader takes longer, the processes waiting for it load
+	// the key themselves once LockWait has passed (their results then
+	// overwrite each other on the server, the last write winning). Set
+	// LockWait above the slowest load that should run once across
+	// processes; a held lease adds up to LockWait to a miss on a healthy
+	// server.
 	LockWait time.Duration
 
 	// Weigher returns the approximate size in bytes of a value, for the
@@ -81,8 +101,11 @@ type Options struct {
 	// value, and for other types the length of the value's Codec encoding
 	// (JSON by default). A fixed per-entry overhead (128 bytes) and the
 	// key's length are added in both cases. The size is computed at each
-	// write while otter holds the lock of the entry's bucket, so it should
-	// be cheap; it is not computed without MaxMemory.
+	// write, before otter takes the entry's lock, so it should be cheap; it
+	// is not computed without MaxMemory. A Weigher (or Codec) that panics
+	// does not take the process down: [Cache.Set] returns a [*PanicError],
+	// and a loaded value is returned to its callers without being stored
+	// (counted in [Stats].CodecErrors).
 	Weigher func(key string, value any) int
 
 	// Logger receives backend errors, at most one record per

@@ -30,7 +30,10 @@
 // TTLs and leases are rounded up to a second and one more is added, so an
 // entry or a lease lasts at least as long as asked and at most two seconds
 // longer. TTLs over 30 days are sent as absolute times, as the protocol
-// requires, capped at the latest it takes (2^31-1, in January 2038).
+// requires, capped at the latest it takes (2^31-1, in January 2038). When
+// that is less than 30 days away (from December 2037), they are cut to 30
+// days, sent as relative seconds, rather than to a time in the past, which
+// memcached would take as "expired at once".
 //
 // # Timeouts and failures
 //
@@ -38,13 +41,25 @@
 // (100ms by default), the client's connect and socket read/write timeout,
 // and runs in a goroutine of its own when ctx can end. When ctx ends first,
 // the method returns ctx.Err(), unwrapped, and the call finishes in the
-// background within the timeout (a lease taken then is released), so the
-// calls left behind are at most those started within one timeout. A dead
+// background within the timeout (a lease taken then is released). A dead
 // or paused server makes calls fail within about the timeout; the client
 // reconnects on the next call once the server answers. The Cache above the
 // Store turns these errors into misses (fail-open).
 //
+// Every call in flight holds a connection, and a call left behind by a
+// caller that gave up also holds a goroutine until it ends. So that callers
+// with short deadlines on a hung server cannot pile them up (their number
+// would be the callers' rate times the timeout), [Options.MaxInFlight]
+// bounds the calls in flight, left behind or not: by default 512 per server,
+// above a busy service's concurrency on a healthy server and within
+// memcached's default of 1024 connections. A call beyond it fails at once
+// with [ErrBusy], which the Cache counts as a backend error, like a timeout.
+//
 // # Concurrency
 //
-// A Store is safe for concurrent use. Close releases its idle connections.
+// A Store is safe for concurrent use. [Store.Close] waits for the calls in
+// flight, also those left behind, at most the timeout, then closes every
+// connection, so that none is left open or is put back in the client's
+// pool after Close; calls still running then fail at once. Calls made after
+// Close fail with [ErrClosed].
 package memcached

@@ -11,6 +11,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +23,16 @@ import (
 const (
 	DefaultTimeout      = 100 * time.Millisecond
 	DefaultMaxIdleConns = 64
+	DefaultMaxInFlight  = 512 // per server
 )
+
+// ErrBusy is returned, at once, by a call made while [Options.MaxInFlight]
+// calls are in flight (typically, on a hung server, calls left behind by
+// callers that gave up). The Cache counts it as a backend error.
+var ErrBusy = errors.New("memcached: too many calls in flight")
+
+// ErrClosed is returned by calls made after [Store.Close].
+var ErrClosed = errors.New("memcached: store closed")
 
 // maxKeyLen is memcached's limit on key length.
 const maxKeyLen = 250
@@ -51,6 +61,17 @@ type Options struct {
 	// it above the expected number of concurrent calls. If it is zero,
 	// DefaultMaxIdleConns (64) is used.
 	MaxIdleConns int
+
+	// MaxInFlight bounds the calls in flight at once, each of which holds
+	// a connection, including the calls still running for callers that
+	// gave up (see Timeouts in the package documentation). A call made
+	// while MaxInFlight are in flight fails at once with ErrBusy. If it is
+	// zero, DefaultMaxInFlight (512) per server is used: well above the
+	// concurrency of a busy service on a healthy server, so that the bound
+	// only bites when calls pile up on a hung one, and within memcached's
+	// default of 1024 connections. A bound below the service's concurrency
+	// turns busy moments into misses that reach the loader.
+	MaxInFlight int
 }
 
 // A Store is a cache backend on one or more Memcached servers. It
@@ -61,6 +82,136 @@ type Store struct {
 	prefix string // namespace and colon, or ""
 	// hashPrefix precedes a hashed key: prefix if it fits, else "".
 	hashPrefix string
+	timeout    time.Duration
+
+	calls       callCounter
+	maxInFlight int64
+	conns       connSet
+}
+
+// closedBit marks a callCounter closed; the bits below count the calls in
+// flight.
+const closedBit = 1 << 40
+
+// A callCounter counts the calls in flight and lets Close wait for them.
+type callCounter struct {
+	n       atomic.Int64
+	drained chan struct{} // a token when the count reaches zero after close
+}
+
+// acquire counts a call in, unless the counter is closed or max are in
+// flight.
+func (c *callCounter) acquire(max int64) error {
+	n := c.n.Add(1)
+	if n&closedBit != 0 {
+		c.release()
+		return ErrClosed
+	}
+	if n > max {
+		c.release()
+		return ErrBusy
+	}
+	return nil
+}
+
+func (c *callCounter) release() {
+	if c.n.Add(-1) == closedBit {
+		select {
+		case c.drained <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// close marks c closed; it reports false if it was already.
+func (c *callCounter) close() bool {
+	for {
+		n := c.n.Load()
+		if n&closedBit != 0 {
+			return false
+		}
+		if c.n.CompareAndSwap(n, n|closedBit) {
+			return true
+		}
+	}
+}
+
+// wait waits until no call is in flight, or t passes; it reports whether
+// none is.
+func (c *callCounter) wait(t *time.Timer) bool {
+	for c.n.Load() != closedBit {
+		select {
+		case <-c.drained:
+		case <-t.C:
+			return c.n.Load() == closedBit
+		}
+	}
+	return true
+}
+
+// A connSet holds the open connections of a Store, so that Close can close
+// those that calls still hold, and refuses new ones after Close.
+type connSet struct {
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
+	closed bool
+}
+
+type trackedConn struct {
+	net.Conn
+	set  *connSet
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.set.mu.Lock()
+		delete(c.set.conns, c)
+		c.set.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// dial is the client's DialContext.
+func (cs *connSet) dial(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		tc := &trackedConn{Conn: nc, set: cs}
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		if cs.closed {
+			_ = nc.Close()
+			return nil, ErrClosed
+		}
+		if cs.conns == nil {
+			cs.conns = make(map[*trackedConn]struct{})
+		}
+		cs.conns[tc] = struct{}{}
+		return tc, nil
+	}
+}
+
+// closeAll closes every open connection and refuses new ones.
+func (cs *connSet) closeAll() {
+	cs.mu.Lock()
+	cs.closed = true
+	conns := cs.conns
+	cs.conns = nil
+	cs.mu.Unlock()
+	for c := range conns {
+		_ = c.Conn.Close()
+	}
+}
+
+// open returns the number of open connections.
+func (cs *connSet) open() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return len(cs.conns)
 }
 
 // New builds a Store for the servers in u and checks that each answers,
@@ -85,16 +236,21 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	if err := sl.SetServers(servers...); err != nil {
 		return nil, fmt.Errorf("memcached: resolve servers: %w", err)
 	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight * len(servers)
+	}
 	c := memcache.NewFromSelector(&sl)
 	c.Timeout = o.Timeout
 	c.MaxIdleConns = o.MaxIdleConns
-	s := &Store{client: c}
+	s := &Store{client: c, timeout: o.Timeout, maxInFlight: int64(o.MaxInFlight)}
+	s.calls.drained = make(chan struct{}, 1)
+	c.DialContext = s.conns.dial(o.Timeout)
 	s.setNamespace(o.Namespace)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := c.Ping(); err != nil {
-		_ = c.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("memcached: cannot reach the server: %w", err)
 	}
 	return s, nil
@@ -189,19 +345,26 @@ func (s *Store) hashed(marker, nk string) string {
 // and f goes on in the background, within its timeout; then abandoned, if
 // not nil, runs after it, so that f's result can be undone. Otherwise do
 // returns nil once f has returned. A ctx that cannot end costs no
-// goroutine.
-func do(ctx context.Context, f func(), abandoned func()) error {
+// goroutine. f (and abandoned) count as one call in flight until they
+// return: do returns ErrBusy at once when MaxInFlight are, and ErrClosed
+// after Close.
+func (s *Store) do(ctx context.Context, f func(), abandoned func()) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.calls.acquire(s.maxInFlight); err != nil {
 		return err
 	}
 	cdone := ctx.Done()
 	if cdone == nil {
+		defer s.calls.release()
 		f()
 		return nil
 	}
 	var state atomic.Int32 // 0 running, 1 returned to the caller, 2 abandoned
 	done := make(chan struct{})
 	go func() {
+		defer s.calls.release()
 		defer close(done)
 		f()
 		if !state.CompareAndSwap(0, 1) && abandoned != nil {
@@ -226,7 +389,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		it  *memcache.Item
 		err error
 	)
-	if cerr := do(ctx, func() { it, err = s.client.Get(s.key(key)) }, nil); cerr != nil {
+	if cerr := s.do(ctx, func() { it, err = s.client.Get(s.key(key)) }, nil); cerr != nil {
 		return nil, false, cerr
 	}
 	if errors.Is(err, memcache.ErrCacheMiss) {
@@ -243,7 +406,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	item := &memcache.Item{Key: s.key(key), Value: value, Expiration: expiration(ttl, time.Now())}
 	var err error
-	if cerr := do(ctx, func() { err = s.client.Set(item) }, nil); cerr != nil {
+	if cerr := s.do(ctx, func() { err = s.client.Set(item) }, nil); cerr != nil {
 		return cerr
 	}
 	if err != nil {
@@ -255,7 +418,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 // Delete removes key.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	var err error
-	if cerr := do(ctx, func() { err = s.client.Delete(s.key(key)) }, nil); cerr != nil {
+	if cerr := s.do(ctx, func() { err = s.client.Delete(s.key(key)) }, nil); cerr != nil {
 		return cerr
 	}
 	if err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
@@ -294,7 +457,7 @@ func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (r
 	}
 	item := &memcache.Item{Key: lk, Value: token, Expiration: expiration(lease, time.Now())}
 	var lerr error // not err: the background call may still set it when TryLock returns
-	if cerr := do(ctx, func() { lerr = s.client.Add(item) }, func() {
+	if cerr := s.do(ctx, func() { lerr = s.client.Add(item) }, func() {
 		if lerr == nil {
 			_ = unlock()
 		}
@@ -309,7 +472,7 @@ func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (r
 	}
 	release = func(ctx context.Context) error {
 		var err error
-		if cerr := do(ctx, func() { err = unlock() }, nil); cerr != nil {
+		if cerr := s.do(ctx, func() { err = unlock() }, nil); cerr != nil {
 			return cerr
 		}
 		if err != nil {
@@ -320,9 +483,25 @@ func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (r
 	return release, true, nil
 }
 
-// Close closes the idle connections. The Store is unusable after.
+// Close waits for the calls in flight, also those left behind by callers
+// that gave up, for at most the Store's timeout, then closes every
+// connection, including those of calls still running, which then fail
+// at once. So Close returns within about the timeout, and no connection
+// stays open after it. Calls made after Close fail with ErrClosed.
 func (s *Store) Close() error {
-	return s.client.Close()
+	if !s.calls.close() {
+		return nil
+	}
+	t := time.NewTimer(s.timeout)
+	defer t.Stop()
+	s.calls.wait(t)
+	err := s.client.Close()
+	s.conns.closeAll()
+	// The calls still in flight, if any, fail now that their connections
+	// are closed and no new one can be opened.
+	t.Reset(s.timeout)
+	s.calls.wait(t)
+	return err
 }
 
 // relativeLimit is the longest expiry memcached takes as relative seconds;
@@ -337,7 +516,10 @@ const maxExpiration = math.MaxInt32
 // up, plus one, because memcached's clock ticks once a second and an item
 // set just before a tick would lose up to a second; so an item lives at
 // least ttl and at most two seconds longer. Over 30 days it is an absolute
-// Unix time, as the protocol requires, at most maxExpiration.
+// Unix time, as the protocol requires, at most maxExpiration; once that is
+// no later than now plus 30 days (from December 2037), such a TTL is cut
+// to 30 days, relative, rather than sent as a time in the past, which
+// would expire the item at once.
 func expiration(ttl time.Duration, now time.Time) int32 {
 	secs := int64(1)
 	if ttl > 0 {
@@ -349,5 +531,11 @@ func expiration(ttl time.Duration, now time.Time) int32 {
 	if secs <= relativeLimit {
 		return int32(secs)
 	}
-	return int32(min(now.Unix()+secs, maxExpiration))
+	if at := now.Unix() + secs; at <= maxExpiration {
+		return int32(at)
+	}
+	if now.Unix()+relativeLimit < maxExpiration {
+		return maxExpiration
+	}
+	return relativeLimit
 }

@@ -69,7 +69,20 @@
 // reply, at most the timeout, and returns ctx.Err() if the call failed
 // after ctx ended.
 //
+// A call left behind by a caller that gave up holds a goroutine and a slot
+// of the connection's pipeline until it ends. So that callers with short
+// deadlines on a hung server cannot pile them up, [Options.MaxInFlight]
+// bounds the calls in flight, left behind or not (Gets through the
+// client-side cache aside): by default 1024, rueidis's pipeline size. A
+// call beyond it fails at once with [ErrBusy], which the Cache counts as a
+// backend error, like a timeout.
+//
 // # Concurrency
 //
-// A Store is safe for concurrent use. Close releases its connections.
+// A Store is safe for concurrent use. [Store.Close] waits for the calls in
+// flight, also those left behind, then closes the connection, in at most
+// about the timeout all told: on a server that does not answer it closes
+// the connection under the calls still running, which then fail at once.
+// No call goroutine or connection is left after Close. Calls made after
+// Close fail with [ErrClosed] (or rueidis's error for a closed client).
 package rediscache

@@ -28,7 +28,16 @@ const (
 	DefaultDialTimeout          = time.Second
 	DefaultClientCacheMaxMemory = 64 << 20
 	DefaultClientCacheTTL       = time.Minute
+	DefaultMaxInFlight          = 1024
 )
+
+// ErrBusy is returned, at once, by a call made while [Options.MaxInFlight]
+// calls are in flight (typically, on a hung server, calls left behind by
+// callers that gave up). The Cache counts it as a backend error.
+var ErrBusy = errors.New("rediscache: too many calls in flight")
+
+// ErrClosed is returned by calls made after [Store.Close].
+var ErrClosed = errors.New("rediscache: store closed")
 
 // The client keeps one pipelined connection to the server, dialed by New,
 // so that no call pays for a handshake; rueidis pipelines concurrent calls
@@ -71,6 +80,17 @@ type Options struct {
 	// anywhere evicts it at once. If it is zero, DefaultClientCacheTTL (1
 	// minute) is used.
 	ClientCacheTTL time.Duration
+
+	// MaxInFlight bounds the calls to the server in flight at once,
+	// including those still running for callers that gave up (see
+	// Timeouts in the package documentation), each of which holds a
+	// goroutine and a slot of the connection's pipeline. A call made while
+	// MaxInFlight are in flight fails at once with ErrBusy. Reads served by
+	// the client-side cache, and the reads through it that go to the
+	// server (which hold no goroutine of their own: their caller waits
+	// for them), do not count. If MaxInFlight is zero, DefaultMaxInFlight
+	// (1024, the size of rueidis's pipeline ring) is used.
+	MaxInFlight int
 }
 
 // A Store is a cache backend on one Redis server. It implements the
@@ -83,6 +103,148 @@ type Store struct {
 	clientTTL   time.Duration
 	unlock      *rueidis.Lua
 	tracker     *tracker
+
+	calls       callCounter
+	maxInFlight int64
+	conns       connSet
+}
+
+// closedBit marks a callCounter closed; the bits below count the calls in
+// flight.
+const closedBit = 1 << 40
+
+// A callCounter counts the calls in flight and lets Close wait for them.
+type callCounter struct {
+	n       atomic.Int64
+	drained chan struct{} // a token when the count reaches zero after close
+}
+
+// acquire counts a call in, unless the counter is closed or max are in
+// flight.
+func (c *callCounter) acquire(max int64) error {
+	n := c.n.Add(1)
+	if n&closedBit != 0 {
+		c.release()
+		return ErrClosed
+	}
+	if n > max {
+		c.release()
+		return ErrBusy
+	}
+	return nil
+}
+
+func (c *callCounter) release() {
+	if c.n.Add(-1) == closedBit {
+		select {
+		case c.drained <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// close marks c closed; it reports false if it was already.
+func (c *callCounter) close() bool {
+	for {
+		n := c.n.Load()
+		if n&closedBit != 0 {
+			return false
+		}
+		if c.n.CompareAndSwap(n, n|closedBit) {
+			return true
+		}
+	}
+}
+
+// wait waits until no call is in flight, or t passes; it reports whether
+// none is.
+func (c *callCounter) wait(t *time.Timer) bool {
+	for c.n.Load() != closedBit {
+		select {
+		case <-c.drained:
+		case <-t.C:
+			return c.n.Load() == closedBit
+		}
+	}
+	return true
+}
+
+// A connSet holds the open connections of a Store, so that Close can close
+// them when the server does not answer, and refuses new ones after Close.
+type connSet struct {
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
+	closed bool
+}
+
+type trackedConn struct {
+	net.Conn
+	set  *connSet
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.set.mu.Lock()
+		delete(c.set.conns, c)
+		c.set.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// dial wraps a rueidis dialer so that its connections are tracked.
+func (cs *connSet) dial(next func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error)) func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error) {
+	return func(ctx context.Context, addr string, d *net.Dialer, cfg *tls.Config) (net.Conn, error) {
+		if cs.isClosed() {
+			return nil, ErrClosed
+		}
+		nc, err := next(ctx, addr, d, cfg)
+		if err != nil {
+			return nil, err
+		}
+		tc := &trackedConn{Conn: nc, set: cs}
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		if cs.closed {
+			_ = nc.Close()
+			return nil, ErrClosed
+		}
+		if cs.conns == nil {
+			cs.conns = make(map[*trackedConn]struct{})
+		}
+		cs.conns[tc] = struct{}{}
+		return tc, nil
+	}
+}
+
+func (cs *connSet) isClosed() bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.closed
+}
+
+// closeAll closes every open connection and refuses new ones.
+func (cs *connSet) closeAll() {
+	cs.mu.Lock()
+	cs.closed = true
+	conns := cs.conns
+	cs.conns = nil
+	cs.mu.Unlock()
+	for c := range conns {
+		_ = c.Conn.Close()
+	}
+}
+
+// open returns the number of open connections.
+func (cs *connSet) open() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return len(cs.conns)
+}
+
+// dialTCP is rueidis's own dialer without TLS.
+func dialTCP(ctx context.Context, addr string, d *net.Dialer, _ *tls.Config) (net.Conn, error) {
+	return d.DialContext(ctx, "tcp", addr)
 }
 
 // invalidationWait is the longest a key this Store wrote is read around
@@ -95,8 +257,12 @@ const invalidationWait = time.Second
 // a write of a cached key.
 const maxTracked = 1 << 16
 
-// readStripes is the number of in-flight read counters of a tracker.
-const readStripes = 256
+// readStripes is the number of stripes of keys a tracker counts reads in
+// flight and pending writes by. A read in flight makes writes of the other
+// keys of its stripe pending too, and a pending write makes reads of the
+// other keys of its stripe look the write up under a lock: with 4096
+// stripes one hot key does that to 1/4096 of the keys.
+const readStripes = 4096
 
 // A tracker gives a Store read-your-writes on top of the client-side cache.
 // Redis sends the invalidation of a write after the write's reply, so a Get
@@ -110,14 +276,16 @@ const readStripes = 256
 // invalidationWait passes. A read in flight counts because its reply may
 // carry the value from before the write: it is counted before it is sent,
 // and stops counting only once its key is tracked. Writes of keys never
-// read cost nothing.
+// read cost nothing, and so do reads of keys in stripes without a pending
+// write: they take no lock.
 type tracker struct {
 	seed     maphash.Seed
 	reads    [readStripes]atomic.Int64 // reads in flight through the client-side cache
+	pend     [readStripes]atomic.Int32 // pending keys by stripe, read without the lock by Get
 	npending atomic.Int64              // len(pending), read without the lock by Get
 	cacheTTL time.Duration             // the longest a value stays in the client-side cache
 
-	mu            sync.Mutex
+	mu            sync.RWMutex
 	tracked       map[string]struct{}
 	overflowUntil time.Time            // writes count as writes of cached keys until then
 	pending       map[string]time.Time // key -> until
@@ -128,25 +296,25 @@ func newTracker(cacheTTL time.Duration) *tracker {
 	return &tracker{seed: maphash.MakeSeed(), cacheTTL: cacheTTL}
 }
 
-func (t *tracker) stripe(k string) *atomic.Int64 {
-	return &t.reads[maphash.String(t.seed, k)%readStripes]
+func (t *tracker) stripe(k string) int {
+	return int(maphash.String(t.seed, k) % readStripes)
 }
 
 // reading notes a read of k through the client-side cache, before it is
-// sent. doneReading must follow, with the stripe it returns.
-func (t *tracker) reading(k string) *atomic.Int64 {
+// sent. doneReading must follow, deferred, with the stripe it returns.
+func (t *tracker) reading(k string) int {
 	st := t.stripe(k)
-	st.Add(1)
+	t.reads[st].Add(1)
 	return st
 }
 
 // doneReading ends a read noted by reading; fetched reports that it went
 // to the server (it was no client-side cache hit) and succeeded.
-func (t *tracker) doneReading(k string, st *atomic.Int64, fetched bool) {
+func (t *tracker) doneReading(k string, st int, fetched bool) {
+	defer t.reads[st].Add(-1)
 	if fetched {
 		t.read(k, time.Now())
 	}
-	st.Add(-1)
 }
 
 // read notes that k was read from the server into the client-side cache.
@@ -171,7 +339,8 @@ func (t *tracker) read(k string, now time.Time) {
 func (t *tracker) wrote(k string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.tracked[k]; !ok && !now.Before(t.overflowUntil) && t.stripe(k).Load() == 0 {
+	st := t.stripe(k)
+	if _, ok := t.tracked[k]; !ok && !now.Before(t.overflowUntil) && t.reads[st].Load() == 0 {
 		return
 	}
 	if t.pending == nil {
@@ -180,33 +349,55 @@ func (t *tracker) wrote(k string, now time.Time) {
 	if len(t.pending) >= 1024 {
 		t.prune(now)
 	}
+	if _, ok := t.pending[k]; !ok {
+		t.pend[st].Add(1)
+	}
 	t.pending[k] = now.Add(invalidationWait)
 	t.npending.Store(int64(len(t.pending)))
+}
+
+// unpend drops k from the pending keys. t.mu is held.
+func (t *tracker) unpend(k string) {
+	if _, ok := t.pending[k]; ok {
+		delete(t.pending, k)
+		t.pend[t.stripe(k)].Add(-1)
+	}
 }
 
 // prune drops the pending keys whose wait is over. t.mu is held.
 func (t *tracker) prune(now time.Time) {
 	for k, until := range t.pending {
 		if !now.Before(until) {
-			delete(t.pending, k)
+			t.unpend(k)
 		}
 	}
 	t.pruneAt = now.Add(invalidationWait)
+	t.npending.Store(int64(len(t.pending)))
 }
 
 // stale reports whether the client-side cache may hold an old value of k.
+// It takes no lock unless a write of a key of k's stripe is pending, and
+// then a shared one, but for pruning expired keys once per
+// invalidationWait.
 func (t *tracker) stale(k string) bool {
 	if t.npending.Load() == 0 {
 		return false
 	}
-	now := time.Now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !now.Before(t.pruneAt) {
-		t.prune(now)
-		t.npending.Store(int64(len(t.pending)))
+	if t.pend[t.stripe(k)].Load() == 0 {
+		return false
 	}
+	now := time.Now()
+	t.mu.RLock()
+	prune := !now.Before(t.pruneAt)
 	until, ok := t.pending[k]
+	t.mu.RUnlock()
+	if prune {
+		t.mu.Lock()
+		if !now.Before(t.pruneAt) {
+			t.prune(now)
+		}
+		t.mu.Unlock()
+	}
 	return ok && now.Before(until)
 }
 
@@ -218,12 +409,15 @@ func (t *tracker) invalidated(keys []rueidis.RedisMessage) {
 	if keys == nil {
 		clear(t.tracked)
 		clear(t.pending)
+		for i := range t.pend {
+			t.pend[i].Store(0)
+		}
 		t.overflowUntil = time.Time{}
 	}
 	for _, m := range keys {
 		if k, err := m.ToString(); err == nil {
 			delete(t.tracked, k)
-			delete(t.pending, k)
+			t.unpend(k)
 		}
 	}
 	t.npending.Store(int64(len(t.pending)))
@@ -255,6 +449,9 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
 	copt, err := clientOption(u)
 	if err != nil {
 		return nil, err
@@ -265,13 +462,16 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		clientTTL:   o.ClientCacheTTL,
 		unlock:      rueidis.NewLuaScript(unlockScript),
 		tracker:     newTracker(o.ClientCacheTTL),
+		maxInFlight: int64(o.MaxInFlight),
 	}
+	s.calls.drained = make(chan struct{}, 1)
 	if o.Namespace != "" {
 		s.prefix = o.Namespace + ":"
 	}
 	copt.Dialer = net.Dialer{Timeout: o.DialTimeout, KeepAlive: time.Second}
+	copt.DialCtxFn = s.conns.dial(dialTCP)
 	if copt.TLSConfig != nil {
-		copt.DialCtxFn = dialTLS
+		copt.DialCtxFn = s.conns.dial(dialTLS)
 	}
 	// Bound a hung connection: the pipeline's own deadline, and the gap of
 	// its background PINGs, so a paused server's connection is dropped and
@@ -479,14 +679,20 @@ const (
 // parent ends first, run returns parent.Err() at once and f goes on in the
 // background, within the timeout; then abandoned, if not nil, runs after
 // it, so that f's result can be undone. Otherwise run returns nil once f
-// has returned. A parent that cannot end costs no goroutine.
+// has returned. A parent that cannot end costs no goroutine. f (and
+// abandoned) count as one call in flight until they return: run returns
+// ErrBusy at once when MaxInFlight are, and ErrClosed after Close.
 func (s *Store) run(parent context.Context, f func(ctx context.Context), abandoned func()) error {
 	if err := parent.Err(); err != nil {
+		return err
+	}
+	if err := s.calls.acquire(s.maxInFlight); err != nil {
 		return err
 	}
 	ctx := newCallCtx(parent, s.timeout)
 	pdone := parent.Done()
 	if pdone == nil {
+		defer s.calls.release()
 		f(ctx)
 		ctx.release()
 		return nil
@@ -494,6 +700,7 @@ func (s *Store) run(parent context.Context, f func(ctx context.Context), abandon
 	var state atomic.Int32
 	done := make(chan struct{})
 	go func() {
+		defer s.calls.release()
 		defer close(done)
 		f(ctx)
 		ctx.release()
@@ -524,11 +731,7 @@ func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
 	if s.clientCache && !s.tracker.stale(k) {
 		// Not through run: a hit costs no goroutine. A read that goes to
 		// the server finishes within the timeout even if parent ends.
-		ctx := newCallCtx(parent, s.timeout)
-		st := s.tracker.reading(k)
-		res = s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
-		s.tracker.doneReading(k, st, !res.IsCacheHit() && res.NonRedisError() == nil)
-		ctx.release()
+		res = s.getCached(parent, k)
 		if res.NonRedisError() != nil && parent.Err() != nil {
 			return nil, false, parent.Err()
 		}
@@ -552,6 +755,21 @@ func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("rediscache: get: %w", err)
 	}
 	return []byte(v), true, nil
+}
+
+// getCached reads k through the client-side cache, counted by the tracker
+// while it is in flight. The count is dropped by a deferred call, so that a
+// panic (in rueidis, or in a Value method of parent's) does not leave it
+// counted, which would make every later write of its stripe pending.
+func (s *Store) getCached(parent context.Context, k string) (res rueidis.RedisResult) {
+	ctx := newCallCtx(parent, s.timeout)
+	defer ctx.release()
+	st := s.tracker.reading(k)
+	fetched := false
+	defer func() { s.tracker.doneReading(k, st, fetched) }()
+	res = s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
+	fetched = !res.IsCacheHit() && res.NonRedisError() == nil
+	return res
 }
 
 // Set stores value under key for ttl, rounded up to a millisecond; a ttl
@@ -632,9 +850,31 @@ func (s *Store) TryLock(parent context.Context, key string, lease time.Duration)
 	return release, true, nil
 }
 
-// Close closes the connections. The Store is unusable after.
+// Close waits for the calls in flight, also those left behind by callers
+// that gave up, then closes the connection. All of it takes at most about
+// the Store's timeout: when the server does not answer, Close closes the
+// connection under the calls still in flight, which then fail at once. No
+// goroutine of a call, and no connection, is left after Close. Calls made
+// after Close fail (with ErrClosed, or rueidis's error for a closed
+// client).
 func (s *Store) Close() error {
+	if !s.calls.close() {
+		return nil
+	}
+	deadline := time.Now().Add(s.timeout)
+	t := time.NewTimer(s.timeout)
+	defer t.Stop()
+	s.calls.wait(t)
+	// rueidis's Close waits for the replies in flight (up to a second on a
+	// server that does not answer): closing the connection ends the wait.
+	force := time.AfterFunc(time.Until(deadline), s.conns.closeAll)
 	s.client.Close()
+	force.Stop()
+	s.conns.closeAll()
+	// The calls still in flight, if any, fail now that the client and its
+	// connection are closed.
+	t.Reset(s.timeout)
+	s.calls.wait(t)
 	return nil
 }
 

@@ -30,3 +30,47 @@ func TestTrackerOverflowResets(t *testing.T) {
 		t.Errorf("%d keys tracked, want at most %d", len(tr.tracked), maxTracked)
 	}
 }
+
+// TestStaleLockFree: a Get checks for a pending write of its key without
+// the tracker's lock when no write of its stripe is pending, and with a
+// shared lock when one is.
+func TestStaleLockFree(t *testing.T) {
+	t.Parallel()
+	tr := newTracker(time.Minute)
+	now := time.Now()
+	tr.read("a", now)
+	tr.wrote("a", now)
+	other := "b"
+	for i := 0; tr.stripe(other) == tr.stripe("a"); i++ {
+		other = "b" + strconv.Itoa(i)
+	}
+	if !tr.stale("a") { // prunes once, then not for invalidationWait
+		t.Fatal("a written key is not stale")
+	}
+	try := func(k string) (stale, returned bool) {
+		done := make(chan bool, 1)
+		go func() { done <- tr.stale(k) }()
+		select {
+		case v := <-done:
+			return v, true
+		case <-time.After(time.Second):
+			return false, false
+		}
+	}
+	tr.mu.Lock()
+	stale, ok := try(other)
+	tr.mu.Unlock()
+	if !ok {
+		t.Error("stale(a key of another stripe) waited for the tracker's lock")
+	} else if stale {
+		t.Error("stale(a key never written) = true")
+	}
+	tr.mu.RLock()
+	stale, ok = try("a")
+	tr.mu.RUnlock()
+	if !ok {
+		t.Error("stale(a pending key) waited for a shared lock held by another reader")
+	} else if !stale {
+		t.Error("stale(a pending key) = false")
+	}
+}

@@ -1,0 +1,22 @@
+package rediscache
+
+import "github.com/redis/rueidis"
+
+// WrapClient replaces s's client by wrap of it.
+func WrapClient(s *Store, wrap func(rueidis.Client) rueidis.Client) { s.client = wrap(s.client) }
+
+// ReadsInFlight returns the reads in flight s's tracker counts, in all
+// stripes.
+func ReadsInFlight(s *Store) int64 {
+	var n int64
+	for i := range s.tracker.reads {
+		n += s.tracker.reads[i].Load()
+	}
+	return n
+}
+
+// InFlight returns the number of s's calls in flight.
+func InFlight(s *Store) int { return int(s.calls.n.Load() &^ closedBit) }
+
+// OpenConns returns the number of connections s holds open.
+func OpenConns(s *Store) int { return s.conns.open() }
