@@ -610,3 +610,27 @@ func TestLeaseFreeWhenLoadReturns(t *testing.T) {
 		}
 	}
 }
+
+// Review finding: a one-letter password was scrubbed wherever its letter
+// appeared, garbling the message ("su[redacted][redacted]ort"); inside the
+// URL it is still removed.
+func TestShortPasswordKeepsMessageReadable(t *testing.T) {
+	t.Parallel()
+	u, err := prodready.ParseSecretURL("redis://:p@cache.internal:6379/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u}
+	cause := errors.New("dial redis://:p@cache.internal:6379/0: protocol not supported")
+	_, err = cache.NewWithOpenError[string](t.Context(), cfg, cause)
+	if err == nil {
+		t.Fatal("New error = nil, want one")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "protocol not supported") {
+		t.Errorf("New error = %q, want the backend's words intact", msg)
+	}
+	if strings.Contains(msg, ":p@") {
+		t.Errorf("New error = %q shows the password inside the URL", msg)
+	}
+}

@@ -45,6 +45,10 @@ func (e *PanicError) Error() string {
 	return fmt.Sprintf("cache: %s panicked: %v", op, e.Value)
 }
 
+// minScrubLen is the shortest password removed wherever it appears in an
+// error's text, not only inside the URL.
+const minScrubLen = 4
+
 // redactor removes the credentials of a CACHE_URL from error text, for the
 // errors of backends that quote their URL.
 type redactor struct {
@@ -61,7 +65,10 @@ func newRedactor(u prodready.SecretURL) redactor {
 	r.old = append(r.old, raw)
 	r.new = append(r.new, u.String())
 	if p, err := url.Parse(raw); err == nil {
-		if pw, ok := p.User.Password(); ok && pw != "" {
+		// A password of a few characters would match inside ordinary words
+		// and garble the message ("su[redacted][redacted]ort" for "p");
+		// within the URL it is still removed, by the first pair above.
+		if pw, ok := p.User.Password(); ok && len(pw) >= minScrubLen {
 			r.old = append(r.old, pw)
 			r.new = append(r.new, "[redacted]")
 			if esc := url.PathEscape(pw); esc != pw {
@@ -73,7 +80,7 @@ func newRedactor(u prodready.SecretURL) redactor {
 			for _, v := range vs {
 				// Query credentials (password=, token=...) are redacted by
 				// SecretURL; values too short to be secrets would mangle text.
-				if len(v) >= 8 && !strings.Contains(u.String(), v) {
+				if len(v) >= 2*minScrubLen && !strings.Contains(u.String(), v) {
 					r.old = append(r.old, v)
 					r.new = append(r.new, "[redacted]")
 				}
