@@ -30,7 +30,7 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	failLevel := prodready.SeverityWarning
 	fs.TextVar(&failLevel, "fail-level", prodready.SeverityWarning, "exit 1 when a finding reaches `level`: error, warning or info")
 	var silence listFlag
-	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009)")
+	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009, nor PR-E010, PR-E011 and PR-E020 under a hardened profile)")
 	color := &choiceFlag{v: "auto", choices: []string{"auto", "always", "never"}}
 	fs.Var(color, "color", "color the text output: `auto` (on a terminal, unless NO_COLOR is set), always or never")
 	if err := r.parse(fs, "check", args); err != nil {
@@ -46,6 +46,9 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	_, rep, err := r.load(ctx, "check", o)
 	var le *prodready.LoadError
 	if rep == nil || err != nil && !errors.As(err, &le) {
+		return err
+	}
+	if err := r.checkHardenedSilence(silence, o, rep); err != nil {
 		return err
 	}
 	findings := slices.Clone(rep.Findings)
@@ -70,12 +73,21 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checkSilence returns a *UsageError when --silence names an ID that is
-// neither a built-in check, a loader finding, nor one of the service's own
-// checks (Options.Load.Checks): a typo would otherwise silence nothing,
-// silently.
+// checkSilence returns a *UsageError when --silence names an ID that
+// nothing could silence: an ID that is neither a built-in check, a loader
+// finding, one of the service's own checks (Options.Load.Checks), nor one
+// of the finding IDs such a check emits (its ID followed by more, as
+// MYAPP-W001 for the check MYAPP); or one of the loader's errors
+// (PR-E001 to PR-E009), which are never silenced. A typo would otherwise
+// silence nothing, silently. IDs compare without regard to case, as the
+// library compares them.
 func (r *runner) checkSilence(ids []string) error {
-	var known []string
+	var known, unsilenceable []string
+	for _, c := range prodready.LoaderFindings() {
+		if c.Severity == prodready.SeverityError {
+			unsilenceable = append(unsilenceable, c.ID)
+		}
+	}
 	for _, list := range [][]prodready.Check{prodready.BuiltinChecks(), prodready.LoaderFindings(), r.o.Load.Checks} {
 		for _, c := range list {
 			if c.ID != "" {
@@ -84,7 +96,11 @@ func (r *runner) checkSilence(ids []string) error {
 		}
 	}
 	for _, id := range ids {
-		if slices.Contains(known, id) {
+		if slices.ContainsFunc(unsilenceable, func(k string) bool { return strings.EqualFold(k, id) }) {
+			return r.usagef("check", "--silence: %s cannot be silenced: the loader's own errors, PR-E001 to PR-E009, stop a value from loading", clean(id))
+		}
+		if slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, id) }) ||
+			slices.ContainsFunc(r.o.Load.Checks, func(c prodready.Check) bool { return emittedBy(id, c.ID) }) {
 			continue
 		}
 		best, bestD := "", -1
@@ -93,7 +109,44 @@ func (r *runner) checkSilence(ids []string) error {
 				best, bestD = k, d
 			}
 		}
-		return r.usagef("check", "--silence: unknown check ID %s (the closest known ID is %s)", clean(id), best)
+		if bestD >= 0 && bestD <= 2 {
+			return r.usagef("check", "--silence: unknown check ID %s (the closest known ID is %s)", clean(id), best)
+		}
+		return r.usagef("check", "--silence: unknown check ID %s (run '%s check --format json' for the IDs of the findings)", clean(id), r.o.Name)
+	}
+	return nil
+}
+
+// emittedBy reports whether a finding ID may be one that the check
+// checkID emits: checkID followed by more, compared without regard to
+// case.
+func emittedBy(id, checkID string) bool {
+	return checkID != "" && len(id) > len(checkID) && strings.EqualFold(id[:len(checkID)], checkID)
+}
+
+// hardeningRules are the checks that enforce a hardened profile's rules,
+// which cannot be silenced under one.
+var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E020"}
+
+// checkHardenedSilence returns a *UsageError when --silence names one of
+// the hardening rules and the profile loaded under is hardened: the
+// library would keep their findings anyway.
+func (r *runner) checkHardenedSilence(ids []string, o *prodready.Options, rep *prodready.Report) error {
+	p := o.Profile
+	if p.IsZero() {
+		custom := o.Profiles
+		var err error
+		if p, err = prodready.LookupProfile(rep.Profile, custom); err != nil {
+			return nil // an unknown APP_ENV: the load failed, and check lists it
+		}
+	}
+	if !p.Hardened() {
+		return nil
+	}
+	for _, id := range ids {
+		if slices.ContainsFunc(hardeningRules, func(k string) bool { return strings.EqualFold(k, id) }) {
+			return r.usagef("check", "--silence: %s cannot be silenced under the hardened profile %s (PR-E010, PR-E011 and PR-E020 are its rules)", clean(id), text(p.Name()))
+		}
 	}
 	return nil
 }

@@ -279,8 +279,9 @@ var helps = []helpText{
 			"class), and its origin: env, default, profile production, config.yaml:12, SECRET_KEY_FILE\n" +
 			"/run/secrets/key... --format env writes a .env file that is safe to source in a POSIX\n" +
 			"shell (set -a; . ./effective.env) and loads back with --env-file: values are quoted,\n" +
-			"never expanded; secrets and URLs with a password are left empty; APP_ENV, and a value a\n" +
-			"shell and a .env file cannot both read (a control character, say), are comments.\n" +
+			"never expanded. Secrets, URLs with a password, empty or unset values, APP_ENV, and a\n" +
+			"value a shell and a .env file cannot both read (a control character, say), are comments,\n" +
+			"never assignments, so sourcing the file keeps what the environment already holds.\n" +
 			"Exits 1 when the configuration does not load, after printing what it could.",
 		examples: []string{
 			"{} print --profile production",
@@ -388,7 +389,10 @@ func (r *runner) parse(fs *flag.FlagSet, name string, args []string) error {
 		return flag.ErrHelp
 	}
 	if err != nil {
-		return &UsageError{Err: fmt.Errorf("%s: %w", fs.Name(), err)}
+		// The flag package quotes only some of what it echoes (a flag's
+		// name, never): the message is folded onto one line and quoted if
+		// a control character remains, as every other message is.
+		return &UsageError{Err: &fileError{msg: text(fs.Name() + ": " + err.Error()), err: err}}
 	}
 	if fs.NArg() > 0 {
 		return &UsageError{Err: fmt.Errorf("%s: unexpected argument %q (flags go before arguments; there are none)", fs.Name(), fs.Arg(0))}
@@ -533,8 +537,9 @@ func (r *runner) load(ctx context.Context, cmd string, o *prodready.Options) (an
 	return cfg, rep, err
 }
 
-// fileError is a configuration file that cannot be used; it unwraps to the
-// load's error.
+// fileError is an error with a message of its own: a configuration file
+// that cannot be used (it unwraps to the load's error), or a flag error
+// made one line (it unwraps to the flag package's).
 type fileError struct {
 	msg string
 	err error

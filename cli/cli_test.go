@@ -136,7 +136,9 @@ func TestExitCodes(t *testing.T) {
 		{"check failing", prodready.MapEnv{"APP_ENV": "production"}, []string{"check"}, 1, cli.ErrCheckFailed, "prodready check: 2 findings at or above level warning: check failed"},
 		{"check failing at error level", prodready.MapEnv{"APP_ENV": "production"}, []string{"check", "--fail-level", "error"}, 1, cli.ErrCheckFailed, "1 finding at or above level error"},
 		{"check warning below error level", nil, []string{"check", "--fail-level", "error"}, 0, nil, ""},
-		{"check cannot silence a hardened rule", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key, "DEBUG": "1"}, []string{"check", "--silence", "PR-E020", "--fail-level", "error"}, 1, cli.ErrCheckFailed, ""},
+		{"check cannot silence a hardened rule", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key, "DEBUG": "1"}, []string{"check", "--silence", "PR-E020", "--fail-level", "error"}, 2, nil, "prodready check: --silence: PR-E020 cannot be silenced under the hardened profile production"},
+		{"check cannot silence a hardened rule, lower case", prodready.MapEnv{"SECRET_KEY": key}, []string{"check", "--profile", "production", "--silence", "pr-e010"}, 2, nil, "pr-e010 cannot be silenced under the hardened profile production"},
+		{"check silences a hardened rule outside hardened profiles", nil, []string{"check", "--silence", "PR-E010,PR-E011,PR-E020", "--fail-level", "error"}, 0, nil, ""},
 		{"check -h", nil, []string{"check", "-h"}, 0, flag.ErrHelp, ""},
 
 		{"print unknown flag", nil, []string{"print", "-x"}, 2, nil, "prodready print: flag provided but not defined: -x"},
@@ -163,9 +165,12 @@ func TestExitCodes(t *testing.T) {
 		{"empty --env-file, fingerprint", nil, []string{"fingerprint", "--env-file", ""}, 2, nil, `invalid value "" for flag -env-file: empty file name`},
 
 		{"silence an unknown ID", nil, []string{"check", "--silence", "PR-W0001"}, 2, nil, `prodready check: --silence: unknown check ID PR-W0001 (the closest known ID is PR-W001)`},
-		{"silence an ID in lower case", nil, []string{"check", "--silence", "pr-w001"}, 2, nil, `unknown check ID pr-w001 (the closest known ID is PR-W001)`},
+		{"silence an ID in lower case", nil, []string{"check", "--silence", "pr-w001,Pr-I040"}, 0, nil, ""},
+		{"silence an unknown ID far from any", nil, []string{"check", "--silence", "NOSUCHTHING"}, 2, nil, `unknown check ID NOSUCHTHING (run 'prodready check --format json' for the IDs of the findings)`},
 		{"silence one unknown ID of several", nil, []string{"check", "--silence", "PR-W001,PR-I404"}, 2, nil, `unknown check ID PR-I404 (the closest known ID is PR-I040)`},
-		{"silence a loader finding", nil, []string{"check", "--silence", "PR-W001", "--silence", "PR-E005,PR-W050"}, 0, nil, ""},
+		{"silence a loader finding", nil, []string{"check", "--silence", "PR-W001", "--silence", "PR-W050"}, 0, nil, ""},
+		{"silence a loader error", nil, []string{"check", "--silence", "PR-W001", "--silence", "PR-E005,PR-W050"}, 2, nil, "prodready check: --silence: PR-E005 cannot be silenced"},
+		{"silence a loader error in lower case", nil, []string{"check", "--silence", "pr-e001"}, 2, nil, "--silence: pr-e001 cannot be silenced"},
 		{"env bad format", nil, []string{"env", "--format", "json"}, 2, nil, "want md, dotenv"},
 
 		{"fingerprint unknown flag", nil, []string{"fingerprint", "-v"}, 2, nil, "flag provided but not defined: -v"},
@@ -280,7 +285,8 @@ func TestColor(t *testing.T) {
 }
 
 // TestPrintEnvRoundTrip checks that print --format env is a .env file
-// internal/dotenv parses back to the printed values, secrets empty, and
+// internal/dotenv parses back to the printed values, secrets and empty
+// values left out, and
 // that loading it gives the same configuration.
 func TestPrintEnvRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -327,20 +333,26 @@ func TestPrintEnvRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(jres.stdout), &printed); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(printed.Vars)-1 {
-		t.Errorf("the .env file has %d variables, print --format json %d (APP_ENV is a comment)", len(got), len(printed.Vars))
-	}
+	written := 0
 	for _, v := range printed.Vars {
 		want := v.Value
-		if v.Secret || strings.Contains(v.Value, prodready.Redacted) {
-			want = ""
-		}
 		if v.Name == "APP_ENV" {
 			continue // a comment: the profile is the environment's to choose
 		}
+		if v.Secret || strings.Contains(v.Value, prodready.Redacted) || v.Value == "" {
+			// A comment: an assignment would clear what the environment holds.
+			if g, ok := got[v.Name]; ok {
+				t.Errorf(".env assigns %s = %q, want a comment only", v.Name, g)
+			}
+			continue
+		}
+		written++
 		if g, ok := got[v.Name]; !ok || g != want {
 			t.Errorf(".env %s = %q (present %v), want %q", v.Name, g, ok, want)
 		}
+	}
+	if len(got) != written {
+		t.Errorf("the .env file has %d variables, want %d", len(got), written)
 	}
 	// Load the file back, with the secrets from the environment: the
 	// configuration, and so its fingerprint, is the same.

@@ -53,8 +53,10 @@ func (r *runner) envDoc(ctx context.Context, args []string) error {
 
 // checkFiles reads and parses the files env's --config and --env-file
 // name, and only those, so that a file another command could not use is
-// a *UsageError here too. What the files hold is not documented: env
-// documents the struct.
+// a *UsageError here too. They are read under --profile, else the profile
+// APP_ENV names, else (APP_ENV unset, or naming an unknown profile)
+// Development. What the files hold is not documented: env documents the
+// struct.
 func (r *runner) checkFiles(ctx context.Context, c *common) error {
 	if len(c.configs) == 0 && c.envFile == "" {
 		return nil
@@ -70,6 +72,13 @@ func (r *runner) checkFiles(ctx context.Context, c *common) error {
 		o.NoDotEnv = true
 	}
 	_, _, err = r.load(ctx, "env", o)
+	if errors.Is(err, prodready.ErrUnknownProfile) && o.Profile.IsZero() {
+		// APP_ENV names an unknown profile, and the loader stops before it
+		// reads a file: read them under Development, so that a broken file
+		// is still bad usage.
+		o.Profile = prodready.Development
+		_, _, err = r.load(ctx, "env", o)
+	}
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		return err
@@ -169,7 +178,13 @@ func writeEnvExample(b *strings.Builder, prog string, docs []prodready.VarDoc) {
 			facts = append(facts, "profile defaults "+strings.Join(pds, ", "))
 		}
 		value := ""
-		if d.HasDefault && !d.Secret {
+		switch {
+		case !d.HasDefault || d.Secret:
+		case redactedCredential(d.Default):
+			// Describe replaced a password in the default: the placeholder
+			// must never be a value a copy of the file would load.
+			facts = append(facts, "default "+clean(d.Default)+" (it holds a password, not written)")
+		default:
 			if q, ok := envValue(d.Default); ok && !strings.Contains(q, "\n") {
 				value = q
 			} else {

@@ -20,7 +20,7 @@ func (r *runner) print(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	format := &choiceFlag{v: "text", choices: []string{"text", "json", "env"}}
-	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, safe to source in a shell, secrets left empty)")
+	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, safe to source in a shell; secrets and empty values are comments)")
 	if err := r.parse(fs, "print", args); err != nil {
 		return err
 	}
@@ -137,16 +137,21 @@ func escapeNonPrintable(b []byte) string {
 // . ./file) read back to the same values, and that runs nothing in the
 // shell; see envValue.
 //
-// A secret is left empty with a comment, and so is a value in which the
-// report redacted a credential (a URL's password): the file must never
-// hold a secret, nor a placeholder that would load as a real value. APP_ENV
-// is a comment, since a file may not select the profile (finding PR-E009
-// when it names another one). A value that cannot be written so is a
-// comment naming the variable, never quoting the value.
+// Only values that can be written in full are assignments. A secret, a
+// value in which the report redacted a credential (a URL's password), and
+// an empty or unset value are comments: the file must never hold a secret
+// nor a placeholder that would load as a real value, and an assignment
+// NAME= would, once sourced with set -a, export an empty string over the
+// value the environment already holds (and an empty list reloads as its
+// default anyway). APP_ENV is a comment, since a file may not select the
+// profile (finding PR-E009 when it names another one). A value that
+// cannot be written so is a comment naming the variable, never quoting
+// the value.
 func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "# The effective configuration under profile %s, written by %s print --format env.\n", text(rep.Profile), text(prog))
-	b.WriteString("# Secrets are left empty: set them in the environment or with NAME_FILE.\n")
+	b.WriteString("# Secrets, URLs with a password and empty values are comments, never assignments:\n")
+	b.WriteString("# set them in the environment (or with NAME_FILE); sourcing this file leaves them as they are.\n")
 	b.WriteString("# Safe to source in a POSIX shell (set -a; . ./file): values are quoted, never expanded.\n")
 	for _, v := range rep.Vars {
 		name := clean(v.Name)
@@ -158,9 +163,13 @@ func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error
 		case v.Name == prefix+"APP_ENV":
 			fmt.Fprintf(b, "# %s=%s (selects the profile; set it in the environment)\n", v.Name, clean(v.Value))
 		case v.Secret:
-			fmt.Fprintf(b, "# %s: secret, %s\n%s=\n", v.Name, secretState(v), v.Name)
+			fmt.Fprintf(b, "# %s: secret, %s (not written; set it in the environment)\n", v.Name, secretState(v))
 		case redactedCredential(v.Value):
-			fmt.Fprintf(b, "# %s: holds a password, not shown (%s)\n%s=\n", v.Name, clean(v.Origin.String()), v.Name)
+			fmt.Fprintf(b, "# %s: holds a password, not written (%s; set it in the environment)\n", v.Name, clean(v.Origin.String()))
+		case v.Value == "" && v.Origin.Source == prodready.SourceNone:
+			fmt.Fprintf(b, "# %s: not set\n", v.Name)
+		case v.Value == "":
+			fmt.Fprintf(b, "# %s: empty, not written (%s; an empty assignment would clear the environment's value, or reload as the default)\n", v.Name, clean(v.Origin.String()))
 		default:
 			q, ok := envValue(v.Value)
 			if !ok {
