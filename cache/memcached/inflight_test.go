@@ -173,9 +173,9 @@ func TestInFlightBounded(t *testing.T) {
 	srv.Pause()
 	defer srv.Resume()
 	var (
-		wg                  sync.WaitGroup
-		mu                  sync.Mutex
-		busy, maxG, maxConn int
+		wg                        sync.WaitGroup
+		mu                        sync.Mutex
+		busy, maxN, maxG, maxConn int
 	)
 	stop := time.Now().Add(200 * time.Millisecond)
 	for range 8 {
@@ -194,13 +194,16 @@ func TestInFlightBounded(t *testing.T) {
 		})
 	}
 	for time.Now().Before(stop) {
-		g, c := max(callGoroutines(), memcached.InFlight(s)), memcached.OpenConns(s)
-		maxG, maxConn = max(maxG, g), max(maxConn, c)
+		maxN = max(maxN, memcached.InFlight(s))
+		maxG, maxConn = max(maxG, callGoroutines()), max(maxConn, memcached.OpenConns(s))
 		time.Sleep(10 * time.Millisecond)
 	}
 	wg.Wait()
-	if maxG > maxInFlight || maxConn > maxInFlight {
-		t.Errorf("with MaxInFlight %d: up to %d call goroutines and %d connections", maxInFlight, maxG, maxConn)
+	// The counter is exact. A goroutine or connection that has given its
+	// slot back may still be on its way out when read, so they get slack:
+	// without the bound there were over 200.
+	if maxN > maxInFlight || maxG > 2*maxInFlight || maxConn > 2*maxInFlight {
+		t.Errorf("with MaxInFlight %d: up to %d calls in flight, %d call goroutines and %d connections", maxInFlight, maxN, maxG, maxConn)
 	}
 	if busy == 0 {
 		t.Error("no call failed with ErrBusy")

@@ -102,16 +102,20 @@ type callCounter struct {
 // acquire counts a call in, unless the counter is closed or max are in
 // flight.
 func (c *callCounter) acquire(max int64) error {
-	n := c.n.Add(1)
-	if n&closedBit != 0 {
-		c.release()
-		return ErrClosed
+	// Compare-and-swap rather than add-then-check, so that the count never
+	// exceeds max, even for a moment: InFlight reads it.
+	for {
+		n := c.n.Load()
+		switch {
+		case n&closedBit != 0:
+			return ErrClosed
+		case n >= max:
+			return ErrBusy
+		}
+		if c.n.CompareAndSwap(n, n+1) {
+			return nil
+		}
 	}
-	if n > max {
-		c.release()
-		return ErrBusy
-	}
-	return nil
 }
 
 func (c *callCounter) release() {

@@ -87,9 +87,9 @@ func TestInFlightBounded(t *testing.T) {
 	srv.Pause()
 	defer srv.Resume()
 	var (
-		wg         sync.WaitGroup
-		mu         sync.Mutex
-		busy, maxG int
+		wg               sync.WaitGroup
+		mu               sync.Mutex
+		busy, maxN, maxG int
 	)
 	stop := time.Now().Add(200 * time.Millisecond)
 	for range 8 {
@@ -108,12 +108,15 @@ func TestInFlightBounded(t *testing.T) {
 		})
 	}
 	for time.Now().Before(stop) {
-		maxG = max(maxG, runGoroutines(), rediscache.InFlight(s))
+		maxN, maxG = max(maxN, rediscache.InFlight(s)), max(maxG, runGoroutines())
 		time.Sleep(10 * time.Millisecond)
 	}
 	wg.Wait()
-	if maxG > maxInFlight {
-		t.Errorf("with MaxInFlight %d: up to %d calls in flight", maxInFlight, maxG)
+	// The counter is exact. A goroutine that has given its slot back may
+	// still be on its way out when the stacks are read, so they get slack:
+	// without the bound there were over 200.
+	if maxN > maxInFlight || maxG > 2*maxInFlight {
+		t.Errorf("with MaxInFlight %d: up to %d calls in flight and %d call goroutines", maxInFlight, maxN, maxG)
 	}
 	if busy == 0 {
 		t.Error("no call failed with ErrBusy")
