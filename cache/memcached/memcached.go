@@ -11,12 +11,12 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/inflight"
 )
 
 // Defaults of [Options].
@@ -84,138 +84,22 @@ type Store struct {
 	hashPrefix string
 	timeout    time.Duration
 
-	calls       callCounter
+	calls       inflight.Counter
 	maxInFlight int64
-	conns       connSet
+	conns       inflight.ConnSet
 }
 
-// closedBit marks a callCounter closed; the bits below count the calls in
-// flight.
-const closedBit = 1 << 40
-
-// A callCounter counts the calls in flight and lets Close wait for them.
-type callCounter struct {
-	n       atomic.Int64
-	drained chan struct{} // a token when the count reaches zero after close
-}
-
-// acquire counts a call in, unless the counter is closed or max are in
-// flight.
-func (c *callCounter) acquire(max int64) error {
-	// Compare-and-swap rather than add-then-check, so that the count never
-	// exceeds max, even for a moment: InFlight reads it.
-	for {
-		n := c.n.Load()
-		switch {
-		case n&closedBit != 0:
-			return ErrClosed
-		case n >= max:
-			return ErrBusy
-		}
-		if c.n.CompareAndSwap(n, n+1) {
-			return nil
-		}
-	}
-}
-
-func (c *callCounter) release() {
-	if c.n.Add(-1) == closedBit {
-		select {
-		case c.drained <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// close marks c closed; it reports false if it was already.
-func (c *callCounter) close() bool {
-	for {
-		n := c.n.Load()
-		if n&closedBit != 0 {
-			return false
-		}
-		if c.n.CompareAndSwap(n, n|closedBit) {
-			return true
-		}
-	}
-}
-
-// wait waits until no call is in flight, or t passes; it reports whether
-// none is.
-func (c *callCounter) wait(t *time.Timer) bool {
-	for c.n.Load() != closedBit {
-		select {
-		case <-c.drained:
-		case <-t.C:
-			return c.n.Load() == closedBit
-		}
-	}
-	return true
-}
-
-// A connSet holds the open connections of a Store, so that Close can close
-// those that calls still hold, and refuses new ones after Close.
-type connSet struct {
-	mu     sync.Mutex
-	conns  map[*trackedConn]struct{}
-	closed bool
-}
-
-type trackedConn struct {
-	net.Conn
-	set  *connSet
-	once sync.Once
-}
-
-func (c *trackedConn) Close() error {
-	c.once.Do(func() {
-		c.set.mu.Lock()
-		delete(c.set.conns, c)
-		c.set.mu.Unlock()
-	})
-	return c.Conn.Close()
-}
-
-// dial is the client's DialContext.
-func (cs *connSet) dial(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// dialTracked is the client's DialContext: connections go into cs, so
+// that Close can close those that calls left running still hold.
+func dialTracked(cs *inflight.ConnSet, timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := net.Dialer{Timeout: timeout}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		tc := &trackedConn{Conn: nc, set: cs}
-		cs.mu.Lock()
-		defer cs.mu.Unlock()
-		if cs.closed {
-			_ = nc.Close()
-			return nil, ErrClosed
-		}
-		if cs.conns == nil {
-			cs.conns = make(map[*trackedConn]struct{})
-		}
-		cs.conns[tc] = struct{}{}
-		return tc, nil
+		return cs.Track(nc, ErrClosed)
 	}
-}
-
-// closeAll closes every open connection and refuses new ones.
-func (cs *connSet) closeAll() {
-	cs.mu.Lock()
-	cs.closed = true
-	conns := cs.conns
-	cs.conns = nil
-	cs.mu.Unlock()
-	for c := range conns {
-		_ = c.Conn.Close()
-	}
-}
-
-// open returns the number of open connections.
-func (cs *connSet) open() int {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return len(cs.conns)
 }
 
 // New builds a Store for the servers in u and checks that each answers,
@@ -247,8 +131,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	c.Timeout = o.Timeout
 	c.MaxIdleConns = o.MaxIdleConns
 	s := &Store{client: c, timeout: o.Timeout, maxInFlight: int64(o.MaxInFlight)}
-	s.calls.drained = make(chan struct{}, 1)
-	c.DialContext = s.conns.dial(o.Timeout)
+	c.DialContext = dialTracked(&s.conns, o.Timeout)
 	s.setNamespace(o.Namespace)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -356,19 +239,19 @@ func (s *Store) do(ctx context.Context, f func(), abandoned func()) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.calls.acquire(s.maxInFlight); err != nil {
+	if err := s.calls.Acquire(s.maxInFlight, ErrBusy, ErrClosed); err != nil {
 		return err
 	}
 	cdone := ctx.Done()
 	if cdone == nil {
-		defer s.calls.release()
+		defer s.calls.Release()
 		f()
 		return nil
 	}
 	var state atomic.Int32 // 0 running, 1 returned to the caller, 2 abandoned
 	done := make(chan struct{})
 	go func() {
-		defer s.calls.release()
+		defer s.calls.Release()
 		defer close(done)
 		f()
 		if !state.CompareAndSwap(0, 1) && abandoned != nil {
@@ -493,18 +376,18 @@ func (s *Store) TryLock(ctx context.Context, key string, lease time.Duration) (r
 // at once. So Close returns within about the timeout, and no connection
 // stays open after it. Calls made after Close fail with ErrClosed.
 func (s *Store) Close() error {
-	if !s.calls.close() {
+	if !s.calls.Close() {
 		return nil
 	}
 	t := time.NewTimer(s.timeout)
 	defer t.Stop()
-	s.calls.wait(t)
+	s.calls.Wait(t)
 	err := s.client.Close()
-	s.conns.closeAll()
+	s.conns.CloseAll()
 	// The calls still in flight, if any, fail now that their connections
 	// are closed and no new one can be opened.
 	t.Reset(s.timeout)
-	s.calls.wait(t)
+	s.calls.Wait(t)
 	return err
 }
 

@@ -16,7 +16,7 @@ func ReadsInFlight(s *Store) int64 {
 }
 
 // InFlight returns the number of s's calls in flight.
-func InFlight(s *Store) int { return int(s.calls.n.Load() &^ closedBit) }
+func InFlight(s *Store) int { return s.calls.InFlight() }
 
 // OpenConns returns the number of connections s holds open.
-func OpenConns(s *Store) int { return s.conns.open() }
+func OpenConns(s *Store) int { return s.conns.Open() }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/inflight"
 	"github.com/redis/rueidis"
 )
 
@@ -104,146 +105,24 @@ type Store struct {
 	unlock      *rueidis.Lua
 	tracker     *tracker
 
-	calls       callCounter
+	calls       inflight.Counter
 	maxInFlight int64
-	conns       connSet
+	conns       inflight.ConnSet
 }
 
-// closedBit marks a callCounter closed; the bits below count the calls in
-// flight.
-const closedBit = 1 << 40
-
-// A callCounter counts the calls in flight and lets Close wait for them.
-type callCounter struct {
-	n       atomic.Int64
-	drained chan struct{} // a token when the count reaches zero after close
-}
-
-// acquire counts a call in, unless the counter is closed or max are in
-// flight.
-func (c *callCounter) acquire(max int64) error {
-	// Compare-and-swap rather than add-then-check, so that the count never
-	// exceeds max, even for a moment: InFlight reads it.
-	for {
-		n := c.n.Load()
-		switch {
-		case n&closedBit != 0:
-			return ErrClosed
-		case n >= max:
-			return ErrBusy
-		}
-		if c.n.CompareAndSwap(n, n+1) {
-			return nil
-		}
-	}
-}
-
-func (c *callCounter) release() {
-	if c.n.Add(-1) == closedBit {
-		select {
-		case c.drained <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// close marks c closed; it reports false if it was already.
-func (c *callCounter) close() bool {
-	for {
-		n := c.n.Load()
-		if n&closedBit != 0 {
-			return false
-		}
-		if c.n.CompareAndSwap(n, n|closedBit) {
-			return true
-		}
-	}
-}
-
-// wait waits until no call is in flight, or t passes; it reports whether
-// none is.
-func (c *callCounter) wait(t *time.Timer) bool {
-	for c.n.Load() != closedBit {
-		select {
-		case <-c.drained:
-		case <-t.C:
-			return c.n.Load() == closedBit
-		}
-	}
-	return true
-}
-
-// A connSet holds the open connections of a Store, so that Close can close
-// them when the server does not answer, and refuses new ones after Close.
-type connSet struct {
-	mu     sync.Mutex
-	conns  map[*trackedConn]struct{}
-	closed bool
-}
-
-type trackedConn struct {
-	net.Conn
-	set  *connSet
-	once sync.Once
-}
-
-func (c *trackedConn) Close() error {
-	c.once.Do(func() {
-		c.set.mu.Lock()
-		delete(c.set.conns, c)
-		c.set.mu.Unlock()
-	})
-	return c.Conn.Close()
-}
-
-// dial wraps a rueidis dialer so that its connections are tracked.
-func (cs *connSet) dial(next func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error)) func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error) {
+// dialTracked wraps a rueidis dialer so that its connections go into cs,
+// and Close can close those that calls left running still hold.
+func dialTracked(cs *inflight.ConnSet, next func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error)) func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error) {
 	return func(ctx context.Context, addr string, d *net.Dialer, cfg *tls.Config) (net.Conn, error) {
-		if cs.isClosed() {
+		if cs.Closed() {
 			return nil, ErrClosed
 		}
 		nc, err := next(ctx, addr, d, cfg)
 		if err != nil {
 			return nil, err
 		}
-		tc := &trackedConn{Conn: nc, set: cs}
-		cs.mu.Lock()
-		defer cs.mu.Unlock()
-		if cs.closed {
-			_ = nc.Close()
-			return nil, ErrClosed
-		}
-		if cs.conns == nil {
-			cs.conns = make(map[*trackedConn]struct{})
-		}
-		cs.conns[tc] = struct{}{}
-		return tc, nil
+		return cs.Track(nc, ErrClosed)
 	}
-}
-
-func (cs *connSet) isClosed() bool {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return cs.closed
-}
-
-// closeAll closes every open connection and refuses new ones.
-func (cs *connSet) closeAll() {
-	cs.mu.Lock()
-	cs.closed = true
-	conns := cs.conns
-	cs.conns = nil
-	cs.mu.Unlock()
-	for c := range conns {
-		_ = c.Conn.Close()
-	}
-}
-
-// open returns the number of open connections.
-func (cs *connSet) open() int {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return len(cs.conns)
 }
 
 // dialTCP is rueidis's own dialer without TLS.
@@ -468,14 +347,13 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		tracker:     newTracker(o.ClientCacheTTL),
 		maxInFlight: int64(o.MaxInFlight),
 	}
-	s.calls.drained = make(chan struct{}, 1)
 	if o.Namespace != "" {
 		s.prefix = o.Namespace + ":"
 	}
 	copt.Dialer = net.Dialer{Timeout: o.DialTimeout, KeepAlive: time.Second}
-	copt.DialCtxFn = s.conns.dial(dialTCP)
+	copt.DialCtxFn = dialTracked(&s.conns, dialTCP)
 	if copt.TLSConfig != nil {
-		copt.DialCtxFn = s.conns.dial(dialTLS)
+		copt.DialCtxFn = dialTracked(&s.conns, dialTLS)
 	}
 	// Bound a hung connection: the pipeline's own deadline, and the gap of
 	// its background PINGs, so a paused server's connection is dropped and
@@ -690,13 +568,13 @@ func (s *Store) run(parent context.Context, f func(ctx context.Context), abandon
 	if err := parent.Err(); err != nil {
 		return err
 	}
-	if err := s.calls.acquire(s.maxInFlight); err != nil {
+	if err := s.calls.Acquire(s.maxInFlight, ErrBusy, ErrClosed); err != nil {
 		return err
 	}
 	ctx := newCallCtx(parent, s.timeout)
 	pdone := parent.Done()
 	if pdone == nil {
-		defer s.calls.release()
+		defer s.calls.Release()
 		f(ctx)
 		ctx.release()
 		return nil
@@ -704,7 +582,7 @@ func (s *Store) run(parent context.Context, f func(ctx context.Context), abandon
 	var state atomic.Int32
 	done := make(chan struct{})
 	go func() {
-		defer s.calls.release()
+		defer s.calls.Release()
 		defer close(done)
 		f(ctx)
 		ctx.release()
@@ -862,23 +740,23 @@ func (s *Store) TryLock(parent context.Context, key string, lease time.Duration)
 // after Close fail (with ErrClosed, or rueidis's error for a closed
 // client).
 func (s *Store) Close() error {
-	if !s.calls.close() {
+	if !s.calls.Close() {
 		return nil
 	}
 	deadline := time.Now().Add(s.timeout)
 	t := time.NewTimer(s.timeout)
 	defer t.Stop()
-	s.calls.wait(t)
+	s.calls.Wait(t)
 	// rueidis's Close waits for the replies in flight (up to a second on a
 	// server that does not answer): closing the connection ends the wait.
-	force := time.AfterFunc(time.Until(deadline), s.conns.closeAll)
+	force := time.AfterFunc(time.Until(deadline), s.conns.CloseAll)
 	s.client.Close()
 	force.Stop()
-	s.conns.closeAll()
+	s.conns.CloseAll()
 	// The calls still in flight, if any, fail now that the client and its
 	// connection are closed.
 	t.Reset(s.timeout)
-	s.calls.wait(t)
+	s.calls.Wait(t)
 	return nil
 }
 
