@@ -45,7 +45,8 @@
 //
 // A JWT cannot be revoked: it is valid until "exp". Options.TTL is at most
 // [MaxTTL] (7 days; the default is 15 minutes) and Options.Leeway at most
-// [MaxLeeway] (5 minutes).
+// [MaxLeeway] (5 minutes). Verify rejects a token whose exp, nbf or iat lies
+// outside the years 1970 to 9999, even when it is signed with a current key.
 //
 // # Rotation
 //

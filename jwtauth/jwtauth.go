@@ -252,6 +252,9 @@ func (a *Authority) Verify(token string, claims jwt.Claims) error {
 		return fmt.Errorf("jwtauth: token not in compact form: %w", signing.ErrInvalidSignature)
 	}
 	_, err = a.parser.ParseWithClaims(token, fresh, a.keyFunc)
+	if err == nil {
+		err = datesInRange(fresh)
+	}
 	switch {
 	case err == nil:
 		commit()
@@ -261,6 +264,33 @@ func (a *Authority) Verify(token string, claims jwt.Claims) error {
 	default:
 		return fmt.Errorf("jwtauth: %w: %w", signing.ErrInvalidSignature, err)
 	}
+}
+
+// minDate and maxDate bound the exp, nbf and iat a token may carry: the
+// years 1970 to 9999, as RFC 7519's NumericDate and every JSON number a
+// signer means. golang-jwt turns a number beyond int64 seconds (1e19) into a
+// date far in the past, which would make such an nbf or iat pass its check.
+var (
+	minDate = time.Unix(0, 0)
+	maxDate = time.Unix(253402300799, 0) // 9999-12-31T23:59:59Z
+)
+
+// datesInRange refuses a token whose exp, nbf or iat lies outside
+// [minDate, maxDate].
+func datesInRange(c jwt.Claims) error {
+	for _, d := range []struct {
+		name string
+		get  func() (*jwt.NumericDate, error)
+	}{{"exp", c.GetExpirationTime}, {"nbf", c.GetNotBefore}, {"iat", c.GetIssuedAt}} {
+		t, err := d.get()
+		if err != nil {
+			return err
+		}
+		if t != nil && (t.Before(minDate) || t.After(maxDate)) {
+			return fmt.Errorf("claim %s is outside the years 1970 to 9999", d.name)
+		}
+	}
+	return nil
 }
 
 // compact reports whether token is three fields of base64url characters

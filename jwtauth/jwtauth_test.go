@@ -688,3 +688,44 @@ func TestIssueRequiresIssuerAndAudience(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyDatesOutOfRange: golang-jwt reads a date beyond int64 seconds as
+// one far in the past, so an nbf of 1e19 passed the not-before check (found
+// by FuzzVerify; its reproducer is testdata/fuzz/FuzzVerify/nbf_beyond_int64).
+func TestVerifyDatesOutOfRange(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	dk := derived(t, key)
+	a := mustNew(t, key, &jwtauth.Options{Issuer: "api", Audience: "web", Now: clockAt(t0)})
+	header := map[string]any{"alg": "HS256", "typ": "JWT"}
+	exp := t0.Add(time.Hour).Unix()
+	for _, tc := range []struct {
+		name   string
+		claims map[string]any
+	}{
+		{"nbf 1e19", map[string]any{"nbf": 1e19}},
+		{"nbf 9.3e18", map[string]any{"nbf": 9.3e18}},
+		{"iat 1e19", map[string]any{"iat": 1e19}},
+		{"iat before 1970", map[string]any{"iat": -1}},
+		{"nbf after 9999", map[string]any{"nbf": 253402300800}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := map[string]any{"sub": "u", "iss": "api", "aud": "web", "exp": exp}
+			for k, v := range tc.claims {
+				c[k] = v
+			}
+			var got jwt.RegisteredClaims
+			err := a.Verify(rawToken(t, header, c, dk), &got)
+			if !errors.Is(err, signing.ErrInvalidSignature) {
+				t.Fatalf("Verify = %v, want ErrInvalidSignature", err)
+			}
+		})
+	}
+	// The bound itself is a valid date.
+	c := map[string]any{"sub": "u", "iss": "api", "aud": "web", "exp": exp, "iat": 0}
+	var got jwt.RegisteredClaims
+	if err := a.Verify(rawToken(t, header, c, dk), &got); err != nil {
+		t.Fatalf("iat 0: %v", err)
+	}
+}
