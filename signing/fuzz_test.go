@@ -50,12 +50,12 @@ func FuzzVerify(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, payload []byte, token string, pos uint16, delta byte) {
 		// Arbitrary input: no panic, and acceptance only of the exact text
-		// Sign produces for what it verified to.
+		// SignAt produces for the payload and time it verified to.
 		got, err := s.VerifyToken(token)
 		switch {
 		case err == nil:
-			if re := byKey[got.KeyIndex].Sign(got.Payload); re != token {
-				t.Fatalf("Verify accepted %q, but Sign of its payload is %q", token, re)
+			if re := byKey[got.KeyIndex].SignAt(got.Payload, got.SignedAt); re != token {
+				t.Fatalf("Verify accepted %q, but SignAt of its payload and time is %q", token, re)
 			}
 		case !errors.Is(err, signing.ErrInvalidSignature) && !errors.Is(err, signing.ErrExpired):
 			t.Fatalf("Verify(%q) error = %v, wraps no sentinel", token, err)
