@@ -49,7 +49,8 @@ func TestCanaryNeverAppears(t *testing.T) {
 		prodready.Base
 		APIToken prodready.Secret   `env:"API_TOKEN"`
 		Tokens   []prodready.Secret `env:"TOKENS" sep:";"`
-		hidden   prodready.Secret
+		//lint:ignore U1000 unexported on purpose: the loader must skip it
+		hidden prodready.Secret
 	}
 	tests := []struct {
 		name   string

@@ -14,8 +14,8 @@ import (
 // BuiltinChecks returns the deploy checks [Load] runs on a configuration
 // that embeds [Base], in the order it runs them. The IDs are stable: E is an
 // error (Load fails), W a warning, I an info. The loader's own findings
-// (PR-E001 to PR-E009, PR-W001, PR-W043, PR-W044, PR-W050) are listed by
-// [LoaderFindings].
+// (PR-E001 to PR-E009, PR-W001, PR-W043, PR-W044, PR-W045, PR-W050) are
+// listed by [LoaderFindings].
 func BuiltinChecks() []Check { return slices.Clone(builtinChecks) }
 
 // builtinChecks is never modified; BuiltinChecks hands out copies.
@@ -58,6 +58,7 @@ func LoaderFindings() []Check {
 		{ID: idDevKey, Severity: SeverityWarning, Title: "SECRET_KEY is not set: a random key is used for this process"},
 		{ID: idDotEnvProd, Severity: SeverityWarning, Title: "a .env file exists but is not read under a hardened profile"},
 		{ID: idFileMode, Severity: SeverityWarning, Title: "a NAME_FILE file is readable by group or others"},
+		{ID: idOddText, Severity: SeverityWarning, Title: "a text value holds a NUL byte or is not valid UTF-8"},
 		{ID: idUnknownVar, Severity: SeverityWarning, Title: "an unknown variable looks like a misspelling, or carries the prefix"},
 	}
 }

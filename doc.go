@@ -61,7 +61,8 @@
 // string; bool (true/false, 1/0, yes/no, on/off, t/f, y/n, any case); int,
 // int8 ... int64 and uint ... uint64, decimal, with range checks; float32
 // and float64, finite only; [time.Duration] ("30s", "1h30m"; a bare number
-// is refused); []T and map[K]V of those types; []byte (the text as bytes);
+// is refused, a negative one accepted: refuse it in a [Check], as CACHE_TTL's
+// does); []T and map[K]V of those types; []byte (the text as bytes);
 // [net/url.URL] and *url.URL; [log/slog.Level]; [Secret], [SecretURL],
 // [MemorySize], [LogFormat], [CacheBackend]; pointers to any of them; any
 // type whose pointer implements [encoding.TextUnmarshaler]; and any type
@@ -90,20 +91,67 @@
 // whose content (trailing newlines removed) is the value of NAME: the way
 // Docker and Kubernetes deliver secrets. Setting both NAME and NAME_FILE at
 // one level is an error. The file must be a regular file of at most
-// [MaxSecretFileSize] bytes; one readable by group or others is reported
-// (PR-W044). A value read this way is treated as a secret in reports and
-// errors, whatever the field's type.
+// [MaxSecretFileSize] bytes, not counting one final line break; one
+// readable by group or others is reported (PR-W044). A value read this way
+// is treated as a secret in reports and errors, whatever the field's type.
+// The path itself is shown in errors and origins only once a file is found
+// there: a NAME_FILE value that names nothing may be the secret itself,
+// pasted instead of a path, so it shows as "API_TOKEN_FILE (35 bytes, not
+// shown)".
 //
 // In a configuration file a key is a variable's name in any case, with '-'
 // allowed for '_', and a nested map adds its key as a prefix, so both
 // "cache_ttl: 10m" and "cache: {ttl: 10m}" set CACHE_TTL. Lists and maps
 // fill slice and map fields. An unknown key is an error with a "did you
-// mean" suggestion. Files are limited to 1 MiB, 32 levels of nesting and
-// 100,000 values after YAML alias expansion; duplicate keys are an error.
+// mean" suggestion. Files are limited in size, nesting and number of
+// values (see Limits); duplicate keys are an error.
 //
 // APP_ENV (or APP_ENV_FILE) selects the profile from [Options.Overrides] or
 // the environment only: files are read after the profile is chosen, so one
 // that sets APP_ENV to another profile is an error (PR-E009).
+//
+// # Limits
+//
+// Every source is untrusted input, so the loader bounds what it reads:
+//
+//	MaxValueSize       64 KiB   one value from the environment, an override, .env or a
+//	                            config file (each list item, map key and map value, and
+//	                            a config file's list as a whole, joined by its separator)
+//	MaxSecretFileSize  64 KiB   a file named by NAME_FILE (plus one final line break)
+//	MaxPathSize        4095     the path a NAME_FILE or CONFIG_FILE variable gives
+//	                            (PATH_MAX, 4096, less the NUL that ends it)
+//	MaxConfigFileSize  1 MiB    a YAML or JSON configuration file
+//	MaxDotEnvSize      1 MiB    the .env file
+//	MaxConfigDepth     32       levels of nesting in a configuration file
+//	MaxConfigValues    100,000  values in a configuration file, counted after YAML
+//	                            aliases and merge keys are expanded ("billion laughs")
+//	MaxConfigText      2 MiB    the keys and values of a configuration file in all,
+//	                            also after expansion (a long value named by many aliases)
+//
+// Going over a limit is an [ErrInvalid] error naming the variable or file;
+// a file's size is checked before it is read, and again while it is read. Configuration, .env and
+// NAME_FILE files must be regular files (symbolic links are followed; a
+// loop is an error): a directory, FIFO, socket or device is refused after a
+// stat, before it is opened, so a FIFO cannot block Load. On the default
+// file system the file is also opened with O_NONBLOCK and checked again, in
+// case it was swapped in between. A NAME_FILE file readable by group or
+// others is a warning (PR-W044), not an error, since Kubernetes mounts
+// secrets with mode 0644 by default; the mode is checked on the default
+// file system only.
+//
+// Configuration and .env files must be UTF-8 without NUL bytes. A value
+// from the environment, an override, a NAME_FILE file or a configuration
+// file (where an escape such as "\0" or "\u0000" can still make a NUL)
+// that holds a NUL byte or is not UTF-8 is an error for a field that is not
+// free text (a number, a duration, a URL...); a field that takes any text
+// (a string, a Secret) loads it as given, with a warning (PR-W045). The
+// message names the list item or map entry at fault. A Secret or []byte
+// read through NAME_FILE may hold binary data without a warning.
+//
+// A file path from a variable (CONFIG_FILE, NAME_FILE) is shown in messages
+// and origins as given when it is printable text, else quoted with Go's
+// escapes; a path over 512 bytes shows its last 256, where the file name
+// is.
 //
 // # Origins and reports
 //
@@ -185,6 +233,7 @@
 //	PR-W042  DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile
 //	PR-W043  a .env file exists but is not read under a hardened profile
 //	PR-W044  a NAME_FILE file is readable by group or others
+//	PR-W045  a text value holds a NUL byte or is not valid UTF-8
 //	PR-W050  an unknown variable looks like a misspelling, or carries the prefix
 //
 // PR-W050 compares the names of the whole environment with the struct's

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prodready/prodready/internal/bind"
 	"github.com/prodready/prodready/internal/cfgfile"
@@ -36,15 +38,57 @@ const (
 	idDevKey      = "PR-W001"
 	idDotEnvProd  = "PR-W043"
 	idFileMode    = "PR-W044"
+	idOddText     = "PR-W045"
 	idUnknownVar  = "PR-W050"
 )
 
-// MaxSecretFileSize is the largest file a NAME_FILE variable may name.
+// MaxSecretFileSize is the most a file named by a NAME_FILE variable may
+// hold, in bytes (64 KiB), not counting one final line break ("\n" or
+// "\r\n"), which is removed: a 64 KiB key saved with a newline loads.
 const MaxSecretFileSize = 64 << 10
+
+// MaxValueSize is the longest value, in bytes (64 KiB), that a variable may
+// take from the environment, an override, a .env file or a configuration
+// file (each item of a list, each key and value of a map, and a list as a
+// whole, joined by its separator, as it would be in the environment). A
+// longer value is refused before it is decoded. Linux itself caps one
+// environment string at 128 KiB.
+const MaxValueSize = 64 << 10
+
+// MaxPathSize is the longest path, in bytes, that a NAME_FILE or
+// CONFIG_FILE variable may give: Linux's PATH_MAX (4096) less the NUL that
+// ends a path in the kernel. A longer one is refused without being looked
+// up; a NAME_FILE value that names no file is never shown, as it may be a
+// secret pasted instead of a path.
+const MaxPathSize = 4095
+
+// MaxConfigFileSize is the largest configuration file (YAML or JSON), and
+// MaxDotEnvSize the largest .env file, in bytes (1 MiB each). A larger file
+// is refused before it is read.
+const (
+	MaxConfigFileSize = cfgfile.MaxSize
+	MaxDotEnvSize     = dotenv.MaxSize
+)
+
+// MaxConfigDepth is the deepest nesting a configuration file may have (the
+// top-level map is level 1), and MaxConfigValues the most values it may
+// hold, counted after YAML aliases and merge keys are expanded: a "billion
+// laughs" document stops there.
+const (
+	MaxConfigDepth  = cfgfile.MaxDepth
+	MaxConfigValues = cfgfile.MaxNodes
+)
+
+// MaxConfigText is the most text, in bytes (2 MiB), that the keys and
+// values of a configuration file may add up to, counted after YAML aliases
+// and merge keys are expanded: a 60 KiB value named by a few dozen aliases
+// stops there. A file without aliases never reaches it.
+const MaxConfigText = cfgfile.MaxText
 
 var (
 	secretType    = reflect.TypeFor[Secret]()
 	secretURLType = reflect.TypeFor[SecretURL]()
+	bytesType     = reflect.TypeFor[[]byte]()
 	memSizeType   = reflect.TypeFor[MemorySize]()
 )
 
@@ -330,6 +374,12 @@ func (l *loader) resolveProfile() bool {
 		l.prof, l.profOrigin = Development, Origin{Source: SourceDefault}
 		return true
 	}
+	if err := checkValue(name); err != nil {
+		l.prof = Development // for the report's sake; the load fails
+		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrInvalid, err,
+			"set "+key+" to a profile name", "invalid value from %s: %s", sourceText(origin), err)
+		return false
+	}
 	p, err := LookupProfile(name, l.o.Profiles)
 	if err != nil {
 		l.prof = Development // for the report's sake; the load fails
@@ -398,7 +448,7 @@ func (l *loader) originAt(level int, name string) Origin {
 	case levelEnv:
 		return Origin{Source: SourceEnv, Var: name}
 	}
-	return Origin{Source: SourceDotEnv, Name: l.dotEnvName(), Line: l.dotenv[name].line}
+	return Origin{Source: SourceDotEnv, Name: showPath(l.dotEnvName()), Line: l.dotenv[name].line}
 }
 
 // valueOf finds the variable name, or the file its NAME_FILE form names, at
@@ -421,12 +471,23 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 		}
 		switch {
 		case fok && fv != "":
-			o := Origin{Source: SourceEnvFile, Var: fileName, Name: fv, Line: l.originAt(level, fileName).Line}
-			content, err := l.readSecretFile(name, fv)
+			// The path is shown only once a file is found there: a value
+			// that names no file may be the secret itself, pasted into
+			// NAME_FILE instead of NAME.
+			o := Origin{Source: SourceEnvFile, Var: fileName, Name: hiddenPath(fv), Line: l.originAt(level, fileName).Line}
+			hint := "set " + fileName + " to the path of a file, or " + name + " to the value itself"
+			if len(fv) > MaxPathSize {
+				l.errorf(idEnvFile, name, path, o, ErrInvalid, nil, hint,
+					"%s: the path is %d bytes, longer than the %d-byte limit", fileName, len(fv), MaxPathSize)
+				return "", o, false, false, true
+			}
+			content, exists, err := l.readSecretFile(name, fv)
+			if exists {
+				o.Name = showPath(fv)
+				hint = "point " + fileName + " at a readable regular file, or set " + name + " instead"
+			}
 			if err != nil {
-				l.errorf(idEnvFile, name, path, o, ErrInvalid, err,
-					"point "+fileName+" at a readable regular file, or set "+name+" instead",
-					"%s: %s", fileName, err)
+				l.errorf(idEnvFile, name, path, o, ErrInvalid, err, hint, "%s: %s", o, err)
 				return "", o, false, false, true
 			}
 			if content == "" {
@@ -550,7 +611,7 @@ func (l *loader) checkOverrides() {
 		if !ok {
 			hint = "override keys carry the prefix " + l.o.Prefix
 		}
-		l.errorf(idOverride, k, "", Origin{Source: SourceOverride}, ErrInvalid, nil, hint, "an override names an unknown variable")
+		l.errorf(idOverride, safeKey(k), "", Origin{Source: SourceOverride}, ErrInvalid, nil, hint, "an override names an unknown variable")
 	}
 }
 
@@ -608,9 +669,98 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	if !found || raw == "" && origin.Source <= SourceProfile {
 		return
 	}
-	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
-		l.invalid(f, full, origin, raw, sensitive, err)
+	var odd oddText
+	if origin.Source > SourceProfile {
+		if err := checkValue(raw); err != nil {
+			l.invalid(f, full, origin, raw, sensitive, err)
+			return
+		}
+		// A Secret or []byte read through NAME_FILE may be a raw binary
+		// key; elsewhere a NUL byte or a bad encoding is a mistake.
+		if origin.Source != SourceEnvFile || f.Type != secretType && f.Type != bytesType {
+			odd = oddInValue(f, raw)
+		}
 	}
+	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
+		l.invalid(f, full, origin, raw, sensitive, odd.explain(err))
+		return
+	}
+	l.warnOdd(f, full, origin, odd)
+}
+
+// oddText says what is odd (checkText) in a value, or in one part of it:
+// an item of a list, an entry or key of a map.
+type oddText struct {
+	what  string   // checkText's text, or "" for clean text
+	part  string   // "item 2", "entry 3", "the value of key 2"; "" for the whole value
+	about []string // how the decoder's messages about that part start
+}
+
+// oddInValue finds what is odd in a value as the environment or a
+// configuration file's scalar gives it: in its first odd item or entry for
+// a list or a map, else in the whole.
+func oddInValue(f *bind.Field, raw string) oddText {
+	what := checkText(raw)
+	if what == "" {
+		return oddText{}
+	}
+	if f.IsList() || f.IsMap() {
+		for j, it := range bind.SplitList(raw, f.Sep) {
+			if w := checkText(it); w != "" {
+				if f.IsList() {
+					return oddText{what: w, part: fmt.Sprintf("item %d", j+1), about: []string{fmt.Sprintf("item %d: ", j+1)}}
+				}
+				return oddText{what: w, part: fmt.Sprintf("entry %d", j+1), about: []string{fmt.Sprintf("entry %d key: ", j+1), fmt.Sprintf("entry %d value: ", j+1)}}
+			}
+		}
+		return oddText{what: what} // about nothing: never the cause
+	}
+	return oddText{what: what, about: []string{""}}
+}
+
+func (o oddText) String() string {
+	if o.part == "" {
+		return o.what
+	}
+	return o.part + " " + o.what
+}
+
+// explain returns the error to report for a value whose decoder said err.
+// When the decoder complains about the odd text itself ("want a whole
+// number" for "1\x002"), the oddity is the real cause and replaces it;
+// when it complains about something else ("item 2 is empty"), both are
+// said.
+func (o oddText) explain(err error) error {
+	if err == nil || o.what == "" {
+		return err
+	}
+	msg := err.Error()
+	for _, p := range o.about {
+		if strings.HasPrefix(msg, p) {
+			return errors.New(o.String())
+		}
+	}
+	part := o.part
+	if part == "" {
+		part = "the value"
+	}
+	return fmt.Errorf("%w; also, %s %s", err, part, o.what)
+}
+
+// warnOdd reports a value that loaded although it is not clean text: a
+// field that takes any text (a string, a Secret) loads it as given, which
+// Load did before this check existed, but says so, as the value is rarely
+// what the operator meant.
+func (l *loader) warnOdd(f *bind.Field, full string, origin Origin, o oddText) {
+	if o.what == "" {
+		return
+	}
+	msg := fmt.Sprintf("the value from %s %s; it is used as given", sourceText(origin), o.what)
+	if o.part != "" {
+		msg = fmt.Sprintf("the value from %s: %s; it is used as given", sourceText(origin), o)
+	}
+	l.add(Finding{ID: idOddText, Severity: SeverityWarning, Key: full, Field: f.Path, Origin: origin,
+		Message: msg, Hint: "re-save the value as UTF-8 text without NUL bytes"})
 }
 
 // scrub removes raw, quoted or not, from a decoder's message. A message
@@ -699,9 +849,14 @@ func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, 
 		"invalid value %s from %s: %s", quote(raw), from, why)
 }
 
-// decodeNode sets a field from a configuration file's node.
+// decodeNode sets a field from a configuration file's node. Its values
+// meet the same limits as a variable's: MaxValueSize for each, checkText's
+// warning or error.
 func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Value, custom bind.Custom, full string, origin Origin, sensitive bool) {
-	var err error
+	var (
+		err error
+		odd oddText
+	)
 	switch n.Kind {
 	case cfgfile.Scalar:
 		l.fields[i].raw = n.Value
@@ -712,42 +867,81 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 		if n.Value == "" {
 			return
 		}
-		err = f.Decode(v, n.Value, custom)
+		if err = checkValue(n.Value); err == nil {
+			odd = oddInValue(f, n.Value)
+			err = odd.explain(f.Decode(v, n.Value, custom))
+		}
 		if err != nil {
 			l.invalid(f, full, origin, n.Value, sensitive, err)
+			return
 		}
+		l.warnOdd(f, full, origin, odd)
 		return
 	case cfgfile.List:
 		items := make([]string, 0, len(n.Items))
+		total := 0
 		for j, it := range n.Items {
 			if it.Kind != cfgfile.Scalar {
 				err = fmt.Errorf("item %d is a %s; want a single value", j+1, it.Kind)
 				break
 			}
+			if err = checkValue(it.Value); err != nil {
+				err = fmt.Errorf("item %d %w", j+1, err)
+				break
+			}
+			if j > 0 {
+				total += len(f.Sep)
+			}
+			total += len(it.Value)
+			if odd.what == "" {
+				if w := checkText(it.Value); w != "" {
+					odd = oddText{what: w, part: fmt.Sprintf("item %d", j+1), about: []string{fmt.Sprintf("item %d: ", j+1)}}
+				}
+			}
 			items = append(items, it.Value)
+		}
+		if err == nil && total > MaxValueSize {
+			// As one value in the environment, the list could not be
+			// longer; and its text is kept, joined, for the checks.
+			err = fmt.Errorf("is a list of %d bytes in all (joined with %q), larger than the %s limit of one value", total, f.Sep, sizeString(MaxValueSize))
 		}
 		if err == nil {
 			l.fields[i].raw = strings.Join(items, f.Sep)
-			err = f.DecodeList(v, items, custom)
+			err = odd.explain(f.DecodeList(v, items, custom))
 		}
 	case cfgfile.Map:
 		keys := make([]string, 0, len(n.Fields))
 		vals := make([]string, 0, len(n.Fields))
 		for _, fl := range n.Fields {
+			j := len(keys) + 1
 			if fl.Value.Kind != cfgfile.Scalar {
 				if sensitive {
-					err = fmt.Errorf("entry %d holds a %s; want a single value", len(keys)+1, fl.Value.Kind)
+					err = fmt.Errorf("entry %d holds a %s; want a single value", j, fl.Value.Kind)
 				} else {
 					err = fmt.Errorf("key %s holds a %s; want a single value", quote(fl.Key), fl.Value.Kind)
 				}
 				break
+			}
+			if err = checkValue(fl.Key); err == nil {
+				err = checkValue(fl.Value.Value)
+			}
+			if err != nil {
+				err = fmt.Errorf("entry %d %w", j, err)
+				break
+			}
+			if odd.what == "" {
+				if w := checkText(fl.Key); w != "" {
+					odd = oddText{what: w, part: fmt.Sprintf("key %d", j), about: []string{fmt.Sprintf("key %d: ", j)}}
+				} else if w := checkText(fl.Value.Value); w != "" {
+					odd = oddText{what: w, part: fmt.Sprintf("the value of key %d", j), about: []string{fmt.Sprintf("value of key %d: ", j)}}
+				}
 			}
 			keys = append(keys, fl.Key)
 			vals = append(vals, fl.Value.Value)
 		}
 		if err == nil {
 			l.fields[i].raw = fmt.Sprint(len(keys), " entries")
-			err = f.DecodeMap(v, keys, vals, custom)
+			err = odd.explain(f.DecodeMap(v, keys, vals, custom))
 		}
 	}
 	if err != nil {
@@ -768,39 +962,62 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	}
 	if l.required(f) && v.Len() == 0 {
 		l.missing(f, full, origin, true, false)
+		return
 	}
+	l.warnOdd(f, full, origin, odd)
 }
 
 // readSecretFile reads the file a NAME_FILE variable names, with its
-// trailing newlines removed.
-func (l *loader) readSecretFile(name, p string) (string, error) {
+// trailing newlines removed. exists says that something was found at p,
+// so that p is a path and may be shown.
+func (l *loader) readSecretFile(name, p string) (content string, exists bool, err error) {
 	fp := fsPath(l.fsys, p)
 	st, err := fs.Stat(l.fsys, fp)
 	if err != nil {
-		return "", fileErr(err)
+		return "", false, fileErr(err)
 	}
 	if !st.Mode().IsRegular() {
 		if st.IsDir() {
-			return "", errors.New("is a directory, want a regular file")
+			return "", true, errors.New("is a directory, want a regular file")
 		}
-		return "", fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+		return "", true, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
 	}
-	if st.Size() > MaxSecretFileSize {
-		return "", fmt.Errorf("is %d bytes, larger than the %d KiB limit", st.Size(), MaxSecretFileSize>>10)
+	// The limit is on the content: one final line break is allowed on
+	// top, as it is removed.
+	const fileLimit int64 = MaxSecretFileSize + 2 // + "\r\n"
+	if st.Size() > fileLimit {
+		return "", true, &sizeError{st.Size(), MaxSecretFileSize}
 	}
 	if st.Mode().Perm()&0o044 != 0 && st.Mode().Perm() != 0 {
 		if _, real := l.fsys.(osFS); real {
 			l.add(Finding{ID: idFileMode, Severity: SeverityWarning, Key: name,
-				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: p},
+				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: showPath(p)},
 				Message: fmt.Sprintf("%s_FILE names a file readable by other users (mode %s)", name, st.Mode().Perm()),
 				Hint:    "chmod 600 the file, or 400"})
 		}
 	}
-	b, err := readLimited(l.fsys, fp, MaxSecretFileSize)
-	if err != nil {
-		return "", err
+	b, err := readLimited(l.fsys, fp, fileLimit)
+	if se := (*sizeError)(nil); errors.As(err, &se) {
+		se.limit = MaxSecretFileSize
 	}
-	return strings.TrimRight(string(b), "\r\n"), nil
+	if err != nil {
+		return "", true, err
+	}
+	if len(trimLineBreak(b)) > MaxSecretFileSize {
+		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
+	}
+	return strings.TrimRight(string(b), "\r\n"), true, nil
+}
+
+// trimLineBreak removes one final "\n", "\r\n" or "\r" from b.
+func trimLineBreak(b []byte) []byte {
+	switch {
+	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
+		return b[:len(b)-2]
+	case len(b) >= 1 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r'):
+		return b[:len(b)-1]
+	}
+	return b
 }
 
 func fileKind(m fs.FileMode) string {
@@ -843,6 +1060,51 @@ type shortError struct {
 func (e *shortError) Error() string { return e.msg }
 func (e *shortError) Unwrap() error { return e.err }
 
+// sizeString renders a byte limit for a message: "64 KiB", "1 MiB".
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// A sizeError says a file or value is larger than its limit.
+type sizeError struct {
+	size  int64 // -1 when unknown
+	limit int64
+}
+
+func (e *sizeError) Error() string {
+	if e.size < 0 {
+		return "is larger than the " + sizeString(e.limit) + " limit"
+	}
+	return fmt.Sprintf("is %d bytes, larger than the %s limit", e.size, sizeString(e.limit))
+}
+
+// checkValue returns an error for a value longer than MaxValueSize.
+func checkValue(s string) error {
+	if len(s) > MaxValueSize {
+		return &sizeError{int64(len(s)), MaxValueSize}
+	}
+	return nil
+}
+
+// checkText says what is odd in a value that should be text: a NUL byte
+// (which no environment variable can hold) or bytes that are not UTF-8.
+// It returns "" for clean text.
+func checkText(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL byte"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8 text (saved in another encoding, such as Latin-1?)"
+	}
+	return ""
+}
+
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -861,7 +1123,7 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, fileErr(err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("is larger than the %d KiB limit", limit>>10)
+		return nil, &sizeError{-1, limit}
 	}
 	return b, nil
 }
@@ -880,6 +1142,7 @@ func (l *loader) readDotEnv() {
 	}
 	name := l.dotEnvName()
 	fp := fsPath(l.fsys, name)
+	name = showPath(name) // from here on, for messages only
 	st, err := fs.Stat(l.fsys, fp)
 	if err != nil {
 		if l.o.DotEnv != "" || !errors.Is(err, fs.ErrNotExist) {
@@ -899,7 +1162,12 @@ func (l *loader) readDotEnv() {
 			"point it at a regular file", "%s is not a regular file", name)
 		return
 	}
-	b, err := readLimited(l.fsys, fp, dotenv.MaxSize)
+	var b []byte
+	if st.Size() > dotenv.MaxSize {
+		err = &sizeError{st.Size(), dotenv.MaxSize}
+	} else {
+		b, err = readLimited(l.fsys, fp, dotenv.MaxSize)
+	}
 	if err == nil {
 		var entries []dotenv.Entry
 		entries, err = dotenv.Parse(name, b)
@@ -924,8 +1192,12 @@ func (l *loader) readDotEnv() {
 			"fix the file's syntax", "%s", se.Error())
 		return
 	}
+	hint := "fix the file's permissions, or turn .env reading off with Options.NoDotEnv"
+	if se := (*sizeError)(nil); errors.As(err, &se) {
+		hint = "keep the file under " + sizeString(dotenv.MaxSize)
+	}
 	l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
-		"", "%s %s", name, err)
+		hint, "%s %s", name, err)
 }
 
 // checkAppEnv reports a file that sets APP_ENV to another profile than the
@@ -936,9 +1208,10 @@ func (l *loader) checkAppEnv(src Source, file, v string, line int) {
 		return
 	}
 	key := l.o.Prefix + "APP_ENV"
-	l.errorf(idAppEnv, key, "", Origin{Source: src, Name: file, Line: line}, ErrInvalid, nil,
+	origin := Origin{Source: src, Name: file, Line: line}
+	l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil,
 		"set "+key+" in the environment; files are read after the profile is chosen",
-		"%s sets %s to %s, but the profile is %s", file, key, quote(v), l.prof.Name())
+		"%s sets %s to %s, but the profile is %s", origin, key, quote(v), l.prof.Name())
 }
 
 // readConfigFiles reads the YAML and JSON files and maps their keys to
@@ -954,11 +1227,23 @@ func (l *loader) readConfigFiles() {
 		}
 	}
 	for _, name := range files {
-		origin := Origin{Source: SourceFile, Name: name}
+		// A CONFIG_FILE variable may hold anything: every message, and
+		// the origins, show the path in showPath's form.
+		shown := showPath(name)
+		origin := Origin{Source: SourceFile, Name: shown}
+		if len(name) > MaxPathSize {
+			l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil, "fix the path",
+				"config file %s: the path is %d bytes, longer than the %d-byte limit", shown, len(name), MaxPathSize)
+			continue
+		}
 		b, err := l.readConfigBytes(name)
 		if err != nil {
+			hint := "fix the path or the file's permissions"
+			if se := (*sizeError)(nil); errors.As(err, &se) {
+				hint = "keep the file under " + sizeString(cfgfile.MaxSize) + ", or split it across several files"
+			}
 			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err,
-				"fix the path or the file's permissions", "config file %s %s", name, err)
+				hint, "config file %s %s", shown, err)
 			continue
 		}
 		root, err := cfgfile.Parse(name, b)
@@ -966,6 +1251,7 @@ func (l *loader) readConfigFiles() {
 			var ce *cfgfile.Error
 			if errors.As(err, &ce) {
 				origin.Line = ce.Line
+				ce.File = shown
 			}
 			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err, "fix the file", "%s", err)
 			continue
@@ -973,7 +1259,7 @@ func (l *loader) readConfigFiles() {
 		if l.fileVals == nil {
 			l.fileVals = map[int]fileValue{}
 		}
-		l.mapNode(name, "", root, map[int]int{})
+		l.mapNode(shown, "", root, map[int]int{})
 	}
 }
 
@@ -989,12 +1275,16 @@ func (l *loader) readConfigBytes(name string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
 	}
+	if st.Size() > cfgfile.MaxSize {
+		return nil, &sizeError{st.Size(), cfgfile.MaxSize}
+	}
 	return readLimited(l.fsys, fp, cfgfile.MaxSize)
 }
 
 // mapNode maps the keys of a configuration file's map to fields: a key is
 // a variable's name in any case, with '-' for '_' allowed; a nested map
-// adds its key as a prefix, so cache: {ttl: 10m} sets CACHE_TTL.
+// adds its key as a prefix, so cache: {ttl: 10m} sets CACHE_TTL. file is
+// the path in showPath's form.
 func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) {
 	for _, fl := range n.Fields {
 		key := prefix + strings.ToUpper(strings.ReplaceAll(fl.Key, "-", "_"))
@@ -1145,4 +1435,64 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// showPath renders a file path for a message or an origin: as given when
+// it is printable UTF-8 text, else quoted with Go's escapes, so that no
+// control character reaches a terminal or a log. A path longer than 512
+// bytes (128 when quoted) keeps only its end, where the file name is,
+// after "..." and with its length.
+func showPath(p string) string {
+	printable := utf8.ValidString(p) && !strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) })
+	limit := 512
+	if !printable {
+		limit = 128 // a quoted byte may take 4
+	}
+	s := p
+	if len(p) > limit {
+		cut := len(p) - limit/2
+		for cut < len(p) && !isRuneStart(p[cut]) {
+			cut++
+		}
+		s = p[cut:]
+	}
+	if !printable {
+		s = strconv.Quote(s)
+	}
+	if len(p) > limit {
+		return "..." + s + " (" + strconv.Itoa(len(p)) + "-byte path)"
+	}
+	return s
+}
+
+// hiddenPath stands for a NAME_FILE value that is not shown: it names no
+// file (yet), so it may be a secret pasted by mistake.
+func hiddenPath(p string) string {
+	return "(" + strconv.Itoa(len(p)) + " bytes, not shown)"
+}
+
+// sourceText names an origin in a sentence: "the environment",
+// "c.yaml:3", "API_TOKEN_FILE /run/secrets/token".
+func sourceText(o Origin) string {
+	if o.Source == SourceEnv {
+		return "the environment"
+	}
+	return o.String()
+}
+
+// safeKey renders a variable name that came from outside (an override's
+// key, an environment variable's name) for a finding: as it is when it is
+// a plausible name, else quoted and cut to 64 bytes, so that no control
+// character or megabyte-long name reaches a message.
+func safeKey(k string) string {
+	if len(k) > 128 {
+		return quote(k)
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c == '_' || c == '.' || c == '-' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return quote(k)
+		}
+	}
+	return k
 }

@@ -65,8 +65,9 @@ type allTypes struct {
 	Flat struct {
 		C string `env:"C" default:"c"`
 	}
-	Skip    string `env:"-"`
-	NoTag   string
+	Skip  string `env:"-"`
+	NoTag string
+	//lint:ignore U1000 unexported on purpose: the loader must skip it
 	private string `env:"PRIVATE"`
 }
 

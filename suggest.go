@@ -48,7 +48,11 @@ func (l *loader) scanUnknown() {
 			msg = fmt.Sprintf("set but unknown; did you mean %s%s?", l.o.Prefix, suggestion)
 			hint = "rename it to " + l.o.Prefix + suggestion
 		}
-		l.add(Finding{ID: idUnknownVar, Severity: SeverityWarning, Key: name, Origin: origin(), Message: msg, Hint: hint})
+		o := origin()
+		if o.Var != "" {
+			o.Var = safeKey(o.Var)
+		}
+		l.add(Finding{ID: idUnknownVar, Severity: SeverityWarning, Key: safeKey(name), Origin: o, Message: msg, Hint: hint})
 	}
 	envOrigin := func(name string) func() Origin {
 		return func() Origin { return Origin{Source: SourceEnv, Var: name} }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -385,15 +386,21 @@ func decodeLevel(v reflect.Value, s string, _ Custom) error {
 	return nil
 }
 
+// durationSyntax matches what time.ParseDuration accepts, whatever the
+// size of the numbers.
+var durationSyntax = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|\x{00b5}s|\x{03bc}s|ms|s|m|h))+$`)
+
 func decodeDuration(v reflect.Value, s string, _ Custom) error {
 	t := strings.TrimSpace(s)
 	d, err := time.ParseDuration(t)
 	if err != nil {
-		if _, nerr := strconv.ParseFloat(t, 64); nerr == nil {
+		if f, nerr := strconv.ParseFloat(t, 64); nerr == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return errors.New("has no unit; want a duration such as 30s, 5m or 1h30m (units: ns, us, ms, s, m, h)")
 		}
-		if strings.Contains(err.Error(), "out of range") || strings.Contains(err.Error(), "overflow") {
-			return errors.New("out of range; want a duration under 2562047h")
+		if durationSyntax.MatchString(t) {
+			// Well formed, so too large: time.ParseDuration says only
+			// "invalid duration" for an overflow.
+			return errors.New("out of range; want a duration between -2562047h and 2562047h")
 		}
 		return errors.New("want a duration such as 30s, 5m or 1h30m (units: ns, us, ms, s, m, h)")
 	}

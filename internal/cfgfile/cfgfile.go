@@ -65,6 +65,14 @@ const MaxDepth = 32
 // expansion.
 const MaxNodes = 100_000
 
+// MaxText is the most text, in bytes (2 MiB), that a file's keys and scalar
+// values may add up to, counted after alias and merge expansion. An alias
+// copies no bytes in the tree, but every copy is read as a value of its
+// own later: a 60 KiB scalar named by 4,000 aliases would be 240 MiB of
+// text. A file without aliases stays under MaxText, as no escape sequence
+// decodes to more than 1.5 times its length ("\L" is 3 bytes of UTF-8).
+const MaxText = 2 * MaxSize
+
 // maxQuotedKey is the number of bytes of a key quoted in an error message.
 const maxQuotedKey = 64
 

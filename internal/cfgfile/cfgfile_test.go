@@ -2,6 +2,7 @@ package cfgfile
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -411,6 +412,9 @@ func TestParseErrors(t *testing.T) {
 		{name: "too many values json", file: "c.json", in: `{"a": [` + strings.Repeat("1,", MaxNodes) + "1]}", wantMsg: "too many values (limit 100000)"},
 		{name: "billion laughs", file: "c.yaml", in: billionLaughs, wantMsg: "too many values after alias expansion (limit 100000)"},
 		{name: "merge bomb", file: "c.yaml", in: mergeBomb, wantMsg: "too many values after alias expansion (limit 100000)"},
+		{name: "aliases of a long value", file: "c.yaml", in: aliasList(60<<10, 40), wantMsg: "values too large after alias expansion (limit 2 MiB of keys and values in all)"},
+		{name: "aliases of a long value, 4000 times", file: "c.yaml", in: aliasList(60<<10, 4000), wantMsg: "values too large after alias expansion"},
+		{name: "merges of a map with long keys", file: "c.yaml", in: "m: &m\n  ? " + strings.Repeat("k", 60<<10) + "\n  : 1\n" + mergeLongKeys(40), wantMsg: "values too large after alias expansion"},
 		{name: "empty json", file: "c.json", in: " \n", wantMsg: "file is empty; a JSON configuration file must hold an object"},
 		{name: "invalid json", file: "c.json", in: "{\n  \"a\": 1,\n  \"b\": x\n}", wantLine: 3, wantMsg: "invalid JSON syntax"},
 		{name: "invalid json trailing comma", file: "c.json", in: "{\n  \"a\": 1,\n}", wantLine: 3, wantMsg: "invalid JSON syntax"},
@@ -460,6 +464,9 @@ func TestParseLimitsAccepted(t *testing.T) {
 		{name: "json at max size", file: "c.json", in: `{"a": 1}` + strings.Repeat(" ", MaxSize-8)},
 		{name: "yaml at max nodes", file: "c.yaml", in: "a: [" + strings.Repeat("1,", MaxNodes-2) + "]"},
 		{name: "json at max nodes", file: "c.json", in: `{"a": [` + strings.Repeat("1,", MaxNodes-3) + "1]}"},
+		// "\L" is 2 bytes of input and 3 of text: the most any escape grows.
+		{name: "yaml at max size of growing escapes", file: "c.yaml", in: "a: \"" + strings.Repeat(`\L`, (MaxSize-8)/2) + "\"\n"},
+		{name: "yaml aliases just under max text", file: "c.yaml", in: aliasList(60<<10, 33)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,6 +483,21 @@ func TestParseLimitsAccepted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// aliasList anchors a value of size bytes and lists n aliases of it.
+func aliasList(size, n int) string {
+	return "x: &a \"" + strings.Repeat("v", size) + "\"\nhosts: [" + strings.Repeat("*a,", n) + "]\n"
+}
+
+// mergeLongKeys merges the map anchored as m, whose key is long, into n
+// maps.
+func mergeLongKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "g%d: {<<: *m}\n", i)
+	}
+	return b.String()
 }
 
 // depth returns the number of levels of n, counting n itself.

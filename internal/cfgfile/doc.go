@@ -41,7 +41,9 @@
 // whose nodes keep the lines where the anchored text is written (a key
 // given by an alias has the line of the alias). Every node
 // produced counts against MaxNodes, so an exponential "billion laughs"
-// document fails quickly with a "too many values" error.
+// document fails quickly with a "too many values" error, and the text of
+// every key and scalar produced against MaxText, so a few aliases of a
+// long value fail with "values too large after alias expansion".
 //
 // Merge keys are supported: "<<: *base" (or "<<: [*a, *b]", or an inline
 // map) copies the fields of the merged map or maps into the current map, at
@@ -68,7 +70,11 @@
 // The input may be at most MaxSize bytes (1 MiB), checked before parsing.
 // Values may be nested at most MaxDepth (32) levels deep, counting the top
 // level map as level 1. A file may produce at most MaxNodes (100,000) nodes,
-// counted after alias and merge expansion. The input must be valid UTF-8
+// and at most MaxText (2 MiB) of keys and scalar values in all, both
+// counted after alias and merge expansion: an alias copies nothing in the
+// tree, but a 60 KiB value named by thousands of aliases would still be
+// read as thousands of values. A file without aliases never reaches
+// MaxText, and JSON has none. The input must be valid UTF-8
 // without NUL bytes; YAML input additionally may not contain control
 // characters other than tab, line feed and carriage return.
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 const msgJSONSyntax = "invalid JSON syntax"
@@ -78,6 +79,11 @@ func jsonSyntaxError(file string, data []byte, lines *lineCounter) *Error {
 	off := int(se.Offset) - 1 // Offset counts the offending byte
 	if off < 0 {
 		off = 0
+	}
+	if strings.HasSuffix(se.Error(), "exceeded max depth") {
+		// encoding/json stops at 10,000 levels, before MaxDepth is
+		// checked: say why, as for any file nested too deeply.
+		return tooDeep(file, lines.at(off))
 	}
 	return &Error{File: file, Line: lines.at(off), Msg: msgJSONSyntax}
 }

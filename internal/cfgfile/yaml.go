@@ -177,6 +177,7 @@ type yamlConverter struct {
 	file     string
 	lastLine int                 // last line of the file that has content
 	nodes    int                 // nodes produced so far
+	text     int                 // bytes of keys and scalar values produced so far
 	expanded bool                // whether an alias or merge key was expanded
 	active   map[*yaml.Node]bool // anchored nodes being converted
 }
@@ -224,6 +225,19 @@ func (c *yamlConverter) count() error {
 		return c.errorf(0, "too many values after alias expansion (limit %d)", MaxNodes)
 	}
 	return c.errorf(0, "too many values (limit %d)", MaxNodes)
+}
+
+// addText accounts for n more bytes of keys or scalar values. Like count,
+// its error has no line.
+func (c *yamlConverter) addText(n int) error {
+	c.text += n
+	if c.text <= MaxText {
+		return nil
+	}
+	if c.expanded {
+		return c.errorf(0, "values too large after alias expansion (limit %d MiB of keys and values in all)", MaxText>>20)
+	}
+	return c.errorf(0, "values too large (limit %d MiB of keys and values in all)", MaxText>>20)
 }
 
 // enter marks the anchored node n as being converted, failing if it
@@ -292,6 +306,9 @@ func (c *yamlConverter) convert(n *yaml.Node, depth int) (Node, error) {
 		}
 		if n.Tag == tagNull {
 			return Node{Kind: Null, Line: c.line(n.Line)}, nil
+		}
+		if err := c.addText(len(n.Value)); err != nil {
+			return Node{}, err
 		}
 		return Node{Kind: Scalar, Value: n.Value, Line: c.line(n.Line)}, nil
 	case yaml.SequenceNode:
@@ -390,6 +407,9 @@ func (c *yamlConverter) mapping(n *yaml.Node, depth int) (Node, error) {
 		key := kr.Value
 		if first, dup := seen[key]; dup {
 			return Node{}, duplicateKey(c.file, key, kline, first)
+		}
+		if err := c.addText(len(key)); err != nil {
+			return Node{}, err
 		}
 		seen[key] = kline
 		val, err := c.convert(v, depth+1)
