@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/prodready/prodready"
@@ -16,6 +18,7 @@ type Config struct {
 	WriteTimeout    time.Duration    `env:"WRITE_TIMEOUT" default:"10s" doc:"longest time from the end of a request's header to the end of its response"`
 	RequestTimeout  time.Duration    `env:"REQUEST_TIMEOUT" default:"5s" doc:"deadline of a handler's database and cache calls; past it the answer is 503 timeout"`
 	ShutdownTimeout time.Duration    `env:"SHUTDOWN_TIMEOUT" default:"10s" doc:"how long SIGINT or SIGTERM waits for requests in flight"`
+	ShutdownDrain   time.Duration    `env:"SHUTDOWN_DRAIN" default:"0s" doc:"after SIGINT or SIGTERM, how long GET /readyz answers 503 while the service still serves, before it stops accepting; behind a load balancer, a few of its readiness probe intervals"`
 	SeedItems       int              `env:"SEED_ITEMS" default:"10000" doc:"items created on first start, when the table is empty"`
 	AdminToken      prodready.Secret `env:"ADMIN_TOKEN" required:"production" doc:"token that POST /login exchanges for an admin session; at least 32 random bytes (prodready gen-secret)"`
 	CacheItems      bool             `env:"CACHE_ITEMS" default:"true" doc:"serve GET /items/{id} through the cache; false sends every read to the database"`
@@ -61,7 +64,7 @@ func checks() []prodready.Check {
 		{
 			ID:       "ITEMS-E002",
 			Severity: prodready.SeverityError,
-			Title:    "a timeout is zero or negative, or SEED_ITEMS is negative",
+			Title:    "a timeout is zero or negative, or SHUTDOWN_DRAIN or SEED_ITEMS is negative",
 			Run: func(_ context.Context, in *prodready.CheckInput) []prodready.Finding {
 				c, ok := in.Config.(*Config)
 				if !ok {
@@ -85,6 +88,14 @@ func checks() []prodready.Check {
 							Origin:  in.Origin(d.key),
 						})
 					}
+				}
+				if c.ShutdownDrain < 0 {
+					fs = append(fs, prodready.Finding{
+						Key:     "SHUTDOWN_DRAIN",
+						Message: "is " + c.ShutdownDrain.String() + ": want 0 (no drain) or a positive duration",
+						Hint:    "set SHUTDOWN_DRAIN to 0s, or to a few readiness probe intervals such as 10s",
+						Origin:  in.Origin("SHUTDOWN_DRAIN"),
+					})
 				}
 				if c.SeedItems < 0 {
 					fs = append(fs, prodready.Finding{
@@ -114,5 +125,65 @@ func checks() []prodready.Check {
 				}}
 			},
 		},
+		{
+			ID:       "ITEMS-E004",
+			Severity: prodready.SeverityError,
+			Title:    "LISTEN_ADDR is not host:port",
+			Run: func(_ context.Context, in *prodready.CheckInput) []prodready.Finding {
+				c, ok := in.Config.(*Config)
+				if !ok {
+					return nil
+				}
+				if msg := checkListenAddr(c.ListenAddr); msg != "" {
+					return []prodready.Finding{{
+						Key:     "LISTEN_ADDR",
+						Message: msg,
+						Hint:    "set LISTEN_ADDR to host:port, such as 127.0.0.1:8080, or :8080 for every interface",
+						Origin:  in.Origin("LISTEN_ADDR"),
+					}}
+				}
+				return nil
+			},
+		},
+		{
+			ID:       "ITEMS-E005",
+			Severity: prodready.SeverityError,
+			Title:    "the public development ADMIN_TOKEN would be reachable from the network",
+			Run: func(_ context.Context, in *prodready.CheckInput) []prodready.Finding {
+				c, ok := in.Config.(*Config)
+				if !ok || in.Profile.Hardened() || c.AdminToken.IsSet() || checkListenAddr(c.ListenAddr) != "" || loopback(c.ListenAddr) {
+					return nil // production requires ADMIN_TOKEN (PR-E001); a bad address is ITEMS-E004's
+				}
+				return []prodready.Finding{{
+					Key:     "ADMIN_TOKEN",
+					Message: "not set, and LISTEN_ADDR " + strconv.Quote(c.ListenAddr) + " is not a loopback address: anyone who can reach it could log in with the public development token that the README shows",
+					Hint:    "set ADMIN_TOKEN (prodready gen-secret), or listen on 127.0.0.1",
+					Origin:  in.Origin("ADMIN_TOKEN"),
+				}}
+			},
+		},
 	}
+}
+
+// checkListenAddr returns why addr is not an address to listen on, or "".
+func checkListenAddr(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "is " + strconv.Quote(addr) + ": want host:port (" + err.Error() + ")"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "is " + strconv.Quote(addr) + ": want a port from 0 to 65535, got " + strconv.Quote(port)
+	}
+	return ""
+}
+
+// loopback reports whether addr, a valid host:port, listens on loopback
+// only: localhost or a loopback IP. An empty host is every interface.
+func loopback(addr string) bool {
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -113,10 +113,11 @@ type instance struct {
 	mu   sync.Mutex
 	logs bytes.Buffer
 
-	cmd    *exec.Cmd
-	addr   chan string // the address it listens on, once
-	exited chan struct{}
-	err    error // cmd.Wait's, once exited is closed
+	cmd      *exec.Cmd
+	signaled bool        // the test ended it with a second signal: stop expects no clean exit
+	addr     chan string // the address it listens on, once
+	exited   chan struct{}
+	err      error // cmd.Wait's, once exited is closed
 }
 
 var listenLine = regexp.MustCompile(`msg=listening addr=(\S+)|"msg":"listening","addr":"([^"]+)"`)
@@ -233,6 +234,10 @@ func (in *instance) stop() {
 		}
 	}
 	logs := in.output()
+	if in.signaled {
+		checkNoLeak(t, in.name+" logs", logs, in.secrets)
+		return
+	}
 	if in.err != nil {
 		t.Errorf("%s exited with %v after SIGTERM, want status 0; logs:\n%s", in.name, in.err, logs)
 	}
@@ -389,18 +394,18 @@ func (s suite) run(t *testing.T, in *instance) {
 	})
 
 	t.Run("pagination through all rows", func(t *testing.T) {
-		for _, limit := range []int{1, 5, 7, 100, 1000} {
+		for _, limit := range []int{1, 5, 7, 100} {
 			t.Run("limit="+strconv.Itoa(limit), func(t *testing.T) {
-				pageSize := min(limit, 100) // MAX_PAGE_SIZE
-				next := "/items?limit=" + strconv.Itoa(limit)
+				pageSize := limit
+				path := "/items?limit=" + strconv.Itoa(limit)
 				var ids []int64
 				pages := 0
-				for next != "" {
+				for path != "" {
 					pages++
 					if pages > s.seed+2 {
 						t.Fatalf("more than %d pages", pages)
 					}
-					r := in.do(t, "GET", next, "", false)
+					r := in.do(t, "GET", path, "", false)
 					var env struct {
 						Items   []Item `json:"items"`
 						Next    string `json:"next"`
@@ -410,12 +415,16 @@ func (s suite) run(t *testing.T, in *instance) {
 					if env.HasMore != (env.Next != "") {
 						t.Fatalf("page %d: has_more %v with next %q", pages, env.HasMore, env.Next)
 					}
+					if strings.ContainsAny(env.Next, "/?&=") {
+						t.Fatalf("page %d: next %q, want a cursor token, not a URL", pages, env.Next)
+					}
 					if env.HasMore && len(env.Items) != pageSize || len(env.Items) > pageSize {
 						t.Fatalf("page %d: %d items, want %d (has_more %v)", pages, len(env.Items), pageSize, env.HasMore)
 					}
 					link := r.header.Get("Link")
-					if env.Next != "" && !strings.Contains(link, "<"+env.Next+`>; rel="next"`) {
-						t.Fatalf("page %d: Link %q lacks the next page %q", pages, link, env.Next)
+					nextURL := "/items?cursor=" + env.Next + "&limit=" + strconv.Itoa(limit)
+					if env.Next != "" && !strings.Contains(link, "<"+nextURL+`>; rel="next"`) {
+						t.Fatalf("page %d: Link %q lacks the next page %q", pages, link, nextURL)
 					}
 					if env.Next == "" && strings.Contains(link, `rel="next"`) {
 						t.Fatalf("last page: Link %q has a next page", link)
@@ -426,7 +435,10 @@ func (s suite) run(t *testing.T, in *instance) {
 						}
 						ids = append(ids, it.ID)
 					}
-					next = env.Next
+					path = ""
+					if env.Next != "" {
+						path = "/items?limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(env.Next)
+					}
 				}
 				if len(ids) != s.seed {
 					t.Fatalf("%d items in %d pages, want %d", len(ids), pages, s.seed)
@@ -446,14 +458,15 @@ func (s suite) run(t *testing.T, in *instance) {
 	t.Run("bad pagination parameters", func(t *testing.T) {
 		var env struct{ Next string }
 		decode(t, in.do(t, "GET", "/items?limit=3", "", false), 200, &env)
-		cursor := env.Next[strings.Index(env.Next, "cursor=")+len("cursor="):]
-		cursor = cursor[:strings.Index(cursor, "&")]
+		cursor := env.Next
 		tampered := cursor[:len(cursor)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(cursor, "AA")]
 		tests := []struct{ query, param string }{
 			{"limit=0", "limit"},
 			{"limit=abc", "limit"},
 			{"limit=-1", "limit"},
 			{"limit=99999999999", "limit"},
+			{"limit=101", "limit"}, // above MAX_PAGE_SIZE
+			{"limit=1000", "limit"},
 			{"limit=1&limit=2", "limit"},
 			{"cursor=garbage", "cursor"},
 			{"cursor=" + tampered, "cursor"},
@@ -550,7 +563,10 @@ func (s suite) run(t *testing.T, in *instance) {
 		if me.User != "admin" || time.Since(me.Since) > time.Minute {
 			t.Errorf("GET /me = %+v, want user admin since now", me)
 		}
-		r := in.do(t, "POST", "/logout", "", true)
+		if r := in.do(t, "POST", "/logout", "", true); r.status != 415 {
+			t.Errorf("POST /logout without a Content-Type = %s, want 415: a form of another site could log out", r)
+		}
+		r := in.do(t, "POST", "/logout", "{}", true)
 		if r.status != 204 || !strings.Contains(strings.Join(r.header.Values("Set-Cookie"), ";"), "Max-Age=0") {
 			t.Errorf("POST /logout = %s %v, want 204 and a cookie deleted", r, r.header.Values("Set-Cookie"))
 		}
@@ -782,26 +798,31 @@ func TestProductionSQLite(t *testing.T) {
 // TestFailFast starts the service with configurations it must refuse:
 // it must exit 1 naming the variables at fault, without opening its port
 // (held here, so a listen would fail with another message) or its
-// database.
+// database. A port in use is refused before the database is opened.
 func TestFailFast(t *testing.T) {
 	t.Parallel()
 	strong := randomText(t, 48)
 	tests := []struct {
-		name string
-		env  map[string]string
-		want []string
+		name    string
+		env     map[string]string // LISTEN_ADDR, if not set, is the port held here
+		want    []string
+		portErr bool // the error is the port's: the service tried to listen
 	}{
 		{"production without secrets", map[string]string{"APP_ENV": "production"},
-			[]string{"SECRET_KEY: required in production", "ADMIN_TOKEN: required in production"}},
+			[]string{"SECRET_KEY: required in production", "ADMIN_TOKEN: required in production"}, false},
 		{"production without SECRET_KEY", map[string]string{"APP_ENV": "production", "ADMIN_TOKEN": strong},
-			[]string{"SECRET_KEY"}},
+			[]string{"SECRET_KEY"}, false},
 		{"production with a weak key", map[string]string{"APP_ENV": "production", "SECRET_KEY": "changeme-changeme-changeme-changeme", "ADMIN_TOKEN": strong},
-			[]string{"SECRET_KEY"}},
+			[]string{"SECRET_KEY"}, false},
 		{"production with the development token", map[string]string{"APP_ENV": "production", "SECRET_KEY": strong, "ADMIN_TOKEN": devAdminToken},
-			[]string{"ADMIN_TOKEN", "weak token"}},
-		{"unknown profile", map[string]string{"APP_ENV": "prod"}, []string{"APP_ENV"}},
-		{"zero timeout", map[string]string{"REQUEST_TIMEOUT": "0s", "SEED_ITEMS": "-1"}, []string{"REQUEST_TIMEOUT", "SEED_ITEMS"}},
-		{"redis without a URL", map[string]string{"CACHE_BACKEND": "redis"}, []string{"CACHE_URL"}},
+			[]string{"ADMIN_TOKEN", "weak token"}, false},
+		{"unknown profile", map[string]string{"APP_ENV": "prod"}, []string{"APP_ENV"}, false},
+		{"zero timeout", map[string]string{"REQUEST_TIMEOUT": "0s", "SEED_ITEMS": "-1"}, []string{"REQUEST_TIMEOUT", "SEED_ITEMS"}, false},
+		{"redis without a URL", map[string]string{"CACHE_BACKEND": "redis"}, []string{"CACHE_URL"}, false},
+		{"malformed CACHE_URL", map[string]string{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://cache:notaport/0"}, []string{"CACHE_URL"}, false},
+		{"LISTEN_ADDR not host:port", map[string]string{"LISTEN_ADDR": "bogus"}, []string{"LISTEN_ADDR", "host:port"}, false},
+		{"development token on every interface", map[string]string{"LISTEN_ADDR": "0.0.0.0:0"}, []string{"ADMIN_TOKEN", "LISTEN_ADDR", "not a loopback address"}, false},
+		{"LISTEN_ADDR in use", map[string]string{}, []string{"LISTEN_ADDR", "address already in use"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -812,7 +833,9 @@ func TestFailFast(t *testing.T) {
 			}
 			defer ln.Close()
 			env := maps.Clone(tt.env)
-			env["LISTEN_ADDR"] = ln.Addr().String()
+			if env["LISTEN_ADDR"] == "" {
+				env["LISTEN_ADDR"] = ln.Addr().String()
+			}
 			dir := t.TempDir()
 			stdout, stderr, code := runCommand(t, dir, env)
 			if code != 1 {
@@ -824,6 +847,9 @@ func TestFailFast(t *testing.T) {
 				}
 			}
 			for _, bad := range []string{"listening", "address already in use", "LISTEN_ADDR"} {
+				if tt.portErr && bad != "listening" || slices.Contains(tt.want, bad) {
+					continue
+				}
 				if strings.Contains(stderr, bad) {
 					t.Errorf("stderr holds %q: the service tried to listen:\n%s", bad, stderr)
 				}
@@ -862,6 +888,10 @@ func TestConfigCommand(t *testing.T) {
 		{"check weak token", []string{"config", "check"},
 			map[string]string{"APP_ENV": "production", "SECRET_KEY": key, "ADMIN_TOKEN": "admin-admin-admin"}, 1,
 			[]string{"ITEMS-E001", "ADMIN_TOKEN"}, nil},
+		{"check bad LISTEN_ADDR", []string{"config", "check"}, map[string]string{"LISTEN_ADDR": "bogus"}, 1,
+			[]string{"ITEMS-E004", "LISTEN_ADDR"}, nil},
+		{"check development token on every interface", []string{"config", "check"}, map[string]string{"LISTEN_ADDR": ":8080"}, 1,
+			[]string{"ITEMS-E005", "ADMIN_TOKEN"}, nil},
 		{"check service warning", []string{"config", "check", "--fail-level", "error"},
 			map[string]string{"REQUEST_TIMEOUT": "30s"}, 0, []string{"ITEMS-W003", "REQUEST_TIMEOUT"}, nil},
 		{"print", []string{"config", "print"}, prod, 0,
@@ -941,6 +971,7 @@ func TestPostgresRedis(t *testing.T) {
 // count in the time it measures.
 func TestTwoInstances(t *testing.T) {
 	env, secrets := postgresEnv(t, testserver.PostgresDatabase(t), testserver.Redis(t), testserver.Namespace(t))
+	env["REQUEST_TIMEOUT"] = twoInstancesRequestTimeout.String()
 	a := launch(t, "instance A", t.TempDir(), env, secrets...)
 	b := launch(t, "instance B", t.TempDir(), env, secrets...)
 	a.wait(t)
@@ -960,7 +991,10 @@ func TestTwoInstances(t *testing.T) {
 		for _, it := range env.Items {
 			ids = append(ids, it.ID)
 		}
-		next = env.Next
+		next = ""
+		if env.Next != "" {
+			next = "/items?limit=100&cursor=" + url.QueryEscape(env.Next)
+		}
 	}
 	if len(ids) != seedItems || ids[0] != 1 || ids[len(ids)-1] != seedItems {
 		t.Fatalf("%d items after two instances started, want %d (one seed)", len(ids), seedItems)
@@ -968,54 +1002,141 @@ func TestTwoInstances(t *testing.T) {
 
 	a.login(t, env["ADMIN_TOKEN"])
 	b.cookie = a.cookie // one SECRET_KEY: a session of one is a session of both
+
+	// A write through one instance is seen through the other within
+	// limit. A round over the limit is run again once, on another item,
+	// before it counts as a failure: this machine is shared, and a pause
+	// of either process delays a read by more than the service's own
+	// latency. The log line says how many rounds needed it.
 	const rounds = 20
 	const limit = 100 * time.Millisecond
 	var took, upper []time.Duration
-	staleReads := 0
+	staleReads, retried := 0, 0
+	item := 10
 	for i := range rounds {
 		writer, reader := a, b
 		if i%2 == 1 {
 			writer, reader = b, a
 		}
-		path := "/items/" + strconv.Itoa(10+i)
-		var old Item
-		decode(t, reader.do(t, "GET", path, "", false), 200, &old)
-		decode(t, reader.do(t, "GET", path, "", false), 200, &old) // cached, in Redis and near
-		name := fmt.Sprintf("round %d %s", i, randomText(t, 6))
-		decode(t, writer.do(t, "PUT", path, `{"name":"`+name+`","price_cents":42}`, true), 200, nil)
-		written := time.Now()
-		// The write was still invisible when the last read that returned
-		// the old value started (lower bound), and visible when the first
-		// read that returned the new one started (upper bound). A loaded
-		// machine can delay an answer, which widens the bounds but never
-		// moves the lower one: that is the one held to the limit.
-		stale := time.Duration(-1)
-		for {
-			sent := time.Since(written)
-			var got Item
-			decode(t, reader.do(t, "GET", path, "", false), 200, &got)
-			if got.Name == name {
-				took = append(took, max(stale, 0))
-				upper = append(upper, sent)
+		for attempt := 1; ; attempt++ {
+			item++
+			lower, up, stale := writeSeen(t, writer, reader, item, fmt.Sprintf("round %d.%d", i, attempt))
+			staleReads += stale
+			if lower <= limit || attempt == 2 {
+				took, upper = append(took, lower), append(upper, up)
 				break
 			}
-			stale = sent
-			staleReads++
-			if got.Name != old.Name {
-				t.Fatalf("%s read %q, neither the old name %q nor the new %q", reader.name, got.Name, old.Name, name)
-			}
-			if time.Since(written) > 5*time.Second {
-				t.Fatalf("round %d: %s still reads %q 5s after the PUT through %s", i, reader.name, got.Name, writer.name)
-			}
-			time.Sleep(time.Millisecond)
+			retried++
+			t.Logf("round %d: still old %v after the PUT, over %v; running it again once", i, lower, limit)
 		}
 	}
 	slices.Sort(took)
 	slices.Sort(upper)
-	t.Logf("write through one instance seen through the other: still old in a read started %v after the PUT at most (median %v); new in a read started %v after it at most (median %v); %d rounds, %d stale reads",
-		took[len(took)-1], took[len(took)/2], upper[len(upper)-1], upper[len(upper)/2], rounds, staleReads)
+	t.Logf("write through one instance seen through the other: still old in a read started %v after the PUT at most (median %v); new in a read started %v after it at most (median %v); %d rounds, %d run again, %d stale reads; bound %v",
+		took[len(took)-1], took[len(took)/2], upper[len(upper)-1], upper[len(upper)/2], rounds, retried, staleReads, limit)
 	if took[len(took)-1] > limit {
-		t.Errorf("a read started %v after a PUT through the other instance still returned the old value, want at most %v (all: %v)", took[len(took)-1], limit, took)
+		t.Errorf("a read started %v after a PUT through the other instance still returned the old value, twice in a row, want at most %v (all: %v)", took[len(took)-1], limit, took)
+	}
+
+	// Reads of an item not cached yet run on B while A writes it: some
+	// load the old row. After A's second delete, REQUEST_TIMEOUT + 200ms
+	// after the PUT at most, every read through either instance returns
+	// the new value, and keeps returning it.
+	for round := range 3 {
+		id := 100 + round
+		path := "/items/" + strconv.Itoa(id)
+		name := fmt.Sprintf("written during loads %d %s", round, randomText(t, 6))
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					resp, err := client.Get(b.base + path)
+					if err != nil {
+						continue // the test fails below if B is gone
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					// 200, or 503 when the loaded machine makes a
+					// read miss REQUEST_TIMEOUT: these reads only load.
+					if resp.StatusCode != 200 && resp.StatusCode != 503 {
+						t.Errorf("GET %s through B during the write = %d", path, resp.StatusCode)
+						return
+					}
+				}
+			})
+		}
+		time.Sleep(5 * time.Millisecond) // loads in flight
+		decode(t, a.do(t, "PUT", path, `{"name":"`+name+`","price_cents":7}`, true), 200, nil)
+		written := time.Now()
+		time.Sleep(20 * time.Millisecond) // loads that began before the commit end
+		close(stop)
+		wg.Wait()
+		settled := twoInstancesRequestTimeout + 200*time.Millisecond
+		time.Sleep(time.Until(written.Add(settled + 50*time.Millisecond)))
+		for range 5 {
+			for _, in := range []*instance{a, b} {
+				var got Item
+				r := in.do(t, "GET", path, "", false)
+				if code, _ := r.errorCode(); r.status == 503 && code == "timeout" {
+					continue // slow, not stale
+				}
+				decode(t, r, 200, &got)
+				if got.Name != name {
+					t.Errorf("round %d: %s reads %q %v after a PUT during its loads, want %q (the second delete is %v after the PUT)",
+						round, in.name, got.Name, time.Since(written).Round(time.Millisecond), name, settled)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// twoInstancesRequestTimeout is REQUEST_TIMEOUT in TestTwoInstances: the
+// second delete of a write comes that long (and 200ms) after it.
+const twoInstancesRequestTimeout = 3 * time.Second
+
+// writeSeen reads item through reader until it is cached, writes it
+// through writer, and reads it through reader until the new value shows.
+// It returns the longest time after the write at which a read still
+// returned the old value (lower) and the time after it at which the first
+// read that returned the new one started (upper), and the stale reads.
+func writeSeen(t *testing.T, writer, reader *instance, item int, label string) (lower, upper time.Duration, staleReads int) {
+	t.Helper()
+	path := "/items/" + strconv.Itoa(item)
+	var old Item
+	decode(t, reader.do(t, "GET", path, "", false), 200, &old)
+	decode(t, reader.do(t, "GET", path, "", false), 200, &old) // cached, in Redis and near
+	name := fmt.Sprintf("%s %s", label, randomText(t, 6))
+	decode(t, writer.do(t, "PUT", path, `{"name":"`+name+`","price_cents":42}`, true), 200, nil)
+	written := time.Now()
+	// The write was still invisible when the last read that returned the
+	// old value started (lower bound), and visible when the first read
+	// that returned the new one started (upper bound). A loaded machine can
+	// delay an answer, which widens the bounds but never moves the lower
+	// one: that is the one held to the limit.
+	stale := time.Duration(0)
+	for {
+		sent := time.Since(written)
+		var got Item
+		decode(t, reader.do(t, "GET", path, "", false), 200, &got)
+		if got.Name == name {
+			return stale, sent, staleReads
+		}
+		stale = sent
+		staleReads++
+		if got.Name != old.Name {
+			t.Fatalf("%s: %s read %q, neither the old name %q nor the new %q", label, reader.name, got.Name, old.Name, name)
+		}
+		if time.Since(written) > 5*time.Second {
+			t.Fatalf("%s: %s still reads %q 5s after the PUT through %s", label, reader.name, got.Name, writer.name)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -1037,5 +1158,165 @@ func TestCacheOff(t *testing.T) {
 	}
 	if after != before {
 		t.Errorf("cache stats %+v -> %+v, want no change", before, after)
+	}
+}
+
+// TestShutdown: on SIGTERM, GET /readyz answers 503 for SHUTDOWN_DRAIN
+// while the other requests are served, then the process exits 0; a second
+// SIGTERM during the drain ends it at once.
+func TestShutdown(t *testing.T) {
+	t.Parallel()
+	drainSeen := func(t *testing.T, in *instance) {
+		t.Helper()
+		in.cmd.Process.Signal(syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r := in.do(t, "GET", "/readyz", "", false)
+			if r.status == 503 && strings.Contains(string(r.body), `"draining"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GET /readyz = %s 10s after SIGTERM, want 503 draining", r)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if r := in.do(t, "GET", "/items/1", "", false); r.status != 200 {
+			t.Errorf("GET /items/1 while draining = %s, want 200", r)
+		}
+	}
+	t.Run("drain", func(t *testing.T) {
+		t.Parallel()
+		in := start(t, "itemsapi", t.TempDir(), map[string]string{"SEED_ITEMS": "5", "SHUTDOWN_DRAIN": "2s"})
+		if r := in.do(t, "GET", "/readyz", "", false); r.status != 200 {
+			t.Fatalf("GET /readyz = %s, want 200", r)
+		}
+		drainSeen(t, in)
+		select {
+		case <-in.exited:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no exit 30s after SIGTERM with SHUTDOWN_DRAIN=2s")
+		}
+		if logs := in.output(); !strings.Contains(logs, "draining") {
+			t.Errorf("logs lack the drain:\n%s", logs)
+		}
+		// stop checks the exit status 0 and the "stopped" line.
+	})
+	t.Run("second signal", func(t *testing.T) {
+		t.Parallel()
+		in := start(t, "itemsapi", t.TempDir(), map[string]string{"SEED_ITEMS": "5", "SHUTDOWN_DRAIN": "10m"})
+		drainSeen(t, in)
+		in.signaled = true
+		in.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-in.exited:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("still running 10s after a second SIGTERM")
+		}
+		var ee *exec.ExitError
+		if !errors.As(in.err, &ee) || ee.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+			t.Errorf("exit %v, want killed by the second SIGTERM", in.err)
+		}
+	})
+}
+
+// TestCacheDownAtStart starts the service while its Redis does not
+// answer: it serves reads from the database, GET /readyz reports the
+// cache unreachable, and the cache is used once Redis answers (here, once
+// a proxy to the machine's Redis listens on the address).
+func TestCacheDownAtStart(t *testing.T) {
+	t.Parallel()
+	redisURL, err := url.Parse(testserver.Redis(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing answers there now
+	down := *redisURL
+	down.Host = addr
+	in := start(t, "itemsapi", t.TempDir(), map[string]string{
+		"SEED_ITEMS":      "5",
+		"CACHE_BACKEND":   "redis",
+		"CACHE_URL":       down.String(),
+		"CACHE_NAMESPACE": testserver.Namespace(t),
+	})
+	var ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	// A loaded machine can make SQLite miss the 1s bound of /readyz now
+	// and then: a few tries for the database, none for the cache.
+	for try := 1; ; try++ {
+		decode(t, in.do(t, "GET", "/readyz", "", false), 503, &ready)
+		if ready.Checks["cache"] != "unreachable" {
+			t.Fatalf("GET /readyz = %+v, want the cache unreachable", ready)
+		}
+		if ready.Checks["database"] == "ok" {
+			break
+		}
+		if try == 5 {
+			t.Fatalf("GET /readyz = %+v %d times, want the database ok", ready, try)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for range 2 {
+		if r := in.do(t, "GET", "/items/2", "", false); r.status != 200 {
+			t.Errorf("GET /items/2 with the cache down = %s, want 200 from the database", r)
+		}
+	}
+	in.login(t, devAdminToken)
+	if r := in.do(t, "PUT", "/items/2", `{"name":"written with the cache down","price_cents":1}`, true); r.status != 200 {
+		t.Errorf("PUT /items/2 with the cache down = %s, want 200", r)
+	}
+	if logs := in.output(); !strings.Contains(logs, "cache server unreachable at start-up") {
+		t.Errorf("logs lack the warning:\n%s", logs)
+	}
+
+	// Redis comes up at the address.
+	pln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot listen on %s again for the recovery: %v", addr, err)
+	}
+	defer pln.Close()
+	go func() {
+		for {
+			c, err := pln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r, err := net.Dial("tcp", redisURL.Host)
+				if err != nil {
+					return
+				}
+				defer r.Close()
+				go io.Copy(r, c)
+				io.Copy(c, r)
+			}()
+		}
+	}()
+	deadline := time.Now().Add(45 * time.Second) // retries after 1, 2, 4, 8, 16s
+	for {
+		r := in.do(t, "GET", "/readyz", "", false)
+		if r.status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /readyz = %s 45s after Redis came up, want 200", r)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	before := in.cacheStats(t)
+	decode(t, in.do(t, "GET", "/items/3", "", false), 200, nil)
+	decode(t, in.do(t, "GET", "/items/3", "", false), 200, nil)
+	if after := in.cacheStats(t); after.Hits != before.Hits+1 || after.Loads != before.Loads+1 {
+		t.Errorf("cache stats %+v -> %+v after two reads, want one load and one hit", before, after)
+	}
+	if logs := in.output(); !strings.Contains(logs, "cache server connected") {
+		t.Errorf("logs lack the connection:\n%s", logs)
 	}
 }

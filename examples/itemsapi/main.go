@@ -10,12 +10,16 @@
 //
 // It loads its configuration (a struct embedding prodready.Base) once, and
 // on any problem prints every one of them and exits 1 before it opens a
-// port. Then it opens the store (SQLite or PostgreSQL, seeding SEED_ITEMS
-// rows into an empty table), the cache of items (memory, Redis or
-// Memcached), the session manager and the cursor signer, listens on
-// LISTEN_ADDR, logs the line "listening" with the address, and serves until
-// SIGINT or SIGTERM, after which it waits SHUTDOWN_TIMEOUT for the requests
-// in flight and closes the cache and the store.
+// port. Then it takes its port on LISTEN_ADDR (a port in use fails here,
+// before any database file is created), opens the store (SQLite or
+// PostgreSQL, seeding SEED_ITEMS rows into an empty table), the cache of
+// items (memory, Redis or Memcached; a server that does not answer yet is
+// connected in the background, see serve), the session manager and the
+// cursor signer, logs the line "listening" with the address, and serves.
+// On SIGINT or SIGTERM, GET /readyz answers 503 for SHUTDOWN_DRAIN while
+// requests are still served, then it waits SHUTDOWN_TIMEOUT for the
+// requests in flight and closes the cache and the store; a second signal
+// ends it at once.
 //
 // The endpoints are listed in server.go; the README walks through them
 // with curl.
@@ -23,6 +27,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,6 +35,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,6 +49,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, the default action again: a second
+		// SIGINT or SIGTERM ends a slow shutdown at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, prodready.ProcessEnv())
 	stop()
 	os.Exit(code)
@@ -82,9 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env prodr
 	return 0
 }
 
-// serve loads the configuration, opens everything the handlers need, and
-// serves until ctx is done. Nothing listens before the configuration has
-// loaded.
+// serve loads the configuration, takes the port, opens everything the
+// handlers need, and serves until ctx is done. Nothing listens before the
+// configuration has loaded, and nothing is opened before the port is
+// taken.
 func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) error {
 	var cfg Config
 	opts := loadOptions(env)
@@ -119,38 +132,27 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	logger.Info("configuration loaded", "profile", cfg.AppEnv, "database", cfg.DatabaseURL,
 		"cache", cfg.CacheBackend, "cache_items", cfg.CacheItems)
 
+	// The port first: a port that is taken fails start-up before the
+	// database file is created or seeded.
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR %q: %w", cfg.ListenAddr, err)
+	}
+	defer ln.Close() // when start-up fails below; a no-op after Serve
+	// Nothing serves before the line "listening": connections wait in the
+	// backlog until then.
+
 	st, err := openStore(ctx, cfg.DatabaseURL.Reveal(), cfg.SeedItems, logger)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.close(); err != nil {
-			logger.Error("close store", "err", err)
-		}
-	}()
-	items, err := cache.New[Item](ctx, cfg.CacheConfig(), &cache.Options{
+	cacheOpts := &cache.Options{
 		Logger:      logger,
 		NegativeTTL: 10 * time.Second,
+		// Bounds each load, so that a write's second delete comes after
+		// any load that read the old row has stored it (see invalidate).
 		LoadTimeout: cfg.RequestTimeout,
-	})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := items.Close(); err != nil {
-			logger.Error("close cache", "err", err)
-		}
-	}()
-	sessions, err := session.FromBase(cfg.Base, &session.Options{Logger: logger, Profiles: opts.Profiles})
-	if err != nil {
-		return err
-	}
-	cursors, err := paginate.NewCursors(cfg.SecretKey, &signing.Options{
-		Fallbacks: cfg.SecretKeyFallbacks,
-		MaxAge:    24 * time.Hour,
-	})
-	if err != nil {
-		return err
+		Timeout:     cacheTimeout,
 	}
 	s := &server{
 		cfg:        cfg,
@@ -158,16 +160,61 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		hardened:   profile.Hardened(),
 		adminToken: adminToken,
 		store:      st,
-		items:      items,
-		sessions:   sessions,
-		cursors:    cursors,
 		logger:     logger,
 	}
-
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %q: %w", cfg.ListenAddr, err)
+	// A cache server that does not answer at start-up does not stop it:
+	// a deploy during a cache outage must not crash-loop. Reads go to the
+	// database, GET /readyz reports the cache down, and a goroutine
+	// connects when the server is back. A malformed CACHE_URL or another
+	// configuration error still fails (config load and ErrInvalid or
+	// ErrMissing here).
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var connecting sync.WaitGroup
+	closeAll := func() {
+		stopBG()
+		connecting.Wait()
+		if c := s.cache(); c != nil {
+			if err := c.Close(); err != nil {
+				logger.Error("close cache", "err", err)
+			}
+		}
+		if err := st.close(); err != nil {
+			logger.Error("close store", "err", err)
+		}
 	}
+	s.items, err = cache.New[Item](ctx, cfg.CacheConfig(), cacheOpts)
+	switch {
+	case err == nil:
+	case errors.Is(err, prodready.ErrInvalid) || errors.Is(err, prodready.ErrMissing) || ctx.Err() != nil:
+		closeAll()
+		return err
+	default:
+		logger.Warn("cache server unreachable at start-up: serving reads from the database until it answers; GET /readyz reports it",
+			"backend", cfg.CacheBackend, "err", err)
+		connecting.Add(1)
+		go func() {
+			defer connecting.Done()
+			s.connectCache(bg, cfg.CacheConfig(), cacheOpts)
+		}()
+	}
+	if _, err := s.adminFingerprint(); err != nil {
+		closeAll()
+		return err
+	}
+	s.sessions, err = session.FromBase(cfg.Base, &session.Options{Logger: logger, Profiles: opts.Profiles, MaxAge: sessionMaxAge})
+	if err != nil {
+		closeAll()
+		return err
+	}
+	s.cursors, err = paginate.NewCursors(cfg.SecretKey, &signing.Options{
+		Fallbacks: cfg.SecretKeyFallbacks,
+		MaxAge:    24 * time.Hour,
+	})
+	if err != nil {
+		closeAll()
+		return err
+	}
+
 	srv := &http.Server{
 		Handler:           s.handler(),
 		ReadTimeout:       cfg.ReadTimeout,
@@ -183,17 +230,82 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 
 	select {
 	case err := <-served:
+		s.pending.Wait()
+		closeAll()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	// Draining: GET /readyz answers 503 so that a load balancer stops
+	// sending requests, which are still served, for SHUTDOWN_DRAIN. A
+	// second SIGINT or SIGTERM ends the process at once (main restores
+	// the signals' default action after the first).
+	s.draining.Store(true)
+	if cfg.ShutdownDrain > 0 {
+		logger.Info("draining: GET /readyz answers 503", "drain", cfg.ShutdownDrain)
+		time.Sleep(cfg.ShutdownDrain)
 	}
 	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	shutErr := srv.Shutdown(sctx)
+	if shutErr != nil {
 		srv.Close()
-		return fmt.Errorf("shutdown after SHUTDOWN_TIMEOUT %s: %w", cfg.ShutdownTimeout, err)
+		// Handlers still running use the store and the cache: wait for
+		// them, which REQUEST_TIMEOUT bounds, before closing those.
+		if !waitBounded(&s.inflight, cfg.RequestTimeout+time.Second) {
+			logger.Error("handlers still running after SHUTDOWN_TIMEOUT and REQUEST_TIMEOUT: exiting without closing the store and the cache")
+			return fmt.Errorf("shutdown after SHUTDOWN_TIMEOUT %s: %w", cfg.ShutdownTimeout, shutErr)
+		}
 	}
 	<-served // http.ErrServerClosed
+	// The second deletes of the last writes, REQUEST_TIMEOUT + 200ms at
+	// most (see invalidate).
+	s.pending.Wait()
+	closeAll()
+	if shutErr != nil {
+		return fmt.Errorf("shutdown after SHUTDOWN_TIMEOUT %s: %w", cfg.ShutdownTimeout, shutErr)
+	}
 	logger.Info("stopped")
 	return nil
+}
+
+// waitBounded waits for wg for at most d, and reports whether it ended.
+func waitBounded(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// connectCache tries to connect the cache until it succeeds or ctx is
+// done, waiting 1s, then twice as long each time up to 30s, and makes it
+// the server's cache.
+func (s *server) connectCache(ctx context.Context, cfg prodready.CacheConfig, opts *cache.Options) {
+	wait := time.Second
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		c, err := cache.New[Item](ctx, cfg, opts)
+		if err == nil {
+			s.lateItems.Store(c)
+			s.logger.Info("cache server connected", "backend", cfg.Backend)
+			return
+		}
+		s.logger.Warn("cache server still unreachable", "backend", cfg.Backend, "err", err, "retry_in", min(2*wait, 30*time.Second))
+		wait = min(2*wait, 30*time.Second)
+	}
 }

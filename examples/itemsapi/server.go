@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +15,14 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
+	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -22,6 +31,7 @@ import (
 	"github.com/prodready/prodready/cache"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/session"
+	"github.com/prodready/prodready/signing"
 )
 
 // Limits of requests.
@@ -31,6 +41,22 @@ const (
 	maxNameLen   = 200      // bytes of an item's name
 	maxPrice     = 1_000_000_000_000
 	readyTimeout = time.Second // bound of GET /readyz's checks
+
+	// cacheTimeout is the cache's Options.Timeout: the bound of each call
+	// to a cache server, and so of the write of a loaded value.
+	cacheTimeout = 100 * time.Millisecond
+	// deleteTimeout bounds each attempt to delete a cached item after a
+	// write; a failed attempt is tried once more.
+	deleteTimeout = time.Second
+	// invalidateMargin is added to the delay of the second delete after a
+	// write, for the scheduling of the goroutines on both sides.
+	invalidateMargin = 100 * time.Millisecond
+
+	// sessionMaxAge is the lifetime of an admin session.
+	sessionMaxAge = 12 * time.Hour
+	// adminPurpose is the signing purpose of the key that fingerprints
+	// ADMIN_TOKEN in sessions.
+	adminPurpose = "itemsapi admin"
 )
 
 // Stable error codes of JSON error responses.
@@ -50,18 +76,39 @@ const (
 // itemsKeyset is the order of GET /items: by id, which is unique.
 var itemsKeyset = paginate.Keyset{Name: "items", Columns: []string{"id"}}
 
-// A server holds what the handlers share. It is immutable once serving.
+// A server holds what the handlers share. Its configuration is immutable
+// once serving; its zero-valued fields below the line are ready to use.
 type server struct {
 	cfg        Config
 	report     *prodready.Report // the load's report, for GET /debug/config
 	hardened   bool              // the profile is production or derived from it
 	adminToken prodready.Secret  // ADMIN_TOKEN, or devAdminToken outside production
 	store      store
-	items      *cache.Cache[Item]
+	items      *cache.Cache[Item] // nil while a cache server that was down at start-up is not connected (see lateItems)
 	sessions   *session.Manager
 	cursors    *paginate.Cursors
 	logger     *slog.Logger
+
+	lateItems atomic.Pointer[cache.Cache[Item]] // the cache, once connected after start-up
+	draining  atomic.Bool                       // shutting down: GET /readyz answers 503
+	pending   sync.WaitGroup                    // delayed cache deletes (see invalidate)
+	inflight  sync.WaitGroup                    // handlers running
+	fpOnce    sync.Once
+	fp        string // see adminFingerprint
+	fpErr     error
 }
+
+// cache returns the cache of items, or nil while it is not connected.
+func (s *server) cache() *cache.Cache[Item] {
+	if s.items != nil {
+		return s.items
+	}
+	return s.lateItems.Load()
+}
+
+// errCacheDown is the error of a cache call made while the cache server,
+// down at start-up, is not connected yet.
+var errCacheDown = errors.New("cache server not connected since start-up")
 
 // handler returns the service's HTTP handler: the routes inside the
 // middleware, outermost first: access log, panic recovery, request
@@ -72,7 +119,7 @@ type server struct {
 //	POST /items                    create (admin session), 201 + Location
 //	PUT  /items/{id}               replace (admin session)
 //	POST /login                    {"token": ADMIN_TOKEN} -> 204 + session cookie
-//	POST /logout                   clear the session cookie
+//	POST /logout                   clear the session cookie (Content-Type application/json)
 //	GET  /me                       the session's user
 //	GET  /healthz                  the process serves
 //	GET  /readyz                   the database and the cache answer
@@ -103,7 +150,7 @@ func (s *server) handler() http.Handler {
 func jsonMux(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
-		if pattern != "" {
+		if pattern != "" && !unclean(r.URL.Path) {
 			mux.ServeHTTP(w, r)
 			return
 		}
@@ -116,10 +163,28 @@ func jsonMux(mux *http.ServeMux) http.Handler {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
 			writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed,
 				"method "+quote(r.Method)+" not allowed here; allowed: "+rec.header.Get("Allow"), nil)
-		default: // a redirect to the clean path: as mux writes it
-			h.ServeHTTP(w, r)
+		default:
+			// A redirect to the clean path ("/items/../items/3" to
+			// "/items/3"), kept, with a JSON body in place of mux's HTML.
+			loc := rec.header.Get("Location")
+			if rec.status < 300 || rec.status > 399 || loc == "" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Location", loc)
+			writeJSON(w, rec.status, map[string]string{"location": loc})
 		}
 	})
+}
+
+// unclean reports whether mux redirects path to its clean form, as it does
+// for "/items/../items/3" and "//items".
+func unclean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c != p
 }
 
 // A headerRecorder keeps the status and header that a handler of mux
@@ -191,7 +256,21 @@ func quote(s string) string {
 // serverError answers err, which a store or cache call returned: a
 // timeout (the request's deadline, or the loader's) is 503 timeout,
 // anything else 500 internal, logged.
+//
+// A loader's panic, which the cache recovers and returns as a
+// *cache.PanicError, is logged as recoverPanics logs a handler's: its
+// value (which may hold anything) only when DEBUG is on.
 func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	var pe *cache.PanicError
+	if errors.As(err, &pe) {
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "type", fmt.Sprintf("%T", pe.Value), "stack", string(pe.Stack)}
+		if s.cfg.Debug {
+			attrs = append(attrs, "value", fmt.Sprint(pe.Value))
+		}
+		s.logger.ErrorContext(r.Context(), "handler panicked", attrs...)
+		writeError(w, http.StatusInternalServerError, codeInternal, "internal error", nil)
+		return
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.logger.WarnContext(r.Context(), what+": timeout", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusServiceUnavailable, codeTimeout, what+": no answer within REQUEST_TIMEOUT", nil)
@@ -204,6 +283,7 @@ func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string
 func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
 	limits := paginate.LimitsFrom(s.cfg.Base)
 	limits.Styles = paginate.StyleCursor
+	limits.Strict = true // ?limit above MAX_PAGE_SIZE is a 400, as its message says
 	p, err := paginate.Parse(r.URL.Query(), limits, s.cursors)
 	var after int64
 	if err == nil {
@@ -231,12 +311,21 @@ func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "list items", err)
 		return
 	}
+	var token string
 	env, links, err := paginate.NewEnvelope(r.URL, p, rows, func(last Item) (string, error) {
-		return s.cursors.Encode(itemsKeyset.After(last.ID))
+		var err error
+		token, err = s.cursors.Encode(itemsKeyset.After(last.ID))
+		return token, err
 	}, nil)
 	if err != nil {
 		s.serverError(w, r, "list items", err)
 		return
+	}
+	// "next" is the cursor token of the next page, "" on the last one; the
+	// Link header has the URL.
+	env.Next = ""
+	if env.HasMore {
+		env.Next = token
 	}
 	if h := links.Header(); h != "" {
 		w.Header().Set("Link", h)
@@ -255,7 +344,10 @@ func itemID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-func itemKey(id int64) string { return "item:" + strconv.FormatInt(id, 10) }
+// itemKey is the cache key of item id. Its version changes with the
+// encoding of Item, so that instances of two versions side by side during
+// a deploy do not read each other's entries.
+func itemKey(id int64) string { return "item:v1:" + strconv.FormatInt(id, 10) }
 
 func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	id, ok := itemID(w, r)
@@ -271,8 +363,8 @@ func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	}
 	var it Item
 	var err error
-	if s.cfg.CacheItems {
-		it, err = s.items.GetOrLoad(r.Context(), itemKey(id), load)
+	if c := s.cache(); s.cfg.CacheItems && c != nil {
+		it, err = c.GetOrLoad(r.Context(), itemKey(id), load)
 	} else {
 		it, err = load(r.Context())
 	}
@@ -297,7 +389,7 @@ func (s *server) createItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A GET of the id before it existed may have cached "not found".
-	s.invalidate(r, it.ID)
+	s.invalidate(r.Context(), it.ID)
 	w.Header().Set("Location", "/items/"+strconv.FormatInt(it.ID, 10))
 	writeJSON(w, http.StatusCreated, it)
 }
@@ -320,17 +412,75 @@ func (s *server) updateItem(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "update item", err)
 		return
 	}
-	s.invalidate(r, id)
+	s.invalidate(r.Context(), id)
 	writeJSON(w, http.StatusOK, it)
 }
 
-// invalidate deletes the cached item id after a write. A cache that fails
-// leaves the old value until its TTL ends: logged, not an error of the
-// write, which has happened.
-func (s *server) invalidate(r *http.Request, id int64) {
-	if err := s.items.Delete(r.Context(), itemKey(id)); err != nil {
-		s.logger.WarnContext(r.Context(), "cache delete failed: the item may be served stale until CACHE_TTL", "id", id, "err", err)
+// invalidate deletes the cached item id after a write, twice: at once,
+// and again after invalidateDelay, in a goroutine that shutdown waits for.
+//
+// The second delete is for other processes sharing the cache server. The
+// cache keeps one process's loads from storing a value older than its own
+// Set or Delete, but across processes the last write to the server wins:
+// instance B's GetOrLoad that read the old row just before A's write
+// committed stores it after A's first delete, and without the second one
+// B's value would be served for CACHE_TTL (a "not found" for NegativeTTL,
+// for a POST). Each load is bounded by LoadTimeout (REQUEST_TIMEOUT; a
+// load that runs out of time stores nothing) and the write of its value
+// by Timeout (cacheTimeout), so a load that began before the commit has
+// stored its value, or never will, by the second delete.
+//
+// The window that remains: a stale value is served from the first delete
+// until the second (REQUEST_TIMEOUT + 200ms at most); and a process that
+// stalls longer than invalidateMargin between its loader's return and its
+// cache write (a stop-the-world pause, SIGSTOP, a swapped-out host), or a
+// server that applies a write later than the client's Timeout, can still
+// store the old value after the second delete, for CACHE_TTL. Bound that
+// with CACHE_TTL, or serve reads that must be fresh from the database.
+//
+// Both deletes run with a context of their own (the request's values,
+// not its cancellation or deadline, so that a write that finishes near
+// REQUEST_TIMEOUT still invalidates), deleteTimeout per attempt and one
+// retry. A cache that fails both leaves the old value until CACHE_TTL:
+// logged, not an error of the write, which has happened.
+func (s *server) invalidate(ctx context.Context, id int64) {
+	c := s.cache()
+	if c == nil {
+		s.logger.WarnContext(ctx, "cache not connected: the item may be served stale by other instances until CACHE_TTL", "id", id)
+		return
 	}
+	ctx = context.WithoutCancel(ctx)
+	key := itemKey(id)
+	s.deleteItem(ctx, c, key, id)
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		t := time.NewTimer(s.invalidateDelay())
+		defer t.Stop()
+		<-t.C
+		s.deleteItem(ctx, c, key, id)
+	}()
+}
+
+// invalidateDelay is the time between the two deletes of invalidate: the
+// longest a load that started before the write can take to store its
+// value, and a margin.
+func (s *server) invalidateDelay() time.Duration {
+	return s.cfg.RequestTimeout + cacheTimeout + invalidateMargin
+}
+
+// deleteItem deletes key from c, trying twice, and logs a failure.
+func (s *server) deleteItem(ctx context.Context, c *cache.Cache[Item], key string, id int64) {
+	var err error
+	for range 2 {
+		dctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+		err = c.Delete(dctx, key)
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	s.logger.WarnContext(ctx, "cache delete failed twice: the item may be served stale until CACHE_TTL", "id", id, "err", err)
 }
 
 // itemBody is ItemInput as it is decoded, so that a missing field is told
@@ -381,38 +531,52 @@ func validateItem(in ItemInput) (param, msg string) {
 }
 
 // readJSON decodes the request's body, one JSON object of at most limit
-// bytes with no unknown field, into dst, or answers 4xx. Messages name the
-// field at fault, never a value: the body of POST /login is a secret.
+// bytes with no unknown field, into dst, a pointer to a struct, or answers
+// 4xx. The body must be valid UTF-8 (encoding/json would silently replace
+// bad bytes with U+FFFD), the Content-Type application/json with no
+// charset but utf-8, and the object's names must be dst's JSON names
+// exactly: once each, in their case (encoding/json matches "NAME" to
+// "name" and keeps the last of duplicates), with no invisible format
+// character. Messages name the field at fault, never a value: the body of
+// POST /login is a secret.
 func readJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) bool {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia, "Content-Type: want application/json", nil)
+	if !jsonContentType(w, r) {
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("body: larger than %d bytes", limit), nil)
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: could not be read", nil)
+		return false
+	case !utf8.Valid(raw):
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: not valid UTF-8", nil)
+		return false
+	}
+	if msg := checkNames(raw, jsonNames(dst)); msg != "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+msg, nil)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(dst)
 	if err == nil {
 		// One value, then nothing but white space.
 		if _, err2 := dec.Token(); err2 != io.EOF {
 			err = errors.New("trailing data")
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				err = err2
-			}
 		}
 	}
 	if err == nil {
 		return true
 	}
 	var (
-		mbe *http.MaxBytesError
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("body: larger than %d bytes", limit), nil)
 	case errors.As(err, &te) && te.Field != "":
 		invalidParam(w, te.Field, te.Field+": want a JSON "+te.Type.Kind().String()+", got "+te.Value)
 	case errors.As(err, &se):
@@ -425,6 +589,88 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) bool
 		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+bodyReason(err), nil)
 	}
 	return false
+}
+
+// jsonContentType answers 415 unless the request's Content-Type is
+// application/json, with no charset parameter or utf-8 (RFC 8259: JSON
+// between systems is UTF-8).
+func jsonContentType(w http.ResponseWriter, r *http.Request) bool {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia, "Content-Type: want application/json", nil)
+		return false
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia,
+			"Content-Type: charset "+quote(cs)+": want utf-8 or none", nil)
+		return false
+	}
+	return true
+}
+
+// jsonNames returns the JSON names of the fields of the struct that dst
+// points to.
+func jsonNames(dst any) []string {
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+		case name == "":
+			names = append(names, f.Name)
+		default:
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// checkNames returns why the names of the JSON object raw are refused, or
+// "": a name given twice, a name that is not one of names, in another case
+// or not at all, or a name holding a Unicode format
+// character (category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO
+// WIDTH SPACE...), which would make "name" and "na\u200bme" look alike
+// in a log.
+func checkNames(raw []byte, names []string) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "" // not an object: the decoder says what is wrong
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "" // invalid JSON: the decoder says where
+		}
+		name, _ := tok.(string)
+		if strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cf, c) }) {
+			return "field name " + strconv.QuoteToASCII(name) + " holds an invisible format character"
+		}
+		if seen[name] {
+			return "field " + quote(name) + " given twice"
+		}
+		seen[name] = true
+		if !slices.Contains(names, name) {
+			for _, n := range names {
+				if strings.EqualFold(n, name) {
+					return "field " + quote(name) + ": want " + quote(n) + " (names are case-sensitive)"
+				}
+			}
+			return "unknown field " + quote(name)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // bodyReason is a short reason for a decoding error, the unknown field's
@@ -463,17 +709,40 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	want := sha256.Sum256([]byte(s.adminToken.Reveal()))
 	if b.Token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		s.logger.InfoContext(r.Context(), "login refused", "remote", r.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", authChallenge)
 		writeError(w, http.StatusUnauthorized, codeUnauthorized, "invalid token", nil)
 		return
 	}
-	if err := s.sessions.Save(w, session.Values{"user": "admin"}); err != nil {
+	fp, err := s.adminFingerprint()
+	if err != nil {
+		s.serverError(w, r, "login", err)
+		return
+	}
+	if err := s.sessions.Save(w, session.Values{"user": "admin", "fp": fp}); err != nil {
 		s.serverError(w, r, "login", err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// logout clears the session cookie in the browser. Sessions are
+// stateless (signed cookies, no server-side store): a copy of the cookie
+// taken before stays valid until it expires (sessionMaxAge), unless
+// ADMIN_TOKEN or SECRET_KEY changes, which revokes every session.
+//
+// Like every other write, it needs Content-Type application/json (the
+// body empty or {}): an HTML form of another site cannot send that type,
+// and a script of another site needs a CORS preflight, which this service
+// never grants, so no other site can log a user out.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
+	if !jsonContentType(w, r) {
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLoginBody))
+	if err != nil || len(bytes.TrimSpace(raw)) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("{}")) {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: want none or {}", nil)
+		return
+	}
 	if err := s.sessions.Clear(w); err != nil {
 		s.serverError(w, r, "logout", err)
 		return
@@ -481,17 +750,42 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// user returns the session's user, or "".
-func user(r *http.Request) string {
+// adminFingerprint returns the fingerprint of the admin token that a
+// session holds: the first 16 hex digits of HMAC-SHA256 of the token,
+// keyed by the key SECRET_KEY derives for adminPurpose. A session made
+// before ADMIN_TOKEN changed does not hold the new one's, so rotating
+// ADMIN_TOKEN revokes every session; the cookie shows nothing of the
+// token.
+func (s *server) adminFingerprint() (string, error) {
+	s.fpOnce.Do(func() {
+		key, err := signing.DeriveKey(s.cfg.SecretKey, adminPurpose)
+		if err != nil {
+			s.fpErr = fmt.Errorf("admin session fingerprint: %w", err)
+			return
+		}
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(s.adminToken.Reveal()))
+		s.fp = hex.EncodeToString(m.Sum(nil))[:16]
+	})
+	return s.fp, s.fpErr
+}
+
+// user returns the session's user, or "" when there is no session or its
+// admin token fingerprint is not the current one's.
+func (s *server) user(r *http.Request) string {
 	v, ok := session.FromContext(r.Context())
 	if !ok {
+		return ""
+	}
+	fp, err := s.adminFingerprint()
+	if err != nil || subtle.ConstantTimeCompare([]byte(v["fp"]), []byte(fp)) != 1 {
 		return ""
 	}
 	return v["user"]
 }
 
 func (s *server) me(w http.ResponseWriter, r *http.Request) {
-	u := user(r)
+	u := s.user(r)
 	if u == "" {
 		unauthorized(w)
 		return
@@ -503,14 +797,21 @@ func (s *server) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// authChallenge is the WWW-Authenticate header of a 401 (RFC 9110 requires
+// one): the service authenticates with a session cookie, which POST
+// /login sets; "Cookie" is not a registered scheme, and clients read the
+// JSON error.
+const authChallenge = `Cookie realm="itemsapi", form-action="/login"`
+
 func unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", authChallenge)
 	writeError(w, http.StatusUnauthorized, codeUnauthorized, "no valid session: POST /login first", nil)
 }
 
 // admin lets through requests with the admin's session only.
 func (s *server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if user(r) != "admin" {
+		if s.user(r) != "admin" {
 			unauthorized(w)
 			return
 		}
@@ -528,15 +829,39 @@ func (s *server) debug(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		// Shutting down: the load balancer is to stop sending requests
+		// during SHUTDOWN_DRAIN, before the listener closes.
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining"})
+		return
+	}
+	// The two checks run side by side, each within readyTimeout, so that
+	// a database that hangs does not use up the cache's time (and make it
+	// look down too).
+	// A panic of the database check is passed on to this goroutine, for
+	// recoverPanics.
+	db, c := "ok", "ok"
+	var dbPanic any
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer func() { dbPanic = recover() }()
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := s.store.ping(ctx); err != nil {
+			db = s.checkFailed(r, "database", err)
+		}
+	})
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
-	db, c := "ok", "ok"
-	if err := s.store.ping(ctx); err != nil {
-		db = s.checkFailed(r, "database", err)
-	}
 	// A round trip to the cache server that changes no count.
-	if err := s.items.Delete(ctx, "readyz"); err != nil {
+	if items := s.cache(); items == nil {
+		c = s.checkFailed(r, "cache", errCacheDown)
+	} else if err := items.Delete(ctx, "readyz"); err != nil {
 		c = s.checkFailed(r, "cache", err)
+	}
+	wg.Wait()
+	if dbPanic != nil {
+		panic(dbPanic)
 	}
 	if db != "ok" || c != "ok" {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{
@@ -585,13 +910,19 @@ func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) debugCache(w http.ResponseWriter, r *http.Request) {
-	st := s.items.Stats()
+	c := s.cache()
+	var st cache.Stats
+	backend := string(s.cfg.CacheBackend)
+	if c != nil {
+		st, backend = c.Stats(), string(c.Backend())
+	}
 	writeJSON(w, http.StatusOK, struct {
-		Backend string `json:"backend"`
-		Enabled bool   `json:"enabled"` // CACHE_ITEMS
+		Backend   string `json:"backend"`
+		Enabled   bool   `json:"enabled"`   // CACHE_ITEMS
+		Connected bool   `json:"connected"` // false while a server down at start-up is not connected
 		cache.Stats
 		HitRatio float64 `json:"hit_ratio"`
-	}{string(s.items.Backend()), s.cfg.CacheItems, st, st.HitRatio()})
+	}{backend, s.cfg.CacheItems, c != nil, st, st.HitRatio()})
 }
 
 func (s *server) debugDB(w http.ResponseWriter, r *http.Request) {
@@ -661,25 +992,75 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap is for http.ResponseController.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// accessLog logs one line per request: method, path (not the query, which
-// may hold a cursor), status, bytes and duration.
+// accessLog logs one line per request: method, path (not the query,
+// which may hold a cursor), status, bytes, duration, the client's address
+// and the request id; GET /healthz and /readyz answered 200 at Debug,
+// the rest at Info. The request id is the client's X-Request-ID when it is
+// 1 to 64 letters, digits and "-_.:", or a new random one, and is echoed
+// in the response. A handler that aborts with http.ErrAbortHandler (the
+// client gets no complete answer) is logged as aborted, then the panic
+// goes on to net/http. It also counts the handlers running, for shutdown.
 func (s *server) accessLog(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
 		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
+			v := recover()
 			status := sw.status
-			if status == 0 {
+			if status == 0 && v == nil {
 				status = http.StatusOK
 			}
-			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			level, msg := slog.LevelInfo, "request"
+			if v == nil && status == http.StatusOK && r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+				level = slog.LevelDebug
+			}
+			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Int64("bytes", sw.bytes),
 				slog.Duration("duration", time.Since(start)),
-			)
+				slog.String("remote", r.RemoteAddr),
+				slog.String("request_id", id),
+			}
+			if v != nil {
+				level, msg = slog.LevelWarn, "request aborted"
+				attrs = append(attrs, slog.Bool("aborted", true))
+			}
+			s.logger.LogAttrs(r.Context(), level, msg, attrs...)
+			if v != nil {
+				panic(v)
+			}
 		}()
 		h.ServeHTTP(sw, r)
 	})
+}
+
+// validRequestID reports whether a client's X-Request-ID may be logged and
+// echoed as is.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// newRequestID returns 16 random hex digits.
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -7,13 +7,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	"github.com/prodready/prodready/internal/testserver"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/session"
 )
@@ -49,7 +53,7 @@ func newTestServer(t *testing.T, env prodready.MapEnv) (*server, *bytes.Buffer) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { items.Close() })
-	sessions, err := session.FromBase(cfg.Base, nil)
+	sessions, err := session.FromBase(cfg.Base, &session.Options{MaxAge: sessionMaxAge})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +61,32 @@ func newTestServer(t *testing.T, env prodready.MapEnv) (*server, *bytes.Buffer) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{cfg: cfg, report: rep, adminToken: cfg.AdminToken, items: items,
-		sessions: sessions, cursors: cursors, logger: logger}, logs
+	s := &server{cfg: cfg, report: rep, adminToken: cfg.AdminToken, items: items,
+		sessions: sessions, cursors: cursors, logger: logger}
+	// The delayed deletes of invalidate run before the cache closes.
+	t.Cleanup(s.pending.Wait)
+	return s, logs
+}
+
+// withSQLite gives s a SQLite store of n items in a temporary directory.
+func withSQLite(t *testing.T, s *server, n int) {
+	t.Helper()
+	st, err := openStore(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "items.db"), n, s.logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.close() })
+	s.store = st
+}
+
+// loginCookie logs in to h with token and returns the session cookie.
+func loginCookie(t *testing.T, h http.Handler, token string) *http.Cookie {
+	t.Helper()
+	w := do(h, "POST", "/login", "application/json", `{"token":"`+token+`"}`)
+	if w.Code != http.StatusNoContent || len(w.Result().Cookies()) != 1 {
+		t.Fatalf("POST /login = %d %s %v, want 204 and a cookie", w.Code, w.Body, w.Result().Cookies())
+	}
+	return w.Result().Cookies()[0]
 }
 
 // do sends one request to h and returns the recorded response.
@@ -115,6 +143,8 @@ func TestErrorResponses(t *testing.T) {
 		{name: "id zero", method: "GET", target: "/items/0", status: 400, code: "invalid_parameter", param: "id"},
 		{name: "signed id", method: "GET", target: "/items/+7", status: 400, code: "invalid_parameter", param: "id"},
 		{name: "bad limit", method: "GET", target: "/items?limit=0", status: 400, code: "invalid_parameter", param: "limit"},
+		{name: "limit above MAX_PAGE_SIZE", method: "GET", target: "/items?limit=101", status: 400, code: "invalid_parameter", param: "limit", messageHas: "1 to 100"},
+		{name: "limit 1000", method: "GET", target: "/items?limit=1000", status: 400, code: "invalid_parameter", param: "limit", messageHas: "1 to 100"},
 		{name: "bad cursor", method: "GET", target: "/items?cursor=x", status: 400, code: "invalid_parameter", param: "cursor"},
 		{name: "page style", method: "GET", target: "/items?page=2", status: 400, code: "invalid_parameter", param: "page"},
 		{name: "create without a session", method: "POST", target: "/items", ctype: js, body: `{"name":"a","price_cents":1}`, status: 401, code: "unauthorized"},
@@ -127,6 +157,19 @@ func TestErrorResponses(t *testing.T) {
 		{name: "login as a form", method: "POST", target: "/login", ctype: "application/x-www-form-urlencoded", body: "token=" + testToken, status: 415, code: "unsupported_media_type"},
 		{name: "login without a type", method: "POST", target: "/login", body: `{"token":"x"}`, status: 415, code: "unsupported_media_type"},
 		{name: "login with charset", method: "POST", target: "/login", ctype: "application/json; charset=utf-8", body: `{"token":"x"}`, status: 401, code: "unauthorized"},
+		{name: "login with charset UTF-8", method: "POST", target: "/login", ctype: "application/json; charset=UTF-8", body: `{"token":"x"}`, status: 401, code: "unauthorized"},
+		{name: "login in latin1", method: "POST", target: "/login", ctype: "application/json; charset=iso-8859-1", body: `{"token":"x"}`, status: 415, code: "unsupported_media_type", messageHas: "charset"},
+		{name: "login in UTF-16", method: "POST", target: "/login", ctype: "application/json;charset=utf-16", body: `{"token":"x"}`, status: 415, code: "unsupported_media_type"},
+		{name: "login invalid UTF-8", method: "POST", target: "/login", ctype: js, body: "{\"token\":\"a\xffb\"}", status: 400, code: "bad_request", messageHas: "UTF-8"},
+		{name: "login invalid UTF-8 name", method: "POST", target: "/login", ctype: js, body: "{\"tok\xc0en\":\"x\"}", status: 400, code: "bad_request", messageHas: "UTF-8"},
+		{name: "login duplicate key", method: "POST", target: "/login", ctype: js, body: `{"token":"x","token":"y"}`, status: 400, code: "bad_request", messageHas: "twice"},
+		{name: "login key in upper case", method: "POST", target: "/login", ctype: js, body: `{"TOKEN":"x"}`, status: 400, code: "bad_request", messageHas: "case-sensitive"},
+		{name: "login key in mixed case", method: "POST", target: "/login", ctype: js, body: `{"Token":"x"}`, status: 400, code: "bad_request", messageHas: "case-sensitive"},
+		{name: "login key with RLO", method: "POST", target: "/login", ctype: js, body: `{"tok\u202een":"x"}`, status: 400, code: "bad_request", messageHas: "format character"},
+		{name: "login key with a zero width space", method: "POST", target: "/login", ctype: js, body: "{\"token\u200b\":\"x\"}", status: 400, code: "bad_request", messageHas: "format character"},
+		{name: "logout without a type", method: "POST", target: "/logout", status: 415, code: "unsupported_media_type"},
+		{name: "logout as a form", method: "POST", target: "/logout", ctype: "application/x-www-form-urlencoded", body: "a=b", status: 415, code: "unsupported_media_type"},
+		{name: "logout with a body", method: "POST", target: "/logout", ctype: js, body: `{"all":true}`, status: 400, code: "bad_request"},
 		{name: "login too large", method: "POST", target: "/login", ctype: js, body: `{"token":"` + strings.Repeat("a", 5000) + `"}`, status: 413, code: "payload_too_large"},
 		{name: "login unknown field", method: "POST", target: "/login", ctype: js, body: `{"token":"x","user":"root"}`, status: 400, code: "bad_request", messageHas: `"user"`},
 		{name: "login token as a number", method: "POST", target: "/login", ctype: js, body: `{"token":12345}`, status: 400, code: "invalid_parameter", param: "token", messageLacks: "12345"},
@@ -158,6 +201,9 @@ func TestErrorResponses(t *testing.T) {
 			if strings.Contains(w.Body.String(), testToken) {
 				t.Errorf("body holds ADMIN_TOKEN")
 			}
+			if got := w.Header().Get("WWW-Authenticate"); (w.Code == 401) != (got != "") {
+				t.Errorf("status %d with WWW-Authenticate %q, want the header on a 401 only", w.Code, got)
+			}
 		})
 	}
 }
@@ -171,6 +217,10 @@ func TestRedirect(t *testing.T) {
 	}
 	if cl := w.Header().Get("Content-Length"); cl != "" && cl != strconv.Itoa(w.Body.Len()) {
 		t.Errorf("Content-Length %s for a body of %d bytes", cl, w.Body.Len())
+	}
+	var body map[string]string
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body["location"] != "/items/3" || w.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("redirect body %q (Content-Type %q), want JSON {\"location\":\"/items/3\"}", w.Body, w.Header().Get("Content-Type"))
 	}
 }
 
@@ -290,23 +340,240 @@ func TestSessionAndDebugConfig(t *testing.T) {
 			t.Errorf("/debug/config or the logs hold a secret")
 		}
 	}
-	w = do(h, "POST", "/logout", "", "", cookies[0])
+	w = do(h, "POST", "/logout", "application/json", "", cookies[0])
 	if w.Code != http.StatusNoContent || len(w.Result().Cookies()) != 1 || w.Result().Cookies()[0].MaxAge >= 0 {
 		t.Errorf("logout = %d %v, want 204 and the cookie deleted", w.Code, w.Result().Cookies())
 	}
+	if w = do(h, "POST", "/logout", "application/json", "{}", cookies[0]); w.Code != http.StatusNoContent {
+		t.Errorf("logout with {} = %d %s, want 204", w.Code, w.Body)
+	}
 }
 
+// TestSessionRevocation: sessions are stateless, so logout cannot revoke a
+// copied cookie; changing ADMIN_TOKEN does, and sessions last 12 hours.
+func TestSessionRevocation(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, nil)
+	cookie := loginCookie(t, s.handler(), testToken)
+	if want := int(sessionMaxAge / time.Second); cookie.MaxAge != want {
+		t.Errorf("session cookie Max-Age = %d, want %d (12 h)", cookie.MaxAge, want)
+	}
+	if strings.Contains(cookie.Value, testToken) {
+		t.Errorf("the session cookie holds ADMIN_TOKEN")
+	}
+	// The same SECRET_KEY, another ADMIN_TOKEN: the token was rotated.
+	rotated, _ := newTestServer(t, nil)
+	rotated.adminToken = prodready.NewSecret(testToken + "-rotated")
+	for _, tt := range []struct {
+		name string
+		s    *server
+		want int
+	}{
+		{"same token", s, http.StatusOK},
+		{"rotated token", rotated, http.StatusUnauthorized},
+	} {
+		for _, path := range []string{"/me", "/debug/config"} {
+			if w := do(tt.s.handler(), "GET", path, "", "", cookie); w.Code != tt.want {
+				t.Errorf("%s: GET %s with the old session = %d %s, want %d", tt.name, path, w.Code, w.Body, tt.want)
+			}
+		}
+	}
+	// A session saved without a fingerprint (by an older version, or
+	// forged with the key) is not an admin's.
+	bare := httptest.NewRecorder()
+	if err := s.sessions.Save(bare, session.Values{"user": "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if w := do(s.handler(), "GET", "/me", "", "", bare.Result().Cookies()[0]); w.Code != http.StatusUnauthorized {
+		t.Errorf("GET /me with a session without fingerprint = %d, want 401", w.Code)
+	}
+}
+
+// TestRequestDeadline serves reads with a REQUEST_TIMEOUT that has passed
+// when the handler reaches the database: a real SQLite store, and the
+// cache in front of it or not. Each must be a JSON 503 timeout.
 func TestRequestDeadline(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "3s"})
-	var hasDeadline bool
-	h := s.deadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, hasDeadline = r.Context().Deadline()
-	}))
-	do(h, "GET", "/", "", "")
-	if !hasDeadline {
-		t.Error("the handler's context has no deadline, want REQUEST_TIMEOUT")
+	for _, cacheItems := range []string{"true", "false"} {
+		t.Run("CACHE_ITEMS="+cacheItems, func(t *testing.T) {
+			t.Parallel()
+			s, logs := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "1ns", "CACHE_ITEMS": cacheItems})
+			withSQLite(t, s, 5)
+			h := s.handler()
+			for _, target := range []string{"/items/3", "/items?limit=2"} {
+				w := do(h, "GET", target, "", "")
+				if e := errorBody(t, w); w.Code != http.StatusServiceUnavailable || e.Code != "timeout" {
+					t.Errorf("GET %s with REQUEST_TIMEOUT=1ns = %d %s, want 503 timeout", target, w.Code, w.Body)
+				}
+			}
+			if !strings.Contains(logs.String(), "timeout") {
+				t.Errorf("logs lack the timeouts:\n%s", logs)
+			}
+		})
 	}
+	// The same store answers with time to do so.
+	s, _ := newTestServer(t, nil)
+	withSQLite(t, s, 5)
+	if w := do(s.handler(), "GET", "/items/3", "", ""); w.Code != http.StatusOK {
+		t.Errorf("GET /items/3 = %d %s, want 200", w.Code, w.Body)
+	}
+}
+
+// TestInvalidateTwice plays another instance's load that read the old row
+// before a write and stores it after the write's first delete: the second
+// delete, invalidateDelay later, removes it.
+func TestInvalidateTwice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "200ms"})
+	key := itemKey(7)
+	if key != "item:v1:7" {
+		t.Errorf("itemKey(7) = %q, want the versioned item:v1:7", key)
+	}
+	old := Item{ID: 7, Name: "old"}
+	if err := s.items.Set(ctx, key, old); err != nil {
+		t.Fatal(err)
+	}
+	s.invalidate(ctx, 7)
+	if _, ok, err := s.items.Get(ctx, key); ok || err != nil {
+		t.Fatalf("Get after the first delete = %v, %v, want a miss", ok, err)
+	}
+	// The other instance's load ends now, with the row it read before
+	// the write.
+	if err := s.items.Set(ctx, key, old); err != nil {
+		t.Fatal(err)
+	}
+	s.pending.Wait()
+	if v, ok, err := s.items.Get(ctx, key); ok || err != nil {
+		t.Errorf("Get after the second delete = %+v, %v, %v, want a miss: the stale value stays for CACHE_TTL", v, ok, err)
+	}
+}
+
+// TestInvalidateAfterDeadline writes when the request's context has ended
+// (a write that finished near REQUEST_TIMEOUT): the delete must happen
+// anyway. Redis honours the context of a call; the memory backend, which
+// does not, is here for the contrast.
+func TestInvalidateAfterDeadline(t *testing.T) {
+	t.Parallel()
+	backends := map[string]prodready.MapEnv{
+		"memory": {"REQUEST_TIMEOUT": "100ms"},
+		"redis": {"REQUEST_TIMEOUT": "100ms", "CACHE_BACKEND": "redis", "CACHE_URL": testserver.Redis(t),
+			"CACHE_NAMESPACE": testserver.Namespace(t)},
+	}
+	for backend, env := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			s, logs := newTestServer(t, env)
+			key := itemKey(9)
+			for name, ctx := range map[string]context.Context{
+				"canceled": func() context.Context {
+					ctx, cancel := context.WithCancel(context.Background())
+					cancel()
+					return ctx
+				}(),
+				"past its deadline": func() context.Context {
+					ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+					t.Cleanup(cancel)
+					return ctx
+				}(),
+			} {
+				if err := s.items.Set(context.Background(), key, Item{ID: 9, Name: "old"}); err != nil {
+					t.Fatal(err)
+				}
+				s.invalidate(ctx, 9)
+				// Before the second delete, invalidateDelay later.
+				if v, ok, err := s.items.Get(context.Background(), key); ok || err != nil {
+					t.Errorf("request context %s: Get after invalidate = %+v, %v, %v, want a miss", name, v, ok, err)
+				}
+			}
+			s.pending.Wait()
+			if strings.Contains(logs.String(), "cache delete failed") {
+				t.Errorf("a delete failed:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestDraining: after SIGTERM, GET /readyz answers 503 while the rest is
+// served.
+func TestDraining(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, nil)
+	h := s.handler()
+	s.draining.Store(true)
+	w := do(h, "GET", "/readyz", "", "")
+	var body map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &body); w.Code != http.StatusServiceUnavailable || err != nil || body["status"] != "draining" {
+		t.Errorf("GET /readyz while draining = %d %s, want 503 draining", w.Code, w.Body)
+	}
+	if w := do(h, "GET", "/healthz", "", ""); w.Code != http.StatusOK {
+		t.Errorf("GET /healthz while draining = %d, want 200", w.Code)
+	}
+}
+
+// TestAccessLog checks the fields of the access log: the client's
+// address, the request id (the client's when valid, echoed), probes at
+// Debug, and an aborted handler.
+func TestAccessLog(t *testing.T) {
+	t.Parallel()
+	hexID := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	tests := []struct {
+		name, path, reqID string
+		wantID            func(string) bool
+		logged            bool // at Info
+	}{
+		{"client id", "/nothing", "abc-123_X.y:z", func(id string) bool { return id == "abc-123_X.y:z" }, true},
+		{"no id", "/nothing", "", hexID.MatchString, true},
+		{"id with a space", "/nothing", "a b", hexID.MatchString, true},
+		{"id with a newline", "/nothing", "a\nlevel=ERROR", hexID.MatchString, true},
+		{"id too long", "/nothing", strings.Repeat("a", 65), hexID.MatchString, true},
+		{"liveness probe", "/healthz", "probe-1", func(id string) bool { return id == "probe-1" }, false},
+		{"readiness probe while draining", "/readyz", "probe-2", func(id string) bool { return id == "probe-2" }, true}, // a 503 is news
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, logs := newTestServer(t, nil)
+			s.draining.Store(true)
+			r := httptest.NewRequest("GET", tt.path, nil)
+			r.RemoteAddr = "192.0.2.7:4711"
+			if tt.reqID != "" {
+				r.Header.Set("X-Request-ID", tt.reqID)
+			}
+			w := httptest.NewRecorder()
+			s.handler().ServeHTTP(w, r)
+			id := w.Header().Get("X-Request-ID")
+			if !tt.wantID(id) {
+				t.Errorf("X-Request-ID %q for a request with %q", id, tt.reqID)
+			}
+			line := logs.String()
+			if got := strings.Contains(line, "msg=request"); got != tt.logged {
+				t.Fatalf("access line logged at Info = %v, want %v:\n%s", got, tt.logged, line)
+			}
+			if tt.logged && (!strings.Contains(line, "remote=192.0.2.7:4711") || !strings.Contains(line, "request_id="+id)) {
+				t.Errorf("access line lacks remote or request_id=%s:\n%s", id, line)
+			}
+		})
+	}
+	t.Run("aborted", func(t *testing.T) {
+		t.Parallel()
+		s, logs := newTestServer(t, nil)
+		h := s.accessLog(s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			panic(http.ErrAbortHandler)
+		})))
+		func() {
+			defer func() {
+				if v := recover(); v != http.ErrAbortHandler {
+					t.Errorf("panic %v, want http.ErrAbortHandler passed on to net/http", v)
+				}
+			}()
+			do(h, "GET", "/items", "", "")
+		}()
+		if !strings.Contains(logs.String(), `msg="request aborted"`) || !strings.Contains(logs.String(), "aborted=true") {
+			t.Errorf("logs lack the aborted request:\n%s", logs)
+		}
+	})
 }
 
 func TestChecks(t *testing.T) {
@@ -326,6 +593,18 @@ func TestChecks(t *testing.T) {
 		{"zero timeouts", prodready.MapEnv{"READ_TIMEOUT": "0s", "SHUTDOWN_TIMEOUT": "-1s"}, []string{"ITEMS-E002", "ITEMS-E002"}, true},
 		{"negative seed", prodready.MapEnv{"SEED_ITEMS": "-5"}, []string{"ITEMS-E002"}, true},
 		{"request timeout too long", prodready.MapEnv{"REQUEST_TIMEOUT": "10s"}, []string{"ITEMS-W003"}, false},
+		{"negative drain", prodready.MapEnv{"SHUTDOWN_DRAIN": "-1s"}, []string{"ITEMS-E002"}, true},
+		{"drain", prodready.MapEnv{"SHUTDOWN_DRAIN": "10s"}, nil, false},
+		{"listen address without a port", prodready.MapEnv{"LISTEN_ADDR": "bogus"}, []string{"ITEMS-E004"}, true},
+		{"listen port out of range", prodready.MapEnv{"LISTEN_ADDR": "127.0.0.1:70000"}, []string{"ITEMS-E004"}, true},
+		{"listen port by name", prodready.MapEnv{"LISTEN_ADDR": "127.0.0.1:http"}, []string{"ITEMS-E004"}, true},
+		{"development token on every interface", prodready.MapEnv{"LISTEN_ADDR": ":8080"}, []string{"ITEMS-E005"}, true},
+		{"development token on a public address", prodready.MapEnv{"LISTEN_ADDR": "0.0.0.0:8080"}, []string{"ITEMS-E005"}, true},
+		{"development token on IPv6 loopback", prodready.MapEnv{"LISTEN_ADDR": "[::1]:8080"}, nil, false},
+		{"development token on localhost", prodready.MapEnv{"LISTEN_ADDR": "localhost:0"}, nil, false},
+		{"own token on every interface", prodready.MapEnv{"LISTEN_ADDR": ":8080", "ADMIN_TOKEN": testToken}, nil, false},
+		{"production on every interface", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": testToken,
+			"DATABASE_URL": "postgres://db/app?sslmode=require", "LISTEN_ADDR": ":8080"}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

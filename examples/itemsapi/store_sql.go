@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -19,7 +21,8 @@ import (
 	// the same *sql.DB calls, transactions and sql.DBStats for
 	// /debug/db — and the price, one interface call per row, is small
 	// next to a network round trip.
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/paginate"
 	_ "modernc.org/sqlite"
@@ -266,12 +269,29 @@ func (s *sqlStore) openSQLite(ctx context.Context) error {
 	return nil
 }
 
+// openPostgres opens the pool of PostgreSQL connections.
+//
+// Every connect is bounded: by connect_timeout (seconds) when DATABASE_URL
+// has one, or PGCONNECT_TIMEOUT when that is set (connect_timeout=0 there
+// means no limit, as in libpq), and otherwise by 5 s. Without a bound, a
+// server or proxy that accepts a connection and never answers would hang
+// the connects that database/sql runs in the background for waiting
+// requests, with no context to end them: they would fill the pool, and
+// every request would wait for a connection, even after the server is back.
 func (s *sqlStore) openPostgres(ctx context.Context) error {
+	// defaultConnectTimeout bounds a connect when DATABASE_URL sets no
+	// connect_timeout: a TCP connection, TLS and the startup handshake.
+	const defaultConnectTimeout = 5 * time.Second
 	s.driver = "postgres"
-	db, err := sql.Open("pgx", s.url.Reveal())
+	raw := s.url.Reveal()
+	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
-		return err
+		return err // redacted by openStore
 	}
+	if !hasConnectTimeout(raw) {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	db := stdlib.OpenDB(*cfg)
 	n := max(8, 2*runtime.GOMAXPROCS(0))
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
@@ -470,9 +490,21 @@ func (s *sqlStore) update(ctx context.Context, id int64, in ItemInput) (Item, er
 	return it, nil
 }
 
-// ping checks that the database answers; it counts as one query.
+// ping checks that the database answers; each attempt counts as one query.
+// A pooled connection that died while idle (the server restarted, a proxy
+// or firewall cut it) fails its ping with driver.ErrBadConn and leaves the
+// pool, but database/sql does not retry a failed ping: ping does, while
+// ctx lasts, up to once more than the pool's size, so that the last attempt
+// runs on a new connection. One attempt suffices when the pool is sound.
 func (s *sqlStore) ping(ctx context.Context) error {
-	if err := s.pingDB(ctx, s.db); err != nil {
+	var err error
+	for range pingAttempts(s.db) {
+		err = s.pingDB(ctx, s.db)
+		if !errors.Is(err, driver.ErrBadConn) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		return s.scrub(fmt.Errorf("ping %s database: %w", s.driver, err))
 	}
 	return nil
@@ -544,3 +576,25 @@ type scrubbedError struct {
 
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
+
+// pingAttempts returns how many times ping may try db: once more than the
+// connections db may hold, each of which may have died while idle.
+func pingAttempts(db *sql.DB) int {
+	st := db.Stats()
+	n := st.MaxOpenConnections
+	if n <= 0 { // no limit: the connections open now
+		n = st.OpenConnections
+	}
+	return n + 1
+}
+
+// hasConnectTimeout reports whether the PostgreSQL URL raw, or the
+// environment (PGCONNECT_TIMEOUT, which pgx reads as libpq does), sets a
+// connect timeout; 0 counts, meaning none.
+func hasConnectTimeout(raw string) bool {
+	if os.Getenv("PGCONNECT_TIMEOUT") != "" {
+		return true
+	}
+	u, err := url.Parse(raw)
+	return err == nil && u.Query().Has("connect_timeout")
+}
