@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -77,6 +78,10 @@ type shard[V any] struct {
 	// not take mu. (A load that starts meanwhile runs its loader after the
 	// write began, and stores what the source held by then.)
 	loading atomic.Int32
+	// writers counts the memory backend's Sets in progress past their
+	// check for Close, which waits for them before it empties the cache,
+	// so that no entry is written after it.
+	writers atomic.Int32
 
 	// On the redis and memcached backends, a miss whose lookup began before
 	// a load of its key finished, and which reaches start after the load
@@ -520,6 +525,15 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 		if err != nil {
 			return err
 		}
+		// Counted, then checked again: a Set that sees the Cache open
+		// here is waited for by Close (see Close), so its entry cannot
+		// land after Close emptied the cache. (The Weigher above, user
+		// code, runs before the count: Close does not wait for it.)
+		sh.writers.Add(1)
+		defer sh.writers.Add(-1)
+		if c.closed.Load() {
+			return ErrClosed
+		}
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
@@ -638,6 +652,15 @@ func (c *Cache[V]) Close() error {
 	}
 	c.wg.Wait()
 	if c.mem != nil {
+		// A Set that saw the Cache open has counted itself in writers
+		// before it looked (and both are sequentially consistent atomics):
+		// wait for it, so that its entry is dropped below, not left
+		// behind for a Get after Close to find.
+		for i := range c.shards {
+			for c.shards[i].writers.Load() != 0 {
+				runtime.Gosched()
+			}
+		}
 		c.mem.StopAllGoroutines()
 		c.mem.InvalidateAll()
 	}
@@ -1226,6 +1249,9 @@ func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (i
 		if ctx.Err() != nil {
 			return it, false, 0, ctx.Err()
 		}
+		if c.closed.Load() {
+			return it, false, 0, ErrClosed // Close came while the read was on the wire
+		}
 		return it, false, 0, fmt.Errorf("cache: get: %w", c.backendError("get", err))
 	}
 	if !found {
@@ -1370,9 +1396,15 @@ func typeName(t reflect.Type) string {
 
 // backendError counts and logs (at most once per ErrorLogInterval) a
 // failed backend call, and returns err with the URL's credentials removed.
+// A call that fails once Close has begun is neither counted nor logged:
+// Close canceled its load or closed its connection, and the server did
+// not fail.
 func (c *Cache[V]) backendError(op string, err error) error {
-	c.slow.backendErrors.Add(1)
 	err = c.redact(err)
+	if c.closed.Load() {
+		return err
+	}
+	c.slow.backendErrors.Add(1)
 	c.errlog.log(c.now(), op, err)
 	return err
 }

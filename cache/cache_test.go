@@ -271,9 +271,14 @@ func TestCrossProcessLock(t *testing.T) {
 		otherSets bool // the lock holder stores a value while we wait
 		wantLoads int64
 		want      string
+		// lockWait is how long we wait for the holder: far longer than
+		// the holder's 20ms when it stores (a starved machine may run it
+		// late; only a failing run waits that long), short when it never
+		// does.
+		lockWait time.Duration
 	}{
-		{"holder stores the value", true, 0, "from the holder"},
-		{"holder never stores", false, 1, "ours"},
+		{"holder stores the value", true, 0, "from the holder", time.Minute},
+		{"holder never stores", false, 1, "ours", 200 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,7 +286,7 @@ func TestCrossProcessLock(t *testing.T) {
 			server := newFakeServer()
 			ns := cachetest.Namespace(t)
 			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), TTL: time.Minute, Namespace: ns}
-			opts := &cache.Options{LockLease: time.Second, LockWait: 200 * time.Millisecond}
+			opts := &cache.Options{LockLease: max(time.Second, tt.lockWait), LockWait: tt.lockWait}
 			c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, opts, &fakeLocker{fakeBackend{s: server, ns: ns}}))
 			if err != nil {
 				t.Fatal(err)

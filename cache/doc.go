@@ -138,7 +138,8 @@
 // never shows the URL's password. Nothing has to be reset when the server
 // comes back: the next call uses it. Get, Set and Delete return the
 // backend's error, after counting it; a Set or Delete that Close overtakes
-// returns ErrClosed, uncounted. Set returns a [*PanicError] (wrapped) when
+// returns ErrClosed, uncounted, and so does a Get; no call that Close
+// overtakes is counted or logged as a backend error. Set returns a [*PanicError] (wrapped) when
 // the Codec or Weigher panics.
 //
 // # Stats
@@ -157,6 +158,8 @@
 // the contexts of running loads, superseded ones included, waits for their
 // goroutines (a store already on the wire is awaited, for up to
 // [Options].Timeout), stops the memory backend's goroutines and closes the
-// redis or memcached backend; afterwards the methods return [ErrClosed]. The memory backend hands out the stored value itself:
+// redis or memcached backend; afterwards the methods return [ErrClosed]. A
+// memory-backend Set that runs while Close does is waited for, so that no
+// entry outlives Close. The memory backend hands out the stored value itself:
 // values holding pointers, slices or maps must not be modified once stored.
 package cache

@@ -31,8 +31,11 @@ func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) 
 			mem = cfg.MaxMemory
 		}
 		s, err := rediscache.New(ctx, cfg.URL, &rediscache.Options{
-			Namespace:            cfg.Namespace,
-			Timeout:              o.Timeout,
+			Namespace: cfg.Namespace,
+			Timeout:   o.Timeout,
+			// New connects and PINGs within DialTimeout: never less than
+			// one call's Timeout.
+			DialTimeout:          max(rediscache.DefaultDialTimeout, o.Timeout),
 			Logger:               o.Logger,
 			DisableClientCache:   o.DisableNearCache,
 			ClientCacheMaxMemory: mem,

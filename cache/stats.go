@@ -26,6 +26,7 @@ type Stats struct {
 	// ErrNotFound, or panicked.
 	LoadErrors uint64 `json:"load_errors"`
 	// BackendErrors counts failed calls to the redis or memcached server.
+	// Calls that Close overtakes are not counted.
 	BackendErrors uint64 `json:"backend_errors"`
 	// CodecErrors counts values that did not encode, and stored entries that
 	// did not decode (corrupt envelopes included).

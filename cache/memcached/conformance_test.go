@@ -68,6 +68,12 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
+// lockBound is the lease and lock wait of TestLoadOnceAcrossInstances:
+// far above the 100ms load, so that a starved machine (2 shared cores,
+// -race) does not see the lease expire, or a waiter give up and load
+// itself, before the load is stored. Only a failing run waits that long.
+const lockBound = 10 * time.Second
+
 // TestLoadOnceAcrossInstances: concurrent misses on one key in two caches
 // sharing a server call the loader once.
 func TestLoadOnceAcrossInstances(t *testing.T) {
@@ -79,7 +85,7 @@ func TestLoadOnceAcrossInstances(t *testing.T) {
 	for range 2 {
 		c, err := cache.New[string](ctx, prodready.CacheConfig{
 			Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: ns,
-		}, &cache.Options{LockLease: 2 * time.Second, LockWait: 2 * time.Second})
+		}, &cache.Options{LockLease: lockBound, LockWait: lockBound, Timeout: sharedTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}

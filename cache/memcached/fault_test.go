@@ -9,18 +9,30 @@ import (
 	"github.com/prodready/prodready/internal/testserver"
 )
 
-// TestFault runs 5s of concurrent GetOrLoad traffic while the server is
-// killed (or paused) and brought back: no call fails, calls stay within
-// the timeout, the errors are counted and logged once, and the hit ratio
-// is back above 50% within 2s.
+// TestFault runs concurrent GetOrLoad, Get, Set and Delete traffic while
+// the server is killed, paused or restarted (and, flapping, killed three
+// times) and brought back, and checks what testserver.CacheFault lists:
+// fail-open, calls bounded by their timeout, errors counted and logged
+// once, recovery, and no goroutine left after Close. Each run logs its
+// FAULTS line: the faults injected and the calls made under them.
 func TestFault(t *testing.T) {
 	if testing.Short() {
-		t.Skip("5s of traffic against its own server")
+		t.Skip("seconds of traffic against its own server")
 	}
-	for _, fault := range []testserver.Fault{testserver.Kill, testserver.Pause} {
-		t.Run(fault.String(), func(t *testing.T) {
+	tests := []struct {
+		name   string
+		fault  testserver.Fault
+		cycles int
+	}{
+		{"kill", testserver.Kill, 1},
+		{"pause", testserver.Pause, 1},
+		{"restart", testserver.Restart, 1},
+		{"flapping kill", testserver.Kill, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.StartMemcached(t)
-			testserver.CacheFault(t, srv, fault, prodready.CacheConfig{
+			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.CacheConfig{
 				Backend:   prodready.CacheMemcached,
 				URL:       mustURL(t, "memcached://"+srv.Addr()),
 				TTL:       time.Minute,

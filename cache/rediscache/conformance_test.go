@@ -123,6 +123,12 @@ func TestTwoInstances(t *testing.T) {
 	t.Logf("B saw A's updates within %v (worst of 20)", worst)
 }
 
+// lockBound is the lease and lock wait of TestLoadOnceAcrossInstances:
+// far above the 100ms load, so that a starved machine (2 shared cores,
+// -race) does not see the lease expire, or a waiter give up and load
+// itself, before the load is stored. Only a failing run waits that long.
+const lockBound = 10 * time.Second
+
 // TestLoadOnceAcrossInstances: concurrent misses on one key in two caches
 // sharing a server call the loader once.
 func TestLoadOnceAcrossInstances(t *testing.T) {
@@ -130,7 +136,7 @@ func TestLoadOnceAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	u := mustURL(t, testserver.Redis(t))
 	ns := testserver.Namespace(t)
-	opts := &cache.Options{LockLease: 2 * time.Second, LockWait: 2 * time.Second}
+	opts := &cache.Options{LockLease: lockBound, LockWait: lockBound, Timeout: sharedTimeout}
 	caches := []*cache.Cache[string]{newCache(t, u, ns, opts), newCache(t, u, ns, opts)}
 	var loads atomic.Int32
 	loader := func(context.Context) (string, error) {

@@ -9,33 +9,37 @@ import (
 	"github.com/prodready/prodready/internal/testserver"
 )
 
-// TestFault runs 5s of concurrent GetOrLoad traffic while the server is
-// killed (or paused) and brought back: no call fails, calls stay within
-// the timeout, the errors are counted and logged once, and the hit ratio
-// is back above 50% within 2s.
+// TestFault runs concurrent GetOrLoad, Get, Set and Delete traffic while
+// the server is killed, paused or restarted (and, flapping, killed three
+// times) and brought back, with the near cache on and off, and checks
+// what testserver.CacheFault lists: fail-open, calls bounded by their
+// timeout, errors counted and logged once, recovery, and no goroutine
+// left after Close. Each run logs its FAULTS line: the faults injected and
+// the calls made under them.
 func TestFault(t *testing.T) {
 	if testing.Short() {
-		t.Skip("5s of traffic against its own server")
+		t.Skip("seconds of traffic against its own server")
 	}
-	// A paused server keeps its connections, and the near cache would serve
-	// every hot key without asking it: pause without the near cache, so the
-	// calls reach the hung server.
 	tests := []struct {
+		name   string
 		fault  testserver.Fault
+		cycles int
 		noNear bool
 	}{
-		{testserver.Kill, false},
-		{testserver.Kill, true},
-		{testserver.Pause, true},
+		{"kill", testserver.Kill, 1, false},
+		{"kill/no near cache", testserver.Kill, 1, true},
+		// With the near cache, hot keys are served without the server,
+		// but misses, leases, Sets and Deletes reach it.
+		{"pause", testserver.Pause, 1, false},
+		{"pause/no near cache", testserver.Pause, 1, true},
+		{"restart", testserver.Restart, 1, false},
+		{"restart/no near cache", testserver.Restart, 1, true},
+		{"flapping kill", testserver.Kill, 3, false},
 	}
 	for _, tt := range tests {
-		name := tt.fault.String()
-		if tt.noNear {
-			name += "/no near cache"
-		}
-		t.Run(name, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.StartRedis(t)
-			testserver.CacheFault(t, srv, tt.fault, prodready.CacheConfig{
+			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.CacheConfig{
 				Backend:   prodready.CacheRedis,
 				URL:       mustURL(t, srv.RedisURL()),
 				TTL:       time.Minute,

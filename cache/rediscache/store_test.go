@@ -24,9 +24,28 @@ func mustURL(tb testing.TB, s string) prodready.SecretURL {
 	return u
 }
 
+// sharedTimeout is the call timeout of the Stores of the tests that
+// check behaviour on the shared server, not latency: a loaded CI machine
+// under -race can take more than the default 100ms for a loopback call.
+const sharedTimeout = 2 * time.Second
+
+// newStore returns a Store on rawURL, closed when tb ends; its Timeout is
+// sharedTimeout, and its DialTimeout 5s, unless opts sets them.
 func newStore(tb testing.TB, rawURL string, opts *rediscache.Options) *rediscache.Store {
 	tb.Helper()
-	s, err := rediscache.New(context.Background(), mustURL(tb, rawURL), opts)
+	o := rediscache.Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout == 0 {
+		o.Timeout = sharedTimeout
+	}
+	if o.DialTimeout == 0 {
+		// New's PING is bounded by DialTimeout (1s by default), which a
+		// starved machine has been seen to miss.
+		o.DialTimeout = 5 * time.Second
+	}
+	s, err := rediscache.New(context.Background(), mustURL(tb, rawURL), &o)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
@@ -56,8 +75,13 @@ func TestNewWrongPassword(t *testing.T) {
 	u := mustURL(t, srv).URL()
 	u.User = nil
 	raw := strings.Replace(u.String(), "redis://", "redis://:"+canary+"@", 1)
-	_, err := rediscache.New(context.Background(), mustURL(t, raw), nil)
+	s, err := rediscache.New(context.Background(), mustURL(t, raw), nil)
 	if err == nil {
+		// A server without requirepass lets the default user in with any
+		// password: close the Store, which would leak its connection.
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
 		t.Skip("the shared server accepted an AUTH with a made-up password")
 	}
 	if strings.Contains(err.Error(), canary) {
@@ -206,7 +230,9 @@ func TestNearCacheInvalidation(t *testing.T) {
 // pauseSlack is how much longer than its timeout a call on a paused server
 // may take: the server never answers, so a call that waited for it would take
 // forever; the slack only absorbs scheduling on a loaded, shared machine.
-const pauseSlack = 400 * time.Millisecond
+// (5s: 2s was seen exceeded at load 15 on 2 cores under -race; a call
+// that waited for the paused server would not return before Resume.)
+const pauseSlack = 5 * time.Second
 
 // TestPaused: a hung server makes every call fail within the timeout, and
 // the store serves again once it resumes.
@@ -219,9 +245,9 @@ func TestPaused(t *testing.T) {
 	srv := testserver.StartRedis(t)
 	const timeout = 100 * time.Millisecond
 	s := newStore(t, srv.RedisURL(), &rediscache.Options{Namespace: "p", Timeout: timeout})
-	if err := s.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	// The store's timeout is short: on a loaded machine the first Set may
+	// need a retry.
+	waitFor(t, 5*time.Second, func() bool { return s.Set(ctx, "k", []byte("v"), time.Minute) == nil })
 	srv.Pause()
 	for _, key := range []string{"k2", "k3", "k4"} {
 		start := time.Now()
@@ -258,9 +284,9 @@ func TestKilled(t *testing.T) {
 	srv := testserver.StartRedis(t)
 	const timeout = 100 * time.Millisecond
 	s := newStore(t, srv.RedisURL(), &rediscache.Options{Namespace: "k", Timeout: timeout})
-	if err := s.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	// The store's timeout is short: on a loaded machine the first Set may
+	// need a retry.
+	waitFor(t, 5*time.Second, func() bool { return s.Set(ctx, "k", []byte("v"), time.Minute) == nil })
 	srv.Kill()
 	var slow atomic.Int32
 	for range 20 {

@@ -1,14 +1,18 @@
-// Package testserver finds the Redis and Memcached servers that tests talk
-// to, and starts private ones for tests that kill and pause their server.
+// Package testserver finds the Redis, Memcached and PostgreSQL servers
+// that tests talk to, and starts private Redis and Memcached servers for
+// tests that kill and pause their server.
 //
 // The shared servers are named by PRODREADY_TEST_REDIS_URL (default
-// redis://127.0.0.1:6379/0) and PRODREADY_TEST_MEMCACHED_ADDR (default
-// 127.0.0.1:11211). When a server does not answer, or the binary to start a
-// private one is missing, the test is skipped with a message, or fails when
+// redis://127.0.0.1:6379/0), PRODREADY_TEST_MEMCACHED_ADDR (default
+// 127.0.0.1:11211) and PRODREADY_TEST_POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable). When a
+// server does not answer, or the binary to start a private one is missing,
+// the test is skipped with a message, or fails when
 // PRODREADY_REQUIRE_SERVERS=1 (as CI sets it).
 //
-// Tests that use a shared server must use a namespace of their own
-// ([Namespace]) and must never flush the server.
+// Tests that use a shared cache server must use a namespace of their own
+// ([Namespace]) and must never flush the server. Tests that use PostgreSQL
+// get a database of their own ([PostgresDatabase]), dropped when they end.
 //
 // A private server counts as started only when the process started
 // answers with its own PID (INFO server, or stats); if another process
@@ -116,8 +120,32 @@ type Server struct {
 	args []string
 	addr string
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exit   chan struct{} // closed when cmd has exited
+	counts FaultCounts   // faults injected by Kill, Stop and Pause
+}
+
+// FaultCounts counts the faults injected into a [Server]: each Kill
+// (SIGKILL), Stop (SIGTERM, a clean shutdown) and Pause (SIGSTOP) of a
+// running server, and each Restart and Resume that undid one.
+type FaultCounts struct {
+	Kills, Stops, Pauses, Restarts, Resumes int
+}
+
+// Total returns the number of faults injected: kills, stops and pauses.
+func (c FaultCounts) Total() int { return c.Kills + c.Stops + c.Pauses }
+
+func (c FaultCounts) String() string {
+	return fmt.Sprintf("kills=%d stops=%d pauses=%d restarts=%d resumes=%d", c.Kills, c.Stops, c.Pauses, c.Restarts, c.Resumes)
+}
+
+// Faults returns the faults injected into s so far. The Kill that ends
+// every server when its test ends is not counted.
+func (s *Server) Faults() FaultCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
 }
 
 // StartRedis starts redis-server on a free loopback port, without
@@ -158,7 +186,7 @@ func start(tb testing.TB, name string, args func(port string) []string) *Server 
 		port := freePort(tb)
 		s := &Server{tb: tb, name: name, args: args(port), addr: net.JoinHostPort("127.0.0.1", port)}
 		if err = s.start(); err == nil {
-			tb.Cleanup(s.Kill)
+			tb.Cleanup(s.stop)
 			return s
 		}
 	}
@@ -183,7 +211,7 @@ func (s *Server) start() error {
 		return fmt.Errorf("testserver: start %s: %w", s.name, err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go wait(cmd, exited)
 	deadline := time.Now().Add(startTimeout)
 	for {
 		pid, err := s.pid()
@@ -207,9 +235,20 @@ func (s *Server) start() error {
 		}
 	}
 	s.cmd = cmd
-	// Keep the Wait result for Kill.
-	go func() { err := <-exited; s.exited(cmd, err) }()
+	s.exit = make(chan struct{})
+	go s.reap(cmd, exited, s.exit)
 	return nil
+}
+
+// reap waits for cmd, the server's process, to exit, and closes exit.
+func (s *Server) reap(cmd *exec.Cmd, exited <-chan error, exit chan struct{}) {
+	<-exited
+	s.mu.Lock()
+	if s.cmd == cmd {
+		s.cmd = nil
+	}
+	s.mu.Unlock()
+	close(exit)
 }
 
 // pid asks the server on s.addr for its process ID: INFO server for
@@ -240,46 +279,75 @@ func (s *Server) pid() (int, error) {
 	return 0, fmt.Errorf("testserver: no %s pid on %s", s.name, s.addr)
 }
 
-func (s *Server) exited(cmd *exec.Cmd, _ error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == cmd {
-		s.cmd = nil
-	}
-}
+// wait waits for cmd and sends its result on exited.
+func wait(cmd *exec.Cmd, exited chan<- error) { exited <- cmd.Wait() }
 
-// Kill kills the server with SIGKILL and waits until its port is closed.
-// Killing a stopped server is a no-op.
-func (s *Server) Kill() {
+// Kill kills the server with SIGKILL (a crash: its connections are reset,
+// nothing is flushed) and waits until it has exited and its port is
+// closed. Killing a stopped server is a no-op.
+func (s *Server) Kill() { s.halt(syscall.SIGKILL, true) }
+
+// Stop stops the server with SIGTERM (a clean shutdown, as for a
+// restart by its operator) and waits until it has exited and its port is
+// closed; it falls back to SIGKILL after 10s. Stopping a stopped server is
+// a no-op.
+func (s *Server) Stop() { s.halt(syscall.SIGTERM, true) }
+
+// stop kills the server when its test ends, uncounted.
+func (s *Server) stop() { s.halt(syscall.SIGKILL, false) }
+
+func (s *Server) halt(sig syscall.Signal, count bool) {
 	s.mu.Lock()
-	cmd := s.cmd
+	cmd, exit := s.cmd, s.exit
 	s.cmd = nil
+	if cmd != nil && count {
+		if sig == syscall.SIGKILL {
+			s.counts.Kills++
+		} else {
+			s.counts.Stops++
+		}
+	}
 	s.mu.Unlock()
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGCONT)
-	_ = cmd.Process.Kill()
+	if sig != syscall.SIGKILL {
+		_ = cmd.Process.Signal(syscall.SIGCONT) // a paused server cannot shut down
+	}
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-exit:
+	case <-time.After(startTimeout):
+		_ = cmd.Process.Kill()
+		<-exit
+	}
 	deadline := time.Now().Add(startTimeout)
 	for probe(s.addr) == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// Restart starts the server again on the same port, after Kill.
+// Restart starts the server again on the same port, after Kill or Stop.
 func (s *Server) Restart() {
 	s.tb.Helper()
 	if err := s.start(); err != nil {
 		s.tb.Error(err)
+		return
 	}
+	s.mu.Lock()
+	s.counts.Restarts++
+	s.mu.Unlock()
 }
 
 // Pause stops the server process with SIGSTOP, and waits until it is
 // stopped: connections stay open and nothing answers, as with a hung server.
 func (s *Server) Pause() {
-	s.signal(syscall.SIGSTOP)
+	if !s.signal(syscall.SIGSTOP) {
+		return
+	}
 	s.mu.Lock()
 	cmd := s.cmd
+	s.counts.Pauses++
 	s.mu.Unlock()
 	if cmd == nil {
 		return
@@ -300,19 +368,28 @@ func (s *Server) Pause() {
 }
 
 // Resume continues a paused server with SIGCONT.
-func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+func (s *Server) Resume() {
+	if s.signal(syscall.SIGCONT) {
+		s.mu.Lock()
+		s.counts.Resumes++
+		s.mu.Unlock()
+	}
+}
 
-func (s *Server) signal(sig os.Signal) {
+// signal sends sig to the server; it reports whether it could.
+func (s *Server) signal(sig os.Signal) bool {
 	s.tb.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		s.tb.Errorf("testserver: %s is not running", s.name)
-		return
+		return false
 	}
 	if err := s.cmd.Process.Signal(sig); err != nil {
 		s.tb.Errorf("testserver: signal %s: %v", s.name, err)
+		return false
 	}
+	return true
 }
 
 func freePort(tb testing.TB) string {
