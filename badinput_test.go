@@ -592,7 +592,7 @@ func TestBadInputCorpus(t *testing.T) {
 
 // loadBadInput runs LoadWithReport on the row's input and returns what it
 // gave and what it logged.
-func loadBadInput(t *testing.T, tt badInput) (rep *prodready.Report, err error, logs string) {
+func loadBadInput(t *testing.T, tt badInput) (rep *prodready.Report, logs string, err error) {
 	t.Helper()
 	e := prodready.MapEnv{"NAME": "ok"}
 	for k, v := range tt.env {
@@ -637,11 +637,11 @@ func loadBadInput(t *testing.T, tt badInput) (rep *prodready.Report, err error, 
 		}()
 		rep, err = prodready.LoadWithReport(ctx, &c, o)
 	}()
-	return rep, err, buf.String()
+	return rep, buf.String(), err
 }
 
 func runBadInput(t *testing.T, tt badInput) {
-	rep, err, logs := loadBadInput(t, tt)
+	rep, logs, err := loadBadInput(t, tt)
 
 	// No output may show the canary, whatever the outcome.
 	outs := []string{logs}
@@ -776,7 +776,7 @@ func TestBadInputAliasMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err, _ := loadBadInput(t, tt)
+	_, _, err := loadBadInput(t, tt)
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "values too large after alias expansion") {
 		t.Errorf("LoadWithReport() error = %.300v, want one saying the values are too large after alias expansion", err)

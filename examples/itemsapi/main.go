@@ -301,11 +301,41 @@ func (s *server) connectCache(ctx context.Context, cfg prodready.CacheConfig, op
 		}
 		c, err := cache.New[Item](ctx, cfg, opts)
 		if err == nil {
-			s.lateItems.Store(c)
+			s.attachCache(ctx, c)
 			s.logger.Info("cache server connected", "backend", cfg.Backend)
 			return
 		}
 		s.logger.Warn("cache server still unreachable", "backend", cfg.Backend, "err", err, "retry_in", min(2*wait, 30*time.Second))
 		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// attachCache makes c the server's cache, after deleting from it the items
+// written while it was not connected: the server may hold entries written
+// before it went down. The deletes run before c is visible, so no request
+// reads such an entry; a write made meanwhile is remembered too, and
+// deleted under the lock that makes c visible, after which writes
+// invalidate as usual.
+func (s *server) attachCache(ctx context.Context, c *cache.Cache[Item]) {
+	take := func() (map[int64]struct{}, bool) {
+		ids, over := s.unsynced, s.unsyncedOverflow
+		s.unsynced, s.unsyncedOverflow = nil, false
+		return ids, over
+	}
+	s.unsyncedMu.Lock()
+	ids, over := take()
+	s.unsyncedMu.Unlock()
+	for id := range ids {
+		s.deleteItem(ctx, c, itemKey(id), id)
+	}
+	s.unsyncedMu.Lock()
+	more, over2 := take()
+	for id := range more {
+		s.deleteItem(ctx, c, itemKey(id), id)
+	}
+	s.lateItems.Store(c)
+	s.unsyncedMu.Unlock()
+	if over || over2 {
+		s.logger.Warn("more items were written while the cache was not connected than it remembers: some may be served stale until CACHE_TTL", "remembered", maxUnsynced)
 	}
 }

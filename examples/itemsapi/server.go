@@ -94,9 +94,19 @@ type server struct {
 	pending   sync.WaitGroup                    // delayed cache deletes (see invalidate)
 	inflight  sync.WaitGroup                    // handlers running
 	fpOnce    sync.Once
-	fp        string // see adminFingerprint
+	fps       []string // see adminFingerprints
 	fpErr     error
+
+	// Items written while the cache was not connected, deleted from it
+	// when it connects (see invalidate and connectCache).
+	unsyncedMu       sync.Mutex
+	unsynced         map[int64]struct{}
+	unsyncedOverflow bool
 }
+
+// maxUnsynced bounds the items remembered while the cache is not
+// connected; past it, the connect logs that entries may be stale.
+const maxUnsynced = 10000
 
 // cache returns the cache of items, or nil while it is not connected.
 func (s *server) cache() *cache.Cache[Item] {
@@ -444,11 +454,24 @@ func (s *server) updateItem(w http.ResponseWriter, r *http.Request) {
 // retry. A cache that fails both leaves the old value until CACHE_TTL:
 // logged, not an error of the write, which has happened.
 func (s *server) invalidate(ctx context.Context, id int64) {
+	s.unsyncedMu.Lock()
 	c := s.cache()
 	if c == nil {
-		s.logger.WarnContext(ctx, "cache not connected: the item may be served stale by other instances until CACHE_TTL", "id", id)
+		// Remembered, and deleted when the cache connects, since the
+		// server may hold an entry written before it went down.
+		if len(s.unsynced) < maxUnsynced {
+			if s.unsynced == nil {
+				s.unsynced = make(map[int64]struct{})
+			}
+			s.unsynced[id] = struct{}{}
+		} else {
+			s.unsyncedOverflow = true
+		}
+		s.unsyncedMu.Unlock()
+		s.logger.WarnContext(ctx, "cache not connected: other instances may serve the old item until CACHE_TTL; this one deletes it when the cache connects", "id", id)
 		return
 	}
+	s.unsyncedMu.Unlock()
 	ctx = context.WithoutCancel(ctx)
 	key := itemKey(id)
 	s.deleteItem(ctx, c, key, id)
@@ -750,35 +773,55 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// adminFingerprint returns the fingerprint of the admin token that a
-// session holds: the first 16 hex digits of HMAC-SHA256 of the token,
-// keyed by the key SECRET_KEY derives for adminPurpose. A session made
-// before ADMIN_TOKEN changed does not hold the new one's, so rotating
-// ADMIN_TOKEN revokes every session; the cookie shows nothing of the
-// token.
-func (s *server) adminFingerprint() (string, error) {
+// adminFingerprints returns the fingerprints of the admin token that a
+// session may hold: the first 16 hex digits of HMAC-SHA256 of the token,
+// keyed by the key that SECRET_KEY derives for adminPurpose, then the same
+// under each of SECRET_KEY_FALLBACKS. A session made before ADMIN_TOKEN
+// changed holds none of them, so rotating ADMIN_TOKEN revokes every
+// session; a session made under a key now in the fallbacks stays valid
+// until that key leaves them, as the library's rotation promises. The
+// cookie shows nothing of the token. The first one is the current one.
+func (s *server) adminFingerprints() ([]string, error) {
 	s.fpOnce.Do(func() {
-		key, err := signing.DeriveKey(s.cfg.SecretKey, adminPurpose)
-		if err != nil {
-			s.fpErr = fmt.Errorf("admin session fingerprint: %w", err)
-			return
+		for _, k := range append([]prodready.Secret{s.cfg.SecretKey}, s.cfg.SecretKeyFallbacks...) {
+			key, err := signing.DeriveKey(k, adminPurpose)
+			if err != nil {
+				s.fpErr = fmt.Errorf("admin session fingerprint: %w", err)
+				return
+			}
+			m := hmac.New(sha256.New, key)
+			m.Write([]byte(s.adminToken.Reveal()))
+			s.fps = append(s.fps, hex.EncodeToString(m.Sum(nil))[:16])
 		}
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(s.adminToken.Reveal()))
-		s.fp = hex.EncodeToString(m.Sum(nil))[:16]
 	})
-	return s.fp, s.fpErr
+	return s.fps, s.fpErr
+}
+
+// adminFingerprint is the fingerprint a new session gets.
+func (s *server) adminFingerprint() (string, error) {
+	fps, err := s.adminFingerprints()
+	if err != nil {
+		return "", err
+	}
+	return fps[0], nil
 }
 
 // user returns the session's user, or "" when there is no session or its
-// admin token fingerprint is not the current one's.
+// admin token fingerprint is not one of adminFingerprints.
 func (s *server) user(r *http.Request) string {
 	v, ok := session.FromContext(r.Context())
 	if !ok {
 		return ""
 	}
-	fp, err := s.adminFingerprint()
-	if err != nil || subtle.ConstantTimeCompare([]byte(v["fp"]), []byte(fp)) != 1 {
+	fps, err := s.adminFingerprints()
+	if err != nil {
+		return ""
+	}
+	match := 0
+	for _, fp := range fps {
+		match |= subtle.ConstantTimeCompare([]byte(v["fp"]), []byte(fp))
+	}
+	if match != 1 {
 		return ""
 	}
 	return v["user"]

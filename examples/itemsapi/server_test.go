@@ -36,7 +36,9 @@ func newTestServer(t *testing.T, env prodready.MapEnv) (*server, *bytes.Buffer) 
 		env = prodready.MapEnv{}
 	}
 	env["APP_ENV"] = "testing"
-	env["SECRET_KEY"] = testKey
+	if _, ok := env["SECRET_KEY"]; !ok {
+		env["SECRET_KEY"] = testKey
+	}
 	env["ADMIN_TOKEN"] = testToken
 	var cfg Config
 	opts := loadOptions(env)
@@ -630,5 +632,59 @@ func TestChecks(t *testing.T) {
 				t.Errorf("service findings %v, want %v", ids, tt.wantIDs)
 			}
 		})
+	}
+}
+
+// TestSessionSurvivesKeyRotation: a session made under a key that is now in
+// SECRET_KEY_FALLBACKS stays an admin's, as the library's rotation promises,
+// until the key leaves the fallbacks. (The fingerprint was once keyed by the
+// current key only, so every rotation logged every admin out.)
+func TestSessionSurvivesKeyRotation(t *testing.T) {
+	t.Parallel()
+	newKey := strings.Repeat("n3w-k3y-", 6)
+	old, _ := newTestServer(t, nil)
+	cookie := loginCookie(t, old.handler(), testToken)
+	rotating, _ := newTestServer(t, prodready.MapEnv{"SECRET_KEY": newKey, "SECRET_KEY_FALLBACKS": testKey})
+	done, _ := newTestServer(t, prodready.MapEnv{"SECRET_KEY": newKey})
+	for _, tt := range []struct {
+		name string
+		s    *server
+		want int
+	}{
+		{"old key in the fallbacks", rotating, http.StatusOK},
+		{"old key dropped", done, http.StatusUnauthorized},
+	} {
+		if w := do(tt.s.handler(), "GET", "/me", "", "", cookie); w.Code != tt.want {
+			t.Errorf("%s: GET /me with a session of the old key = %d %s, want %d", tt.name, w.Code, w.Body, tt.want)
+		}
+	}
+	// A new login while rotating gets the current key's fingerprint.
+	fresh := loginCookie(t, rotating.handler(), testToken)
+	if w := do(done.handler(), "GET", "/me", "", "", fresh); w.Code != http.StatusOK {
+		t.Errorf("GET /me with a session made during the rotation, after it = %d %s, want 200", w.Code, w.Body)
+	}
+}
+
+// TestWritesWhileCacheDisconnected: an item written while the cache was not
+// connected is deleted from it when it connects, since the server may hold
+// an entry from before it went down.
+func TestWritesWhileCacheDisconnected(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, nil)
+	withSQLite(t, s, 5)
+	h := s.handler()
+	c := s.items
+	if w := do(h, "GET", "/items/2", "", ""); w.Code != http.StatusOK { // cached
+		t.Fatalf("GET /items/2 = %d %s", w.Code, w.Body)
+	}
+	s.items = nil // as if the cache server had been down at start-up
+	cookie := loginCookie(t, h, testToken)
+	if w := do(h, "PUT", "/items/2", "application/json", `{"name":"NEW","price_cents":1}`, cookie); w.Code != http.StatusOK {
+		t.Fatalf("PUT /items/2 = %d %s", w.Code, w.Body)
+	}
+	s.attachCache(context.Background(), c)
+	w := do(h, "GET", "/items/2", "", "")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"NEW"`) {
+		t.Errorf("GET /items/2 after the cache connected = %d %s, want the item written meanwhile", w.Code, w.Body)
 	}
 }

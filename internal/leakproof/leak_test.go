@@ -80,7 +80,8 @@ type svc struct {
 	prodready.Base
 	APIToken prodready.Secret `env:"API_TOKEN" doc:"token of the upstream API"`
 	Webhook  prodready.Secret `env:"WEBHOOK_SECRET" doc:"secret that signs webhooks"`
-	hidden   prodready.Secret
+	//lint:ignore U1000 unexported on purpose: nothing may render it
+	hidden prodready.Secret
 }
 
 // scan checks outputs for a set of canaries.
