@@ -230,8 +230,13 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 
 	select {
 	case err := <-served:
-		s.pending.Wait()
-		closeAll()
+		// Handlers may still run: stop them from starting, wait for
+		// them (REQUEST_TIMEOUT bounds them), then for the deletes they
+		// scheduled, before closing what they use.
+		srv.Close()
+		if waitBounded(&s.inflight, cfg.RequestTimeout+time.Second) && waitBounded(&s.pending, s.pendingBound()) {
+			closeAll()
+		}
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -258,9 +263,11 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		}
 	}
 	<-served // http.ErrServerClosed
-	// The second deletes of the last writes, REQUEST_TIMEOUT + 200ms at
-	// most (see invalidate).
-	s.pending.Wait()
+	// The second deletes of the last writes (see invalidate). No handler
+	// runs any more, so none is scheduled while this waits.
+	if !waitBounded(&s.pending, s.pendingBound()) {
+		logger.Warn("cache deletes still running: closing the cache under them")
+	}
 	closeAll()
 	if shutErr != nil {
 		return fmt.Errorf("shutdown after SHUTDOWN_TIMEOUT %s: %w", cfg.ShutdownTimeout, shutErr)

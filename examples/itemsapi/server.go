@@ -485,6 +485,16 @@ func (s *server) invalidate(ctx context.Context, id int64) {
 	}()
 }
 
+// pendingBound is the longest a delayed delete scheduled by the last
+// write can take: the delay, then two attempts of deleteTimeout, and a
+// margin. Shutdown waits for that much at most, so the whole shutdown
+// takes at most SHUTDOWN_DRAIN + SHUTDOWN_TIMEOUT (+ REQUEST_TIMEOUT + 1s
+// when handlers outlive it) + REQUEST_TIMEOUT + 3.2s: keep the
+// platform's grace period (Kubernetes: 30s) above it.
+func (s *server) pendingBound() time.Duration {
+	return s.invalidateDelay() + 2*deleteTimeout + time.Second
+}
+
 // invalidateDelay is the time between the two deletes of invalidate: the
 // longest a load that started before the write can take to store its
 // value, and a margin.
