@@ -623,7 +623,7 @@ func faultPostgres(t *testing.T, backend string) {
 		dbCheck  string // what /readyz says of the database once the pool holds no live connection
 		dbStatus int    // the status of a request that needs the database, 0 for any 5xx
 	}{
-		{modeRefuse, false, "unreachable", 0},
+		{modeRefuse, false, "unreachable", http.StatusServiceUnavailable},
 		{modeBlackhole, false, "timeout", http.StatusServiceUnavailable},
 		{modeBlackhole, true, "timeout", http.StatusServiceUnavailable},
 	}

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"path"
 	"reflect"
@@ -23,10 +26,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
 	"github.com/prodready/prodready/paginate"
@@ -286,8 +291,26 @@ func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string
 		writeError(w, http.StatusServiceUnavailable, codeTimeout, what+": no answer within REQUEST_TIMEOUT", nil)
 		return
 	}
+	if dbUnreachable(err) {
+		s.logger.WarnContext(r.Context(), what+": database unreachable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, what+": the database is unreachable, try again", nil)
+		return
+	}
 	s.logger.ErrorContext(r.Context(), what, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, codeInternal, "internal error", nil)
+}
+
+// dbUnreachable reports whether err says that the database could not be
+// reached or its connection was lost, rather than that a query went wrong:
+// a 503 the client may retry, not a 500.
+func dbUnreachable(err error) bool {
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ce) || errors.As(err, &ne)
 }
 
 func (s *server) listItems(w http.ResponseWriter, r *http.Request) {

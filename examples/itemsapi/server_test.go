@@ -3,15 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -686,5 +694,38 @@ func TestWritesWhileCacheDisconnected(t *testing.T) {
 	w := do(h, "GET", "/items/2", "", "")
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"NEW"`) {
 		t.Errorf("GET /items/2 after the cache connected = %d %s, want the item written meanwhile", w.Code, w.Body)
+	}
+}
+
+// TestServerErrorUnreachable: an error that says the database could not be
+// reached is a 503 unavailable the client may retry, with Retry-After;
+// any other error a 500 internal.
+func TestServerErrorUnreachable(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, nil)
+	for _, tt := range []struct {
+		name string
+		err  error
+		code int
+		want string
+	}{
+		{"bad conn", fmt.Errorf("get item 3: %w", driver.ErrBadConn), http.StatusServiceUnavailable, codeUnavailable},
+		{"refused", fmt.Errorf("get item 3: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), http.StatusServiceUnavailable, codeUnavailable},
+		{"reset", fmt.Errorf("list: %w", syscall.ECONNRESET), http.StatusServiceUnavailable, codeUnavailable},
+		{"cut mid-reply", fmt.Errorf("list: %w", io.ErrUnexpectedEOF), http.StatusServiceUnavailable, codeUnavailable},
+		{"conn done", fmt.Errorf("update: %w", sql.ErrConnDone), http.StatusServiceUnavailable, codeUnavailable},
+		{"query error", errors.New(`pq: column "nme" does not exist`), http.StatusInternalServerError, codeInternal},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := httptest.NewRecorder()
+			s.serverError(w, httptest.NewRequest("GET", "/items/3", nil), "get item", tt.err)
+			if e := errorBody(t, w); w.Code != tt.code || e.Code != tt.want {
+				t.Errorf("serverError(%v) = %d %s, want %d %s", tt.err, w.Code, w.Body, tt.code, tt.want)
+			}
+			if got := w.Header().Get("Retry-After"); (tt.code == http.StatusServiceUnavailable) != (got != "") {
+				t.Errorf("Retry-After = %q", got)
+			}
+		})
 	}
 }
