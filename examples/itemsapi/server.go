@@ -102,6 +102,9 @@ type server struct {
 	fps       []string // see adminFingerprints
 	fpErr     error
 
+	delayedMu sync.Mutex
+	delayed   map[int64]*delayedDelete // see scheduleDelete
+
 	// Items written while the cache was not connected, deleted from it
 	// when it connects (see invalidate and connectCache).
 	unsyncedMu       sync.Mutex
@@ -498,14 +501,42 @@ func (s *server) invalidate(ctx context.Context, id int64) {
 	ctx = context.WithoutCancel(ctx)
 	key := itemKey(id)
 	s.deleteItem(ctx, c, key, id)
+	s.scheduleDelete(ctx, c, key, id)
+}
+
+// A delayedDelete is the second delete of an item, waiting on its timer.
+type delayedDelete struct{ t *time.Timer }
+
+// scheduleDelete deletes key again after invalidateDelay. One timer per
+// item, no goroutine while it waits: a write to an item that already has
+// one pushes it back, so a burst of writes holds one timer per item, not
+// one per write. Shutdown waits for them through s.pending.
+func (s *server) scheduleDelete(ctx context.Context, c *cache.Cache[Item], key string, id int64) {
+	s.delayedMu.Lock()
+	defer s.delayedMu.Unlock()
+	if d, ok := s.delayed[id]; ok && d.t.Stop() {
+		// Stopped before it fired: it is still counted in s.pending.
+		d.t.Reset(s.invalidateDelay())
+		return
+	}
+	// None, or one that fired and is about to delete: a new one, since
+	// the write may be newer than that delete.
+	if s.delayed == nil {
+		s.delayed = make(map[int64]*delayedDelete)
+	}
+	d := &delayedDelete{}
 	s.pending.Add(1)
-	go func() {
+	// The timer's function takes delayedMu, held here until d.t is set.
+	d.t = time.AfterFunc(s.invalidateDelay(), func() {
 		defer s.pending.Done()
-		t := time.NewTimer(s.invalidateDelay())
-		defer t.Stop()
-		<-t.C
+		s.delayedMu.Lock()
+		if s.delayed[id] == d {
+			delete(s.delayed, id)
+		}
+		s.delayedMu.Unlock()
 		s.deleteItem(ctx, c, key, id)
-	}()
+	})
+	s.delayed[id] = d
 }
 
 // pendingBound is the longest a delayed delete scheduled by the last

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -399,25 +400,54 @@ func TestSessionRevocation(t *testing.T) {
 	}
 }
 
-// TestRequestDeadline serves reads with a REQUEST_TIMEOUT that has passed
-// when the handler reaches the database: a real SQLite store, and the
-// cache in front of it or not. Each must be a JSON 503 timeout.
+// slowStore is a real store whose reads answer only once their context
+// has ended, as a database slower than REQUEST_TIMEOUT would. (A
+// REQUEST_TIMEOUT of 1ns is not enough: the deadline's timer may not have
+// fired yet when a fast SQLite read checks it, and the read succeeds.)
+type slowStore struct{ store }
+
+func (s slowStore) wait(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second): // a context without deadline: fail, not hang
+	}
+}
+
+func (s slowStore) get(ctx context.Context, id int64) (Item, error) {
+	s.wait(ctx)
+	return s.store.get(ctx, id)
+}
+
+func (s slowStore) list(ctx context.Context, after int64, limit int) ([]Item, error) {
+	s.wait(ctx)
+	return s.store.list(ctx, after, limit)
+}
+
+// TestRequestDeadline serves reads from a database slower than
+// REQUEST_TIMEOUT: a real SQLite store, and the cache in front of it or
+// not. Each must be a JSON 503 timeout.
 func TestRequestDeadline(t *testing.T) {
 	t.Parallel()
 	for _, cacheItems := range []string{"true", "false"} {
 		t.Run("CACHE_ITEMS="+cacheItems, func(t *testing.T) {
 			t.Parallel()
-			s, logs := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "1ns", "CACHE_ITEMS": cacheItems})
+			s, logs := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "50ms", "CACHE_ITEMS": cacheItems})
 			withSQLite(t, s, 5)
+			s.store = slowStore{s.store}
 			h := s.handler()
 			for _, target := range []string{"/items/3", "/items?limit=2"} {
 				w := do(h, "GET", target, "", "")
 				if e := errorBody(t, w); w.Code != http.StatusServiceUnavailable || e.Code != "timeout" {
-					t.Errorf("GET %s with REQUEST_TIMEOUT=1ns = %d %s, want 503 timeout", target, w.Code, w.Body)
+					t.Errorf("GET %s with a database slower than REQUEST_TIMEOUT = %d %s, want 503 timeout", target, w.Code, w.Body)
 				}
 			}
 			if !strings.Contains(logs.String(), "timeout") {
 				t.Errorf("logs lack the timeouts:\n%s", logs)
+			}
+			// The cache's load runs on past the request until its own
+			// LoadTimeout: let it end before the store closes.
+			for i := 0; i < 200 && cacheItems == "true" && s.items.Stats().LoadErrors == 0; i++ {
+				time.Sleep(10 * time.Millisecond)
 			}
 		})
 	}
@@ -727,5 +757,43 @@ func TestServerErrorUnreachable(t *testing.T) {
 				t.Errorf("Retry-After = %q", got)
 			}
 		})
+	}
+}
+
+// TestInvalidateBurst: a burst of writes to one item holds one delayed
+// delete, not one goroutine and timer per write, and its delete still
+// comes after the last write's delay.
+func TestInvalidateBurst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newTestServer(t, prodready.MapEnv{"REQUEST_TIMEOUT": "300ms"})
+	before := runtime.NumGoroutine()
+	for range 1000 {
+		s.invalidate(ctx, 7)
+	}
+	s.invalidate(ctx, 8)
+	s.delayedMu.Lock()
+	n := len(s.delayed)
+	s.delayedMu.Unlock()
+	if n != 2 {
+		t.Errorf("%d delayed deletes after 1000 writes to one item and 1 to another, want 2", n)
+	}
+	if g := runtime.NumGoroutine(); g > before+50 {
+		t.Errorf("%d goroutines after the burst, %d before", g, before)
+	}
+	// A stale value stored after the last write's first delete is still
+	// removed by the pushed-back second delete.
+	if err := s.items.Set(ctx, itemKey(7), Item{ID: 7, Name: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	s.pending.Wait()
+	if _, ok, err := s.items.Get(ctx, itemKey(7)); ok || err != nil {
+		t.Errorf("Get after the burst's second delete = %v, %v, want a miss", ok, err)
+	}
+	s.delayedMu.Lock()
+	n = len(s.delayed)
+	s.delayedMu.Unlock()
+	if n != 0 {
+		t.Errorf("%d delayed deletes left after they ran", n)
 	}
 }
