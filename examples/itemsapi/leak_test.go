@@ -17,8 +17,6 @@ import (
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
 	"github.com/prodready/prodready/internal/leakproof"
-	"github.com/prodready/prodready/paginate"
-	"github.com/prodready/prodready/session"
 )
 
 // A panicStore is a store whose every query panics with v: the panics
@@ -76,16 +74,16 @@ func leakServer(t *testing.T, env prodready.MapEnv, st store) (*server, *leakLoc
 	}
 	logs := &leakLockedBuffer{}
 	logger := slog.New(cfg.LogFormat.NewHandler(logs, cfg.LogLevel))
-	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), &cache.Options{Logger: logger, LoadTimeout: cfg.RequestTimeout})
+	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), cacheOptions(cfg, logger))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { items.Close() })
-	sessions, err := session.FromBase(cfg.Base, &session.Options{Logger: logger})
+	sessions, err := newSessions(cfg, logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursors, err := paginate.NewCursors(cfg.SecretKey, nil)
+	cursors, err := newCursors(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,14 +146,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	if err != nil {
 		return err
 	}
-	cacheOpts := &cache.Options{
-		Logger:      logger,
-		NegativeTTL: 10 * time.Second,
-		// Bounds each load, so that a write's second delete comes after
-		// any load that read the old row has stored it (see invalidate).
-		LoadTimeout: cfg.RequestTimeout,
-		Timeout:     cacheTimeout,
-	}
+	cacheOpts := cacheOptions(cfg, logger)
 	s := &server{
 		cfg:        cfg,
 		report:     rep,
@@ -201,15 +194,12 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		closeAll()
 		return err
 	}
-	s.sessions, err = session.FromBase(cfg.Base, &session.Options{Logger: logger, Profiles: opts.Profiles, MaxAge: sessionMaxAge})
+	s.sessions, err = newSessions(cfg, logger, opts.Profiles)
 	if err != nil {
 		closeAll()
 		return err
 	}
-	s.cursors, err = paginate.NewCursors(cfg.SecretKey, &signing.Options{
-		Fallbacks: cfg.SecretKeyFallbacks,
-		MaxAge:    24 * time.Hour,
-	})
+	s.cursors, err = newCursors(cfg)
 	if err != nil {
 		closeAll()
 		return err
@@ -345,4 +335,32 @@ func (s *server) attachCache(ctx context.Context, c *cache.Cache[Item]) {
 	if over || over2 {
 		s.logger.Warn("more items were written while the cache was not connected than it remembers: some may be served stale until CACHE_TTL", "remembered", maxUnsynced)
 	}
+}
+
+// cacheOptions are the options of the items cache, for the service and its
+// in-process tests alike.
+func cacheOptions(cfg Config, logger *slog.Logger) *cache.Options {
+	return &cache.Options{
+		Logger:      logger,
+		NegativeTTL: 10 * time.Second,
+		// Bounds each load, so that a write's second delete comes after
+		// any load that read the old row has stored it (see invalidate).
+		LoadTimeout: cfg.RequestTimeout,
+		Timeout:     cacheTimeout,
+	}
+}
+
+// newSessions makes the session manager: admin sessions last
+// sessionMaxAge.
+func newSessions(cfg Config, logger *slog.Logger, profiles []prodready.Profile) (*session.Manager, error) {
+	return session.FromBase(cfg.Base, &session.Options{Logger: logger, Profiles: profiles, MaxAge: sessionMaxAge})
+}
+
+// newCursors makes the signer of the list's cursors: they verify under the
+// fallback keys too, and expire after a day.
+func newCursors(cfg Config) (*paginate.Cursors, error) {
+	return paginate.NewCursors(cfg.SecretKey, &signing.Options{
+		Fallbacks: cfg.SecretKeyFallbacks,
+		MaxAge:    24 * time.Hour,
+	})
 }

@@ -27,7 +27,6 @@ import (
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
 	"github.com/prodready/prodready/internal/testserver"
-	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/session"
 )
 
@@ -59,16 +58,16 @@ func newTestServer(t *testing.T, env prodready.MapEnv) (*server, *bytes.Buffer) 
 	}
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), &cache.Options{Logger: logger})
+	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), cacheOptions(cfg, logger))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { items.Close() })
-	sessions, err := session.FromBase(cfg.Base, &session.Options{MaxAge: sessionMaxAge})
+	sessions, err := newSessions(cfg, logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursors, err := paginate.NewCursors(cfg.SecretKey, nil)
+	cursors, err := newCursors(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
