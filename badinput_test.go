@@ -275,7 +275,9 @@ func badInputs() []badInput {
 		{name: "required whitespace", env: env("NAME", "   "), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required tabs and newlines", env: env("NAME", "\t\r\n"), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required empty override", env: env("NAME", ""), overrides: map[string]string{"NAME": " "}, key: "NAME", src: sOvr, where: "whitespace", want: miss},
-		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n\n"), key: "NAME", want: miss, where: "set but empty"},
+		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n"), key: "NAME", want: miss, where: "set but empty"},
+		// Only one final line break is removed (Trust issue): the second is content.
+		{name: "required NAME_FILE of two line breaks", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n\n"), key: "NAME", want: miss, where: "set to only whitespace"},
 		{name: "required whitespace yaml", env: env("NAME", ""), files: mapFS("c.yaml", "name: '   '\n"), conf: []string{"c.yaml"}, key: "NAME", src: sFil, where: "whitespace", want: miss},
 		{name: "required whitespace dotenv", env: env("NAME", ""), files: mapFS(".env", "NAME=\"  \"\n"), key: "NAME", src: sDot, where: "whitespace", want: miss},
 		{name: "string given an empty list in yaml", env: env("NAME", ""), files: mapFS("c.yaml", "name: []\n"), conf: []string{"c.yaml"}, key: "NAME", src: sFil, where: "c.yaml:1", want: inv},

@@ -681,6 +681,13 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 			odd = oddInValue(f, raw)
 		}
 	}
+	if origin.Source == SourceEnvFile && f.Type == secretType && !utf8.ValidString(raw) {
+		// A binary key (not UTF-8 text) is kept byte for byte: its first
+		// or last byte may well be 0x20 or 0x0A, which the white-space
+		// rule for text would refuse one time in twenty.
+		*nv.FieldByIndex(f.Index).Addr().Interface().(*Secret) = NewSecret(raw)
+		return
+	}
 	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
 		l.invalid(f, full, origin, raw, sensitive, odd.explain(err))
 		return
@@ -967,8 +974,8 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	l.warnOdd(f, full, origin, odd)
 }
 
-// readSecretFile reads the file a NAME_FILE variable names, with its
-// trailing newlines removed. exists says that something was found at p,
+// readSecretFile reads the file a NAME_FILE variable names, with one final
+// line break ("\n" or "\r\n") removed. exists says that something was found at p,
 // so that p is a path and may be shown.
 func (l *loader) readSecretFile(name, p string) (content string, exists bool, err error) {
 	fp := fsPath(l.fsys, p)
@@ -1006,15 +1013,18 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 	if len(trimLineBreak(b)) > MaxSecretFileSize {
 		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
 	}
-	return strings.TrimRight(string(b), "\r\n"), true, nil
+	return string(trimLineBreak(b)), true, nil
 }
 
-// trimLineBreak removes one final "\n", "\r\n" or "\r" from b.
+// trimLineBreak removes one final "\n" or "\r\n" from b, the line break
+// that echo, editors and secret manifests add, and nothing more: a binary
+// key may end in 0x0A or 0x0D bytes of its own, and a lone "\r" is not a
+// line break on any system that writes these files.
 func trimLineBreak(b []byte) []byte {
 	switch {
 	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
 		return b[:len(b)-2]
-	case len(b) >= 1 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r'):
+	case len(b) >= 1 && b[len(b)-1] == '\n':
 		return b[:len(b)-1]
 	}
 	return b
