@@ -517,7 +517,7 @@ func badInputs() []badInput {
 			}
 			o.ConfigFiles = []string{writeFile(t, dir, "c.yaml", "name: x\n", 0)}
 		}},
-		{name: "secret file world-readable", key: "API_TOKEN", src: sSec, check: "PR-W044", warn: true, where: "API_TOKEN_FILE names a file readable by other users (mode -rw-r--r--) | API_TOKEN_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
+		{name: "secret file world-readable", key: "API_TOKEN", src: sSec, check: "PR-W044", warn: true, where: "read from a file that other users can read (mode -rw-r--r--) | API_TOKEN_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
 			o.Env.(prodready.MapEnv)["API_TOKEN_FILE"] = writeFile(t, dir, "t", badCanary+"\n", 0o644)
 		}},
 		{name: "secret file group-readable in production", profile: prodready.Production, key: "SECRET_KEY", src: sSec, check: "PR-W044", warn: true, where: "(mode -rw-r-----) | SECRET_KEY_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {

@@ -59,7 +59,8 @@
 // # Types
 //
 // string; bool (true/false, 1/0, yes/no, on/off, t/f, y/n, any case); int,
-// int8 ... int64 and uint ... uint64, decimal, with range checks; float32
+// int8 ... int64 and uint ... uint64, decimal only (0x1F, 0o17, 0b1 and
+// 1_000 are refused, saying so; 017 is seventeen), with range checks; float32
 // and float64, finite only; [time.Duration] ("30s", "1h30m"; a bare number
 // is refused, a negative one accepted: refuse it in a [Check], as CACHE_TTL's
 // does); []T and map[K]V of those types; []byte (the text as bytes);

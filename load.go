@@ -388,7 +388,7 @@ func (l *loader) resolveProfile() bool {
 		}
 		msg := err.Error()
 		if origin.Source == SourceEnvFile { // the file may hold anything: do not quote it
-			msg = fmt.Sprintf("%s names a file whose content is not a known profile name", origin.Var)
+			msg = "read from a file whose content is not a known profile name"
 			err = fmt.Errorf("%w (value not shown)", ErrUnknownProfile)
 		}
 		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
@@ -563,6 +563,13 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 // result builds the report, when wanted, and the error of every error
 // finding; without errors it copies nv into dst.
 func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error) {
+	// The findings come in the order the sources and checks were visited;
+	// the error and the report list them by variable name (problems with
+	// no variable, such as an unreadable file, first), each variable's in
+	// the order they were found, so that two loads of the same input say
+	// the same thing whatever the order of an Environment's names or a
+	// service check's map.
+	slices.SortStableFunc(l.findings, func(a, b Finding) int { return strings.Compare(a.Key, b.Key) })
 	var rep *Report
 	if wantReport {
 		rep = l.report(nv)
@@ -999,7 +1006,7 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 		if _, real := l.fsys.(osFS); real {
 			l.add(Finding{ID: idFileMode, Severity: SeverityWarning, Key: name,
 				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: showPath(p)},
-				Message: fmt.Sprintf("%s_FILE names a file readable by other users (mode %s)", name, st.Mode().Perm()),
+				Message: fmt.Sprintf("read from a file that other users can read (mode %s)", st.Mode().Perm()),
 				Hint:    "chmod 600 the file, or 400"})
 		}
 	}
