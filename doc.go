@@ -46,9 +46,11 @@
 // a [*LoadError] (a programming error, not bad input): required:"true"
 // together with default (the default would never be used; use
 // required:"production" to require a value in one profile only); a
-// required profile name that misspells a known one (names are lower case;
-// a name no profile has is allowed, for profiles only some programs
-// register); an env name that is not a valid variable name; two fields with
+// required profile name that is neither built in nor among
+// [Options.Profiles] (or [Options.Profile] and their ancestors), with a
+// suggestion for a misspelling or an abbreviation such as "prod" (names are
+// lower case; register a custom profile in every program that loads the
+// struct, or the requirement would silently never apply); an env name that is not a valid variable name; two fields with
 // the same variable, or one named like another's NAME_FILE form; an empty
 // sep or kvsep; a pointer to a struct that would group variables; a
 // MemorySize inside a pointer, slice or map; a [Base] that is a named or

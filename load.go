@@ -283,8 +283,8 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
 		}
 		for _, name := range f.RequiredIn {
-			if near := l.nearProfile(name); near != "" {
-				return nil, fmt.Errorf("prodready: %s: %s: required:%q names no profile; did you mean %s?", rv.Elem().Type(), f.Path, name, near)
+			if known, near := l.knownProfile(name); !known {
+				return nil, fmt.Errorf("prodready: %s: %s: required:%q names no profile (built-in or in Options.Profiles)%s", rv.Elem().Type(), f.Path, name, near)
 			}
 		}
 	}
@@ -504,26 +504,34 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 	return "", Origin{}, false, emptied, false
 }
 
-// nearProfile returns the name of a known profile that name misspells
-// (within two edits, but not equal), or "". A required:"..." tag may name a
-// profile this program does not register, but not a near miss of one that
-// it does: the requirement would silently never apply.
-func (l *loader) nearProfile(name string) string {
+// knownProfile reports whether name is a built-in profile, one of
+// Options.Profiles or Options.Profile, or an ancestor of one; if not, near
+// suggests the known name it may stand for ("; did you mean production?"),
+// or is "". A required:"..." tag naming no profile is a programming error:
+// the requirement would silently never apply. (Only near misses within two
+// edits were refused before, so required:"prod" passed unnoticed.)
+func (l *loader) knownProfile(name string) (known bool, near string) {
+	var names []string
 	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
-		for _, known := range p.Lineage() {
-			if known == name {
-				return ""
+		for _, n := range p.Lineage() {
+			if n == name {
+				return true, ""
 			}
+			names = append(names, n)
 		}
 	}
-	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
-		for _, known := range p.Lineage() {
-			if editDistance(name, known, 3) < 3 {
-				return known
-			}
+	for _, n := range names {
+		if editDistance(name, n, 3) < 3 {
+			return false, "; did you mean " + n + "?"
 		}
 	}
-	return ""
+	for _, n := range names {
+		// An abbreviation: prod, dev, stag.
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			return false, "; did you mean " + n + "?"
+		}
+	}
+	return false, "; register it with Options.Profiles, or fix the tag"
 }
 
 func (l *loader) add(f Finding) {
