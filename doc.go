@@ -178,6 +178,11 @@
 // SECRET_KEY_FALLBACKS are trimmed, so a key kept verbatim would not match
 // itself once rotated into the fallbacks.
 //
+// With [Options.ScrubEnvironment], a successful load removes every secret
+// field's NAME and NAME_FILE from the process environment, so that child
+// processes do not inherit them; the service's own /proc/<pid>/environ
+// still shows the environment it started with (see the option's limits).
+//
 // [Secret] and [SecretURL] redact every rendering: String, GoString, all fmt
 // verbs, JSON, text marshalling and slog. [Secret.Reveal] is the only way
 // out. A SecretURL shows its host and path with the password, and query

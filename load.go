@@ -591,6 +591,9 @@ func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error)
 	if len(errs) > 0 {
 		return rep, &LoadError{Profile: l.profileName(), Errors: errs}
 	}
+	if err := l.scrubEnvironment(); err != nil {
+		return rep, err
+	}
 	dst.Set(nv)
 	return rep, nil
 }

@@ -86,6 +86,26 @@ type Options struct {
 	// nil, it is read from cgroup v2, then cgroup v1, then /proc/meminfo.
 	MemoryLimit func() (int64, error)
 
+	// ScrubEnvironment, after a load that succeeds, removes from the
+	// process environment (os.Unsetenv) the variables of every secret
+	// field, a [Secret], a [SecretURL] or a list or map of them: NAME and
+	// NAME_FILE, prefix included, whichever is set. Child processes the
+	// service starts then no longer inherit them, nor show them in their
+	// /proc/<pid>/environ. It applies only when Env is nil or
+	// [ProcessEnv](); with any other Env there is nothing to remove, and
+	// nothing is. A load that fails removes nothing.
+	//
+	// The limits: on Linux, /proc/<pid>/environ of the service itself keeps
+	// showing the environment it started with, to its own user and root,
+	// as the kernel reads the block the process started with, which
+	// unsetting does not change; so does a core dump. Code that read the
+	// variables before Load, or a second Load (which then finds them
+	// unset, and fails or falls back to defaults), sees the change: load
+	// once, at start-up, before starting goroutines that read the
+	// environment. If ScrubEnvironment is false, the environment is left
+	// as it is.
+	ScrubEnvironment bool
+
 	// Rand is the source of the development key. If Rand is nil,
 	// crypto/rand is used.
 	Rand io.Reader
