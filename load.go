@@ -105,17 +105,21 @@ type planEntry struct {
 	sensitive []bool              // per field: its value must never be quoted
 	minLen    int                 // shortest and longest variable names
 	maxLen    int
+	grp       []*groupPlan // the []struct and map[string]struct groups
+}
+
+// planConfig is how bind walks a configuration struct.
+var planConfig = bind.Config{
+	IsSecret: func(t reflect.Type) bool { return t == secretType },
+	Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
+	Decoders: ownDecoders,
 }
 
 func planFor(t reflect.Type) *planEntry {
 	if e, ok := plans.Load(t); ok {
 		return e.(*planEntry)
 	}
-	p, err := bind.Build(t, bind.Config{
-		IsSecret: func(t reflect.Type) bool { return t == secretType },
-		Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
-		Decoders: ownDecoders,
-	})
+	p, err := bind.Build(t, planConfig)
 	if err == nil {
 		err = checkPlacement(t, true, "")
 	}
@@ -127,7 +131,11 @@ func planFor(t reflect.Type) *planEntry {
 			}
 		}
 	}
-	e := &planEntry{plan: p, err: err}
+	var grp []*groupPlan
+	if err == nil {
+		grp, err = groupPlans(p)
+	}
+	e := &planEntry{plan: p, err: err, grp: grp}
 	if err == nil {
 		e.groups = map[string]bool{}
 		e.known = map[string]struct{}{"APP_ENV": {}, "APP_ENV_FILE": {}, "CONFIG_FILE": {}}
@@ -150,6 +158,7 @@ func planFor(t reflect.Type) *planEntry {
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
 		}
+		e.addGroupKeys()
 	}
 	actual, _ := plans.LoadOrStore(t, e)
 	return actual.(*planEntry)
@@ -278,7 +287,7 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	if opts != nil {
 		l.o = *opts
 	}
-	for _, f := range pe.plan.Fields {
+	for _, f := range pe.everyField() {
 		if f.NeedsDecoder && l.o.Decoders[f.Type] == nil {
 			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
 		}
@@ -315,6 +324,10 @@ type loader struct {
 	findings []Finding
 	fields   []fieldState // one per plan field
 	checkIn  CheckInput   // what the checks see, kept here to save an allocation
+
+	groupFiles map[int]fileValue // group index -> its list or map from the config files
+	groupVars  []Var             // the report's lines for the groups' elements
+	inGroup    bool              // the loader of one group element: no profile defaults
 }
 
 // fieldState is what the loader learns about one field.
@@ -560,6 +573,7 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	for i := range l.plan.Fields {
 		l.loadField(i, nv, custom)
 	}
+	l.loadGroups(nv, custom)
 	l.finishBase(nv)
 	l.resolveMemory(nv)
 	l.scanUnknown()
@@ -625,6 +639,9 @@ func (l *loader) checkOverrides() {
 		if _, known := l.pe.known[bare]; ok && known {
 			continue
 		}
+		if _, _, _, element := l.pe.elementOf(bare); ok && element {
+			continue
+		}
 		hint := "fix the name" + l.suggest(bare)
 		if !ok {
 			hint = "override keys carry the prefix " + l.o.Prefix
@@ -670,7 +687,7 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 		}
 	}
 	if !found {
-		if v, from, ok := l.prof.Default(f.Name); ok {
+		if v, from, ok := l.prof.Default(f.Name); ok && !l.inGroup {
 			raw, origin, found = v, Origin{Source: SourceProfile, Name: from}, true
 		} else if f.HasDefault {
 			raw, origin, found = f.Default, Origin{Source: SourceDefault}, true
@@ -1325,6 +1342,9 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			} else if fl.Value.Kind != cfgfile.Null {
 				l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil, "give a profile name", "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
 			}
+			continue
+		}
+		if l.fileGroup(key, file, fl, seen) {
 			continue
 		}
 		if i, ok := l.plan.Lookup(key); ok {
