@@ -37,10 +37,55 @@
 //	sep:";"              separator of a slice's items or a map's entries (default ",")
 //	kvsep:":"            separator of a map entry's key and value (default "=")
 //	prefix:"DB_"         on a struct field without env: its fields are DB_HOST, ...
+//	prefix:"UPSTREAM_"   on a []struct or map[string]struct field: a group (see Groups)
 //
 // A struct field without an env tag groups variables: embedded or not, its
 // fields are walked, under its prefix tag if it has one. Unexported fields
 // and fields without an env tag are ignored, except embedded structs.
+//
+// # Groups
+//
+// A []T or map[string]T field, T a struct, with a prefix tag is a group of
+// elements, each a T whose fields are variables as above. A list's element
+// variables are the prefix, the element's index, '_' and the field's name,
+// the form caarlos0/env uses for slices:
+//
+//	Upstreams []Upstream `prefix:"UPSTREAM_"`  // UPSTREAM_0_HOST, UPSTREAM_0_PORT, UPSTREAM_1_HOST...
+//	Pools map[string]Upstream `prefix:"POOL_"` // POOL_PRIMARY_HOST, POOL_EU_WEST_HOST...
+//
+// Indexes are decimal, without leading zeros, and run from 0 without gaps
+// (an index that is not a number, or a gap, is an error naming the
+// variable). A map's key is what lies between the prefix and the name of
+// one of the element's fields, underscores included: POOL_EU_WEST_HOST is
+// key eu_west and field HOST. Keys match without regard to case across
+// sources and are stored in lower case; an element's variables must spell
+// its key one way. As the field name is matched as a suffix, a map group
+// whose element has one field name ending in '_' and another's (HOST and
+// PROXY_HOST, or a field FILE beside HOST's HOST_FILE) is refused: its
+// keys would be ambiguous.
+//
+// In a config file a group is a list (or a map) of objects under the
+// prefix's name, nested like any other key: "upstream: [{host: a}, {host:
+// b, port: 8080}]", "pool: {primary: {host: db1}}". The element variables
+// of the overrides, the environment and the .env file then set one element
+// field at a time, over the file's value, and may add elements (a list's
+// must continue its indexes). A later file's list or map replaces an
+// earlier one's whole. Each element field has its default tag, its
+// required tag (checked per element), its NAME_FILE form and its secrecy;
+// profile defaults do not apply to elements. The report lists every
+// element field under its variable's name with its origin, and the
+// fingerprint includes them. The misspelling scan knows element variables
+// and suggests one for a near miss (UPSTREAM_0_PROT: UPSTREAM_0_PORT).
+// With an Environment that cannot list its names (a [LookupFunc]), a
+// list's elements are looked up by index, and a map group is an error.
+//
+// These are refused as programming errors: a group inside a group's
+// element; an element that embeds [Base] or holds a [MemorySize]; pointer
+// elements ([]*T); a map whose key is not a string; a group prefix that
+// does not end in '_', or that overlaps another group's; a field variable
+// that reads as an element's (X_0_HOST beside group X_); env, default,
+// required, sep or kvsep tags on the group field itself; and a prefix tag
+// on a field that is neither a struct nor a group.
 //
 // These combinations are mistakes, reported by Load as an error that is not
 // a [*LoadError] (a programming error, not bad input): required:"true"
