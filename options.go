@@ -88,8 +88,9 @@ type Options struct {
 
 	// ScrubEnvironment, after a load that succeeds, removes from the
 	// process environment (os.Unsetenv) the variables of every secret
-	// field, a [Secret], a [SecretURL] or a list or map of them: NAME and
-	// NAME_FILE, prefix included, whichever is set. Child processes the
+	// field, a [Secret], a [SecretURL] or a list or map of them, groups'
+	// elements included: NAME and NAME_FILE, prefix included, whichever
+	// is set. Child processes the
 	// service starts then no longer inherit them, nor show them in their
 	// /proc/<pid>/environ. It applies only when Env is nil or
 	// [ProcessEnv](); with any other Env there is nothing to remove, and

@@ -11,7 +11,7 @@ import (
 // NAME_FILE, prefix included, whichever of them is set, whether or not it
 // was the source that won (an override may have shadowed it, but it is a
 // secret all the same). It does nothing when the environment read is not
-// the process's own.
+// the process's own. The secret fields of groups' elements count too.
 func (l *loader) scrubEnvironment() error {
 	if !l.o.ScrubEnvironment {
 		return nil
@@ -19,18 +19,24 @@ func (l *loader) scrubEnvironment() error {
 	if _, real := l.env.(processEnv); !real {
 		return nil
 	}
+	var names []string
 	for i := range l.plan.Fields {
-		if !l.pe.sensitive[i] {
+		if l.pe.sensitive[i] {
+			f := &l.plan.Fields[i]
+			names = append(names, l.o.Prefix+f.Name, l.o.Prefix+f.FileName)
+		}
+	}
+	for _, v := range l.groupVars { // the groups' elements, named with the prefix
+		if v.Secret {
+			names = append(names, v.Name, v.Name+"_FILE")
+		}
+	}
+	for _, name := range names {
+		if _, set := os.LookupEnv(name); !set {
 			continue
 		}
-		f := &l.plan.Fields[i]
-		for _, name := range [2]string{l.o.Prefix + f.Name, l.o.Prefix + f.FileName} {
-			if _, set := os.LookupEnv(name); !set {
-				continue
-			}
-			if err := os.Unsetenv(name); err != nil {
-				return fmt.Errorf("prodready: scrub the environment: unset %s: %w", name, err)
-			}
+		if err := os.Unsetenv(name); err != nil {
+			return fmt.Errorf("prodready: scrub the environment: unset %s: %w", name, err)
 		}
 	}
 	return nil

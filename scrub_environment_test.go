@@ -35,6 +35,10 @@ type scrubConfig struct {
 	Old   []prodready.Secret  `env:"OLD_KEYS"`
 	Plain string              `env:"PLAIN"`
 	Port  int                 `env:"PORT"`
+	Peers []struct {
+		Name  string           `env:"NAME"`
+		Token prodready.Secret `env:"TOKEN"`
+	} `prefix:"PEER_"`
 }
 
 // A service's secrets stayed in the process environment after Load, so
@@ -56,7 +60,7 @@ func TestScrubEnvironmentHidesSecretsFromChildren(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(scrubCanary+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	secretVars := []string{"PFX_TOKEN", "PFX_DB_URL", "PFX_KEY_FILE", "PFX_OLD_KEYS"}
+	secretVars := []string{"PFX_TOKEN", "PFX_DB_URL", "PFX_KEY_FILE", "PFX_OLD_KEYS", "PFX_PEER_0_TOKEN"}
 	tests := []struct {
 		name        string
 		scrub       bool
@@ -64,9 +68,9 @@ func TestScrubEnvironmentHidesSecretsFromChildren(t *testing.T) {
 		wantLoadErr bool
 		wantChild   []string // the PFX_ variables the child inherits
 	}{
-		{"scrubbed after a successful load", true, "8080", false, []string{"PFX_PLAIN", "PFX_PORT"}},
-		{"left alone without the option", false, "8080", false, append([]string{"PFX_PLAIN", "PFX_PORT"}, secretVars...)},
-		{"left alone when the load fails", true, "x", true, append([]string{"PFX_PLAIN", "PFX_PORT"}, secretVars...)},
+		{"scrubbed after a successful load", true, "8080", false, []string{"PFX_PLAIN", "PFX_PORT", "PFX_PEER_0_NAME"}},
+		{"left alone without the option", false, "8080", false, append([]string{"PFX_PLAIN", "PFX_PORT", "PFX_PEER_0_NAME"}, secretVars...)},
+		{"left alone when the load fails", true, "x", true, append([]string{"PFX_PLAIN", "PFX_PORT", "PFX_PEER_0_NAME"}, secretVars...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +85,8 @@ func TestScrubEnvironmentHidesSecretsFromChildren(t *testing.T) {
 				"PFX_OLD_KEYS=" + scrubCanary + "-old",
 				"PFX_PLAIN=visible",
 				"PFX_PORT=" + tt.port,
+				"PFX_PEER_0_NAME=peer",
+				"PFX_PEER_0_TOKEN=" + scrubCanary + "-peer",
 			}
 			out, err := cmd.CombinedOutput()
 			if err != nil {
