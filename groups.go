@@ -503,3 +503,35 @@ func (pe *planEntry) everyField() []bind.Field {
 	}
 	return out
 }
+
+// groupDocs documents the groups' element variables for [Describe], named
+// with a placeholder for the index or key: UPSTREAM_<n>_HOST,
+// POOL_<KEY>_HOST.
+func (pe *planEntry) groupDocs(prefix string) []VarDoc {
+	var docs []VarDoc
+	for _, g := range pe.grp {
+		slot := "<n>"
+		if g.IsMap() {
+			slot = "<KEY>"
+		}
+		for j := range g.elem.plan.Fields {
+			f := &g.elem.plan.Fields[j]
+			d := VarDoc{
+				Name:       prefix + g.Prefix + slot + "_" + f.Name,
+				Field:      g.Path + "[]." + f.Path,
+				Type:       f.Type.String(),
+				Default:    redactURLPasswords(f.Default),
+				HasDefault: f.HasDefault,
+				Required:   f.Required,
+				RequiredIn: slices.Clone(f.RequiredIn),
+				Secret:     g.elem.sensitive[j] && f.Type != secretURLType,
+				Doc:        f.Doc,
+			}
+			if d.Secret && d.Default != "" {
+				d.Default = Redacted
+			}
+			docs = append(docs, d)
+		}
+	}
+	return docs
+}

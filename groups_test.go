@@ -330,3 +330,30 @@ func TestGroupsFingerprint(t *testing.T) {
 		t.Errorf("fingerprints %s %s %s, want all different", fa, fb, fc)
 	}
 }
+
+// Describe (and so prodready env) lists a group's element variables with a
+// placeholder for the index or key.
+func TestGroupsDescribe(t *testing.T) {
+	t.Parallel()
+	docs, err := prodready.Describe(&groupConfig{}, &prodready.Options{Prefix: "APP_"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]prodready.VarDoc{
+		"APP_UPSTREAM_<n>_HOST": {Name: "APP_UPSTREAM_<n>_HOST", Field: "Upstreams[].Host", Type: "string", Required: true},
+		"APP_POOL_<KEY>_PORT":   {Name: "APP_POOL_<KEY>_PORT", Field: "Pools[].Port", Type: "int", Default: "80", HasDefault: true},
+		"APP_POOL_<KEY>_TOKEN":  {Name: "APP_POOL_<KEY>_TOKEN", Field: "Pools[].Token", Type: "prodready.Secret", Secret: true},
+	}
+	found := 0
+	for _, d := range docs {
+		if w, ok := want[d.Name]; ok {
+			found++
+			if !reflect.DeepEqual(d, w) {
+				t.Errorf("Describe %s = %+v, want %+v", d.Name, d, w)
+			}
+		}
+	}
+	if found != len(want) {
+		t.Errorf("Describe listed %d of %d element variables: %+v", found, len(want), docs)
+	}
+}
