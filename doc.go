@@ -76,8 +76,10 @@
 // element field under its variable's name with its origin, and the
 // fingerprint includes them. The misspelling scan knows element variables
 // and suggests one for a near miss (UPSTREAM_0_PROT: UPSTREAM_0_PORT).
-// With an Environment that cannot list its names (a [LookupFunc]), a
-// list's elements are looked up by index, and a map group is an error.
+// A map key is 1 to 64 letters, digits, '_', '-' or '.'. With an
+// Environment that cannot list its names (a [LookupFunc]), a list's
+// elements are looked up by index up to the first index without variables
+// (so a gap there goes unseen), and a map group is an error.
 //
 // These are refused as programming errors: a group inside a group's
 // element; an element that embeds [Base] or holds a [MemorySize]; pointer

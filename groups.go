@@ -302,7 +302,7 @@ func (l *loader) listElements(gi int, g *groupPlan, names []string, listed bool,
 				break
 			}
 		}
-		l.errorf(idInvalid, safeKey(l.o.Prefix+byIndex[next]), g.Path, Origin{Source: SourceEnv, Var: safeKey(l.o.Prefix + byIndex[next])}, ErrInvalid, nil,
+		l.errorf(idInvalid, safeKey(l.o.Prefix+byIndex[next]), g.Path, Origin{}, ErrInvalid, nil,
 			fmt.Sprintf("number the elements of %s%s from 0 without gaps", l.o.Prefix, g.Prefix),
 			"sets element %d of %s%s, but no variable or config file item gives element %d: indexes run from 0 without gaps", next, l.o.Prefix, g.Prefix, n)
 		return nil, false
@@ -331,8 +331,12 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 		for i := range fv.node.Fields {
 			fl := &fv.node.Fields[i]
 			k := strings.ToLower(fl.Key)
-			if _, dup := byKey[k]; dup || strings.TrimSpace(fl.Key) == "" {
-				l.groupFileErr(g, fileValue{file: fv.file, line: fl.Line}, "has an empty key, or a key twice in different cases: %s", quote(fl.Key))
+			if !validKey(fl.Key) {
+				l.groupFileErr(g, fileValue{file: fv.file, line: fl.Line}, "has the key %s; want 1 to 64 letters, digits, '_', '-' or '.'", quote(fl.Key))
+				return nil, false
+			}
+			if _, dup := byKey[k]; dup {
+				l.groupFileErr(g, fileValue{file: fv.file, line: fl.Line}, "has the key %s twice (keys match without regard to case)", quote(fl.Key))
 				return nil, false
 			}
 			byKey[k] = &element{key: k, spell: strings.ToUpper(fl.Key), node: &fl.Value}
@@ -352,6 +356,11 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 			continue
 		}
 		k := strings.ToLower(key)
+		if !validKey(key) {
+			l.errorf(idInvalid, safeKey(l.o.Prefix+name), g.Path, Origin{}, ErrInvalid, nil,
+				"rename the variable", "names the key %s of %s%s; want 1 to 64 letters, digits, '_', '-' or '.'", quote(key), l.o.Prefix, g.Prefix)
+			return nil, false
+		}
 		if prev, seen := fromEnv[k]; seen && prev != key {
 			l.errorf(idInvalid, safeKey(l.o.Prefix+name), g.Path, Origin{}, ErrInvalid, nil,
 				"spell the key one way in every variable of the element",
@@ -372,6 +381,21 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 		elems[i] = *byKey[k]
 	}
 	return elems, true
+}
+
+// validKey reports whether k can be a map group's key: it becomes part of
+// variable names shown in messages and the report.
+func validKey(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c == '_' || c == '-' || c == '.' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // probeElement looks up the variables of one element of a list group in an

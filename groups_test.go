@@ -165,7 +165,9 @@ func TestGroupsBadInput(t *testing.T) {
 		{"map group given a list", nil, fstest.MapFS{"c.yaml": {Data: []byte("pool:\n  - host: x\n")}}, "POOL_", "Pools", "want a map of maps", prodready.ErrInvalid},
 		{"element given a scalar", nil, fstest.MapFS{"c.yaml": {Data: []byte("upstream:\n  - x\n")}}, "UPSTREAM_", "Upstreams", "want a map of its fields", prodready.ErrInvalid},
 		{"unknown element key in a file", nil, fstest.MapFS{"c.yaml": {Data: []byte("upstream:\n  - hots: x\n")}}, "", "", `unknown key "hots"`, prodready.ErrInvalid},
-		{"element key twice in a file", nil, fstest.MapFS{"c.yaml": {Data: []byte("pool:\n  a:\n    host: x\n  A:\n    host: y\n")}}, "POOL_", "Pools", "key twice", prodready.ErrInvalid},
+		{"element key twice in a file", nil, fstest.MapFS{"c.yaml": {Data: []byte("pool:\n  a:\n    host: x\n  A:\n    host: y\n")}}, "POOL_", "Pools", `key "A" twice`, prodready.ErrInvalid},
+		{"control character in a file key", nil, fstest.MapFS{"c.yaml": {Data: []byte("pool:\n  \"a\\x1bb\":\n    host: x\n")}}, "POOL_", "Pools", `the key "a\x1bb"`, prodready.ErrInvalid},
+		{"control character in a variable's key", prodready.MapEnv{"POOL_a\x1b_HOST": "x"}, nil, `"POOL_a\x1b_HOST"`, "Pools", `the key "a\x1b"`, prodready.ErrInvalid},
 		{"map key spelled two ways", prodready.MapEnv{"POOL_Ab_HOST": "x", "POOL_AB_PORT": "1"}, nil, "POOL_Ab_HOST", "Pools", "spelled", prodready.ErrInvalid},
 	}
 	for _, tt := range tests {
