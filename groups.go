@@ -453,13 +453,18 @@ func (l *loader) loadElement(g *groupPlan, el element, ev reflect.Value, custom 
 	for j := range sub.plan.Fields {
 		f := &sub.plan.Fields[j]
 		l.groupVars = append(l.groupVars, sub.elementVar(f, path+"."+f.Path, ev.FieldByIndex(f.Index), j))
+		if g.elem.sensitive[j] {
+			l.groupSecrets = append(l.groupSecrets, sub.o.Prefix+f.Name, sub.o.Prefix+f.FileName)
+		}
 	}
 }
 
-// elementVar is the report's line for field j of an element.
+// elementVar is the report's line for field j of an element, by the
+// report's rules for a field: a SecretURL shows with its password removed,
+// other secrets and anything read through NAME_FILE as Redacted.
 func (l *loader) elementVar(f *bind.Field, path string, fv reflect.Value, j int) Var {
-	v := Var{Name: l.o.Prefix + f.Name, Field: path, Type: f.Type.String(), Secret: l.pe.sensitive[j], Origin: l.fields[j].origin, Doc: f.Doc}
-	if v.Origin.Source == SourceEnvFile {
+	v := Var{Name: l.o.Prefix + f.Name, Field: path, Type: f.Type.String(), Secret: f.Secret, Origin: l.fields[j].origin, Doc: f.Doc}
+	if v.Origin.Source == SourceEnvFile || holdsSecret(f.Type) && f.Type != secretURLType {
 		v.Secret = true
 	}
 	if !v.Secret {

@@ -11,10 +11,11 @@ import (
 )
 
 type upstream struct {
-	Host    string           `env:"HOST" required:"true"`
-	Port    int              `env:"PORT" default:"80"`
-	Token   prodready.Secret `env:"TOKEN"`
-	Weights []int            `env:"WEIGHTS"`
+	Host    string              `env:"HOST" required:"true"`
+	Port    int                 `env:"PORT" default:"80"`
+	Token   prodready.Secret    `env:"TOKEN"`
+	Weights []int               `env:"WEIGHTS"`
+	DSN     prodready.SecretURL `env:"DSN"`
 }
 
 type groupConfig struct {
@@ -87,6 +88,11 @@ func TestGroupsLoad(t *testing.T) {
 			origins: map[string]string{"UPSTREAM_0_TOKEN": "UPSTREAM_0_TOKEN_FILE run/token"},
 		},
 		{
+			name:    "secret URL element shows without its password",
+			env:     prodready.MapEnv{"UPSTREAM_0_HOST": "a", "UPSTREAM_0_DSN": "postgres://app:" + groupCanary + "@db.internal/app"},
+			origins: map[string]string{"UPSTREAM_0_DSN": "env"},
+		},
+		{
 			name:    "element variables from .env",
 			files:   fstest.MapFS{".env": {Data: []byte("UPSTREAM_0_HOST=d\n")}},
 			want:    groupConfig{Name: "svc", Upstreams: []upstream{{Host: "d", Port: 80}}},
@@ -112,7 +118,7 @@ func TestGroupsLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load() error = %v", err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if tt.want.Name != "" && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Load() = %+v, want %+v", got, tt.want)
 			}
 			for name, want := range tt.origins {
@@ -133,6 +139,9 @@ func TestGroupsLoad(t *testing.T) {
 			out := findingsText(rep)
 			for _, v := range rep.Vars {
 				out += v.Name + "=" + v.Value + "\n"
+				if v.Name == "UPSTREAM_0_DSN" && tt.env["UPSTREAM_0_DSN"] != "" && v.Value != "postgres://app:[redacted]@db.internal/app" {
+					t.Errorf("UPSTREAM_0_DSN = %q, want the URL with its password redacted", v.Value)
+				}
 			}
 			assertNoCanary(t, groupCanary, "report", out)
 		})

@@ -325,9 +325,10 @@ type loader struct {
 	fields   []fieldState // one per plan field
 	checkIn  CheckInput   // what the checks see, kept here to save an allocation
 
-	groupFiles map[int]fileValue // group index -> its list or map from the config files
-	groupVars  []Var             // the report's lines for the groups' elements
-	inGroup    bool              // the loader of one group element: no profile defaults
+	groupFiles   map[int]fileValue // group index -> its list or map from the config files
+	groupVars    []Var             // the report's lines for the groups' elements
+	groupSecrets []string          // the variables of the elements' secret fields, for ScrubEnvironment
+	inGroup      bool              // the loader of one group element: no profile defaults
 }
 
 // fieldState is what the loader learns about one field.

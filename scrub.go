@@ -26,11 +26,7 @@ func (l *loader) scrubEnvironment() error {
 			names = append(names, l.o.Prefix+f.Name, l.o.Prefix+f.FileName)
 		}
 	}
-	for _, v := range l.groupVars { // the groups' elements, named with the prefix
-		if v.Secret {
-			names = append(names, v.Name, v.Name+"_FILE")
-		}
-	}
+	names = append(names, l.groupSecrets...)
 	for _, name := range names {
 		if _, set := os.LookupEnv(name); !set {
 			continue
