@@ -126,6 +126,38 @@ func (pe *planEntry) elementSuggestion(bare string) string {
 	return ""
 }
 
+// misspeltGroup suggests the element variable that bare, a name outside
+// every group's namespace, misspells in its group prefix (UPSTRAEM_0_HOST:
+// UPSTREAM_0_HOST), or "". A prefix shorter than 5 bytes may differ by
+// one edit, a longer one by two.
+func (pe *planEntry) misspeltGroup(bare string) string {
+	for _, g := range pe.grp {
+		for _, n := range g.names {
+			head, ok := strings.CutSuffix(bare, "_"+n)
+			if !ok {
+				continue
+			}
+			for i := 1; i+1 < len(head); i++ {
+				if head[i] != '_' {
+					continue
+				}
+				pfx, key := head[:i+1], head[i+1:]
+				if !g.IsMap() && strings.Trim(key, "0123456789") != "" {
+					continue
+				}
+				limit := 2
+				if len(g.Prefix) >= 5 {
+					limit = 3
+				}
+				if editDistance(pfx, g.Prefix, limit) < limit {
+					return g.Prefix + key + "_" + n
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // addGroupKeys lets a config file nest a group under any of its prefix's
 // parts (http: {upstreams: [...]}) as it can a field's.
 func (pe *planEntry) addGroupKeys() {

@@ -216,6 +216,9 @@ func TestGroupsMisspellingScan(t *testing.T) {
 		{"elements are known with a prefix", "APP_", prodready.MapEnv{"APP_UPSTREAM_0_HOST": "a", "APP_POOL_EU_HOST_FILE": ""}, nil},
 		{"misspelt element field", "APP_", prodready.MapEnv{"APP_UPSTREAM_0_HOST": "a", "APP_UPSTREAM_0_PROT": "1"}, map[string]string{"APP_UPSTREAM_0_PROT": "APP_UPSTREAM_0_PORT"}},
 		{"misspelt element field without a prefix", "", prodready.MapEnv{"UPSTREAM_0_HOST": "a", "POOL_EU_HOTS": "b"}, map[string]string{"POOL_EU_HOTS": "POOL_EU_HOST"}},
+		{"misspelt group prefix", "", prodready.MapEnv{"UPSTRAEM_1_PORT": "1", "POLO_EU_WEST_HOST": "b"}, map[string]string{"UPSTRAEM_1_PORT": "UPSTREAM_1_PORT", "POLO_EU_WEST_HOST": "POOL_EU_WEST_HOST"}},
+		{"misspelt group prefix with a prefix", "APP_", prodready.MapEnv{"APP_UPSTEAM_0_HOST": "a"}, map[string]string{"APP_UPSTEAM_0_HOST": "APP_UPSTREAM_0_HOST"}},
+		{"other variables are not element misspellings", "", prodready.MapEnv{"DB_0_HOST": "a", "HOME": "/root", "PATH": "/bin"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

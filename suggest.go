@@ -38,7 +38,11 @@ func (l *loader) scanUnknown() {
 		if element {
 			return
 		}
-		if l.o.Prefix == "" && gi < 0 && (len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name))) {
+		var misspelt string // an element variable with a misspelt group prefix
+		if gi < 0 && len(l.pe.grp) > 0 {
+			misspelt = l.pe.misspeltGroup(bare)
+		}
+		if l.o.Prefix == "" && gi < 0 && misspelt == "" && (len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name))) {
 			// Too long, too short, or no known name uses nearly the same
 			// characters: nothing to suggest, so no lookup needed.
 			return
@@ -47,7 +51,7 @@ func (l *loader) scanUnknown() {
 			return
 		}
 		suggestion := closest(bare, l.pe)
-		if s := l.pe.elementSuggestion(bare); s != "" {
+		if s := cmp.Or(misspelt, l.pe.elementSuggestion(bare)); s != "" {
 			suggestion = s
 		}
 		if l.o.Prefix == "" && suggestion == "" {
