@@ -55,7 +55,8 @@
 //
 // Indexes are decimal, without leading zeros, and run from 0 without gaps
 // (an index that is not a number, or a gap, is an error naming the
-// variable). A map's key is what lies between the prefix and the name of
+// variable). An element variable set to "" counts as unset, as any
+// variable does: it makes no element. A map's key is what lies between the prefix and the name of
 // one of the element's fields, underscores included: POOL_EU_WEST_HOST is
 // key eu_west and field HOST. Keys match without regard to case across
 // sources and are stored in lower case; an element's variables must spell

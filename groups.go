@@ -207,7 +207,7 @@ func (l *loader) listElements(gi int, g *groupPlan, names []string, listed bool,
 	fail := false
 	for _, name := range names {
 		gj, key, _, ok := l.pe.elementOf(name)
-		if gj != gi || !ok {
+		if gj != gi || !ok || !l.setNonEmpty(name) {
 			continue
 		}
 		n, err := strconv.Atoi(key)
@@ -303,7 +303,7 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 	fromEnv := map[string]string{} // lower-case key -> the spelling variables use
 	for _, name := range names {
 		gj, key, _, ok := l.pe.elementOf(name)
-		if gj != gi || !ok {
+		if gj != gi || !ok || !l.setNonEmpty(name) {
 			continue
 		}
 		k := strings.ToLower(key)
@@ -334,15 +334,24 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 	return elems, true
 }
 
+// setNonEmpty reports whether the variable bare (without Options.Prefix)
+// has a non-empty value at some level: an empty one, unset everywhere
+// else, does not make an element.
+func (l *loader) setNonEmpty(bare string) bool {
+	for level := levelOverride; level <= levelDotEnv; level++ {
+		if v, ok := l.lookupAt(level, l.o.Prefix+bare); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // probeElement looks up the variables of one element of a list group in an
 // environment that cannot list them; name is the first one found.
 func (l *loader) probeElement(g *groupPlan, key string) (name string, found bool) {
 	for _, n := range g.names {
-		name := g.Prefix + key + "_" + n
-		for level := levelOverride; level <= levelDotEnv; level++ {
-			if _, ok := l.lookupAt(level, l.o.Prefix+name); ok {
-				return name, true
-			}
+		if name := g.Prefix + key + "_" + n; l.setNonEmpty(name) {
+			return name, true
 		}
 	}
 	return "", false

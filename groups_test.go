@@ -99,6 +99,11 @@ func TestGroupsLoad(t *testing.T) {
 			origins: map[string]string{"UPSTREAM_0_HOST": ".env:1"},
 		},
 		{
+			name: "an empty element variable makes no element",
+			env:  prodready.MapEnv{"UPSTREAM_0_HOST": "a", "UPSTREAM_3_HOST": "", "POOL_X_HOST": ""},
+			want: groupConfig{Name: "svc", Upstreams: []upstream{{Host: "a", Port: 80}}},
+		},
+		{
 			name: "nothing set leaves the groups empty",
 			want: groupConfig{Name: "svc"},
 		},
