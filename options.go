@@ -90,21 +90,21 @@ type Options struct {
 	// process environment (os.Unsetenv) the variables of every secret
 	// field, a [Secret], a [SecretURL] or a list or map of them, groups'
 	// elements included: NAME and NAME_FILE, prefix included, whichever
-	// is set. Child processes the
-	// service starts then no longer inherit them, nor show them in their
-	// /proc/<pid>/environ. It applies only when Env is nil or
-	// [ProcessEnv](); with any other Env there is nothing to remove, and
-	// nothing is. A load that fails removes nothing.
+	// is set. Child processes the service starts then no longer inherit
+	// them, nor show them in their /proc/<pid>/environ. It applies only
+	// when Env is nil or [ProcessEnv](); with any other Env there is
+	// nothing to remove, and nothing is. A load that fails removes
+	// nothing. If ScrubEnvironment is false, the environment is left as it
+	// is.
 	//
 	// The limits: on Linux, /proc/<pid>/environ of the service itself keeps
 	// showing the environment it started with, to its own user and root,
 	// as the kernel reads the block the process started with, which
-	// unsetting does not change; so does a core dump. Code that read the
-	// variables before Load, or a second Load (which then finds them
-	// unset, and fails or falls back to defaults), sees the change: load
-	// once, at start-up, before starting goroutines that read the
-	// environment. If ScrubEnvironment is false, the environment is left
-	// as it is.
+	// unsetting does not change; so does a core dump. And the process
+	// changes for everyone in it: code that reads the variables after Load,
+	// a second Load included (which then fails, or falls back to
+	// defaults), finds them unset. Load once, at start-up, and take the
+	// secrets from the loaded value.
 	ScrubEnvironment bool
 
 	// Rand is the source of the development key. If Rand is nil,
