@@ -376,3 +376,27 @@ func TestGroupsDescribe(t *testing.T) {
 		t.Errorf("Describe listed %d of %d element variables: %+v", found, len(want), docs)
 	}
 }
+
+// A group inside a prefixed struct is nested in a config file under the
+// prefix's parts, as a field's key is.
+func TestGroupsNestedInFile(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		HTTP struct {
+			Timeout   string     `env:"TIMEOUT"`
+			Upstreams []upstream `prefix:"UPSTREAM_"`
+		} `prefix:"HTTP_"`
+	}
+	o := opts(prodready.MapEnv{"HTTP_UPSTREAM_1_HOST": "b"}, fstest.MapFS{"c.yaml": {Data: []byte("http:\n  timeout: 5s\n  upstream:\n    - host: a\n")}})
+	o.ConfigFiles = []string{"c.yaml"}
+	rep, err := prodready.LoadWithReport(ctx, &c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.HTTP.Upstreams) != 2 || c.HTTP.Upstreams[0].Host != "a" || c.HTTP.Upstreams[1].Host != "b" || c.HTTP.Timeout != "5s" {
+		t.Errorf("Load() = %+v", c)
+	}
+	if v, _ := rep.Var("HTTP_UPSTREAM_0_HOST"); v.Origin.String() != "c.yaml:4" || v.Field != "HTTP.Upstreams[0].Host" {
+		t.Errorf("HTTP_UPSTREAM_0_HOST = %+v", v)
+	}
+}
