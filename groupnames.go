@@ -61,10 +61,10 @@ func (pe *planEntry) elementSuggestion(bare string) string {
 func (pe *planEntry) misspeltGroup(bare string) string {
 	for _, g := range pe.grp {
 		for _, n := range g.names {
-			head, ok := strings.CutSuffix(bare, "_"+n)
-			if !ok {
+			if len(bare) <= len(n)+1 || bare[len(bare)-len(n)-1] != '_' || !strings.HasSuffix(bare, n) {
 				continue
 			}
+			head := bare[:len(bare)-len(n)-1]
 			for i := 1; i+1 < len(head); i++ {
 				if head[i] != '_' {
 					continue
