@@ -103,6 +103,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	opts := loadOptions(env)
 	// Findings are logged below, once the configuration says how to log.
 	opts.Logger = slog.New(slog.DiscardHandler)
+	opts.ScrubEnvironment = true // no child process inherits SECRET_KEY, ADMIN_TOKEN, DATABASE_URL...
 	rep, err := prodready.LoadWithReport(ctx, &cfg, &opts)
 	if err != nil {
 		return err
