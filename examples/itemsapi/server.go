@@ -609,10 +609,8 @@ func validateItem(in ItemInput) (param, msg string) {
 	case in.PriceCents < 0 || in.PriceCents > maxPrice:
 		return "price_cents", fmt.Sprintf("price_cents: want 0 to %d, got %d", int64(maxPrice), in.PriceCents)
 	}
-	for _, c := range in.Name {
-		if unicode.IsControl(c) {
-			return "name", "name: holds a control character"
-		}
+	if msg := nameProblem(in.Name); msg != "" {
+		return "name", msg
 	}
 	return "", ""
 }
@@ -620,7 +618,8 @@ func validateItem(in ItemInput) (param, msg string) {
 // readJSON decodes the request's body, one JSON object of at most limit
 // bytes with no unknown field, into dst, a pointer to a struct, or answers
 // 4xx. The body must be valid UTF-8 (encoding/json would silently replace
-// bad bytes with U+FFFD), the Content-Type application/json with no
+// bad bytes with U+FFFD), with no lone surrogate escape (\ud800, which it
+// replaces likewise), the Content-Type application/json with no
 // charset but utf-8, and the object's names must be dst's JSON names
 // exactly: once each, in their case (encoding/json matches "NAME" to
 // "name" and keeps the last of duplicates), with no invisible format
@@ -641,6 +640,10 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) bool
 		return false
 	case !utf8.Valid(raw):
 		writeError(w, http.StatusBadRequest, codeBadRequest, "body: not valid UTF-8", nil)
+		return false
+	}
+	if msg := escapeProblem(raw); msg != "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+msg, nil)
 		return false
 	}
 	if msg := checkNames(raw, jsonNames(dst)); msg != "" {
