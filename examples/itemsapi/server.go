@@ -98,6 +98,7 @@ type server struct {
 	draining  atomic.Bool                       // shutting down: GET /readyz answers 503
 	pending   sync.WaitGroup                    // delayed cache deletes (see invalidate)
 	inflight  sync.WaitGroup                    // handlers running
+	logins    loginThrottle                     // failed POST /login per client address (throttle.go)
 	fpOnce    sync.Once
 	fps       []string // see adminFingerprints
 	fpErr     error
@@ -793,6 +794,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, maxLoginBody, &b) {
 		return
 	}
+	attempt, wait := s.logins.begin(r.RemoteAddr)
+	if attempt == nil {
+		tooManyLogins(w, wait)
+		return
+	}
 	// Compare digests, so that neither the content nor the length of the
 	// token shows in the time taken.
 	got := sha256.Sum256([]byte(b.Token))
@@ -801,8 +807,9 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.logger.InfoContext(r.Context(), "login refused", "remote", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", authChallenge)
 		writeError(w, http.StatusUnauthorized, codeUnauthorized, "invalid token", nil)
-		return
+		return // the attempt keeps its token
 	}
+	attempt.refund()
 	fp, err := s.adminFingerprint()
 	if err != nil {
 		s.serverError(w, r, "login", err)
