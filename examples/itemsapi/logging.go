@@ -38,12 +38,10 @@ func durationText(_ []string, a slog.Attr) slog.Attr {
 // (every bad variable of the configuration), each as an element of
 // "errors".
 //
-// LOG_FORMAT is read from env as it is, in any case and with spaces
-// trimmed, not through the configuration: that may be what failed to
-// load, LOG_FORMAT included (an invalid one gives text). A LOG_FORMAT set
-// only in a .env or configuration file is not seen here.
+// The format is not taken from the configuration, which may be what
+// failed to load, LOG_FORMAT included: see exitFormat.
 func exitError(w io.Writer, env prodready.Environment, err error) {
-	if v, _ := env.Lookup("LOG_FORMAT"); !strings.EqualFold(strings.TrimSpace(v), string(prodready.LogJSON)) {
+	if exitFormat(env) != prodready.LogJSON {
 		fmt.Fprintf(w, "itemsapi: %v\n", err)
 		return
 	}
@@ -57,4 +55,25 @@ func exitError(w io.Writer, env prodready.Environment, err error) {
 		attrs = append(attrs, slog.Any("errors", each))
 	}
 	newLogger(w, prodready.LogJSON, slog.LevelError).LogAttrs(context.Background(), slog.LevelError, "itemsapi: exiting on error", attrs...)
+}
+
+// exitFormat returns the log format of exitError: LOG_FORMAT as env has
+// it (in any case, spaces trimmed; text if it is neither text nor json),
+// or when it is not set the default of the profile APP_ENV names (json
+// under production), or text. A LOG_FORMAT set only in a .env or
+// configuration file is not seen.
+func exitFormat(env prodready.Environment) prodready.LogFormat {
+	v, ok := env.Lookup("LOG_FORMAT")
+	if !ok {
+		name, _ := env.Lookup("APP_ENV")
+		p, err := prodready.LookupProfile(name, nil)
+		if err != nil {
+			return prodready.LogText
+		}
+		v, _, _ = p.Default("LOG_FORMAT")
+	}
+	if strings.EqualFold(strings.TrimSpace(v), string(prodready.LogJSON)) {
+		return prodready.LogJSON
+	}
+	return prodready.LogText
 }

@@ -50,6 +50,7 @@ func TestExitError(t *testing.T) {
 	tests := []struct {
 		name       string
 		logFormat  *string
+		appEnv     *string
 		err        error
 		wantJSON   bool
 		wantErrors int
@@ -59,6 +60,10 @@ func TestExitError(t *testing.T) {
 		{name: "invalid", logFormat: ptr("jsn"), err: joined},
 		{name: "json", logFormat: ptr("json"), err: joined, wantJSON: true, wantErrors: 2},
 		{name: "JSON with spaces", logFormat: ptr(" JSON "), err: errors.New("LISTEN_ADDR: in use"), wantJSON: true},
+		{name: "production's default", appEnv: ptr("production"), err: joined, wantJSON: true, wantErrors: 2},
+		{name: "production, text", appEnv: ptr("Production"), logFormat: ptr("text"), err: joined},
+		{name: "development's default", appEnv: ptr("development"), err: joined},
+		{name: "unknown profile", appEnv: ptr("prod"), err: joined},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +71,9 @@ func TestExitError(t *testing.T) {
 			env := prodready.MapEnv{}
 			if tt.logFormat != nil {
 				env["LOG_FORMAT"] = *tt.logFormat
+			}
+			if tt.appEnv != nil {
+				env["APP_ENV"] = *tt.appEnv
 			}
 			var buf bytes.Buffer
 			exitError(&buf, env, tt.err)
@@ -110,7 +118,8 @@ func TestStartupFailureJSON(t *testing.T) {
 		{"LOG_FORMAT in capitals", map[string]string{"LOG_FORMAT": "JSON", "LISTEN_ADDR": "bogus"}, []string{"LISTEN_ADDR"}, true},
 		{"port in use, after the configuration", map[string]string{"LOG_FORMAT": "json", "ADMIN_TOKEN": strong}, []string{"LISTEN_ADDR", "address already in use"}, true},
 		{"LOG_FORMAT itself invalid", map[string]string{"LOG_FORMAT": "jsn", "ADMIN_TOKEN": strong}, []string{"LOG_FORMAT"}, false},
-		{"text", map[string]string{"APP_ENV": "production", "ADMIN_TOKEN": strong}, []string{"SECRET_KEY"}, false},
+		{"production's default", map[string]string{"APP_ENV": "production", "ADMIN_TOKEN": strong}, []string{"SECRET_KEY"}, true},
+		{"text", map[string]string{"LOG_FORMAT": "text", "APP_ENV": "production", "ADMIN_TOKEN": strong}, []string{"SECRET_KEY"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
