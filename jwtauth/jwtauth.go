@@ -295,7 +295,7 @@ func datesInRange(c jwt.Claims) error {
 			return err
 		}
 		if t != nil && (t.Before(minDate) || t.After(maxDate)) {
-			return fmt.Errorf("claim %s is outside the years 1970 to 9999", d.name)
+			return rejection("claim " + d.name + " is outside the years 1970 to 9999")
 		}
 	}
 	return nil

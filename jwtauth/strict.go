@@ -113,8 +113,10 @@ func checkToken(t *jwt.Token) error {
 
 // verifyFailure returns Verify's error for err, golang-jwt's error for a
 // token that failed verification after its claims were decoded into claims.
-// It names the package's own rule a token broke, and the issuer and
-// audience when they are what is wrong, rather than the signature.
+// It names the package's own rule a token broke, the issuer and audience
+// when they are what is wrong, or golang-jwt's complaint about the claims,
+// rather than the signature; it returns nil when the signature is at fault
+// (or the token unreadable), for Verify's "invalid signature" error.
 func (a *Authority) verifyFailure(err error, claims jwt.Claims) error {
 	var r rejection
 	if errors.As(err, &r) {
@@ -140,7 +142,8 @@ func (a *Authority) verifyFailure(err error, claims jwt.Claims) error {
 		}
 	}
 	if what == nil {
-		return nil
+		// Not yet valid, issued in the future, no exp...: golang-jwt says.
+		return &verifyError{msg: "jwtauth: " + err.Error(), errs: append(errs, err)}
 	}
 	return &verifyError{msg: "jwtauth: token " + strings.Join(what, " and ") + ": " + err.Error(), errs: append(errs, err)}
 }

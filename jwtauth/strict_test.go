@@ -196,3 +196,38 @@ func TestVerifyIssuerAudienceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyErrorText: every failure of a token signed with the right key
+// read "invalid signature", which sends whoever reads the log after the
+// keys (found in the Trust review). Only a signature at fault says so.
+func TestVerifyErrorText(t *testing.T) {
+	t.Parallel()
+	a, sign := strictFixture(t)
+	future := t0.Add(time.Hour).Unix()
+	tests := []struct {
+		name      string
+		token     string
+		signature bool // the error is the signature's
+	}{
+		{name: "not yet valid", token: sign(nil, map[string]any{"nbf": future})},
+		{name: "issued in the future", token: sign(nil, map[string]any{"iat": future})},
+		{name: "no exp", token: sign(nil, map[string]any{"exp": nil})},
+		{name: "nbf after 9999", token: sign(nil, map[string]any{"nbf": 253402300800})},
+		{name: "crit", token: sign(map[string]any{"crit": []string{"b64"}, "b64": false}, nil)},
+		{name: "exp string", token: sign(nil, map[string]any{"exp": "1780318800"})},
+		{name: "other key", token: rawToken(t, map[string]any{"alg": "HS256"}, map[string]any{"iss": "api", "aud": "web", "exp": future}, derived(t, newKey(t))), signature: true},
+		{name: "signature changed", token: flip(sign(nil, nil), len(sign(nil, nil))-5), signature: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := a.Verify(tt.token, &jwt.RegisteredClaims{})
+			if !errors.Is(err, signing.ErrInvalidSignature) {
+				t.Fatalf("Verify() error = %v, want ErrInvalidSignature", err)
+			}
+			if got := strings.Contains(err.Error(), "signature"); got != tt.signature {
+				t.Errorf("Verify() error = %q; speaks of the signature: %v, want %v", err, got, tt.signature)
+			}
+		})
+	}
+}
