@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env prodr
 		}
 	}
 	if err := serve(ctx, stderr, env); err != nil {
-		fmt.Fprintf(stderr, "itemsapi: %v\n", err)
+		exitError(stderr, env, err)
 		return 1
 	}
 	return 0
@@ -108,7 +108,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	if err != nil {
 		return err
 	}
-	logger := slog.New(cfg.LogFormat.NewHandler(stderr, cfg.LogLevel))
+	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	for _, f := range rep.Findings {
 		level := slog.LevelInfo
 		if f.Severity >= prodready.SeverityWarning {
