@@ -42,8 +42,9 @@ const Mark = "[redacted]"
 
 // allowed are the query parameters whose values are shown: connection
 // settings of libpq/pgx, go-redis and the like that never carry a
-// credential. Anything else is hidden. addr and master_set name hosts and a
-// sentinel group; application_name and client_name are labels.
+// credential. Anything else is hidden. addr, host and master_set name
+// hosts and a sentinel group; user and dbname are as visible as in the
+// user info and path; application_name and client_name are labels.
 var allowed = map[string]bool{
 	"sslmode":              true,
 	"connect_timeout":      true,
@@ -60,6 +61,10 @@ var allowed = map[string]bool{
 	"client_name":          true,
 	"addr":                 true,
 	"master_set":           true,
+	"user":                 true,
+	"dbname":               true,
+	"host":                 true,
+	"port":                 true,
 	"pool_size":            true,
 	"max_retries":          true,
 	"charset":              true,
@@ -300,7 +305,21 @@ func unparsed(raw string) string {
 		}
 		return Mark
 	}
-	if !strings.ContainsRune(rest, '@') {
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		// Whatever precedes the last '@' is user info, however many
+		// '#', '/' or '@' it holds ("app:1#pw@db/app"): keep a
+		// name-like user name, hide the rest, and render what follows
+		// as a URL of its own.
+		user, _, pass := strings.Cut(rest[:i], ":")
+		if !pass || !nameLike(user, maxName) {
+			user = Mark
+		} else {
+			user += ":" + Mark
+		}
+		tail, _ := String(scheme + "://" + rest[i+1:])
+		return scheme + "://" + user + "@" + tail[len(scheme)+3:]
+	}
+	{
 		host := rest
 		if i := strings.IndexAny(rest, "/?#;"); i >= 0 {
 			host = rest[:i]
