@@ -18,7 +18,7 @@
 //     name-like (escaped, '+'-prefixed, holding control bytes) is hidden
 //     whole, name included, and so is a part without '=';
 //   - a non-empty fragment, a path holding '@', and an opaque part that
-//     is not a plain path (sqlite:app.db shows);
+//     is not a plain path (sqlite:app.db and sqlite::memory: show);
 //   - for text that does not parse as a URL, everything after the scheme
 //     and a clean host: the raw text is never echoed.
 //
@@ -169,7 +169,7 @@ func URL(u *url.URL) (s string, hidden bool) {
 		b.WriteByte(':')
 	}
 	if u.Opaque != "" {
-		if !pathLike(u.Opaque) {
+		if !pathLike(u.Opaque) && u.Opaque != ":memory:" {
 			b.WriteString(Mark)
 			hidden = true
 		} else {
