@@ -314,6 +314,10 @@ func walkRoot(t *testing.T, c canaries) {
 		{"database credentials in every query parameter", with("DATABASE_URL", queryCredentials("postgres://app@db/app", c.dbPass)), files, nil},
 		{"database credential in the fragment", with("DATABASE_URL", "postgres://app@db/app?sslmode=require#"+c.dbPass), files, nil},
 		{"query credentials in a level's error", with("LOG_LEVEL", queryCredentials("redis://h", c.dbPass)), files, nil},
+		{"secret as an unknown key", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("page_size: 5\n" + c.key + ": 1\n")}}, []string{"c.yaml"}},
+		{"secret as a duplicate key", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte(c.key + ": 1\n" + c.key + ": 2\n")}}, []string{"c.yaml"}},
+		{"secret anchored, level aliases", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("secret_key: &a " + c.key + "\nlog_level: *a\npage_size: *a\n")}}, []string{"c.yaml"}},
+		{"level anchored, secret aliases", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("log_level: &a " + c.key + "\nsecret_key: *a\n")}}, []string{"c.yaml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -213,3 +213,28 @@ func TestMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want bool // quoted
+	}{
+		{"cache_ttl", true}, {"oauth2_client_id", true}, {"CacheTTL", true}, {"HTTPSProxy", true},
+		{"x509_cert_sha256", true}, {"page-size", true}, {"log.level", true},
+		{"sk_live_4eC39HqLyjWDarjtT1zdp7dc", false},
+		{"9f86d081884c7d659a2feaa0c55ad015", false},
+		{"ghp_R2d2C3po0123abcdXYZ", false},
+		{"p@ss:w0rd", false}, {"with space", false}, {"", false}, {"nul\x00", false},
+		{strings.Repeat("a", 65), false},
+	}
+	for _, tt := range tests {
+		got := Key(tt.in)
+		if quoted := strings.HasPrefix(got, `"`); quoted != tt.want {
+			t.Errorf("Key(%q) = %q, want quoted %v", tt.in, got, tt.want)
+		}
+		if !tt.want && tt.in != "" && strings.Contains(got, tt.in) {
+			t.Errorf("Key(%q) = %q: shows the key", tt.in, got)
+		}
+	}
+}
