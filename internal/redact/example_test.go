@@ -17,7 +17,7 @@ func ExampleText() {
 	fmt.Println(redact.Text(`parse "postgres://app:hunter2@db:x/app": invalid port ":x" after host`))
 	// Output:
 	// failed to connect to `host=db user=app password=[redacted] database=app`: refused
-	// parse "postgres://app:[redacted]@db:x/[redacted]": invalid port ":x" after host
+	// parse "postgres://app:[redacted]@[redacted]": invalid port ":x" after host
 }
 
 func ExampleKey() {

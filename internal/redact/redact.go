@@ -306,18 +306,15 @@ func unparsed(raw string) string {
 		return Mark
 	}
 	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
-		// Whatever precedes the last '@' is user info, however many
-		// '#', '/' or '@' it holds ("app:1#pw@db/app"): keep a
-		// name-like user name, hide the rest, and render what follows
-		// as a URL of its own.
-		user, _, pass := strings.Cut(rest[:i], ":")
-		if !pass || !nameLike(user, maxName) {
-			user = Mark
-		} else {
-			user += ":" + Mark
+		// "app:1#pw@db/app" is user app with a password holding '#' at
+		// host db, or host app:1 with a fragment: no reading is sure,
+		// and the one that shows "db" would show a fragment's secret
+		// in "db:1#x@SECRET". Keep what both readings show, a
+		// name-like user (or host) before ':', and hide the rest.
+		if user, _, pass := strings.Cut(rest[:i], ":"); pass && nameLike(user, maxName) {
+			return scheme + "://" + user + ":" + Mark + "@" + Mark
 		}
-		tail, _ := String(scheme + "://" + rest[i+1:])
-		return scheme + "://" + user + "@" + tail[len(scheme)+3:]
+		return scheme + "://" + Mark
 	}
 	{
 		host := rest

@@ -111,9 +111,11 @@ func TestStringShows(t *testing.T) {
 		{"sqlite::memory:", "sqlite::memory:"},
 		{"redis:u:pw", "redis:[redacted]"},
 		{"memcached://h1:11211,h2:11211", "memcached://h1:11211,h2:11211"},
-		{"postgres://app:pw@db:notaport/app", "postgres://app:[redacted]@db:notaport/[redacted]"},
-		{"postgres://app:1#pw@db/app?password=x", "postgres://app:[redacted]@db/app?password=[redacted]"},
-		{"postgres://a@b:p/w@db/app", "postgres://[redacted]@db/app"},
+		{"postgres://app:pw@db:notaport/app", "postgres://app:[redacted]@[redacted]"},
+		{"postgres://app:1#pw@db/app?password=x", "postgres://app:[redacted]@[redacted]"},
+		{"postgres://db/app#@secret", "postgres://[redacted]"},
+		{"postgres://db:1#x@secret", "postgres://db:[redacted]@[redacted]"},
+		{"postgres://a@b:p/w@db/app", "postgres://[redacted]"},
 		{"postgres://db/app?user=app&dbname=app&host=h&port=5432", "postgres://db/app?user=app&dbname=app&host=h&port=5432"},
 		{"postgres://db:5432/%zz", "postgres://db:5432/[redacted]"},
 		{"db.example.com:5432 pw", "db.example.com:[redacted]"},
@@ -138,7 +140,7 @@ func TestText(t *testing.T) {
 		{"quoted DSN value", "host=db password='a b " + canary + "' dbname=app", "host=db password=[redacted] dbname=app"},
 		{"double-quoted value", `sslpassword="` + canary + `\" x" sslmode=require`, "sslpassword=[redacted] sslmode=require"},
 		{"url.Parse error", `parse "postgres://app:` + canary + `@db:x/app": invalid port ":x" after host`,
-			`parse "postgres://app:[redacted]@db:x/[redacted]": invalid port ":x" after host`},
+			`parse "postgres://app:[redacted]@[redacted]": invalid port ":x" after host`},
 		{"URL in a sentence", "DATABASE_URL postgres://app:" + canary + "@db/app?sslmode=disable: refused",
 			"DATABASE_URL postgres://app:[redacted]@db/app?sslmode=disable: refused"},
 		{"path query", "GET /v1/items?sig=" + canary + "&page=2 failed", "GET /v1/items?sig=[redacted]&page=[redacted] failed"},
@@ -235,6 +237,23 @@ func TestKey(t *testing.T) {
 		}
 		if !tt.want && tt.in != "" && strings.Contains(got, tt.in) {
 			t.Errorf("Key(%q) = %q: shows the key", tt.in, got)
+		}
+	}
+}
+
+// TestTextPunctuation keeps a sentence's punctuation out of the URL, so
+// that the URL parses and its host shows.
+func TestTextPunctuation(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"dial redis://a:pw@h1:6379, then redis://h2:6379.", "dial redis://a:[redacted]@h1:6379, then redis://h2:6379."},
+		{"DATABASE_URL postgres://app:pw@db/app: refused", "DATABASE_URL postgres://app:[redacted]@db/app: refused"},
+		// After a query, the punctuation may be the credential's last byte.
+		{"(see postgres://db/app?password=pw.)", "(see postgres://db/app?password=[redacted]"},
+	}
+	for _, tt := range tests {
+		if got := Text(tt.in); got != tt.want {
+			t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

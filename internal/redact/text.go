@@ -56,6 +56,15 @@ func Text(s string) string {
 		for end < len(s) && !strings.ContainsRune(urlEnd, rune(s[end])) {
 			end++
 		}
+		if !strings.ContainsAny(s[start:end], "?#") {
+			// Punctuation after a URL ("dial redis://h:6379, then",
+			// "DATABASE_URL postgres://db/app: refused") is the
+			// sentence's. Not after a query or fragment, whose last
+			// byte may be a credential's.
+			for end > j+3 && strings.IndexByte(",.:;)", s[end-1]) >= 0 {
+				end--
+			}
+		}
 		if start == j {
 			// No scheme: "://" alone; hide what follows it all the same.
 			b.WriteString(plain(s[:j]) + "://")
