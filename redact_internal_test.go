@@ -1,6 +1,10 @@
 package prodready
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/prodready/prodready/internal/redact"
+)
 
 func TestRedactURLPasswords(t *testing.T) {
 	t.Parallel()
@@ -23,5 +27,14 @@ func TestRedactURLPasswords(t *testing.T) {
 		if got := redactURLPasswords(tt.in); got != tt.want {
 			t.Errorf("redactURLPasswords(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Redacted and internal/redact's Mark are one placeholder: the CLI
+// recognizes what was hidden by it.
+func TestRedactedIsTheRedactorsMark(t *testing.T) {
+	t.Parallel()
+	if Redacted != redact.Mark {
+		t.Errorf("Redacted = %q, redact.Mark = %q: want one placeholder", Redacted, redact.Mark)
 	}
 }
