@@ -16,7 +16,7 @@ const maxKey = 64
 // upper case and digits (cache_ttl, oauth2_client_id, CacheTTL): random
 // tokens change class every few characters (sk_live_4eC39Hq...).
 func Key(k string) string {
-	if NameLike(k) {
+	if k == "" || NameLike(k) {
 		return strconv.Quote(k)
 	}
 	return fmt.Sprintf("of %d bytes (not shown: it does not look like a name)", len(k))

@@ -227,7 +227,7 @@ func TestKey(t *testing.T) {
 		{"sk_live_4eC39HqLyjWDarjtT1zdp7dc", false},
 		{"9f86d081884c7d659a2feaa0c55ad015", false},
 		{"ghp_R2d2C3po0123abcdXYZ", false},
-		{"p@ss:w0rd", false}, {"with space", false}, {"", false}, {"nul\x00", false},
+		{"p@ss:w0rd", false}, {"with space", false}, {"", true}, {"nul\x00", false},
 		{strings.Repeat("a", 65), false},
 	}
 	for _, tt := range tests {
