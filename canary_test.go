@@ -82,6 +82,13 @@ func TestCanaryNeverAppears(t *testing.T) {
 		{"empty item in secret list", strong, prodready.MapEnv{"TOKENS": strong + ";;" + strong}, nil, nil},
 		{"misspelled secret variable", strong, prodready.MapEnv{"SECRET_KYE": strong, "API_TOKNE": strong}, nil, nil},
 	}
+	// The outside attack ("Trust" issue): a credential in a query
+	// parameter of a name off the old list, or after ';', printed.
+	for name, u := range credentialURLs(strong) {
+		tc := tests[0] // the same fields; only the name and environment change
+		tc.name, tc.env, tc.files, tc.conf = "DATABASE_URL "+name, prodready.MapEnv{"DATABASE_URL": u}, nil, nil
+		tests = append(tests, tc)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -3,8 +3,9 @@ package prodready
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // Sentinel errors that [Load] wraps; test for them with errors.Is.
@@ -122,50 +123,9 @@ func quote(v string) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// Patterns of credentials outside a URL's user info: query parameters
-// (?password=...) and a driver DSN's user:password@ prefix.
-var (
-	secretParamPattern = regexp.MustCompile(`(?i)([?&;](?:password|passwd|pwd|pass|sslpassword|secret|token|access_token|auth_token|api_key|apikey|x-amz-security-token)=)[^&#\s"']*`)
-	dsnPattern         = regexp.MustCompile(`(^|[\s"'=,;(])([^\s:/@"'=,;(]+):([^\s@"'/][^\s@"']*)@`)
-)
-
-// redactURLPasswords removes the password of anything in v shaped like
-// scheme://user:password@host, even when v is not a valid URL: the user
-// info runs from "://" to the last '@' before white space, whatever it
-// holds, since an unescaped '/', '?' or '#' in a password is common. It
-// also removes credentials in query parameters (?password=...) and in a
-// driver DSN's user:password@ prefix.
-func redactURLPasswords(v string) string {
-	if strings.ContainsRune(v, '@') {
-		v = dsnPattern.ReplaceAllString(v, "${1}${2}:"+Redacted+"@")
-	}
-	if strings.ContainsRune(v, '=') {
-		v = secretParamPattern.ReplaceAllString(v, "${1}"+Redacted)
-	}
-	return redactUserInfo(v)
-}
-
-func redactUserInfo(v string) string {
-	var b strings.Builder
-	for {
-		j := strings.Index(v, "://")
-		if j < 0 {
-			b.WriteString(v)
-			return b.String()
-		}
-		start := j + 3
-		end := start
-		for end < len(v) && !strings.ContainsRune(" \t\r\n\"'", rune(v[end])) {
-			end++
-		}
-		b.WriteString(v[:start])
-		seg := v[start:end]
-		if at := strings.LastIndexByte(seg, '@'); at >= 0 {
-			if colon := strings.IndexByte(seg[:at], ':'); colon >= 0 {
-				seg = seg[:colon+1] + Redacted + seg[at:]
-			}
-		}
-		b.WriteString(seg)
-		v = v[end:]
-	}
-}
+// redactURLPasswords hides the credentials in v with internal/redact, the
+// module's one redactor: the password, the query values off its allow-list
+// and the fragment of anything shaped like scheme://..., even when v is not
+// a valid URL (then all past the host), the values of key=value pairs
+// naming a credential (password=...) and a driver DSN's user:password@.
+func redactURLPasswords(v string) string { return redact.Text(v) }

@@ -21,6 +21,7 @@ import (
 	"github.com/prodready/prodready/internal/cfgfile"
 	"github.com/prodready/prodready/internal/dotenv"
 	"github.com/prodready/prodready/internal/memlimit"
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // IDs of the findings the loader itself reports. The errors (E) stop a
@@ -915,6 +916,10 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 			err = odd.explain(f.Decode(v, n.Value, custom))
 		}
 		if err != nil {
+			if n.Shared && !sensitive {
+				l.invalidShared(f, full, origin, n.Value, err)
+				return
+			}
 			l.invalid(f, full, origin, n.Value, sensitive, err)
 			return
 		}
@@ -1369,7 +1374,7 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 		}
 		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,
 			"remove it or fix its name"+l.suggest(key),
-			"%s:%d: unknown key %s", file, fl.Line, quote(prefix+fl.Key))
+			"%s:%d: unknown key %s", file, fl.Line, redact.Key(prefix+fl.Key))
 	}
 }
 

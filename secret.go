@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/prodready/prodready/internal/bind"
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // Redacted is what every rendering of a [Secret] prints.
@@ -102,9 +102,11 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 // database stay visible to operators while the credential does not.
 // [SecretURL.Reveal] returns the URL with its password.
 //
-// The password is redacted, and so are the values of query parameters that
-// carry credentials (password, sslpassword, token, api_key...). A credential
-// passed as the user name (https://TOKEN@host) shows. Special characters in
+// The password is redacted, and so is the value of every query parameter
+// whose name is not on a short allow-list of harmless settings (sslmode,
+// connect_timeout, dial_timeout...; docs/SECURITY.md lists them), whether
+// '&' or ';' separates them, and the fragment. A user name that looks like
+// a token (https://TOKEN@host) is redacted too. Special characters in
 // the user name and password must be percent-encoded: a URL with an '@'
 // outside its user info is refused, since it would parse with the password
 // in the host, path or fragment, and so is a driver's DSN that is not a URL
@@ -151,33 +153,10 @@ func ParseSecretURL(s string) (SecretURL, error) {
 	return SecretURL{raw: &s, redacted: redacted, scheme: strings.ToLower(u.Scheme), password: pass}, nil
 }
 
-// secretParams are query parameters that carry credentials in connection
-// URLs (libpq's password and sslpassword, Redis and cloud tokens...).
-var secretParams = []string{"password", "passwd", "pwd", "pass", "sslpassword", "secret", "token", "access_token", "auth_token", "api_key", "apikey", "x-amz-security-token"}
-
-// redactURL returns u with its password, and the values of query
-// parameters that carry credentials, replaced by Redacted, and whether it
-// had any of them.
-func redactURL(u *url.URL) (string, bool) {
-	c := *u
-	found := false
-	if _, has := u.User.Password(); has {
-		c.User = url.UserPassword(u.User.Username(), "xxxxx")
-		found = true
-	}
-	if c.RawQuery != "" {
-		parts := strings.Split(c.RawQuery, "&")
-		for i, p := range parts {
-			k, _, ok := strings.Cut(p, "=")
-			if key, err := url.QueryUnescape(k); ok && err == nil && slices.Contains(secretParams, strings.ToLower(key)) {
-				parts[i] = k + "=" + Redacted
-				found = true
-			}
-		}
-		c.RawQuery = strings.Join(parts, "&")
-	}
-	return strings.Replace(c.String(), ":xxxxx@", ":"+Redacted+"@", 1), found
-}
+// redactURL returns u rendered by internal/redact, the module's one
+// redactor, and whether it hid anything: the password, a token-like user
+// name, every query value but those of a short allow-list, the fragment.
+func redactURL(u *url.URL) (string, bool) { return redact.URL(u) }
 
 // Reveal returns the URL as it was given, password included.
 func (s SecretURL) Reveal() string {
@@ -206,8 +185,9 @@ func (s SecretURL) URL() *url.URL {
 // Scheme returns the URL's scheme in lower case, or "" when s is unset.
 func (s SecretURL) Scheme() string { return s.scheme }
 
-// HasPassword reports whether the URL carries a password, in its user info
-// or in a query parameter such as password=.
+// HasPassword reports whether the URL carries a credential its renderings
+// hide: a password in its user info, a token-like user name, a query value
+// off the allow-list (password=...) or a fragment.
 func (s SecretURL) HasPassword() bool { return s.password }
 
 // String returns the URL with its password replaced by [Redacted].

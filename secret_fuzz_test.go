@@ -7,18 +7,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // FuzzParseSecretURL parses arbitrary text as a SecretURL, with every "PW"
 // in it replaced by a canary. ParseSecretURL must never panic, and its
 // error must never quote the canary. A URL it accepts must reveal exactly
-// the text given, and, when the canary is its password or the value of a
-// query parameter that carries credentials (and nowhere else), no
+// the text given, and, when the canary is its password, the value of a
+// query parameter off the redactor's allow-list or the fragment (and
+// nowhere else), no
 // rendering of it may show the canary: String, every fmt verb, JSON, text
 // and both slog handlers.
 func FuzzParseSecretURL(f *testing.F) {
@@ -31,6 +32,7 @@ func FuzzParseSecretURL(f *testing.F) {
 		"redis://u:PW@h/?x=1&token=PW&y", "s://u:PW@h?pwd=PW;password=PW", "postgres://app:PW%40x@db/app",
 		"http://[fe80::1%25en0]:80/", "postgres://app:PW@db:0/app", "memcached://h:11211", "//u:PW@h/p",
 		"postgres://app:@db/app", "redis://h?Token=PW#frag", "x:1234", "postgres://%41pp:PW@db/%50W",
+		"postgres://db/app?sslmode=require;password=PW", "postgres://db/app?X-Amz-Signature=PW", "postgres://db/app#PW",
 	} {
 		f.Add(s)
 	}
@@ -70,11 +72,17 @@ func FuzzParseSecretURL(f *testing.F) {
 			if pw, ok := pu.User.Password(); ok && strings.Contains(pw, canary) {
 				secret = true
 			}
-			for p := range strings.SplitSeq(pu.RawQuery, "&") {
+			// Deny by default (the "Trust" issue): every query value
+			// off internal/redact's allow-list, after '&' or ';', and
+			// the fragment are credentials.
+			for p := range strings.SplitSeq(strings.ReplaceAll(pu.RawQuery, ";", "&"), "&") {
 				k, v, _ := strings.Cut(p, "=")
-				if key, err := url.QueryUnescape(k); err == nil && isSecretParam(key) && strings.Contains(v, canary) {
+				if !redact.Allowed(k) && strings.Contains(v, canary) {
 					secret = true
 				}
+			}
+			if strings.Contains(pu.Fragment, canary) {
+				secret = true
 			}
 		}
 		if !secret {
@@ -103,11 +111,4 @@ func FuzzParseSecretURL(f *testing.F) {
 			}
 		}
 	})
-}
-
-// isSecretParam reports a query parameter that the documentation of
-// SecretURL says is redacted.
-func isSecretParam(key string) bool {
-	return slices.Contains([]string{"password", "passwd", "pwd", "pass", "sslpassword", "secret", "token",
-		"access_token", "auth_token", "api_key", "apikey", "x-amz-security-token"}, strings.ToLower(key))
 }

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // ErrNotFound means that the value does not exist at its source. A loader
@@ -45,76 +44,16 @@ func (e *PanicError) Error() string {
 	return fmt.Sprintf("cache: %s panicked: %v", op, e.Value)
 }
 
-// minScrubLen is the shortest password removed wherever it appears in an
-// error's text, not only inside the URL.
-const minScrubLen = 4
+// redactor removes the credentials of a CACHE_URL, and any other
+// credential internal/redact (the module's one redactor) recognizes, from
+// the text of the errors of backends, which may quote their URL or a DSN.
+type redactor struct{ s redact.Scrubber }
 
-// redactor removes the credentials of a CACHE_URL from error text, for the
-// errors of backends that quote their URL.
-type redactor struct {
-	old []string // secrets, longest first
-	new []string // their replacements
-}
+func newRedactor(u prodready.SecretURL) redactor { return redactor{redact.ForURL(u.Reveal())} }
 
-func newRedactor(u prodready.SecretURL) redactor {
-	if !u.IsSet() || !u.HasPassword() {
-		return redactor{}
-	}
-	var r redactor
-	raw := u.Reveal()
-	r.old = append(r.old, raw)
-	r.new = append(r.new, u.String())
-	if p, err := url.Parse(raw); err == nil {
-		// A password of a few characters would match inside ordinary words
-		// and garble the message ("su[redacted][redacted]ort" for "p");
-		// within the URL it is still removed, by the first pair above.
-		if pw, ok := p.User.Password(); ok && len(pw) >= minScrubLen {
-			r.old = append(r.old, pw)
-			r.new = append(r.new, "[redacted]")
-			if esc := url.PathEscape(pw); esc != pw {
-				r.old = append(r.old, esc)
-				r.new = append(r.new, "[redacted]")
-			}
-		}
-		for _, vs := range p.Query() {
-			for _, v := range vs {
-				// Query credentials (password=, token=...) are redacted by
-				// SecretURL; values too short to be secrets would mangle text.
-				if len(v) >= 2*minScrubLen && !strings.Contains(u.String(), v) {
-					r.old = append(r.old, v)
-					r.new = append(r.new, "[redacted]")
-				}
-			}
-		}
-	}
-	return r
-}
-
-// clean returns err with the URL's credentials removed from its text; it
-// still unwraps to err.
-func (r redactor) clean(err error) error {
-	if err == nil || len(r.old) == 0 {
-		return err
-	}
-	msg := err.Error()
-	out := msg
-	for i, s := range r.old {
-		out = strings.ReplaceAll(out, s, r.new[i])
-	}
-	if out == msg {
-		return err
-	}
-	return &redactedError{msg: out, err: err}
-}
-
-// redactedError is an error whose text had credentials removed.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+// clean returns err with the credentials removed from its text; it still
+// unwraps to err.
+func (r redactor) clean(err error) error { return r.s.Error(err) }
 
 // errorLog logs backend errors at most once per interval, with the number
 // of errors since the last record.

@@ -22,6 +22,15 @@ func canaryForms(c string) []string {
 	}
 }
 
+// queryCredentialNames are the query parameters through which the outside
+// attack read credentials; see the root package's credential_url_test.go.
+var queryCredentialNames = []string{
+	"password", "client_secret", "secret_key", "access_key", "private_key", "key", "sig",
+	"signature", "X-Amz-Signature", "X-Amz-Credential", "api-key", "session_token",
+	"sas_token", "SharedAccessSignature", "pw", "auth", "authorization", "bearer",
+	"credentials", "apitoken", "+password", "password%00",
+}
+
 // allCommands are every command and format that reads the configuration.
 var allCommands = [][]string{
 	{"check"},
@@ -86,6 +95,20 @@ func TestCanaryNeverAppears(t *testing.T) {
 		{"secret in the default .env file", strong, nil, fstest.MapFS{".env": {Data: []byte("API_TOKEN=" + strong + "\n")}}, nil},
 		{"secret in a level", strong, prodready.MapEnv{"LOG_LEVEL": "redis://u:" + strong + "@h"}, nil, nil},
 	}
+	// The outside attack ("Trust" issue): `prodready print` showed a
+	// credential in a query parameter of a name off the old list, or
+	// after ';'.
+	for _, p := range queryCredentialNames {
+		for _, sep := range []string{"&", ";"} {
+			tc := tests[0] // the same fields; only the name and environment change
+			tc.name, tc.files, tc.args = "DATABASE_URL query "+p+" after "+sep, nil, nil
+			tc.env = prodready.MapEnv{"DATABASE_URL": "postgres://app@db/app?sslmode=require" + sep + p + "=" + strong}
+			tests = append(tests, tc)
+		}
+	}
+	tc := tests[0]
+	tc.name, tc.env = "DATABASE_URL fragment", prodready.MapEnv{"DATABASE_URL": "postgres://app@db/app#" + strong}
+	tests = append(tests, tc)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/redact"
 )
 
 func (r *runner) print(ctx context.Context, args []string) error {
@@ -184,12 +185,11 @@ func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error
 }
 
 // redactedCredential reports whether the report replaced a credential in
-// value: a URL's password (scheme://user:[redacted]@host) or a credential
-// query parameter (password=[redacted]). A value that merely holds the
-// text [redacted] elsewhere is written as it is.
-func redactedCredential(value string) bool {
-	return strings.Contains(value, ":"+prodready.Redacted+"@") || strings.Contains(value, "="+prodready.Redacted)
-}
+// value, as internal/redact (the module's one redactor) marks it: a URL's
+// password (scheme://user:[redacted]@host), a query value
+// (password=[redacted]), a fragment... A value that merely holds the text
+// [redacted] elsewhere is written as it is.
+func redactedCredential(value string) bool { return redact.Marked(value) }
 
 // validName reports whether name is a variable name a shell and a .env
 // file both accept.

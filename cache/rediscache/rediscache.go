@@ -20,6 +20,7 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/internal/inflight"
+	"github.com/prodready/prodready/internal/redact"
 	"github.com/redis/rueidis"
 )
 
@@ -375,13 +376,13 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		s.client, err = newClient(ctx, copt)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("rediscache: connect: %w", scrub(err, copt.Password))
+		return nil, fmt.Errorf("rediscache: connect: %w", scrub(err, u))
 	}
 	pctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
 	defer cancel()
 	if err := s.client.Do(pctx, s.client.B().Ping().Build()).Error(); err != nil {
 		s.client.Close()
-		return nil, fmt.Errorf("rediscache: the server does not answer PING: %w", scrub(err, copt.Password))
+		return nil, fmt.Errorf("rediscache: the server does not answer PING: %w", scrub(err, u))
 	}
 	return s, nil
 }
@@ -476,13 +477,10 @@ func clientOption(u prodready.SecretURL) (rueidis.ClientOption, error) {
 	return o, nil
 }
 
-// scrub makes sure err's message does not carry the password.
-func scrub(err error, password string) error {
-	if password == "" || !strings.Contains(err.Error(), password) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), password, prodready.Redacted))
-}
+// scrub removes u's credentials, and any other internal/redact (the
+// module's one redactor) recognizes, from err's text; it still unwraps to
+// err.
+func scrub(err error, u prodready.SecretURL) error { return redact.ForURL(u.Reveal()).Error(err) }
 
 // wrote notes that k was written, after the write's reply (see tracker).
 func (s *Store) wrote(k string) {

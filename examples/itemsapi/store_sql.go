@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/redact"
 	"github.com/prodready/prodready/paginate"
 	_ "modernc.org/sqlite"
 )
@@ -57,7 +58,7 @@ type sqlStore struct {
 	// poll the file lock.
 	db, wdb *sql.DB
 	url     prodready.SecretURL
-	secret  string // the password, scrubbed from error messages; "" if none
+	redact  redact.Scrubber // removes DATABASE_URL's credentials from error messages
 	q       queries
 	count   atomic.Uint64
 	logger  *slog.Logger
@@ -166,10 +167,7 @@ func openStore(ctx context.Context, databaseURL string, seed int, logger *slog.L
 	if seed < 0 {
 		return nil, fmt.Errorf("seed %d is negative: want 0 or more items", seed)
 	}
-	s := &sqlStore{url: u, logger: logger}
-	if pu := u.URL(); pu != nil && pu.User != nil {
-		s.secret, _ = pu.User.Password()
-	}
+	s := &sqlStore{url: u, logger: logger, redact: redact.ForURL(databaseURL)}
 	switch u.Scheme() {
 	case "sqlite":
 		err = s.openSQLite(ctx)
@@ -540,42 +538,14 @@ func (s *sqlStore) close() error {
 	return nil
 }
 
-// scrub returns err with DATABASE_URL and its password replaced by their
-// redacted forms in its message; errors.Is and errors.As still see the
-// errors it wraps. Drivers do not print passwords that we know of: this is
-// the guarantee that no message ever does.
-func (s *sqlStore) scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	clean := msg
-	if raw := s.url.Reveal(); raw != "" && raw != s.url.String() {
-		clean = strings.ReplaceAll(clean, raw, s.url.String())
-	}
-	if len(s.secret) >= 4 {
-		clean = strings.ReplaceAll(clean, s.secret, prodready.Redacted)
-		if esc := url.QueryEscape(s.secret); esc != s.secret {
-			clean = strings.ReplaceAll(clean, esc, prodready.Redacted)
-		}
-		if esc := url.PathEscape(s.secret); esc != s.secret {
-			clean = strings.ReplaceAll(clean, esc, prodready.Redacted)
-		}
-	}
-	if clean == msg {
-		return err
-	}
-	return &scrubbedError{msg: clean, err: err}
-}
-
-// A scrubbedError is an error whose message had a password removed.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
+// scrub returns err with DATABASE_URL's credentials (the URL, its
+// password, its query values off the allow-list, its fragment: raw,
+// unescaped and escaped), and any other credential internal/redact (the
+// module's one redactor) recognizes, removed from its message; errors.Is
+// and errors.As still see the errors it wraps. Drivers quote the URL they
+// could not parse, and a value they could not read: this is the guarantee
+// that no message ever shows a credential.
+func (s *sqlStore) scrub(err error) error { return s.redact.Error(err) }
 
 // pingAttempts returns how many times ping may try db: once more than the
 // connections db may hold, each of which may have died while idle.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/redact"
 	"github.com/prodready/prodready/internal/testserver"
 )
 
@@ -485,7 +486,7 @@ func TestScrub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sqlStore{url: u, secret: canary}
+	s := &sqlStore{url: u, redact: redact.ForURL(raw)}
 	tests := []error{
 		fmt.Errorf("dial %s: %w", raw, context.DeadlineExceeded),
 		fmt.Errorf("auth with %q failed: %w", canary, context.DeadlineExceeded),

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // Kind says what a Node holds.
@@ -44,6 +46,11 @@ type Node struct {
 	Items  []Node  // List only
 	Fields []Field // Map only, in file order
 	Line   int     // 1-based line where the value starts; 0 only for the root of an empty document
+	// Shared marks a YAML scalar that is anchored (&a) or inside an
+	// anchored value, and so each copy an alias (*a) or a merge key made
+	// of it: the same text may be another key's value, a secret's, and
+	// must not be quoted in that of a key that is not secret.
+	Shared bool
 }
 
 // A Field is one key of a map node.
@@ -133,7 +140,11 @@ func quoteKey(s string) string {
 
 // duplicateKey returns the error for key appearing on line after first.
 func duplicateKey(file, key string, line, first int) *Error {
-	return &Error{File: file, Line: line, Msg: fmt.Sprintf("duplicate key %s (first on line %d)", quoteKey(key), first)}
+	k := redact.Key(key) // a secret pasted as a key is not quoted
+	if key == "<<" {
+		k = strconv.Quote(key)
+	}
+	return &Error{File: file, Line: line, Msg: fmt.Sprintf("duplicate key %s (first on line %d)", k, first)}
 }
 
 // tooDeep returns the error for a value nested deeper than MaxDepth.

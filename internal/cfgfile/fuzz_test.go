@@ -82,8 +82,10 @@ var knownPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^top level must be a map, not (a list|a scalar|null)$`),
 	regexp.MustCompile(`^top level must be an object, not (an array|a string|a number|a boolean|null)$`),
 	regexp.MustCompile(`^map key must be a scalar, not (a map|a list)$`),
-	// A key may be quoted; keys are not secret.
-	regexp.MustCompile(`^duplicate key "(?:[^"\\]|\\.){0,512}"(\.\.\.)? \(first on line [1-9][0-9]*\)$`),
+	// A key is quoted when it looks like a name, else described: a
+	// secret pasted as a key is never shown (redact.Key).
+	regexp.MustCompile(`^duplicate key "[A-Za-z0-9_.<-]{0,64}" \(first on line [1-9][0-9]*\)$`),
+	regexp.MustCompile(`^duplicate key of [0-9]+ bytes \(not shown: it does not look like a name\) \(first on line [1-9][0-9]*\)$`),
 }
 
 // knownMessage reports whether msg is one Parse is meant to produce, which

@@ -180,6 +180,7 @@ type yamlConverter struct {
 	text     int                 // bytes of keys and scalar values produced so far
 	expanded bool                // whether an alias or merge key was expanded
 	active   map[*yaml.Node]bool // anchored nodes being converted
+	shared   int                 // anchored nodes around the one being converted; see Node.Shared
 }
 
 // line returns l, or the last line of the file if l is after it. The YAML
@@ -296,6 +297,10 @@ func (c *yamlConverter) convert(n *yaml.Node, depth int) (Node, error) {
 		return Node{}, err
 	}
 	defer leave()
+	if n.Anchor != "" {
+		c.shared++
+		defer func() { c.shared-- }()
+	}
 	if err := c.count(); err != nil {
 		return Node{}, err
 	}
@@ -310,7 +315,7 @@ func (c *yamlConverter) convert(n *yaml.Node, depth int) (Node, error) {
 		if err := c.addText(len(n.Value)); err != nil {
 			return Node{}, err
 		}
-		return Node{Kind: Scalar, Value: n.Value, Line: c.line(n.Line)}, nil
+		return Node{Kind: Scalar, Value: n.Value, Line: c.line(n.Line), Shared: c.shared > 0}, nil
 	case yaml.SequenceNode:
 		if n.Tag != tagSeq {
 			return Node{}, c.errorf(n.Line, msgBadTag)

@@ -49,6 +49,23 @@ type canaries struct {
 	admin    string // the reference service's ADMIN_TOKEN
 }
 
+// queryCredentials returns base with a query that gives canary to every
+// parameter name through which the outside attack ("Trust" issue) read a
+// credential, separated by '&' and ';' in turn.
+func queryCredentials(base, canary string) string {
+	names := []string{
+		"client_secret", "secret_key", "access_key", "private_key", "key", "sig",
+		"signature", "X-Amz-Signature", "X-Amz-Credential", "api-key", "session_token",
+		"sas_token", "SharedAccessSignature", "pw", "auth", "authorization", "bearer",
+		"credentials", "apitoken", "+password", "password%00", "password",
+	}
+	q := "sslmode=require"
+	for i, n := range names {
+		q += "&;"[i%2:i%2+1] + n + "=" + canary
+	}
+	return base + "?" + q
+}
+
 func (c canaries) all() []string {
 	return []string{c.key, c.fallback, c.weak, c.dbPass, c.cachePW, c.custom, c.file, c.admin}
 }
@@ -294,6 +311,13 @@ func walkRoot(t *testing.T, c canaries) {
 		{"secret under unknown key", prodready.MapEnv{}, fstest.MapFS{"c.json": {Data: []byte(`{"secret_kee": "` + c.key + `"}`)}}, []string{"c.json"}},
 		{"secret in broken json", prodready.MapEnv{}, fstest.MapFS{"c.json": {Data: []byte(`{"secret_key": "` + c.key + `",}`)}}, []string{"c.json"}},
 		{"URL password of wrong type in json", prodready.MapEnv{}, fstest.MapFS{"c.json": {Data: []byte(`{"page_size": "redis://:` + c.cachePW + `@h"}`)}}, []string{"c.json"}},
+		{"database credentials in every query parameter", with("DATABASE_URL", queryCredentials("postgres://app@db/app", c.dbPass)), files, nil},
+		{"database credential in the fragment", with("DATABASE_URL", "postgres://app@db/app?sslmode=require#"+c.dbPass), files, nil},
+		{"query credentials in a level's error", with("LOG_LEVEL", queryCredentials("redis://h", c.dbPass)), files, nil},
+		{"secret as an unknown key", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("page_size: 5\n" + c.key + ": 1\n")}}, []string{"c.yaml"}},
+		{"secret as a duplicate key", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte(c.key + ": 1\n" + c.key + ": 2\n")}}, []string{"c.yaml"}},
+		{"secret anchored, level aliases", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("secret_key: &a " + c.key + "\nlog_level: *a\npage_size: *a\n")}}, []string{"c.yaml"}},
+		{"level anchored, secret aliases", prodready.MapEnv{}, fstest.MapFS{"c.yaml": {Data: []byte("log_level: &a " + c.key + "\nsecret_key: *a\n")}}, []string{"c.yaml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,6 +463,7 @@ func walkCLI(t *testing.T, c canaries) {
 		{"broken env file", prodready.MapEnv{}, []string{"--env-file", "broken.env"}},
 		{"yaml-style env file", prodready.MapEnv{}, []string{"--env-file", "yamlish.env"}},
 		{"missing config", prodready.MapEnv{}, []string{"--config", "missing.yaml"}},
+		{"query credentials", prodready.MapEnv{"DATABASE_URL": queryCredentials("postgres://app@db/app", c.dbPass), "CACHE_URL": "redis://cache:6379/0#" + c.cachePW}, nil},
 	}
 	for _, st := range setups {
 		t.Run(st.name, func(t *testing.T) {
