@@ -72,7 +72,7 @@ func main() {
 
 func names() []string {
 	var s []string
-	for _, m := range hitratio.Makers {
+	for _, m := range slices.Concat(hitratio.Makers, hitratio.Experiments) {
 		s = append(s, m.Name)
 	}
 	return s
@@ -81,13 +81,14 @@ func names() []string {
 func run(dir string, n int, only, caches, sizeList string, opt bool) error {
 	makers := hitratio.Makers
 	if caches != "" {
+		all := slices.Concat(hitratio.Makers, hitratio.Experiments)
 		makers = nil
 		for _, c := range strings.Split(caches, ",") {
-			i := slices.IndexFunc(hitratio.Makers, func(m hitratio.Maker) bool { return strings.EqualFold(m.Name, c) })
+			i := slices.IndexFunc(all, func(m hitratio.Maker) bool { return strings.EqualFold(m.Name, c) })
 			if i < 0 {
 				return fmt.Errorf("-caches: unknown cache %q; want some of %s", c, strings.Join(names(), ","))
 			}
-			makers = append(makers, hitratio.Makers[i])
+			makers = append(makers, all[i])
 		}
 	}
 	var sizes []int
