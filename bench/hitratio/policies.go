@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/Yiling-J/theine-go"
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/arc/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/maypok86/otter/v2"
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
@@ -83,7 +83,11 @@ func newARC(size int) (Policy, error) {
 // newOtter is otter used directly, with the options the memory backend
 // gives it that bear on eviction (a size bound; no executor: otter's own).
 func newOtter(size int) (Policy, error) {
-	c, err := otter.New(&otter.Options[string, struct{}]{MaximumSize: size})
+	return newOtterWith(&otter.Options[string, struct{}]{MaximumSize: size})
+}
+
+func newOtterWith(o *otter.Options[string, struct{}]) (Policy, error) {
+	c, err := otter.New(o)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package hitratio
 
+import "github.com/maypok86/otter/v2"
+
 // A small W-TinyLFU simulator, to check hypotheses about otter's losses
 // without forking it: an LRU window in front of a segmented LRU main
 // space (probation and protected), an admission filter comparing the
@@ -15,6 +17,17 @@ type simOptions struct {
 	climb   bool    // resize the window by hill climbing
 	sample  float64 // climber sample, in multiples of the size (default 10)
 	stepPct float64 // climber restart step, share of the size (default 0.0625)
+	// ghost > 0 adapts admission: candidates the filter rejects, and
+	// victims it evicts for a candidate, are remembered (size keys each);
+	// a request for a rejected one raises the chance p of admitting a
+	// candidate the filter would reject by ghost, one for an evicted
+	// victim lowers it.
+	ghost float64
+	// duel > 0 adapts admission by duels instead: each candidate the
+	// filter would refuse is paired with its victim (the last size pairs
+	// are remembered); whichever of the two is requested first raises
+	// (the candidate) or lowers (the victim) p by duel.
+	duel float64
 }
 
 // Experiments are the simulator variants, selectable by name in
@@ -26,10 +39,21 @@ var Experiments = []Maker{
 	{"sim-climb-noadmit", simMaker(simOptions{window: 0.01, climb: true})},
 	{"sim-w20", simMaker(simOptions{window: 0.20, admit: true})},
 	{"sim-w50", simMaker(simOptions{window: 0.50, admit: true})},
+	{"otter-sync", func(size int) (Policy, error) {
+		return newOtterWith(&otter.Options[string, struct{}]{MaximumSize: size, Executor: func(fn func()) { fn() }})
+	}},
 	{"sim-climb20", simMaker(simOptions{window: 0.20, admit: true, climb: true})},
 	{"sim-climb-s1", simMaker(simOptions{window: 0.01, admit: true, climb: true, sample: 1})},
 	{"sim-climb20-s1", simMaker(simOptions{window: 0.20, admit: true, climb: true, sample: 1})},
 	{"sim-climb20-s2", simMaker(simOptions{window: 0.20, admit: true, climb: true, sample: 2})},
+	{"sim-climb-s05-st10", simMaker(simOptions{window: 0.01, admit: true, climb: true, sample: 0.5, stepPct: 0.10})},
+	{"sim-climb50-s1", simMaker(simOptions{window: 0.50, admit: true, climb: true, sample: 1})},
+	{"sim-climb20-s05-st10", simMaker(simOptions{window: 0.20, admit: true, climb: true, sample: 0.5, stepPct: 0.10})},
+	{"sim-ghost-01", simMaker(simOptions{window: 0.01, admit: true, climb: true, ghost: 0.01})},
+	{"sim-ghost-002", simMaker(simOptions{window: 0.01, admit: true, climb: true, ghost: 0.002})},
+	{"sim-ghost-05", simMaker(simOptions{window: 0.01, admit: true, climb: true, ghost: 0.05})},
+	{"sim-duel-01", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01})},
+	{"sim-duel-002", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.002})},
 	{"sim-climb-s1-st", simMaker(simOptions{window: 0.01, admit: true, climb: true, sample: 1, stepPct: 0.02})},
 }
 
@@ -87,6 +111,14 @@ type sim struct {
 	freq                         map[string]uint8
 	events, resetAt              int
 
+	// adaptive admission
+	p                 float64
+	rejected, evicted ghostSet
+	rng               uint64
+	duels             map[string]*simDuel
+	duelFIFO          []*simDuel
+	duelNext          int
+
 	// hill climber
 	hits, misses, sample int
 	prevRate, step       float64
@@ -132,6 +164,9 @@ func (s *sim) record(k string) {
 
 func (s *sim) Access(k string) bool {
 	s.record(k)
+	if s.o.duel > 0 {
+		s.resolve(k)
+	}
 	n, ok := s.nodes[k]
 	if ok {
 		s.hits++
@@ -150,6 +185,13 @@ func (s *sim) Access(k string) bool {
 		}
 	} else {
 		s.misses++
+		if s.o.ghost > 0 {
+			if s.rejected.has(k) {
+				s.p = min(1, s.p+s.o.ghost)
+			} else if s.evicted.has(k) {
+				s.p = max(0, s.p-s.o.ghost)
+			}
+		}
 		n = &simNode{key: k, queue: inWindow}
 		s.nodes[k] = n
 		s.window.pushBack(n)
@@ -189,9 +231,23 @@ func (s *sim) evict() {
 			s.drop(n)
 			continue
 		}
-		if !s.o.admit || s.freq[n.key] > s.freq[victim.key] {
+		switch {
+		case !s.o.admit || s.freq[n.key] > s.freq[victim.key]:
 			s.drop(victim)
-		} else {
+		case s.o.duel > 0:
+			s.startDuel(n.key, victim.key)
+			if s.chance() < s.p {
+				s.drop(victim)
+			} else {
+				s.drop(n)
+			}
+		case s.o.ghost > 0 && s.chance() < s.p:
+			s.evicted.add(victim.key, s.size)
+			s.drop(victim)
+		default:
+			if s.o.ghost > 0 {
+				s.rejected.add(n.key, s.size)
+			}
 			s.drop(n)
 		}
 	}
@@ -251,4 +307,80 @@ func (s *sim) climb() {
 	// from main on the next evictions (probation's oldest first).
 	s.evict()
 	s.demote()
+}
+
+// chance returns a pseudo-random number in [0, 1), from a fixed seed.
+func (s *sim) chance() float64 {
+	s.rng = s.rng*6364136223846793005 + 1442695040888963407
+	return float64(s.rng>>11) / (1 << 53)
+}
+
+// ghostSet remembers the last keys added to it, up to a capacity.
+type ghostSet struct {
+	keys map[string]int
+	fifo []string
+	next int
+}
+
+func (g *ghostSet) has(k string) bool {
+	_, ok := g.keys[k]
+	return ok
+}
+
+func (g *ghostSet) add(k string, capacity int) {
+	if g.keys == nil {
+		g.keys = map[string]int{}
+		g.fifo = make([]string, capacity)
+	}
+	if old := g.fifo[g.next]; old != "" && g.keys[old] == g.next {
+		delete(g.keys, old)
+	}
+	g.fifo[g.next] = k
+	g.keys[k] = g.next
+	g.next = (g.next + 1) % len(g.fifo)
+}
+
+// A simDuel is a refusal of the filter waiting for its verdict.
+type simDuel struct {
+	candidate, victim string
+	done              bool
+}
+
+func (s *sim) startDuel(candidate, victim string) {
+	if s.duels == nil {
+		s.duels = map[string]*simDuel{}
+		s.duelFIFO = make([]*simDuel, s.size)
+	}
+	if old := s.duelFIFO[s.duelNext]; old != nil {
+		s.forget(old)
+	}
+	d := &simDuel{candidate: candidate, victim: victim}
+	s.duelFIFO[s.duelNext] = d
+	s.duelNext = (s.duelNext + 1) % len(s.duelFIFO)
+	s.duels[candidate] = d
+	s.duels[victim] = d
+}
+
+func (s *sim) forget(d *simDuel) {
+	if s.duels[d.candidate] == d {
+		delete(s.duels, d.candidate)
+	}
+	if s.duels[d.victim] == d {
+		delete(s.duels, d.victim)
+	}
+}
+
+// resolve settles the duel k is in, on a request for k: the one of the
+// pair requested first is the one that should have been kept.
+func (s *sim) resolve(k string) {
+	d, ok := s.duels[k]
+	if !ok {
+		return
+	}
+	if k == d.candidate {
+		s.p = min(1, s.p+s.o.duel)
+	} else {
+		s.p = max(0, s.p-s.o.duel)
+	}
+	s.forget(d)
 }
