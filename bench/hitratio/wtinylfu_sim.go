@@ -28,6 +28,9 @@ type simOptions struct {
 	// are remembered); whichever of the two is requested first raises
 	// (the candidate) or lowers (the victim) p by duel.
 	duel float64
+	// duelMemory is the number of pairs remembered, a share of the size
+	// (default 1).
+	duelMemory float64
 }
 
 // Experiments are the simulator variants, selectable by name in
@@ -54,6 +57,8 @@ var Experiments = []Maker{
 	{"sim-ghost-05", simMaker(simOptions{window: 0.01, admit: true, climb: true, ghost: 0.05})},
 	{"sim-duel-01", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01})},
 	{"sim-duel-002", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.002})},
+	{"sim-duel-01-m25", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01, duelMemory: 0.25})},
+	{"sim-duel-01-m4", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01, duelMemory: 4})},
 	{"sim-climb-s1-st", simMaker(simOptions{window: 0.01, admit: true, climb: true, sample: 1, stepPct: 0.02})},
 }
 
@@ -349,7 +354,11 @@ type simDuel struct {
 func (s *sim) startDuel(candidate, victim string) {
 	if s.duels == nil {
 		s.duels = map[string]*simDuel{}
-		s.duelFIFO = make([]*simDuel, s.size)
+		m := s.o.duelMemory
+		if m == 0 {
+			m = 1
+		}
+		s.duelFIFO = make([]*simDuel, max(int(m*float64(s.size)), 1))
 	}
 	if old := s.duelFIFO[s.duelNext]; old != nil {
 		s.forget(old)
