@@ -23,7 +23,7 @@ func TestDeepSize(t *testing.T) {
 	shared := []byte(kb)
 	cycle := &node{name: strings.Clone(kb)}
 	cycle.next = cycle
-	big := make([]*node, 1<<16)
+	big := make([]*node, 1<<14)
 	for i := range big {
 		big[i] = &node{name: strings.Clone(kb)}
 	}
@@ -42,7 +42,7 @@ func TestDeepSize(t *testing.T) {
 		{"cycle", cycle, 1024, 1024 + 128},
 		{"interface", &node{any: []byte(kb)}, 1024, 1024 + 128},
 		{"string slice", []string{kb, strings.Clone(kb)}, 2048, 2048 + 128},
-		{"sampled slice", big, 1 << 26, 1 << 27},
+		{"sampled slice", big, 1 << 24, 1 << 25}, // 16,384 × (48 + 1,024)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,8 +33,9 @@ type simOptions struct {
 	duelMemory float64
 }
 
-// Experiments are the simulator variants, selectable by name in
-// cmd/traces -caches, for checking hypotheses.
+// Experiments are the simulator variants, and otter with its maintenance
+// run synchronously (no lost reads), selectable by name in cmd/traces
+// -caches, for checking hypotheses. They are not in the default tables.
 var Experiments = []Maker{
 	{"sim-wtlfu", simMaker(simOptions{window: 0.01, admit: true})},
 	{"sim-noadmit", simMaker(simOptions{window: 0.01})},
