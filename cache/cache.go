@@ -1230,9 +1230,7 @@ func (c *Cache[V]) weigh(key string, v V) uint32 {
 		case []byte:
 			n += uint64(len(x))
 		default:
-			if b, err := c.o.Codec.Marshal(v); err == nil {
-				n += uint64(len(b))
-			}
+			n += deepSize(v) // see deepsize.go
 		}
 	}
 	n = max(n, c.minWeight)

@@ -98,9 +98,11 @@ type Options struct {
 	// Weigher returns the approximate size in bytes of a value, for the
 	// configuration's MaxMemory bound of the memory backend; value is a V.
 	// If Weigher is nil, the size is the length of a string or []byte
-	// value, and for other types the length of the value's Codec encoding
-	// (JSON by default). A fixed per-entry overhead (128 bytes) and the
-	// key's length are added in both cases. The size is computed at each
+	// value, and for other types an estimate of the memory the value holds,
+	// following its pointers, slices, maps, strings and interfaces,
+	// unexported fields included (bounded: large collections are sampled
+	// and the walk stops after 16,384 values). A fixed per-entry overhead
+	// (128 bytes) and the key's length are added in both cases. The size is computed at each
 	// write, before otter takes the entry's lock, so it should be cheap; it
 	// is not computed without MaxMemory. A Weigher (or Codec) that panics
 	// does not take the process down: [Cache.Set] returns a [*PanicError],
