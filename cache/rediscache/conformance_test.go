@@ -56,7 +56,7 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"unreachable", "redis://:" + canary + "@127.0.0.1:1/0"},
 		{"bad db", "redis://:" + canary + "@127.0.0.1:6379/x"},
-		{"query", "redis://:" + canary + "@127.0.0.1:6379/0?dial_timeout=1s"},
+		{"query", "redis://:" + canary + "@127.0.0.1:6379/0?timeout=1s"}, // dial_timeout is an option since internal/cacheurl
 		{"scheme", "rediz://:" + canary + "@127.0.0.1:6379/0"},
 	}
 	for _, tt := range tests {
