@@ -13,7 +13,7 @@ import (
 
 const entryCanary = "canary-entry-key-5c0ffee5c0ffee5c0ffee"
 
-func newTestAuth(t *testing.T, ns string, key string, fallbacks ...string) *entryAuth {
+func newTestAuth(t testing.TB, ns string, key string, fallbacks ...string) *entryAuth {
 	t.Helper()
 	cfg := prodready.CacheConfig{Namespace: ns, SecretKey: prodready.NewSecret(key)}
 	for _, f := range fallbacks {
@@ -103,6 +103,32 @@ func TestEntryAuthRedacted(t *testing.T) {
 			if s := fmt.Sprintf(f, v); strings.Contains(s, entryCanary) || strings.Contains(strings.ToLower(s), "5c0ffee") {
 				t.Errorf("Sprintf(%q) shows the key: %s", f, s)
 			}
+		}
+	}
+}
+
+// BenchmarkEntryVerify isolates the MAC's share of reading an entry: the
+// envelope decode alone (mac=off, the path before entries were
+// authenticated) and with the verification (mac=on), for a small row and
+// a 4 KiB value. The Get benchmarks on a real server are
+// BenchmarkEntryAuth.
+func BenchmarkEntryVerify(b *testing.B) {
+	a := newTestAuth(b, "orders", entryCanary)
+	for _, size := range []int{64, 4096} {
+		env := encodeEnvelope(envelope{expires: 1, payload: make([]byte, size)})
+		a.seal("user:42", env)
+		for _, mac := range []bool{false, true} {
+			b.Run(fmt.Sprintf("size=%d/mac=%v", size, mac), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := decodeEnvelope(env); err != nil {
+						b.Fatal(err)
+					}
+					if mac && !a.verify("user:42", env) {
+						b.Fatal("verify = false")
+					}
+				}
+			})
 		}
 	}
 }
