@@ -44,16 +44,16 @@ type Cache[V any] struct {
 	o         Options // with defaults
 	now       func() time.Time
 	ttl       time.Duration
-	fp        uint64     // fingerprint of V and the Codec, in every envelope
-	auth      *entryAuth // seals and verifies remote envelopes; nil for none
-	minWeight uint64     // the least weight of an entry, so MaxMemory also bounds MaxSize
-	weighs    bool       // MaxMemory is set: memory entries carry their weight
+	fp        uint64 // fingerprint of V and the Codec, in every envelope
+	minWeight uint64 // the least weight of an entry, so MaxMemory also bounds MaxSize
+	weighs    bool   // MaxMemory is set: memory entries carry their weight
 	// redact removes the URL's credentials from error text. It is a func so
 	// that no rendering of a Cache (fmt verbs, %#v included) can reach the
 	// strings it looks for.
 	redact func(error) error
 	errlog *errorLog
 	expvar *expvarBinding // the Cache's expvar publication, or nil
+	auth   *entryAuth     // seals and verifies remote envelopes; nil for none
 
 	slow   slowCounters
 	seed   maphash.Seed
