@@ -368,6 +368,21 @@ func badInputs() []badInput {
 		{name: "*url.URL bad escape", env: env("UPSTREAM", "http://u:"+badCanary+"@h/%G1"), key: "UPSTREAM", src: sEnv, where: "escape", want: inv},
 		{name: "cache URL scheme mismatch", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "redis://:"+badCanary+"@h:6379"), key: "CACHE_URL", src: sEnv, check: "PR-E034", want: inv},
 		{name: "cache backend without URL", env: env("CACHE_BACKEND", "redis"), key: "CACHE_URL", check: "PR-E033", want: inv},
+		// Found: these CACHE_URLs passed prodready check and start-up (the
+		// load-time check compared only the scheme); the reference service
+		// then retried forever with GET /readyz at 503. The backends'
+		// parser (internal/cacheurl) now runs at load.
+		{name: "redis URL non-numeric db", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://:"+badCanary+"@h/abc"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: `redis://:[redacted]@h/abc is not a URL the redis backend accepts: path "/abc" is not a database number`, want: inv},
+		{name: "redis URL protocol=3", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://:"+badCanary+"@h/0?protocol=3"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "only protocol=2 (RESP2) is an option", want: inv},
+		{name: "redis URL fragment", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0#frag"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "fragment", want: inv},
+		{name: "redis URL password option", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0?password="+badCanary), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: `redis://h/0?... is not a URL the redis backend accepts: unknown query option "password"`, want: inv},
+		{name: "redis URL sentinel", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0?master_set=m"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "Sentinel is not supported yet", want: inv},
+		{name: "redis URL unix socket", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "unix:///run/redis.sock"), key: "CACHE_URL", src: sEnv, check: "PR-E034", want: inv},
+		{name: "memcached URL query", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcached://h?x=1"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "takes no options", want: inv},
+		{name: "memcached URL path", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcached://h/some/path"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "has a path", want: inv},
+		{name: "memcached URL password", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcached://u:"+badCanary+"@h"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "has no authentication", want: inv},
+		{name: "memcached URL memcache scheme", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcache://h"), key: "CACHE_URL", src: sEnv, check: "PR-E034", want: inv},
+		{name: "redis URL with options loads", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "rediss://:"+badCanary+"@h:6380/2?dial_timeout=2s&client_name=api"), key: "CACHE_URL", src: sEnv, check: "PR-E037", warn: true, absent: true},
 		{name: "yaml URL bad port", files: mapFS("c.yaml", "name: x\ndatabase_url: postgres://app:"+badCanary+"@db:0/app\n"), conf: []string{"c.yaml"}, key: "DATABASE_URL", src: sFil, where: "c.yaml:2", want: inv},
 
 		// Malformed slices and maps.

@@ -3,6 +3,7 @@ package prodready
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,10 @@ func (b Base) CacheConfig() CacheConfig {
 		MaxSize:   b.CacheMaxSize,
 		MaxMemory: b.CacheMaxMemory.Bytes,
 		Namespace: b.CacheNamespace,
+		// The redis and memcached backends authenticate their entries
+		// with a key derived from these (see package cache).
+		SecretKey:          b.SecretKey,
+		SecretKeyFallbacks: slices.Clone(b.SecretKeyFallbacks),
 	}
 }
 
@@ -79,6 +84,12 @@ type CacheConfig struct {
 	MaxSize   int    // most entries held in process
 	MaxMemory int64  // most bytes held in process; 0 for no bound
 	Namespace string // prefix of every key
+	// SecretKey authenticates the entries of the redis and memcached
+	// backends (a MAC under a key derived for the purpose), which
+	// refuse to open without it; SecretKeyFallbacks are still accepted
+	// when reading. The memory backend ignores both.
+	SecretKey          Secret
+	SecretKeyFallbacks []Secret
 }
 
 // LogFormat is the encoding of log records: text or json.

@@ -44,6 +44,7 @@ func TestBuiltinChecks(t *testing.T) {
 		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
 		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
 		{"url ignored", prodready.MapEnv{"CACHE_URL": "redis://h:1"}, "PR-W035", "CACHE_URL", nil},
+		{"redis url malformed", prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://h/abc"}, "PR-E037", "CACHE_URL", prodready.ErrInvalid},
 		{"no namespace", prod(prodready.MapEnv{"CACHE_NAMESPACE": ""}), "PR-I036", "CACHE_NAMESPACE", nil},
 		{"memory cache in production", prod(prodready.MapEnv{"CACHE_BACKEND": "memory", "CACHE_URL": ""}), "PR-I040", "CACHE_BACKEND", nil},
 		{"sqlite in production", prod(prodready.MapEnv{"DATABASE_URL": "sqlite:app.db"}), "PR-W041", "DATABASE_URL", nil},

@@ -34,6 +34,7 @@ var builtinChecks = []Check{
 	{ID: "PR-E034", Severity: SeverityError, Title: "CACHE_URL's scheme does not match CACHE_BACKEND", Run: checkCacheScheme},
 	{ID: "PR-W035", Severity: SeverityWarning, Title: "CACHE_URL is set but CACHE_BACKEND is memory, which ignores it", Run: checkCacheURLIgnored},
 	{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
+	{ID: "PR-E037", Severity: SeverityError, Title: "CACHE_URL is not a form its backend accepts", Run: checkCacheURLForm},
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
@@ -198,9 +199,10 @@ func exampleCacheURL(b CacheBackend) string {
 	return "redis://127.0.0.1:6379/0"
 }
 
+// cacheSchemes are the schemes each backend accepts (see internal/cacheurl).
 var cacheSchemes = map[CacheBackend][]string{
-	CacheRedis:     {"redis", "rediss", "unix"},
-	CacheMemcached: {"memcached", "memcache"},
+	CacheRedis:     {"redis", "rediss"},
+	CacheMemcached: {"memcached"},
 }
 
 func checkCacheScheme(_ context.Context, in *CheckInput) []Finding {

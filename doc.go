@@ -288,6 +288,7 @@
 //	PR-E034  CACHE_URL's scheme does not match CACHE_BACKEND
 //	PR-W035  CACHE_URL is set but CACHE_BACKEND is memory, which ignores it
 //	PR-I036  a shared cache has no CACHE_NAMESPACE (hardened profiles)
+//	PR-E037  CACHE_URL is not a form its backend accepts
 //	PR-I040  the in-process cache is used under a hardened profile
 //	PR-W041  DATABASE_URL is SQLite under a hardened profile
 //	PR-W042  DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile

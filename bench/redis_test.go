@@ -47,6 +47,7 @@ func BenchmarkRedisHotKey(b *testing.B) {
 	b.Run("impl=near-cache", func(b *testing.B) {
 		c, err := cache.New[string](ctx, prodready.CacheConfig{
 			Backend: prodready.CacheRedis, URL: u, TTL: time.Hour, Namespace: ns,
+			SecretKey: prodready.NewSecret("bench-" + rand16() + rand16()),
 		}, nil)
 		if err != nil {
 			b.Fatal(err)

@@ -53,6 +53,7 @@ type Cache[V any] struct {
 	redact func(error) error
 	errlog *errorLog
 	expvar *expvarBinding // the Cache's expvar publication, or nil
+	auth   *entryAuth     // seals and verifies remote envelopes; nil for none
 
 	slow   slowCounters
 	seed   maphash.Seed
@@ -254,6 +255,13 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 			return nil, fmt.Errorf("cache: CACHE_URL is required by the %s backend: %w", kind, prodready.ErrMissing)
 		}
 		cfg.Backend = kind
+		if cfg.SecretKey.IsSet() {
+			a, err := newEntryAuth(cfg)
+			if err != nil {
+				return nil, fmt.Errorf("cache: %s backend: %w: %w", kind, err, prodready.ErrInvalid)
+			}
+			c.auth = a
+		}
 		b, err := open(ctx, cfg, &c.o)
 		if err != nil {
 			return nil, fmt.Errorf("cache: %s backend at CACHE_URL %s: %w", kind, cfg.URL.String(), c.redact(err))
@@ -1257,6 +1265,13 @@ func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (i
 		return it, false, 0, nil
 	}
 	env, err := decodeEnvelope(b)
+	if err == nil && !c.auth.verify(key, b) {
+		// Forged, written under another key or for another cache key,
+		// or corrupted: never served.
+		c.miss(record)
+		c.slow.authFailures.Add(1)
+		return it, false, 0, nil
+	}
 	if err == nil && env.fingerprint != c.fp {
 		err = errCorrupt // written for another V or Codec
 	}
@@ -1311,7 +1326,9 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 		}
 		env.payload = p
 	}
-	if err := c.remote.Set(ctx, key, encodeEnvelope(env), it.ttl); err != nil {
+	b := encodeEnvelope(env)
+	c.auth.seal(key, b)
+	if err := c.remote.Set(ctx, key, b, it.ttl); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -29,7 +29,8 @@ var _ Codec = JSON{}
 
 // The envelope wraps every value stored in a Backend, so that logical
 // expiry (by the Cache's clock), negative entries, refresh-ahead and
-// per-entry TTLs work the same on every backend:
+// per-entry TTLs work the same on every backend, and so that an entry
+// nobody holding the key wrote is never served:
 //
 //	byte 0      version (envelopeVersion)
 //	byte 1      flags (flagNegative)
@@ -37,11 +38,13 @@ var _ Codec = JSON{}
 //	bytes 10-17 start of the refresh-ahead window, Unix nanoseconds; 0 for none
 //	bytes 18-25 the TTL the entry was stored with, before jitter, nanoseconds
 //	bytes 26-33 fingerprint of the value's type and the Codec (see fingerprint)
-//	bytes 34-   the Codec's encoding of the value; empty for a negative entry
+//	bytes 34-49 MAC: HMAC-SHA256 of the namespace, the key and every other
+//	            byte of the envelope, truncated to 16 bytes (see entryAuth)
+//	bytes 50-   the Codec's encoding of the value; empty for a negative entry
 //
-// Version 1 had no TTL or fingerprint; its entries are misses.
+// Versions 1 (no TTL or fingerprint) and 2 (no MAC) are misses.
 const (
-	envelopeVersion = 2
+	envelopeVersion = 3
 	envelopeHeader  = 34
 	flagNegative    = 1 << 0
 )
@@ -56,11 +59,12 @@ type envelope struct {
 	refreshAt   int64 // Unix nanoseconds; 0 for none
 	ttl         int64 // nanoseconds
 	fingerprint uint64
+	mac         [macSize]byte // as read; encodeEnvelope writes it as is
 	payload     []byte
 }
 
 func encodeEnvelope(e envelope) []byte {
-	b := make([]byte, envelopeHeader+len(e.payload))
+	b := make([]byte, envelopeHeader+macSize+len(e.payload))
 	b[0] = envelopeVersion
 	if e.negative {
 		b[1] |= flagNegative
@@ -69,12 +73,13 @@ func encodeEnvelope(e envelope) []byte {
 	binary.BigEndian.PutUint64(b[10:], uint64(e.refreshAt))
 	binary.BigEndian.PutUint64(b[18:], uint64(e.ttl))
 	binary.BigEndian.PutUint64(b[26:], e.fingerprint)
-	copy(b[envelopeHeader:], e.payload)
+	copy(b[envelopeHeader:], e.mac[:])
+	copy(b[envelopeHeader+macSize:], e.payload)
 	return b
 }
 
 func decodeEnvelope(b []byte) (envelope, error) {
-	if len(b) < envelopeHeader || b[0] != envelopeVersion || b[1]&^flagNegative != 0 {
+	if len(b) < envelopeHeader+macSize || b[0] != envelopeVersion || b[1]&^flagNegative != 0 {
 		return envelope{}, errCorrupt
 	}
 	e := envelope{
@@ -83,8 +88,9 @@ func decodeEnvelope(b []byte) (envelope, error) {
 		refreshAt:   int64(binary.BigEndian.Uint64(b[10:])),
 		ttl:         int64(binary.BigEndian.Uint64(b[18:])),
 		fingerprint: binary.BigEndian.Uint64(b[26:]),
-		payload:     b[envelopeHeader:],
+		payload:     b[envelopeHeader+macSize:],
 	}
+	copy(e.mac[:], b[envelopeHeader:])
 	if e.negative && len(e.payload) != 0 {
 		return envelope{}, errCorrupt
 	}

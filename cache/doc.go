@@ -43,6 +43,14 @@
 // invalidates the entries too, while a change of V's fields that keeps its
 // name is not detected.
 //
+// The envelope also carries a MAC (HMAC-SHA256, 16 bytes) under a key
+// derived from [prodready.CacheConfig].SecretKey for [EntryPurpose], over
+// the namespace, the key and the whole envelope: an entry forged or
+// altered on the server, or copied from another key, is a miss counted in
+// [Stats].AuthFailures, never served. Entries written under a
+// SecretKeyFallbacks key still verify. [New] refuses the redis and
+// memcached backends without a SecretKey ([ErrNoKey]).
+//
 // # Lifetimes
 //
 // No lifetime exceeds [MaxTTL] (ten years): a longer CACHE_TTL, per-call

@@ -24,6 +24,9 @@ var (
 // in-process bound), else by the backend's default (64 MiB).
 func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) (Backend, error) {
 	o := opts.withDefaults()
+	if err := checkRemoteKey(cfg); err != nil {
+		return nil, err
+	}
 	switch cfg.Backend {
 	case prodready.CacheRedis:
 		mem := o.NearCacheMaxMemory

@@ -31,6 +31,13 @@ type Stats struct {
 	// CodecErrors counts values that did not encode, and stored entries that
 	// did not decode (corrupt envelopes included).
 	CodecErrors uint64 `json:"codec_errors"`
+	// AuthFailures counts entries read from the redis or memcached server
+	// whose MAC did not verify: forged by whoever can write to the server,
+	// written under a key that is neither SecretKey nor a fallback, copied
+	// from another cache key or namespace, or corrupted. Each is a miss,
+	// never served. A steady count means a key mismatch between replicas
+	// or tampering.
+	AuthFailures uint64 `json:"auth_failures"`
 	// Evictions counts entries the memory backend dropped because of its
 	// size bound or because they expired. Servers evict on their own, so it
 	// stays zero for the redis and memcached backends.
@@ -57,6 +64,7 @@ func (s Stats) LogValue() slog.Value {
 		slog.Uint64("load_errors", s.LoadErrors),
 		slog.Uint64("backend_errors", s.BackendErrors),
 		slog.Uint64("codec_errors", s.CodecErrors),
+		slog.Uint64("auth_failures", s.AuthFailures),
 		slog.Uint64("evictions", s.Evictions),
 	)
 }
@@ -71,6 +79,7 @@ func (s Stats) expvarValue() map[string]any {
 		"load_errors":    s.LoadErrors,
 		"backend_errors": s.BackendErrors,
 		"codec_errors":   s.CodecErrors,
+		"auth_failures":  s.AuthFailures,
 		"evictions":      s.Evictions,
 	}
 }
@@ -87,6 +96,7 @@ func (c *Cache[V]) Stats() Stats {
 		LoadErrors:    c.slow.loadErrors.Load(),
 		BackendErrors: c.slow.backendErrors.Load(),
 		CodecErrors:   c.slow.codecErrors.Load(),
+		AuthFailures:  c.slow.authFailures.Load(),
 	}
 }
 
@@ -99,6 +109,7 @@ type slowCounters struct {
 	loadErrors    atomic.Uint64
 	backendErrors atomic.Uint64
 	codecErrors   atomic.Uint64
+	authFailures  atomic.Uint64
 	evictions     atomic.Uint64
 	_             [64]byte
 }

@@ -93,7 +93,7 @@ func Run(t *testing.T, newCache Factory) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.run(t, &suite{newCache: newCache})
+			tt.run(t, &suite{newCache: newCache, key: Key(t)})
 		})
 	}
 }
@@ -102,6 +102,7 @@ func Run(t *testing.T, newCache Factory) {
 type suite struct {
 	newCache Factory
 	clock    Clock
+	key      prodready.Secret // the SecretKey of every cache of the subtest
 }
 
 // A Clock is a fake clock for [cache.Options].Now that moves only when
@@ -137,7 +138,7 @@ type config struct {
 
 func (s *suite) open(t *testing.T, cf config) *cache.Cache[Item] {
 	t.Helper()
-	cfg := prodready.CacheConfig{TTL: cf.ttl, MaxSize: 10_000, Namespace: cf.namespace}
+	cfg := prodready.CacheConfig{TTL: cf.ttl, MaxSize: 10_000, Namespace: cf.namespace, SecretKey: s.key}
 	if cfg.TTL == 0 {
 		cfg.TTL = time.Hour
 	}
@@ -154,6 +155,14 @@ func (s *suite) open(t *testing.T, cf config) *cache.Cache[Item] {
 		t.Fatalf("new cache: %v", err)
 	}
 	return c
+}
+
+// Key returns a random SecretKey for the caches of a test: the redis and
+// memcached backends authenticate their entries with it, and refuse to
+// open without one.
+func Key(tb testing.TB) prodready.Secret {
+	tb.Helper()
+	return prodready.NewSecret(rand.Text() + rand.Text())
 }
 
 // Namespace returns a namespace no other test uses: the test's name and
@@ -534,7 +543,7 @@ func testNegativeCaching(t *testing.T, s *suite) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := &suite{newCache: s.newCache}
+			s := &suite{newCache: s.newCache, key: s.key}
 			c := s.open(t, config{opts: cache.Options{NegativeTTL: tt.negativeTTL, Jitter: -1}})
 			var n atomic.Int64
 			missing := func(context.Context) (Item, error) {
@@ -664,7 +673,7 @@ func testCodecErrors(t *testing.T, s *suite) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := &suite{newCache: s.newCache}
+			s := &suite{newCache: s.newCache, key: s.key}
 			c := s.open(t, config{opts: cache.Options{Codec: tt.codec}})
 			err := c.Set(t.Context(), "k", item(1))
 			if (err == nil) != tt.wantSet {
@@ -847,7 +856,7 @@ func testWriteDuringLoad(t *testing.T, s *suite) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := &suite{newCache: s.newCache}
+			s := &suite{newCache: s.newCache, key: s.key}
 			c := s.open(t, config{})
 			for i := range 40 {
 				key := fmt.Sprint("k", i)

@@ -51,7 +51,7 @@ func TestNewErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: mustURL(t, tt.url)}
+			cfg := prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: mustURL(t, tt.url), SecretKey: sharedKey}
 			c, err := cache.New[string](context.Background(), cfg, nil)
 			if err == nil {
 				_ = c.Close()
@@ -84,7 +84,7 @@ func TestLoadOnceAcrossInstances(t *testing.T) {
 	var caches []*cache.Cache[string]
 	for range 2 {
 		c, err := cache.New[string](ctx, prodready.CacheConfig{
-			Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: ns,
+			Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: ns, SecretKey: sharedKey,
 		}, &cache.Options{LockLease: lockBound, LockWait: lockBound, Timeout: sharedTimeout})
 		if err != nil {
 			t.Fatal(err)

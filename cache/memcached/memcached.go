@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/cacheurl"
 	"github.com/prodready/prodready/internal/inflight"
 )
 
@@ -143,43 +143,15 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	return s, nil
 }
 
-// parseURL returns the host:port list of a memcached:// URL.
+// parseURL returns the host:port list of a memcached:// URL, with the
+// parser the root's load-time checks use (internal/cacheurl). The error
+// wraps prodready.ErrInvalid.
 func parseURL(u prodready.SecretURL) ([]string, error) {
-	pu := u.URL()
-	if pu == nil {
-		return nil, errors.New("memcached: no URL")
+	m, err := cacheurl.ParseMemcached(u.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("memcached: %w: %w", prodready.ErrInvalid, err)
 	}
-	if pu.Scheme != "memcached" {
-		return nil, fmt.Errorf("memcached: URL scheme %q is not memcached", pu.Scheme)
-	}
-	if pu.User != nil {
-		return nil, errors.New("memcached: URL has a user or password, which memcached does not support")
-	}
-	if pu.Opaque != "" || (pu.Path != "" && pu.Path != "/") {
-		return nil, errors.New("memcached: URL has a path (want memcached://host:11211)")
-	}
-	if pu.RawQuery != "" || pu.ForceQuery || pu.Fragment != "" {
-		return nil, errors.New("memcached: URL query parameters are not supported")
-	}
-	if pu.Host == "" {
-		return nil, errors.New("memcached: URL has no host (want memcached://host:11211)")
-	}
-	var servers []string
-	for _, h := range strings.Split(pu.Host, ",") {
-		host, port, err := net.SplitHostPort(h)
-		if err != nil {
-			// No port: the whole thing is the host.
-			host, port = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), "11211"
-		}
-		if host == "" {
-			return nil, errors.New("memcached: URL has an empty host (want memcached://host1:11211,host2:11211)")
-		}
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return nil, errors.New("memcached: URL has a bad port")
-		}
-		servers = append(servers, net.JoinHostPort(host, port))
-	}
-	return servers, nil
+	return m.Servers, nil
 }
 
 // validKey reports whether memcached accepts k as a key.

@@ -1,6 +1,7 @@
 package memcached
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -32,6 +33,11 @@ func TestParseURL(t *testing.T) {
 		{name: "empty host in list", url: "memcached://a:1,,b:2", wantErr: true},
 		{name: "bad port in list", url: "memcached://a:x,b:2", wantErr: true},
 		{name: "no host", url: "memcached:///", wantErr: true},
+		// Found: each of these passed prodready check, which compared only
+		// the scheme; now both use internal/cacheurl.
+		{name: "query without password", url: "memcached://h?x=1", wantErr: true},
+		{name: "long path", url: "memcached://h/some/path", wantErr: true},
+		{name: "memcache scheme", url: "memcache://h", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +53,9 @@ func TestParseURL(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), canary) {
 					t.Errorf("parseURL error %q quotes the password", err)
+				}
+				if !errors.Is(err, prodready.ErrInvalid) {
+					t.Errorf("parseURL error %v does not wrap prodready.ErrInvalid", err)
 				}
 				return
 			}

@@ -56,13 +56,13 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"unreachable", "redis://:" + canary + "@127.0.0.1:1/0"},
 		{"bad db", "redis://:" + canary + "@127.0.0.1:6379/x"},
-		{"query", "redis://:" + canary + "@127.0.0.1:6379/0?dial_timeout=1s"},
+		{"query", "redis://:" + canary + "@127.0.0.1:6379/0?timeout=1s"}, // dial_timeout is an option since internal/cacheurl
 		{"scheme", "rediz://:" + canary + "@127.0.0.1:6379/0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: mustURL(t, tt.url)}
+			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: mustURL(t, tt.url), SecretKey: sharedKey}
 			c, err := cache.New[string](context.Background(), cfg, nil)
 			if err == nil {
 				_ = c.Close()
@@ -82,7 +82,7 @@ func TestNewErrors(t *testing.T) {
 func newCache(t *testing.T, url prodready.SecretURL, ns string, opts *cache.Options) *cache.Cache[string] {
 	t.Helper()
 	c, err := cache.New[string](context.Background(), prodready.CacheConfig{
-		Backend: prodready.CacheRedis, URL: url, TTL: time.Minute, Namespace: ns,
+		Backend: prodready.CacheRedis, URL: url, TTL: time.Minute, Namespace: ns, SecretKey: sharedKey,
 	}, opts)
 	if err != nil {
 		t.Fatal(err)

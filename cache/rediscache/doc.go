@@ -11,10 +11,13 @@
 //
 // The Store talks to one server (or a proxy in front of several); Redis
 // Cluster and Sentinel are not supported. Special characters in the
-// password must be percent-encoded. Query
-// parameters, a path other than a database number, and other schemes are
-// refused, so a misspelled option fails at startup instead of being ignored.
-// Errors never quote the password. rediss:// to a server without TLS fails
+// password must be percent-encoded. The rueidis URL options db,
+// dial_timeout, protocol=2, client_name and client_cache=0 are accepted;
+// other query parameters, a fragment, a path other than a database number,
+// and other schemes are refused (by the parser the load-time check PR-E037
+// also runs), so a misspelled option fails at startup instead of being
+// ignored. A server that refuses the credentials is [ErrAuth], a
+// configuration error. Errors never quote the password. rediss:// to a server without TLS fails
 // [New] with an error that names the TLS handshake.
 //
 // # Keys

@@ -12,13 +12,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/cacheurl"
 	"github.com/prodready/prodready/internal/inflight"
 	"github.com/prodready/prodready/internal/redact"
 	"github.com/redis/rueidis"
@@ -340,6 +340,10 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	if err != nil {
 		return nil, err
 	}
+	if copt.Dialer.Timeout > 0 {
+		o.DialTimeout = copt.Dialer.Timeout // dial_timeout in the URL
+	}
+	o.DisableClientCache = o.DisableClientCache || copt.DisableCache // client_cache=0 or protocol=2
 	s := &Store{
 		timeout:     o.Timeout,
 		clientCache: !o.DisableClientCache,
@@ -376,12 +380,18 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		s.client, err = newClient(ctx, copt)
 	}
 	if err != nil {
+		if a := authFailure(err); a != nil {
+			return nil, fmt.Errorf("rediscache: connect: %w", a)
+		}
 		return nil, fmt.Errorf("rediscache: connect: %w", scrub(err, u))
 	}
 	pctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
 	defer cancel()
 	if err := s.client.Do(pctx, s.client.B().Ping().Build()).Error(); err != nil {
 		s.client.Close()
+		if a := authFailure(err); a != nil {
+			return nil, fmt.Errorf("rediscache: connect: %w", a)
+		}
 		return nil, fmt.Errorf("rediscache: the server does not answer PING: %w", scrub(err, u))
 	}
 	return s, nil
@@ -432,48 +442,27 @@ func dialTLS(ctx context.Context, addr string, d *net.Dialer, cfg *tls.Config) (
 	return tc, nil
 }
 
-// clientOption turns u into rueidis options. It parses the URL itself
-// rather than with rueidis.ParseURL, whose errors may quote the URL.
+// clientOption turns u into rueidis options, with the parser the root's
+// load-time checks use (internal/cacheurl), rather than rueidis.ParseURL,
+// whose errors may quote the URL and which ignores what it does not know.
+// The error wraps prodready.ErrInvalid.
 func clientOption(u prodready.SecretURL) (rueidis.ClientOption, error) {
 	var o rueidis.ClientOption
-	pu := u.URL()
-	if pu == nil {
-		return o, errors.New("rediscache: no URL")
+	r, err := cacheurl.ParseRedis(u.Reveal())
+	if err != nil {
+		return o, fmt.Errorf("rediscache: %w: %w", prodready.ErrInvalid, err)
 	}
-	switch pu.Scheme {
-	case "redis":
-	case "rediss":
-		o.TLSConfig = &tls.Config{ServerName: pu.Hostname(), MinVersion: tls.VersionTLS12}
-	default:
-		return o, fmt.Errorf("rediscache: URL scheme %q is not redis or rediss", pu.Scheme)
+	if r.TLS {
+		o.TLSConfig = &tls.Config{ServerName: r.Host, MinVersion: tls.VersionTLS12}
 	}
-	if pu.Opaque != "" || pu.Host == "" || pu.Hostname() == "" {
-		return o, errors.New("rediscache: URL has no host (want redis://host:6379/0)")
-	}
-	port := pu.Port()
-	if port == "" {
-		port = "6379"
-	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return o, errors.New("rediscache: URL has a bad port")
-	}
-	o.InitAddress = []string{net.JoinHostPort(pu.Hostname(), port)}
-	if pu.User != nil {
-		o.Username = pu.User.Username()
-		o.Password, _ = pu.User.Password()
-	}
-	if db := strings.TrimPrefix(pu.Path, "/"); db != "" {
-		n, err := strconv.Atoi(db)
-		if err != nil || n < 0 || strings.Contains(db, "/") {
-			return o, errors.New("rediscache: URL path is not a database number (want /0, /1...)")
-		}
-		o.SelectDB = n
-	}
-	if pu.RawQuery != "" || pu.ForceQuery {
-		return o, errors.New("rediscache: URL query parameters are not supported")
-	}
-	if pu.Fragment != "" {
-		return o, errors.New("rediscache: URL has a fragment")
-	}
+	o.InitAddress = []string{r.Addr}
+	o.Username, o.Password = r.Username, r.Password
+	o.SelectDB = r.DB
+	o.Dialer.Timeout = r.DialTimeout
+	o.ClientName = r.ClientName
+	o.AlwaysRESP2 = r.RESP2
+	// RESP2 has no invalidation messages: no client-side cache.
+	o.DisableCache = r.NoClientCache || r.RESP2
 	return o, nil
 }
 

@@ -59,6 +59,9 @@ func TestClientOption(t *testing.T) {
 				if strings.Contains(err.Error(), canary) {
 					t.Errorf("clientOption error %q quotes the password", err)
 				}
+				if !errors.Is(err, prodready.ErrInvalid) {
+					t.Errorf("clientOption error %v does not wrap prodready.ErrInvalid", err)
+				}
 				return
 			}
 			if err != nil {

@@ -820,6 +820,11 @@ func TestFailFast(t *testing.T) {
 		{"zero timeout", map[string]string{"REQUEST_TIMEOUT": "0s", "SEED_ITEMS": "-1"}, []string{"REQUEST_TIMEOUT", "SEED_ITEMS"}, false},
 		{"redis without a URL", map[string]string{"CACHE_BACKEND": "redis"}, []string{"CACHE_URL"}, false},
 		{"malformed CACHE_URL", map[string]string{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://cache:notaport/0"}, []string{"CACHE_URL"}, false},
+		// Found: these passed the load-time checks, and the service retried
+		// them forever as an unreachable server, GET /readyz at 503.
+		{"CACHE_URL db not a number", map[string]string{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://cache/abc"}, []string{"CACHE_URL", "not a database number"}, false},
+		{"CACHE_URL protocol=3", map[string]string{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://cache/0?protocol=3"}, []string{"CACHE_URL", "protocol=2"}, false},
+		{"memcached CACHE_URL with a query", map[string]string{"CACHE_BACKEND": "memcached", "CACHE_URL": "memcached://cache?x=1"}, []string{"CACHE_URL", "takes no options"}, false},
 		{"LISTEN_ADDR not host:port", map[string]string{"LISTEN_ADDR": "bogus"}, []string{"LISTEN_ADDR", "host:port"}, false},
 		{"development token on every interface", map[string]string{"LISTEN_ADDR": "0.0.0.0:0"}, []string{"ADMIN_TOKEN", "LISTEN_ADDR", "not a loopback address"}, false},
 		{"LISTEN_ADDR in use", map[string]string{}, []string{"LISTEN_ADDR", "address already in use"}, true},

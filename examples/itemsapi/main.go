@@ -303,6 +303,12 @@ func (s *server) connectCache(ctx context.Context, cfg prodready.CacheConfig, op
 			s.logger.Info("cache server connected", "backend", cfg.Backend)
 			return
 		}
+		if errors.Is(err, prodready.ErrInvalid) {
+			// The server answered and refused the configuration (a
+			// wrong password): retrying cannot fix it.
+			s.logger.Error("cache server refused CACHE_URL: not retrying; fix it and restart", "backend", cfg.Backend, "err", err)
+			return
+		}
 		s.logger.Warn("cache server still unreachable", "backend", cfg.Backend, "err", err, "retry_in", min(2*wait, 30*time.Second))
 		wait = min(2*wait, 30*time.Second)
 	}

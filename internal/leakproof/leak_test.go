@@ -573,7 +573,7 @@ func walkCache(t *testing.T, c canaries) {
 			}
 			logger, logged := logs()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: tt.backend, URL: u, TTL: time.Minute, MaxSize: 10},
+			cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: tt.backend, URL: u, TTL: time.Minute, MaxSize: 10, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 				&cache.Options{Logger: logger, Timeout: 200 * time.Millisecond})
 			cancel()
 			w := string(tt.backend) + " " + u.String()
@@ -604,7 +604,7 @@ func walkCache(t *testing.T, c canaries) {
 		}
 		logger, logged := logs()
 		ctx := context.Background()
-		cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, TTL: time.Minute, Namespace: "leak"},
+		cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, TTL: time.Minute, Namespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 			&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, Timeout: 200 * time.Millisecond, LockLease: -1})
 		if err != nil {
 			t.Fatalf("cache.New on a redis with a password: %v", err)
@@ -650,13 +650,13 @@ func walkCache(t *testing.T, c canaries) {
 		}
 		logger, logged := logs()
 		ctx := context.Background()
-		cc, err := cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: c.custom},
+		cc, err := cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: c.custom, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 			&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, LockLease: -1})
 		if err != nil {
 			// A namespace that holds the canary: the error must not quote it
 			// either, though it is no secret to the cache.
 			s.err("New", err)
-			cc, err = cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: "leak"},
+			cc, err = cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 				&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, LockLease: -1})
 			if err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +76,9 @@ func CacheFault(t *testing.T, srv *Server, run FaultRun, cfg prodready.CacheConf
 		goleak.IgnoreAnyFunction("github.com/prodready/prodready/internal/testserver.(*Server).reap"),
 	}
 	var logged atomic.Int64
+	if !cfg.SecretKey.IsSet() {
+		cfg.SecretKey = prodready.NewSecret(rand.Text() + rand.Text()) // see cache.ErrNoKey
+	}
 	opts.Timeout = faultTimeout
 	opts.Logger = slog.New(countHandler{&logged})
 	// New checks the server within the 100ms timeout, which a starved

@@ -264,6 +264,9 @@ func (s *Server) pid() (int, error) {
 	if s.name == "memcached" {
 		req, field = "stats\r\n", "STAT pid "
 	}
+	if pw := requirePass(s.args); pw != "" {
+		req = "AUTH " + pw + "\r\n" + req
+	}
 	if _, err := io.WriteString(c, req); err != nil {
 		return 0, err
 	}
