@@ -519,7 +519,7 @@ func badInputs() []badInput {
 			o.Env.(prodready.MapEnv)["API_TOKEN_FILE"] = writeFile(t, dir, "t", badCanary+"\n", 0o644)
 		}},
 		{name: "secret file group-readable in production", profile: prodready.Production, key: "SECRET_KEY", src: sSec, check: "PR-W044", warn: true, where: "(mode -rw-r-----) | SECRET_KEY_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
-			o.Env.(prodready.MapEnv)["SECRET_KEY_FILE"] = writeFile(t, dir, "k", "CANARY"+strings.Repeat("k9Qz", 12)+"xY7w", 0o640)
+			o.Env.(prodready.MapEnv)["SECRET_KEY_FILE"] = writeFile(t, dir, "k", "CANARY"+"ez6cUFmbNAuCkbCi7fJKBPhwYobY8tspbn-JLLfvpF0SlDv5", 0o640)
 		}},
 	}
 	return rows

@@ -1,0 +1,230 @@
+package prodready_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/prodready/prodready"
+)
+
+// djangoChars is the alphabet of Django's get_random_secret_key().
+const djangoChars = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
+
+// randomKeyGenerators make keys the way the tools operators use do, from
+// crypto/rand.
+var randomKeyGenerators = []struct {
+	name string
+	gen  func(tb testing.TB) string
+}{
+	{"prodready gen-secret", func(tb testing.TB) string {
+		k, err := prodready.GenerateKey(nil, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return k.Reveal()
+	}},
+	{"openssl rand -hex 32", func(tb testing.TB) string { return hex.EncodeToString(randomBytes(tb, 32)) }},
+	{"openssl rand -base64 32", func(tb testing.TB) string { return base64.StdEncoding.EncodeToString(randomBytes(tb, 32)) }},
+	{"python secrets.token_urlsafe(32)", func(tb testing.TB) string { return base64.RawURLEncoding.EncodeToString(randomBytes(tb, 32)) }},
+	{"django get_random_secret_key()", func(tb testing.TB) string {
+		b := make([]byte, 50)
+		for i := range b {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(djangoChars))))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			b[i] = djangoChars[n.Int64()]
+		}
+		return string(b)
+	}},
+	{"32 raw random bytes", func(tb testing.TB) string { return string(randomBytes(tb, 32)) }},
+}
+
+func randomBytes(tb testing.TB, n int) []byte {
+	tb.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// TestCheckKeyStrengthRandomKeys: keys from the usual generators pass. The
+// estimator puts them 60 bits or more above the bar (see
+// TestKeyEstimateRandomMargin), so a failure here is a bug, not bad luck.
+func TestCheckKeyStrengthRandomKeys(t *testing.T) {
+	t.Parallel()
+	for _, g := range randomKeyGenerators {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			for range 50 {
+				if err := prodready.CheckKeyStrength(prodready.NewSecret(g.gen(t))); err != nil {
+					t.Fatalf("CheckKeyStrength(random key) = %v, want nil", err)
+				}
+			}
+		})
+	}
+}
+
+// weakKeys are keys that the outside attack of the Trust issue found by
+// dictionary in well under a second (or that passed the old rules the
+// same way), and more of their kinds. Each must be refused under
+// production, however long.
+var weakKeys = []struct {
+	name, key string
+}{
+	// From the Trust issue: a key that is not UTF-8 got only the length check.
+	{"32 bytes of 0xFF", strings.Repeat("\xff", 32)},
+	{"password repeated then a Latin-1 byte", "passwordpasswordpasswordpassword\xe9"},
+	// From the Trust issue: phrases and patterns passed.
+	{"pangram", "the quick brown fox jumps over the lazy dog"},
+	{"alphabet then digits", "abcdefghijklmnopqrstuvwxyz012345"},
+	{"correct horse battery staple", "correct horse battery staple 2024"},
+	{"repeat defeated by a trailing character", "Summer2024!Summer2024!Summer2024!x"},
+	// More of the same kinds.
+	{"keyboard walk", "qwertyuiop[]asdfghjkl;'zxcvbnm,./1234567890-="},
+	{"l33t phrase", "Tr0ub4dor&3-c0rr3ct-h0rs3-b4tt3ry-st4pl3"},
+	{"reversed words", "drowssap-terces-nimda-tset-tluafed-revres"},
+	{"words with capitals and a year", "DragonMonkeyFootballBaseball1984!!"},
+	{"sequences", "0123456789abcdefghijABCDEFGHIJ9876543210"},
+	{"dash-separated words", "blue-river-green-mountain-happy-dog"},
+	{"low byte diversity", "\x00\x01\x02\x03\x01\x00\x03\x02\x01\x02\x00\x03\x02\x01\x03\x00\x01\x03\x00\x02\x03\x00\x02\x01\x00\x02\x01\x03\x02\x03\x01\x00\x04\x05\x06\x07"},
+	{"printable phrase then binary", "letmeinletmeinletmein\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a"},
+	{"thirty-two decimal digits", "83920174658392017465839201746512"},
+}
+
+func TestCheckKeyStrengthWeakKeys(t *testing.T) {
+	t.Parallel()
+	for _, tt := range weakKeys {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := prodready.CheckKeyStrength(prodready.NewSecret(tt.key))
+			if err == nil {
+				t.Fatal("CheckKeyStrength() = nil, want a weak-key error")
+			}
+			if !errors.Is(err, prodready.ErrWeakSecret) {
+				t.Errorf("CheckKeyStrength() = %v, want it to wrap ErrWeakSecret", err)
+			}
+			assertNoKeyPart(t, err.Error(), tt.key)
+		})
+	}
+}
+
+// assertNoKeyPart fails when msg holds 6 or more consecutive bytes of key.
+func assertNoKeyPart(t *testing.T, msg, key string) {
+	t.Helper()
+	for i := 0; i+6 <= len(key); i++ {
+		if strings.Contains(msg, key[i:i+6]) {
+			t.Errorf("message %q contains part of the key (%q)", msg, key[i:i+6])
+		}
+	}
+}
+
+// TestCheckKeyStrengthMessage: the count of distinct characters reads
+// right for one (the Trust issue: "only 1 distinct characters").
+func TestCheckKeyStrengthMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key, want string
+	}{
+		{"one character", strings.Repeat("z", 40), "only 1 distinct character,"},
+		{"one byte", strings.Repeat("\xff", 40), "only 1 distinct byte,"},
+		{"two characters", strings.Repeat("zy", 20), "only 2 distinct characters,"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := prodready.CheckKeyStrength(prodready.NewSecret(tt.key))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("CheckKeyStrength() = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestKeySameVerdictFromEnvAndFile: a key gets the same verdict whether it
+// comes from SECRET_KEY or from the file SECRET_KEY_FILE names. (The Trust
+// issue: a key that is not UTF-8 passed through the file and got only a
+// warning through the environment.)
+func TestKeySameVerdictFromEnvAndFile(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		name, key string
+		weak      bool
+	}
+	var rows []row
+	for _, w := range weakKeys {
+		if !strings.Contains(w.key, "\x00") { // no environment variable holds a NUL
+			rows = append(rows, row{w.name, w.key, true})
+		}
+	}
+	for _, g := range randomKeyGenerators {
+		k := g.gen(t)
+		for strings.Contains(k, "\x00") { // no environment variable holds a NUL
+			k = g.gen(t)
+		}
+		rows = append(rows, row{g.name, k, false})
+	}
+	// Binary keys whose edge bytes are white space: part of the key.
+	edge := string(randomBytes(t, 30))
+	rows = append(rows, row{"raw random bytes between spaces", " \xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\n", false})
+	for _, tt := range rows {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, src := range []string{"environment", "file"} {
+				env := prodready.MapEnv{"SECRET_KEY": tt.key}
+				fsys := fstest.MapFS{}
+				if src == "file" {
+					env = prodready.MapEnv{"SECRET_KEY_FILE": "run/secrets/key"}
+					fsys["run/secrets/key"] = &fstest.MapFile{Data: []byte(tt.key), Mode: 0o600}
+				}
+				o := opts(env, fsys)
+				o.Profile = prodready.Production
+				var b prodready.Base
+				err := prodready.Load(ctx, &b, o)
+				if tt.weak {
+					if !errors.Is(err, prodready.ErrWeakSecret) {
+						t.Errorf("from the %s: Load() = %v, want ErrWeakSecret", src, err)
+					}
+					var fe *prodready.FieldError
+					if errors.As(err, &fe) && fe.Check != "PR-E010" {
+						t.Errorf("from the %s: check = %s, want PR-E010", src, fe.Check)
+					}
+				} else if err != nil {
+					t.Errorf("from the %s: Load() = %v, want nil", src, err)
+				}
+				if err != nil {
+					assertNoKeyPart(t, err.Error(), tt.key)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkCheckKeyStrength(b *testing.B) {
+	for _, g := range randomKeyGenerators {
+		b.Run(g.name, func(b *testing.B) {
+			k := prodready.NewSecret(g.gen(b))
+			_ = prodready.CheckKeyStrength(k) // loads the word lists
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := prodready.CheckKeyStrength(k); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("weak phrase", func(b *testing.B) {
+		k := prodready.NewSecret("correct horse battery staple 2024")
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = prodready.CheckKeyStrength(k)
+		}
+	})
+}
