@@ -11,6 +11,7 @@ require (
 	github.com/trustelem/zxcvbn v1.0.1
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/crypto v0.56.0
 	modernc.org/sqlite v1.62.0
 )
 
