@@ -228,3 +228,80 @@ func BenchmarkCheckKeyStrength(b *testing.B) {
 		}
 	})
 }
+
+// keyTagConfig has keys of the service's own that it marks for the key
+// rule.
+type keyTagConfig struct {
+	prodready.Base
+	Signing prodready.Secret   `env:"SIGNING_KEY" key:"true"`
+	Tokens  []prodready.Secret `env:"API_TOKENS" key:"true"`
+	Plain   prodready.Secret   `env:"DB_PASSWORD"`
+}
+
+// TestKeyTag: a Secret tagged key:"true" is judged as SECRET_KEY is under
+// hardened profiles (PR-E013), and only there; an untagged Secret is not.
+func TestKeyTag(t *testing.T) {
+	t.Parallel()
+	strong, other := strongKey(t), strongKey(t)
+	weak := "correct horse battery staple 2024"
+	tests := []struct {
+		name    string
+		profile prodready.Profile
+		env     prodready.MapEnv
+		wantKey string // variable of the PR-E013 error; "" for none
+	}{
+		{"strong keys", prodready.Production, prodready.MapEnv{"SIGNING_KEY": strong, "API_TOKENS": strong + "," + other}, ""},
+		{"weak tagged key", prodready.Production, prodready.MapEnv{"SIGNING_KEY": weak}, "SIGNING_KEY"},
+		{"weak item of a tagged list", prodready.Production, prodready.MapEnv{"API_TOKENS": strong + "," + weak}, "API_TOKENS"},
+		{"weak binary tagged key", prodready.Production, prodready.MapEnv{"SIGNING_KEY": strings.Repeat("\xff", 32)}, "SIGNING_KEY"},
+		{"weak untagged secret", prodready.Production, prodready.MapEnv{"DB_PASSWORD": weak}, ""},
+		{"weak tagged key in development", prodready.Development, prodready.MapEnv{"SIGNING_KEY": weak}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := prodready.MapEnv{"SECRET_KEY": strongKey(t)}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			o := opts(env, nil)
+			o.Profile = tt.profile
+			var c keyTagConfig
+			err := prodready.Load(ctx, &c, o)
+			if tt.wantKey == "" {
+				if err != nil {
+					t.Fatalf("Load() = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, prodready.ErrWeakSecret) {
+				t.Fatalf("Load() = %v, want ErrWeakSecret", err)
+			}
+			var fe *prodready.FieldError
+			if !errors.As(err, &fe) || fe.Key != tt.wantKey || fe.Check != "PR-E013" {
+				t.Errorf("Load() = %v, want a PR-E013 error about %s", err, tt.wantKey)
+			}
+			for _, v := range tt.env {
+				assertNoKeyPart(t, err.Error(), v)
+			}
+		})
+	}
+}
+
+// TestKeyTagMisuse: a key tag on a field that is not a Secret, or with a
+// value other than true or false, is a programming error Load reports.
+func TestKeyTagMisuse(t *testing.T) {
+	t.Parallel()
+	var notSecret struct {
+		Name string `env:"NAME" key:"true"`
+	}
+	var badValue struct {
+		K prodready.Secret `env:"K" key:"yes"`
+	}
+	for _, cfg := range []any{&notSecret, &badValue} {
+		err := prodready.Load(ctx, cfg, opts(nil, nil))
+		if err == nil || !strings.Contains(err.Error(), "key") {
+			t.Errorf("Load(%T) = %v, want an error about the key tag", cfg, err)
+		}
+	}
+}
