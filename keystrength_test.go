@@ -305,3 +305,32 @@ func TestKeyTagMisuse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheckKeyStrength feeds any bytes to the key rule: it must not panic,
+// must give the same verdict twice, and its message must be clean text
+// (no byte of a binary key leaks into it).
+func FuzzCheckKeyStrength(f *testing.F) {
+	for _, w := range weakKeys {
+		f.Add([]byte(w.key))
+	}
+	f.Add([]byte("hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_EkQ9zLp2Xv8Rt5W"))
+	f.Add([]byte(strings.Repeat("ab", 300)))
+	f.Fuzz(func(t *testing.T, key []byte) {
+		err := prodready.CheckKeyStrength(prodready.NewSecret(string(key)))
+		again := prodready.CheckKeyStrength(prodready.NewSecret(string(key)))
+		if (err == nil) != (again == nil) || err != nil && err.Error() != again.Error() {
+			t.Fatalf("two verdicts on one key: %v, then %v", err, again)
+		}
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, prodready.ErrWeakSecret) {
+			t.Errorf("CheckKeyStrength() = %v, want it to wrap ErrWeakSecret", err)
+		}
+		for _, r := range err.Error() {
+			if r < ' ' || r > '~' {
+				t.Fatalf("message holds %q, want printable ASCII only: %q", r, err)
+			}
+		}
+	})
+}
