@@ -174,6 +174,7 @@ func TestKeySameVerdictFromEnvAndFile(t *testing.T) {
 	// Binary keys whose edge bytes are white space: part of the key.
 	edge := string(randomBytes(t, 30))
 	rows = append(rows, row{"raw random bytes between spaces", " \xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\n", false})
+	rows = append(rows, row{"raw random bytes ending in a line break", "\xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\r\n", false})
 	for _, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -188,6 +189,9 @@ func TestKeySameVerdictFromEnvAndFile(t *testing.T) {
 				o.Profile = prodready.Production
 				var b prodready.Base
 				err := prodready.Load(ctx, &b, o)
+				if err == nil && b.SecretKey.Reveal() != tt.key {
+					t.Errorf("from the %s: the loaded key differs from the bytes given (%d bytes, want %d)", src, b.SecretKey.Len(), len(tt.key))
+				}
 				if tt.weak {
 					if !errors.Is(err, prodready.ErrWeakSecret) {
 						t.Errorf("from the %s: Load() = %v, want ErrWeakSecret", src, err)

@@ -1008,6 +1008,12 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 	if len(trimLineBreak(b)) > MaxSecretFileSize {
 		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
 	}
+	if !utf8.Valid(b) {
+		// A binary key (32 random bytes) ends in 0x0a or 0x0d one time
+		// in a hundred: that byte is part of it, as it is when the same
+		// key comes from the environment, not a line break to remove.
+		return string(b), true, nil
+	}
 	return strings.TrimRight(string(b), "\r\n"), true, nil
 }
 
