@@ -60,7 +60,7 @@ func TestKeyEstimateRandomMargin(t *testing.T) {
 				lo = min(lo, e.bits)
 				sum += e.bits
 			}
-			t.Logf("%d keys: lowest estimate %.1f bits, mean %.1f", n, lo, sum/float64(n))
+			t.Logf("%s, %d keys: lowest estimate %.1f bits, mean %.1f", g.name, n, lo, sum/float64(n))
 			if lo < MinKeyBits+g.margin {
 				t.Errorf("lowest estimate of %d random keys = %.1f bits, want at least %.0f", n, lo, MinKeyBits+g.margin)
 			}
