@@ -1,10 +1,13 @@
 package prodready_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math/big"
 	"strings"
 	"testing"
@@ -337,4 +340,30 @@ func FuzzCheckKeyStrength(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A Secret tagged key:"true" is judged as SECRET_KEY is under a hardened
+// profile: a passphrase is refused, with the variable named and the key
+// not shown.
+func Example_keyTag() {
+	type Config struct {
+		prodready.Base
+		WebhookKey prodready.Secret `env:"WEBHOOK_KEY" key:"true"`
+	}
+	var c Config
+	err := prodready.Load(context.Background(), &c, &prodready.Options{
+		Profile: prodready.Production,
+		Env: prodready.MapEnv{
+			"SECRET_KEY":  "q3Vf8Lx0Rk2Zp7Tn4Wc9Hy6Bm1Sd5Ga-Je_Ku0Xo3Pi",
+			"WEBHOOK_KEY": "correct horse battery staple 2024",
+		},
+		FS:          fstest.MapFS{},
+		Logger:      slog.New(slog.DiscardHandler),
+		MemoryLimit: func() (int64, error) { return 1 << 30, nil },
+	})
+	var fe *prodready.FieldError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Key, fe.Check, errors.Is(err, prodready.ErrWeakSecret))
+	}
+	// Output: WEBHOOK_KEY PR-E013 true
 }
