@@ -275,7 +275,9 @@ func badInputs() []badInput {
 		{name: "required whitespace", env: env("NAME", "   "), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required tabs and newlines", env: env("NAME", "\t\r\n"), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required empty override", env: env("NAME", ""), overrides: map[string]string{"NAME": " "}, key: "NAME", src: sOvr, where: "whitespace", want: miss},
-		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n\n"), key: "NAME", want: miss, where: "set but empty"},
+		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n"), key: "NAME", want: miss, where: "set but empty"},
+		// Only one final line break is removed (Trust issue): the second is content.
+		{name: "required NAME_FILE of two line breaks", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n\n"), key: "NAME", want: miss, where: "set to only whitespace"},
 		{name: "required whitespace yaml", env: env("NAME", ""), files: mapFS("c.yaml", "name: '   '\n"), conf: []string{"c.yaml"}, key: "NAME", src: sFil, where: "whitespace", want: miss},
 		{name: "required whitespace dotenv", env: env("NAME", ""), files: mapFS(".env", "NAME=\"  \"\n"), key: "NAME", src: sDot, where: "whitespace", want: miss},
 		{name: "string given an empty list in yaml", env: env("NAME", ""), files: mapFS("c.yaml", "name: []\n"), conf: []string{"c.yaml"}, key: "NAME", src: sFil, where: "c.yaml:1", want: inv},
@@ -526,7 +528,7 @@ func badInputs() []badInput {
 			}
 			o.ConfigFiles = []string{writeFile(t, dir, "c.yaml", "name: x\n", 0)}
 		}},
-		{name: "secret file world-readable", key: "API_TOKEN", src: sSec, check: "PR-W044", warn: true, where: "API_TOKEN_FILE names a file readable by other users (mode -rw-r--r--) | API_TOKEN_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
+		{name: "secret file world-readable", key: "API_TOKEN", src: sSec, check: "PR-W044", warn: true, where: "read from a file that other users can read (mode -rw-r--r--) | API_TOKEN_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
 			o.Env.(prodready.MapEnv)["API_TOKEN_FILE"] = writeFile(t, dir, "t", badCanary+"\n", 0o644)
 		}},
 		{name: "secret file group-readable in production", profile: prodready.Production, key: "SECRET_KEY", src: sSec, check: "PR-W044", warn: true, where: "(mode -rw-r-----) | SECRET_KEY_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {

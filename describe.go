@@ -116,5 +116,11 @@ func Describe(dst any, opts *Options) ([]VarDoc, error) {
 		}
 		docs = append(docs, d)
 	}
+	for _, f := range pe.everyField()[len(pe.plan.Fields):] {
+		if f.NeedsDecoder && o.Decoders[f.Type] == nil {
+			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", t, f.Path, f.Type)
+		}
+	}
+	docs = append(docs, pe.groupDocs(o.Prefix)...)
 	return docs, nil
 }

@@ -39,18 +39,68 @@
 //	prefix:"DB_"         on a struct field without env: its fields are DB_HOST, ...
 //	key:"true"           on a Secret or []Secret: a key, which hardened profiles judge
 //	                     as they judge SECRET_KEY (PR-E013, see [CheckKeyStrength])
+//	prefix:"UPSTREAM_"   on a []struct or map[string]struct field: a group (see Groups)
 //
 // A struct field without an env tag groups variables: embedded or not, its
 // fields are walked, under its prefix tag if it has one. Unexported fields
 // and fields without an env tag are ignored, except embedded structs.
 //
+// # Groups
+//
+// A []T or map[string]T field, T a struct, with a prefix tag is a group of
+// elements, each a T whose fields are variables as above. A list's element
+// variables are the prefix, the element's index, '_' and the field's name,
+// the form caarlos0/env uses for slices:
+//
+//	Upstreams []Upstream `prefix:"UPSTREAM_"`  // UPSTREAM_0_HOST, UPSTREAM_0_PORT, UPSTREAM_1_HOST...
+//	Pools map[string]Upstream `prefix:"POOL_"` // POOL_PRIMARY_HOST, POOL_EU_WEST_HOST...
+//
+// Indexes are decimal, without leading zeros, and run from 0 without gaps
+// (an index that is not a number, or a gap, is an error naming the
+// variable). An element variable set to "" counts as unset, as any
+// variable does: it makes no element. A map's key is what lies between the prefix and the name of
+// one of the element's fields, underscores included: POOL_EU_WEST_HOST is
+// key eu_west and field HOST. Keys match without regard to case across
+// sources and are stored in lower case; an element's variables must spell
+// its key one way. As the field name is matched as a suffix, a map group
+// whose element has one field name ending in '_' and another's (HOST and
+// PROXY_HOST, or a field FILE beside HOST's HOST_FILE) is refused: its
+// keys would be ambiguous.
+//
+// In a config file a group is a list (or a map) of objects under the
+// prefix's name, nested like any other key: "upstream: [{host: a}, {host:
+// b, port: 8080}]", "pool: {primary: {host: db1}}". The element variables
+// of the overrides, the environment and the .env file then set one element
+// field at a time, over the file's value, and may add elements (a list's
+// must continue its indexes). A later file's list or map replaces an
+// earlier one's whole. Each element field has its default tag, its
+// required tag (checked per element), its NAME_FILE form and its secrecy;
+// profile defaults do not apply to elements. The report lists every
+// element field under its variable's name with its origin, and the
+// fingerprint includes them. The misspelling scan knows element variables
+// and suggests one for a near miss (UPSTREAM_0_PROT: UPSTREAM_0_PORT).
+// A map key is 1 to 64 letters, digits, '_', '-' or '.'. With an
+// Environment that cannot list its names (a [LookupFunc]), a list's
+// elements are looked up by index up to the first index without variables
+// (so a gap there goes unseen), and a map group is an error.
+//
+// These are refused as programming errors: a group inside a group's
+// element; an element that embeds [Base] or holds a [MemorySize]; pointer
+// elements ([]*T); a map whose key is not a string; a group prefix that
+// does not end in '_', or that overlaps another group's; a field variable
+// that reads as an element's (X_0_HOST beside group X_); env, default,
+// required, sep or kvsep tags on the group field itself; and a prefix tag
+// on a field that is neither a struct nor a group.
+//
 // These combinations are mistakes, reported by Load as an error that is not
 // a [*LoadError] (a programming error, not bad input): required:"true"
 // together with default (the default would never be used; use
 // required:"production" to require a value in one profile only); a
-// required profile name that misspells a known one (names are lower case;
-// a name no profile has is allowed, for profiles only some programs
-// register); an env name that is not a valid variable name; two fields with
+// required profile name that is neither built in nor among
+// [Options.Profiles] (or [Options.Profile] and their ancestors), with a
+// suggestion for a misspelling or an abbreviation such as "prod" (names are
+// lower case; register a custom profile in every program that loads the
+// struct, or the requirement would silently never apply); an env name that is not a valid variable name; two fields with
 // the same variable, or one named like another's NAME_FILE form; an empty
 // sep or kvsep; a pointer to a struct that would group variables; a
 // MemorySize inside a pointer, slice or map; a [Base] that is a named or
@@ -63,7 +113,8 @@
 // # Types
 //
 // string; bool (true/false, 1/0, yes/no, on/off, t/f, y/n, any case); int,
-// int8 ... int64 and uint ... uint64, decimal, with range checks; float32
+// int8 ... int64 and uint ... uint64, decimal only (0x1F, 0o17, 0b1 and
+// 1_000 are refused, saying so; 017 is seventeen), with range checks; float32
 // and float64, finite only; [time.Duration] ("30s", "1h30m"; a bare number
 // is refused, a negative one accepted: refuse it in a [Check], as CACHE_TTL's
 // does); []T and map[K]V of those types; []byte (the text as bytes);
@@ -92,8 +143,12 @@
 //  6. [Options.Overrides].
 //
 // At the override, environment and .env levels, NAME_FILE names a file
-// whose content (trailing newlines removed) is the value of NAME: the way
-// Docker and Kubernetes deliver secrets. Setting both NAME and NAME_FILE at
+// whose content is the value of NAME: the way Docker and Kubernetes deliver
+// secrets. Exactly one final line break, "\n" or "\r\n", is removed (the
+// one echo and editors add) and every other byte is kept: a binary key
+// ending in 0x0A or 0x0D keeps it when the file adds its own line break,
+// and a Secret that is not UTF-8 text is taken byte for byte (a text one
+// with white space at its ends is refused, as below). Setting both NAME and NAME_FILE at
 // one level is an error. The file must be a regular file of at most
 // [MaxSecretFileSize] bytes, not counting one final line break; one
 // readable by group or others is reported (PR-W044). A value read this way
@@ -175,6 +230,11 @@
 // binary key, whose edge bytes are part of it): the items of a list such as
 // SECRET_KEY_FALLBACKS are trimmed, so a key kept verbatim would not match
 // itself once rotated into the fallbacks.
+//
+// With [Options.ScrubEnvironment], a successful load removes every secret
+// field's NAME and NAME_FILE from the process environment, so that child
+// processes do not inherit them; the service's own /proc/<pid>/environ
+// still shows the environment it started with (see the option's limits).
 //
 // [Secret] and [SecretURL] redact every rendering: String, GoString, all fmt
 // verbs, JSON, text marshalling and slog. [Secret.Reveal] is the only way

@@ -76,9 +76,9 @@ func ExampleLoad_missingSecret() {
 	fmt.Println(errors.Is(err, prodready.ErrMissing), errors.Is(err, prodready.ErrInvalid))
 	// Output:
 	// prodready: 3 configuration errors (profile production):
-	// 	SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
-	// 	PAGE_SIZE: invalid value "lots" from environment: want a whole number, such as 50 (fix PAGE_SIZE in the environment)
 	// 	DEBUG: is true under the production profile: debugging aids leak internals to clients (set DEBUG=false)
+	// 	PAGE_SIZE: invalid value "lots" from environment: want a whole number, such as 50 (fix PAGE_SIZE in the environment)
+	// 	SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
 	// true true
 }
 

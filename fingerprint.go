@@ -92,6 +92,7 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 		}
 		lines = append(lines, f.Name+"="+text)
 	}
+	lines = append(lines, fp.groupLines(pe, v, secret)...)
 	slices.Sort(lines)
 	var h hash.Hash
 	if fp.key != nil {

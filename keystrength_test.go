@@ -169,15 +169,16 @@ func TestKeySameVerdictFromEnvAndFile(t *testing.T) {
 	}
 	for _, g := range randomKeyGenerators {
 		k := g.gen(t)
-		for strings.Contains(k, "\x00") { // no environment variable holds a NUL
+		// No environment variable holds a NUL; a file loses one final
+		// line break (secret_file_linebreak_test.go).
+		for strings.Contains(k, "\x00") || strings.HasSuffix(k, "\n") {
 			k = g.gen(t)
 		}
 		rows = append(rows, row{g.name, k, false})
 	}
 	// Binary keys whose edge bytes are white space: part of the key.
 	edge := string(randomBytes(t, 30))
-	rows = append(rows, row{"raw random bytes between spaces", " \xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\n", false})
-	rows = append(rows, row{"raw random bytes ending in a line break", "\xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\r\n", false})
+	rows = append(rows, row{"raw random bytes between spaces", " \xff" + strings.ReplaceAll(edge, "\x00", "\x01") + "\t", false})
 	for _, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -105,17 +105,21 @@ type planEntry struct {
 	sensitive []bool              // per field: its value must never be quoted
 	minLen    int                 // shortest and longest variable names
 	maxLen    int
+	grp       []*groupPlan // the []struct and map[string]struct groups
+}
+
+// planConfig is how bind walks a configuration struct.
+var planConfig = bind.Config{
+	IsSecret: func(t reflect.Type) bool { return t == secretType },
+	Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
+	Decoders: ownDecoders,
 }
 
 func planFor(t reflect.Type) *planEntry {
 	if e, ok := plans.Load(t); ok {
 		return e.(*planEntry)
 	}
-	p, err := bind.Build(t, bind.Config{
-		IsSecret: func(t reflect.Type) bool { return t == secretType },
-		Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
-		Decoders: ownDecoders,
-	})
+	p, err := bind.Build(t, planConfig)
 	if err == nil {
 		err = checkPlacement(t, true, "")
 	}
@@ -127,7 +131,11 @@ func planFor(t reflect.Type) *planEntry {
 			}
 		}
 	}
-	e := &planEntry{plan: p, err: err}
+	var grp []*groupPlan
+	if err == nil {
+		grp, err = groupPlans(p)
+	}
+	e := &planEntry{plan: p, err: err, grp: grp}
 	if err == nil {
 		e.groups = map[string]bool{}
 		e.known = map[string]struct{}{"APP_ENV": {}, "APP_ENV_FILE": {}, "CONFIG_FILE": {}}
@@ -150,6 +158,7 @@ func planFor(t reflect.Type) *planEntry {
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
 		}
+		e.addGroupKeys()
 	}
 	actual, _ := plans.LoadOrStore(t, e)
 	return actual.(*planEntry)
@@ -280,13 +289,13 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	if opts != nil {
 		l.o = *opts
 	}
-	for _, f := range pe.plan.Fields {
+	for _, f := range pe.everyField() {
 		if f.NeedsDecoder && l.o.Decoders[f.Type] == nil {
 			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
 		}
 		for _, name := range f.RequiredIn {
-			if near := l.nearProfile(name); near != "" {
-				return nil, fmt.Errorf("prodready: %s: %s: required:%q names no profile; did you mean %s?", rv.Elem().Type(), f.Path, name, near)
+			if known, near := l.knownProfile(name); !known {
+				return nil, fmt.Errorf("prodready: %s: %s: required:%q names no profile (built-in or in Options.Profiles)%s", rv.Elem().Type(), f.Path, name, near)
 			}
 		}
 	}
@@ -317,6 +326,11 @@ type loader struct {
 	findings []Finding
 	fields   []fieldState // one per plan field
 	checkIn  CheckInput   // what the checks see, kept here to save an allocation
+
+	groupFiles   map[int]fileValue // group index -> its list or map from the config files
+	groupVars    []Var             // the report's lines for the groups' elements
+	groupSecrets []string          // the variables of the elements' secret fields, for ScrubEnvironment
+	inGroup      bool              // the loader of one group element: no profile defaults
 }
 
 // fieldState is what the loader learns about one field.
@@ -390,7 +404,7 @@ func (l *loader) resolveProfile() bool {
 		}
 		msg := err.Error()
 		if origin.Source == SourceEnvFile { // the file may hold anything: do not quote it
-			msg = fmt.Sprintf("%s names a file whose content is not a known profile name", origin.Var)
+			msg = "read from a file whose content is not a known profile name"
 			err = fmt.Errorf("%w (value not shown)", ErrUnknownProfile)
 		}
 		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
@@ -506,26 +520,34 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 	return "", Origin{}, false, emptied, false
 }
 
-// nearProfile returns the name of a known profile that name misspells
-// (within two edits, but not equal), or "". A required:"..." tag may name a
-// profile this program does not register, but not a near miss of one that
-// it does: the requirement would silently never apply.
-func (l *loader) nearProfile(name string) string {
+// knownProfile reports whether name is a built-in profile, one of
+// Options.Profiles or Options.Profile, or an ancestor of one; if not, near
+// suggests the known name it may stand for ("; did you mean production?"),
+// or is "". A required:"..." tag naming no profile is a programming error:
+// the requirement would silently never apply. (Only near misses within two
+// edits were refused before, so required:"prod" passed unnoticed.)
+func (l *loader) knownProfile(name string) (known bool, near string) {
+	var names []string
 	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
-		for _, known := range p.Lineage() {
-			if known == name {
-				return ""
+		for _, n := range p.Lineage() {
+			if n == name {
+				return true, ""
 			}
+			names = append(names, n)
 		}
 	}
-	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
-		for _, known := range p.Lineage() {
-			if editDistance(name, known, 3) < 3 {
-				return known
-			}
+	for _, n := range names {
+		if editDistance(name, n, 3) < 3 {
+			return false, "; did you mean " + n + "?"
 		}
 	}
-	return ""
+	for _, n := range names {
+		// An abbreviation: prod, dev, stag.
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			return false, "; did you mean " + n + "?"
+		}
+	}
+	return false, "; register it with Options.Profiles, or fix the tag"
 }
 
 func (l *loader) add(f Finding) {
@@ -554,6 +576,7 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	for i := range l.plan.Fields {
 		l.loadField(i, nv, custom)
 	}
+	l.loadGroups(nv, custom)
 	l.finishBase(nv)
 	l.resolveMemory(nv)
 	l.scanUnknown()
@@ -565,6 +588,13 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 // result builds the report, when wanted, and the error of every error
 // finding; without errors it copies nv into dst.
 func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error) {
+	// The findings come in the order the sources and checks were visited;
+	// the error and the report list them by variable name (problems with
+	// no variable, such as an unreadable file, first), each variable's in
+	// the order they were found, so that two loads of the same input say
+	// the same thing whatever the order of an Environment's names or a
+	// service check's map.
+	slices.SortStableFunc(l.findings, func(a, b Finding) int { return strings.Compare(a.Key, b.Key) })
 	var rep *Report
 	if wantReport {
 		rep = l.report(nv)
@@ -577,6 +607,9 @@ func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error)
 	}
 	if len(errs) > 0 {
 		return rep, &LoadError{Profile: l.profileName(), Errors: errs}
+	}
+	if err := l.scrubEnvironment(); err != nil {
+		return rep, err
 	}
 	dst.Set(nv)
 	return rep, nil
@@ -607,6 +640,9 @@ func (l *loader) checkOverrides() {
 	for _, k := range sortedKeys(l.o.Overrides) {
 		bare, ok := strings.CutPrefix(k, l.o.Prefix)
 		if _, known := l.pe.known[bare]; ok && known {
+			continue
+		}
+		if _, _, _, element := l.pe.elementOf(bare); ok && element {
 			continue
 		}
 		hint := "fix the name" + l.suggest(bare)
@@ -654,7 +690,7 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 		}
 	}
 	if !found {
-		if v, from, ok := l.prof.Default(f.Name); ok {
+		if v, from, ok := l.prof.Default(f.Name); ok && !l.inGroup {
 			raw, origin, found = v, Origin{Source: SourceProfile, Name: from}, true
 		} else if f.HasDefault {
 			raw, origin, found = f.Default, Origin{Source: SourceDefault}, true
@@ -682,6 +718,13 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 		if origin.Source != SourceEnvFile || f.Type != secretType && f.Type != bytesType {
 			odd = oddInValue(f, raw)
 		}
+	}
+	if origin.Source == SourceEnvFile && f.Type == secretType && !utf8.ValidString(raw) {
+		// A binary key (not UTF-8 text) is kept byte for byte: its first
+		// or last byte may well be 0x20 or 0x0A, which the white-space
+		// rule for text would refuse one time in twenty.
+		*nv.FieldByIndex(f.Index).Addr().Interface().(*Secret) = NewSecret(raw)
+		return
 	}
 	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
 		l.invalid(f, full, origin, raw, sensitive, odd.explain(err))
@@ -969,8 +1012,8 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	l.warnOdd(f, full, origin, odd)
 }
 
-// readSecretFile reads the file a NAME_FILE variable names, with its
-// trailing newlines removed. exists says that something was found at p,
+// readSecretFile reads the file a NAME_FILE variable names, with one final
+// line break ("\n" or "\r\n") removed. exists says that something was found at p,
 // so that p is a path and may be shown.
 func (l *loader) readSecretFile(name, p string) (content string, exists bool, err error) {
 	fp := fsPath(l.fsys, p)
@@ -994,7 +1037,7 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 		if _, real := l.fsys.(osFS); real {
 			l.add(Finding{ID: idFileMode, Severity: SeverityWarning, Key: name,
 				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: showPath(p)},
-				Message: fmt.Sprintf("%s_FILE names a file readable by other users (mode %s)", name, st.Mode().Perm()),
+				Message: fmt.Sprintf("read from a file that other users can read (mode %s)", st.Mode().Perm()),
 				Hint:    "chmod 600 the file, or 400"})
 		}
 	}
@@ -1008,21 +1051,18 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 	if len(trimLineBreak(b)) > MaxSecretFileSize {
 		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
 	}
-	if !utf8.Valid(b) {
-		// A binary key (32 random bytes) ends in 0x0a or 0x0d one time
-		// in a hundred: that byte is part of it, as it is when the same
-		// key comes from the environment, not a line break to remove.
-		return string(b), true, nil
-	}
-	return strings.TrimRight(string(b), "\r\n"), true, nil
+	return string(trimLineBreak(b)), true, nil
 }
 
-// trimLineBreak removes one final "\n", "\r\n" or "\r" from b.
+// trimLineBreak removes one final "\n" or "\r\n" from b, the line break
+// that echo, editors and secret manifests add, and nothing more: a binary
+// key may end in 0x0A or 0x0D bytes of its own, and a lone "\r" is not a
+// line break on any system that writes these files.
 func trimLineBreak(b []byte) []byte {
 	switch {
 	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
 		return b[:len(b)-2]
-	case len(b) >= 1 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r'):
+	case len(b) >= 1 && b[len(b)-1] == '\n':
 		return b[:len(b)-1]
 	}
 	return b
@@ -1305,6 +1345,9 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			} else if fl.Value.Kind != cfgfile.Null {
 				l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil, "give a profile name", "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
 			}
+			continue
+		}
+		if l.fileGroup(key, file, fl, seen) {
 			continue
 		}
 		if i, ok := l.plan.Lookup(key); ok {

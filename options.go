@@ -86,6 +86,27 @@ type Options struct {
 	// nil, it is read from cgroup v2, then cgroup v1, then /proc/meminfo.
 	MemoryLimit func() (int64, error)
 
+	// ScrubEnvironment, after a load that succeeds, removes from the
+	// process environment (os.Unsetenv) the variables of every secret
+	// field, a [Secret], a [SecretURL] or a list or map of them, groups'
+	// elements included: NAME and NAME_FILE, prefix included, whichever
+	// is set. Child processes the service starts then no longer inherit
+	// them, nor show them in their /proc/<pid>/environ. It applies only
+	// when Env is nil or [ProcessEnv](); with any other Env there is
+	// nothing to remove, and nothing is. A load that fails removes
+	// nothing. If ScrubEnvironment is false, the environment is left as it
+	// is.
+	//
+	// The limits: on Linux, /proc/<pid>/environ of the service itself keeps
+	// showing the environment it started with, to its own user and root,
+	// as the kernel reads the block the process started with, which
+	// unsetting does not change; so does a core dump. And the process
+	// changes for everyone in it: code that reads the variables after Load,
+	// a second Load included (which then fails, or falls back to
+	// defaults), finds them unset. Load once, at start-up, and take the
+	// secrets from the loaded value.
+	ScrubEnvironment bool
+
 	// Rand is the source of the development key. If Rand is nil,
 	// crypto/rand is used.
 	Rand io.Reader

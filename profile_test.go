@@ -178,6 +178,7 @@ func TestRequired(t *testing.T) {
 			t.Parallel()
 			o := opts(tt.env, nil)
 			o.Profile = tt.profile
+			o.Profiles = []prodready.Profile{staging} // required:"staging" must name a known profile
 			var c cfg
 			err := prodready.Load(ctx, &c, o)
 			if tt.missing == nil {

@@ -59,6 +59,7 @@ func (l *loader) report(nv reflect.Value) *Report {
 		}
 		r.Vars = append(r.Vars, v)
 	}
+	r.Vars = append(r.Vars, l.groupVars...)
 	return r
 }
 

@@ -454,10 +454,12 @@ func TestRequiredInMisspelledProfile(t *testing.T) {
 	var c struct {
 		A string `env:"A" required:"prodution"`
 		B string `env:"B" required:"Production"`
-		C string `env:"C" required:"staging"` // a profile this program does not register: allowed
+		C string `env:"C" required:"staging"` // registered below; an unknown one is refused (TestRequiredNamesUnknownProfile)
 	}
-	err := prodready.Load(ctx, &c, opts(nil, nil))
-	if err == nil || !strings.Contains(err.Error(), `required:"prodution" names no profile; did you mean production?`) {
+	o0 := opts(nil, nil)
+	o0.Profiles = []prodready.Profile{prodready.Production.Derive("staging", nil)}
+	err := prodready.Load(ctx, &c, o0)
+	if err == nil || !strings.Contains(err.Error(), `required:"prodution" names no profile (built-in or in Options.Profiles); did you mean production?`) {
 		t.Errorf("Load() = %v", err)
 	}
 	var d struct {

@@ -151,7 +151,8 @@ func TestNameFile(t *testing.T) {
 		wantErr string
 	}{
 		{"reads and trims newline", prodready.MapEnv{"TOKEN_FILE": "/run/secrets/token"}, fstest.MapFS{"run/secrets/token": {Data: []byte(canary + "\r\n")}}, canary, ""},
-		{"keeps inner newlines", prodready.MapEnv{"NAME_FILE": "n"}, fstest.MapFS{"n": {Data: []byte("a\nb\n\n")}}, "a\nb", ""},
+		// Until the Trust issue every trailing line break was removed; only one is.
+		{"keeps inner newlines", prodready.MapEnv{"NAME_FILE": "n"}, fstest.MapFS{"n": {Data: []byte("a\nb\n\n")}}, "a\nb\n", ""},
 		{"empty NAME with NAME_FILE", prodready.MapEnv{"TOKEN": "", "TOKEN_FILE": "t"}, fstest.MapFS{"t": {Data: []byte(canary)}}, canary, ""},
 		{"both set", prodready.MapEnv{"TOKEN": canary, "TOKEN_FILE": "t"}, fstest.MapFS{"t": {Data: []byte(canary)}}, "", "both TOKEN and TOKEN_FILE are set"},
 		{"missing file", prodready.MapEnv{"TOKEN_FILE": "/run/secrets/none"}, nil, "", "does not exist"},

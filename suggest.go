@@ -30,7 +30,19 @@ func (l *loader) scanUnknown() {
 				return
 			}
 			bare = name[len(l.o.Prefix):]
-		} else if len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name)) {
+		}
+		// A group's element variables are known by their shape; a name in
+		// a group's namespace that fits no element field is checked
+		// against the element's names.
+		gi, _, _, element := l.pe.elementOf(bare)
+		if element {
+			return
+		}
+		var misspelt string // an element variable with a misspelt group prefix
+		if gi < 0 && len(l.pe.grp) > 0 {
+			misspelt = l.pe.misspeltGroup(bare)
+		}
+		if l.o.Prefix == "" && gi < 0 && misspelt == "" && (len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name))) {
 			// Too long, too short, or no known name uses nearly the same
 			// characters: nothing to suggest, so no lookup needed.
 			return
@@ -39,6 +51,9 @@ func (l *loader) scanUnknown() {
 			return
 		}
 		suggestion := closest(bare, l.pe)
+		if s := cmp.Or(misspelt, l.pe.elementSuggestion(bare)); s != "" {
+			suggestion = s
+		}
 		if l.o.Prefix == "" && suggestion == "" {
 			return
 		}

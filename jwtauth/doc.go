@@ -30,6 +30,10 @@
 // some), and the issuer and audience the options name. A token longer than
 // [MaxTokenSize], or with any byte outside the base64url alphabet and its
 // two dots, is rejected unread: exactly one text verifies as a given token.
+// A header with "crit" is rejected (RFC 7515 §4.1.11: the package
+// understands no extension, so it must refuse a token that requires one),
+// as is an "exp", "nbf" or "iat" that is not a JSON number, such as the
+// string "1767229200" golang-jwt alone would read.
 // Claims are decoded into a fresh value and reach the caller's only once
 // the token is valid.
 //
@@ -61,7 +65,9 @@
 //
 // Verify's errors wrap signing.ErrExpired, for a token whose only fault is
 // its expiry, or signing.ErrInvalidSignature, and golang-jwt's error for the
-// details. Claims that Verify cannot fill (nil, a struct value, a nil
+// details. A validly signed token from another issuer or for another
+// audience also wraps [ErrIssuer] or [ErrAudience], and its text names the
+// issuer or audience rather than the signature. Claims that Verify cannot fill (nil, a struct value, a nil
 // pointer or map) give an error that wraps neither: that is a bug in the
 // program, not a bad token. No error, log or rendering of an Authority
 // contains a key.

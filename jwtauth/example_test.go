@@ -76,3 +76,21 @@ func ExampleAuthority_Verify_interop() {
 	// <nil> bob
 	// <nil> alice
 }
+
+// A token that another service of the same SECRET_KEY issued for its own
+// audience is signed with the right key, but is not for this one.
+func ExampleAuthority_Verify_audience() {
+	key := prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	web, _ := jwtauth.New(key, &jwtauth.Options{Issuer: "login", Audience: "web", Now: clock})
+	admin, _ := jwtauth.New(key, &jwtauth.Options{Issuer: "login", Audience: "admin", Now: clock})
+
+	token, _ := web.Issue(web.NewClaims("user-42"))
+	err := admin.Verify(token, &jwt.RegisteredClaims{})
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, jwtauth.ErrAudience), errors.Is(err, jwtauth.ErrIssuer), errors.Is(err, signing.ErrInvalidSignature))
+	// Output:
+	// jwtauth: token audience does not include "admin": token has invalid claims: token has invalid audience
+	// true false true
+}

@@ -43,9 +43,10 @@ const (
 // three canonical base64url fields, the header's alg HS256, a signature
 // that is the HMAC of the first two fields under one of the Authority's
 // keys, an unexpired exp, nbf and iat not in the future (give or take the
-// leeway), and the issuer and audience of the options, as an independent
-// reading of the JSON finds them; and that changing any single byte of an
-// accepted token makes it invalid.
+// leeway), all three JSON numbers, no crit header, and the issuer and
+// audience of the options, as an independent reading of the JSON finds
+// them; and that changing any single byte of an accepted token makes it
+// invalid.
 func FuzzVerify(f *testing.F) {
 	a, err := jwtauth.New(fuzzCurrentKey, &jwtauth.Options{
 		Fallbacks: []prodready.Secret{fuzzPreviousKey},
@@ -189,6 +190,9 @@ func forged(token string, keys [][]byte, asMap bool) string {
 	if err := json.Unmarshal(raw[0], &h); err != nil || h["alg"] != "HS256" {
 		return "has a header whose alg is not HS256"
 	}
+	if _, ok := h["crit"]; ok {
+		return "has a crit header, and no extension is understood"
+	}
 
 	// golang-jwt decodes the claims with a json.Decoder, which reads the
 	// first value only.
@@ -246,18 +250,13 @@ func forged(token string, keys [][]byte, asMap bool) string {
 	return "has audience " + string(c.Aud) + ", without " + strconv.Quote(fuzzAudience)
 }
 
-// seconds reads a NumericDate: a JSON number, or a string holding one.
+// seconds reads a NumericDate: a JSON number, and not a string holding one
+// (RFC 7519 §2).
 func seconds(raw json.RawMessage) (float64, bool) {
 	var v any
 	if raw == nil || json.Unmarshal(raw, &v) != nil {
 		return 0, false
 	}
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case string:
-		f, err := strconv.ParseFloat(v, 64)
-		return f, err == nil && !math.IsNaN(f)
-	}
-	return 0, false
+	f, ok := v.(float64)
+	return f, ok && !math.IsNaN(f)
 }

@@ -228,11 +228,17 @@ func (a *Authority) Issue(claims jwt.Claims) (string, error) {
 // one), an "exp" in the future, "nbf" and "iat" not in the future (give or
 // take the leeway), and the issuer and audience of the options.
 //
+// It refuses a token whose header has a "crit" parameter (RFC 7515
+// §4.1.11: no extension is understood) and one whose exp, nbf or iat is
+// not a JSON number (RFC 7519 NumericDate; "exp":"1767229200" is refused).
+//
 // The error wraps signing.ErrExpired for a token whose only fault is its
 // expiry, and signing.ErrInvalidSignature for every other failure (an
 // expired token of the wrong issuer is invalid), along with golang-jwt's own
 // error (jwt.ErrTokenExpired, jwt.ErrTokenSignatureInvalid,
-// jwt.ErrTokenNotValidYet...). Claims of the wrong kind (nil, a struct
+// jwt.ErrTokenNotValidYet...). A validly signed token of another issuer or
+// audience also wraps ErrIssuer or ErrAudience, and its error says so
+// rather than "invalid signature". Claims of the wrong kind (nil, a struct
 // rather than a pointer to it, a nil pointer or a nil map) are the
 // program's mistake: the error then wraps neither sentinel.
 //
@@ -261,9 +267,11 @@ func (a *Authority) Verify(token string, claims jwt.Claims) error {
 		return nil
 	case onlyExpired(err):
 		return fmt.Errorf("jwtauth: %w: %w", signing.ErrExpired, err)
-	default:
-		return fmt.Errorf("jwtauth: %w: %w", signing.ErrInvalidSignature, err)
 	}
+	if e := a.verifyFailure(err, fresh); e != nil {
+		return e
+	}
+	return fmt.Errorf("jwtauth: %w: %w", signing.ErrInvalidSignature, err)
 }
 
 // minDate and maxDate bound the exp, nbf and iat a token may carry: the
@@ -287,7 +295,7 @@ func datesInRange(c jwt.Claims) error {
 			return err
 		}
 		if t != nil && (t.Before(minDate) || t.After(maxDate)) {
-			return fmt.Errorf("claim %s is outside the years 1970 to 9999", d.name)
+			return rejection("claim " + d.name + " is outside the years 1970 to 9999")
 		}
 	}
 	return nil
@@ -372,6 +380,9 @@ func onlyExpired(err error) bool {
 func (a *Authority) keyFunc(t *jwt.Token) (any, error) {
 	if t.Method != jwt.SigningMethodHS256 {
 		return nil, fmt.Errorf("unexpected signing method %q", t.Method.Alg())
+	}
+	if err := checkToken(t); err != nil {
+		return nil, err
 	}
 	if kid, ok := t.Header["kid"].(string); ok {
 		for i, k := range a.kids {

@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env prodr
 		}
 	}
 	if err := serve(ctx, stderr, env); err != nil {
-		fmt.Fprintf(stderr, "itemsapi: %v\n", err)
+		exitError(stderr, env, err)
 		return 1
 	}
 	return 0
@@ -103,11 +103,12 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	opts := loadOptions(env)
 	// Findings are logged below, once the configuration says how to log.
 	opts.Logger = slog.New(slog.DiscardHandler)
+	opts.ScrubEnvironment = true // no child process inherits SECRET_KEY, ADMIN_TOKEN, DATABASE_URL...
 	rep, err := prodready.LoadWithReport(ctx, &cfg, &opts)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(cfg.LogFormat.NewHandler(stderr, cfg.LogLevel))
+	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	for _, f := range rep.Findings {
 		level := slog.LevelInfo
 		if f.Severity >= prodready.SeverityWarning {

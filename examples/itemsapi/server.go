@@ -98,6 +98,7 @@ type server struct {
 	draining  atomic.Bool                       // shutting down: GET /readyz answers 503
 	pending   sync.WaitGroup                    // delayed cache deletes (see invalidate)
 	inflight  sync.WaitGroup                    // handlers running
+	logins    loginThrottle                     // failed POST /login per client address (throttle.go)
 	fpOnce    sync.Once
 	fps       []string // see adminFingerprints
 	fpErr     error
@@ -609,10 +610,8 @@ func validateItem(in ItemInput) (param, msg string) {
 	case in.PriceCents < 0 || in.PriceCents > maxPrice:
 		return "price_cents", fmt.Sprintf("price_cents: want 0 to %d, got %d", int64(maxPrice), in.PriceCents)
 	}
-	for _, c := range in.Name {
-		if unicode.IsControl(c) {
-			return "name", "name: holds a control character"
-		}
+	if msg := nameProblem(in.Name); msg != "" {
+		return "name", msg
 	}
 	return "", ""
 }
@@ -620,7 +619,8 @@ func validateItem(in ItemInput) (param, msg string) {
 // readJSON decodes the request's body, one JSON object of at most limit
 // bytes with no unknown field, into dst, a pointer to a struct, or answers
 // 4xx. The body must be valid UTF-8 (encoding/json would silently replace
-// bad bytes with U+FFFD), the Content-Type application/json with no
+// bad bytes with U+FFFD), with no lone surrogate escape (\ud800, which it
+// replaces likewise), the Content-Type application/json with no
 // charset but utf-8, and the object's names must be dst's JSON names
 // exactly: once each, in their case (encoding/json matches "NAME" to
 // "name" and keeps the last of duplicates), with no invisible format
@@ -641,6 +641,10 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) bool
 		return false
 	case !utf8.Valid(raw):
 		writeError(w, http.StatusBadRequest, codeBadRequest, "body: not valid UTF-8", nil)
+		return false
+	}
+	if msg := escapeProblem(raw); msg != "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+msg, nil)
 		return false
 	}
 	if msg := checkNames(raw, jsonNames(dst)); msg != "" {
@@ -790,6 +794,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, maxLoginBody, &b) {
 		return
 	}
+	attempt, wait := s.logins.begin(r.RemoteAddr)
+	if attempt == nil {
+		tooManyLogins(w, wait)
+		return
+	}
 	// Compare digests, so that neither the content nor the length of the
 	// token shows in the time taken.
 	got := sha256.Sum256([]byte(b.Token))
@@ -798,8 +807,9 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.logger.InfoContext(r.Context(), "login refused", "remote", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", authChallenge)
 		writeError(w, http.StatusUnauthorized, codeUnauthorized, "invalid token", nil)
-		return
+		return // the attempt keeps its token
 	}
+	attempt.refund()
 	fp, err := s.adminFingerprint()
 	if err != nil {
 		s.serverError(w, r, "login", err)

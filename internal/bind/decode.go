@@ -329,6 +329,9 @@ func decodeInt(v reflect.Value, s string, _ Custom) error {
 		if errors.Is(err, strconv.ErrRange) {
 			return fmt.Errorf("out of range; want a whole number from %d to %d", lo, hi)
 		}
+		if otherBase(s) {
+			return fmt.Errorf("decimal only: 0x, 0o and 0b prefixes and _ separators are not read; want a whole number from %d to %d in decimal digits", lo, hi)
+		}
 		if bits == 64 {
 			return errors.New("want a whole number, such as 50")
 		}
@@ -350,10 +353,20 @@ func decodeUint(v reflect.Value, s string, _ Custom) error {
 		if errors.Is(err, strconv.ErrRange) {
 			return fmt.Errorf("out of range; want a whole number from 0 to %d", hi)
 		}
+		if otherBase(t) {
+			return fmt.Errorf("decimal only: 0x, 0o and 0b prefixes and _ separators are not read; want a whole number from 0 to %d in decimal digits", hi)
+		}
 		return fmt.Errorf("want a whole number from 0 to %d", hi)
 	}
 	v.SetUint(n)
 	return nil
+}
+
+// otherBase reports whether s is a whole number that Go would read with
+// base 0 (0x1F, 0o17, 0b101, 1_000) but that is not decimal.
+func otherBase(s string) bool {
+	_, err := strconv.ParseInt(strings.TrimSpace(s), 0, 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
 }
 
 func decodeFloat(v reflect.Value, s string, _ Custom) error {

@@ -46,6 +46,7 @@ type Field struct {
 type Plan struct {
 	Type   reflect.Type
 	Fields []Field
+	Groups []Group // the []struct and map[string]struct fields with a prefix tag
 	byName map[string]int
 }
 
@@ -131,6 +132,12 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 			// Its fields would be silently ignored (and an embedded
 			// *prodready.Base left nil).
 			return fmt.Errorf("%s: a pointer to a struct cannot group variables: embed or use the struct value", fpath)
+		}
+		if _, hasPrefix := sf.Tag.Lookup("prefix"); hasPrefix && !nested && sf.IsExported() {
+			if err := p.addGroup(sf, idx, prefix, fpath, hasEnv, cfg); err != nil {
+				return err
+			}
+			continue
 		}
 		if !hasEnv || !sf.IsExported() {
 			continue
