@@ -468,6 +468,17 @@ func badInputs() []badInput {
 		{name: "both NAME and NAME_FILE", env: env("API_TOKEN", badCanary, "API_TOKEN_FILE", "t"), files: mapFS("t", badCanary), key: "API_TOKEN", src: sEnv, where: "both API_TOKEN and API_TOKEN_FILE", want: inv, check: "PR-E003"},
 		{name: "secret with trailing space", env: env("API_TOKEN", badCanary+" "), key: "API_TOKEN", src: sEnv, where: "white space", want: inv},
 		{name: "weak production key from file", profile: prodready.Production, env: env("SECRET_KEY_FILE", "k"), files: mapFS("k", "CANARY-changeme-changeme\n"), key: "SECRET_KEY", check: "PR-E010", want: prodready.ErrWeakSecret},
+		// Weak keys of the Trust issue's outside attack: each passed check
+		// and was found by a dictionary attack in under a second.
+		{name: "weak production key of 0xFF bytes from file", profile: prodready.Production, env: env("SECRET_KEY_FILE", "k"), files: mapFS("k", strings.Repeat("\xff", 32)), key: "SECRET_KEY", src: sSec, check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key of 0xFF bytes from environment", profile: prodready.Production, env: env("SECRET_KEY", strings.Repeat("\xff", 32)), key: "SECRET_KEY", src: sEnv, check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key with a Latin-1 byte from file", profile: prodready.Production, env: env("SECRET_KEY_FILE", "k"), files: mapFS("k", "passwordpasswordpasswordpassword\xe9"), key: "SECRET_KEY", src: sSec, check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key with a Latin-1 byte from environment", profile: prodready.Production, env: env("SECRET_KEY", "passwordpasswordpasswordpassword\xe9"), key: "SECRET_KEY", src: sEnv, check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key pangram", profile: prodready.Production, env: env("SECRET_KEY", "the quick brown fox jumps over the lazy dog"), key: "SECRET_KEY", src: sEnv, where: "dictionary words", check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key alphabet", profile: prodready.Production, env: env("SECRET_KEY", "abcdefghijklmnopqrstuvwxyz012345"), key: "SECRET_KEY", src: sEnv, where: "sequences", check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key passphrase", profile: prodready.Production, env: env("SECRET_KEY", "correct horse battery staple 2024"), key: "SECRET_KEY", src: sEnv, check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production key repeat with a tail", profile: prodready.Production, env: env("SECRET_KEY", "Summer2024!Summer2024!Summer2024!x"), key: "SECRET_KEY", src: sEnv, where: "repeats", check: "PR-E010", want: prodready.ErrWeakSecret},
+		{name: "weak production fallback phrase", profile: prodready.Production, env: env("SECRET_KEY_FALLBACKS", "the quick brown fox jumps over the lazy dog"), key: "SECRET_KEY_FALLBACKS", src: sEnv, where: "key 1 of 1", check: "PR-E011", want: prodready.ErrWeakSecret},
 		{name: "unknown prefixed variable with a 1 MiB name", prefix: "SVC_", env: env("SVC_NAME", "ok", "SVC_"+strings.Repeat("X", 1<<20), "x", "SVC_\x1b[2J", "x"), src: sEnv, check: "PR-W050", warn: true, key: `"SVC_` + strings.Repeat("X", 60) + `"... (1048580 bytes)`, where: "set but not a variable of this service"},
 		{name: "override with a 1 MiB name", overrides: map[string]string{strings.Repeat("A", 1<<20): "x"}, src: sOvr, where: "unknown variable", want: inv, check: "PR-E007"},
 		{name: "override name with control characters", overrides: map[string]string{"PAGE_SIZE\n\x1b[2J": "1"}, src: sOvr, where: "unknown variable", want: inv, check: "PR-E007"},
@@ -536,7 +547,7 @@ func badInputs() []badInput {
 			o.Env.(prodready.MapEnv)["API_TOKEN_FILE"] = writeFile(t, dir, "t", badCanary+"\n", 0o644)
 		}},
 		{name: "secret file group-readable in production", profile: prodready.Production, key: "SECRET_KEY", src: sSec, check: "PR-W044", warn: true, where: "(mode -rw-r-----) | SECRET_KEY_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
-			o.Env.(prodready.MapEnv)["SECRET_KEY_FILE"] = writeFile(t, dir, "k", "CANARY"+strings.Repeat("k9Qz", 12)+"xY7w", 0o640)
+			o.Env.(prodready.MapEnv)["SECRET_KEY_FILE"] = writeFile(t, dir, "k", "CANARY"+"ez6cUFmbNAuCkbCi7fJKBPhwYobY8tspbn-JLLfvpF0SlDv5", 0o640)
 		}},
 	}
 	return rows

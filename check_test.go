@@ -10,6 +10,12 @@ import (
 	"github.com/prodready/prodready"
 )
 
+// checkConfig is a Base with a key of the service's own, for PR-E013.
+type checkConfig struct {
+	prodready.Base
+	Signing prodready.Secret `env:"SIGNING_KEY" key:"true"`
+}
+
 func TestBuiltinChecks(t *testing.T) {
 	t.Parallel()
 	key := strongKey(t)
@@ -30,6 +36,7 @@ func TestBuiltinChecks(t *testing.T) {
 	}{
 		{"weak key", prod(prodready.MapEnv{"SECRET_KEY": weak}), "PR-E010", "SECRET_KEY", prodready.ErrWeakSecret},
 		{"weak fallback", prod(prodready.MapEnv{"SECRET_KEY_FALLBACKS": key[:40] + "," + weak}), "PR-E011", "SECRET_KEY_FALLBACKS", prodready.ErrWeakSecret},
+		{"weak key tagged key", prod(prodready.MapEnv{"SIGNING_KEY": weak}), "PR-E013", "SIGNING_KEY", prodready.ErrWeakSecret},
 		{"fallback equals key", prod(prodready.MapEnv{"SECRET_KEY_FALLBACKS": key}), "PR-W012", "SECRET_KEY_FALLBACKS", nil},
 		{"fallback repeated", prodready.MapEnv{"SECRET_KEY_FALLBACKS": "a,b,a"}, "PR-W012", "SECRET_KEY_FALLBACKS", nil},
 		{"debug in production", prod(prodready.MapEnv{"DEBUG": "1"}), "PR-E020", "DEBUG", prodready.ErrInvalid},
@@ -56,7 +63,7 @@ func TestBuiltinChecks(t *testing.T) {
 		ids[tt.id] = true
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var b prodready.Base
+			var b checkConfig
 			rep, err := prodready.LoadWithReport(ctx, &b, opts(tt.env, nil))
 			if !hasFinding(rep, tt.id, tt.key) {
 				t.Fatalf("findings = %+v, want %s on %s", rep.Findings, tt.id, tt.key)
@@ -80,7 +87,7 @@ func TestBuiltinChecks(t *testing.T) {
 			o := opts(tt.env, nil)
 			o.Silence = []string{strings.ToLower(tt.id)}
 			rep, err = prodready.LoadWithReport(ctx, &b, o)
-			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E020"
+			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E013" || tt.id == "PR-E020"
 			if got := hasFinding(rep, tt.id, ""); got != rule {
 				t.Errorf("%s reported after silencing = %v, want %v", tt.id, got, rule)
 			}

@@ -23,6 +23,7 @@ var builtinChecks = []Check{
 	{ID: "PR-E010", Severity: SeverityError, Title: "SECRET_KEY is weak or a placeholder (hardened profiles)", Run: checkSecretKey},
 	{ID: "PR-E011", Severity: SeverityError, Title: "a SECRET_KEY_FALLBACKS key is weak (hardened profiles)", Run: checkFallbacks},
 	{ID: "PR-W012", Severity: SeverityWarning, Title: "a fallback key repeats SECRET_KEY or another fallback", Run: checkFallbackDupes},
+	{ID: "PR-E013", Severity: SeverityError, Title: "a Secret tagged key:\"true\" is weak (hardened profiles)", Run: checkKeyFields},
 	{ID: "PR-E020", Severity: SeverityError, Title: "DEBUG is on under a hardened profile", Run: checkDebug},
 	{ID: "PR-E021", Severity: SeverityError, Title: "PAGE_SIZE is below 1", Run: checkPageSize},
 	{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1", Run: checkMaxPageSize},
@@ -41,7 +42,7 @@ var builtinChecks = []Check{
 }
 
 // hardeningRules are the checks that enforce a hardened profile's rules.
-var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E020"}
+var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020"}
 
 // LoaderFindings returns a description of the findings the loader itself
 // reports, for documentation: their Run is nil.

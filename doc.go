@@ -37,6 +37,8 @@
 //	sep:";"              separator of a slice's items or a map's entries (default ",")
 //	kvsep:":"            separator of a map entry's key and value (default "=")
 //	prefix:"DB_"         on a struct field without env: its fields are DB_HOST, ...
+//	key:"true"           on a Secret or []Secret: a key, which hardened profiles judge
+//	                     as they judge SECRET_KEY (PR-E013, see [CheckKeyStrength])
 //	prefix:"UPSTREAM_"   on a []struct or map[string]struct field: a group (see Groups)
 //
 // A struct field without an env tag groups variables: embedded or not, its
@@ -103,8 +105,10 @@
 // sep or kvsep; a pointer to a struct that would group variables; a
 // MemorySize inside a pointer, slice or map; a [Base] that is a named or
 // nested field or has a prefix tag (embed it, directly or through embedded
-// structs; use [Options.Prefix] to prefix every variable); and a field whose
-// type cannot be decoded and has no decoder in [Options.Decoders].
+// structs; use [Options.Prefix] to prefix every variable); a key tag other
+// than "true" or "false", or key:"true" on a field that is not a Secret or a
+// []Secret; and a field whose type cannot be decoded and has no decoder in
+// [Options.Decoders].
 //
 // # Types
 //
@@ -222,7 +226,8 @@
 // # Secrets
 //
 // A Secret value with white space at its start or end is refused (a
-// trailing newline is the usual mistake): the items of a list such as
+// trailing newline is the usual mistake), unless it is not UTF-8 text (a
+// binary key, whose edge bytes are part of it): the items of a list such as
 // SECRET_KEY_FALLBACKS are trimmed, so a key kept verbatim would not match
 // itself once rotated into the fallbacks.
 //
@@ -262,7 +267,7 @@
 // warnings and infos are logged to [Options.Logger] and listed in the
 // report. [Options.Silence] drops findings by ID, except the loader's own
 // errors (PR-E001 to PR-E009), which stop a value from loading, and, under a
-// hardened profile, its rules: PR-E010, PR-E011 and PR-E020.
+// hardened profile, its rules: PR-E010, PR-E011, PR-E013 and PR-E020.
 //
 //	PR-E001  a required variable is not set
 //	PR-E002  a value cannot be decoded
@@ -277,6 +282,7 @@
 //	PR-E010  SECRET_KEY is weak or a placeholder (hardened profiles)
 //	PR-E011  a SECRET_KEY_FALLBACKS key is weak (hardened profiles)
 //	PR-W012  a fallback key repeats SECRET_KEY or another fallback
+//	PR-E013  a Secret tagged key:"true" is weak (hardened profiles)
 //	PR-E020  DEBUG is on under a hardened profile
 //	PR-E021  PAGE_SIZE is below 1
 //	PR-E022  MAX_PAGE_SIZE is below 1

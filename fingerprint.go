@@ -1,7 +1,6 @@
 package prodready
 
 import (
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,12 +19,18 @@ import (
 // SECRET_KEY, are equal. Operators compare it across replicas to find drift.
 //
 // Every variable enters the digest by name and value. The digest is an
-// HMAC-SHA256 under a key derived with HKDF from SECRET_KEY (the embedded
-// Base's, or a Secret field of the struct bound to SECRET_KEY), and each
-// secret — a [Secret] or a [SecretURL]'s full text, also inside pointers,
-// slices and maps — enters only as its own HMAC under that key, so nothing
-// about a secret, the key included, can be learned or guessed from the
-// fingerprint. Without a SECRET_KEY there is no key to hide secrets behind:
+// HMAC-SHA256 under a key derived from SECRET_KEY (the embedded Base's, or
+// a Secret field of the struct bound to SECRET_KEY) with argon2id, a
+// memory-hard function, and each secret — a [Secret] or a [SecretURL]'s
+// full text, also inside pointers, slices and maps — enters only as its
+// own HMAC under that key, so nothing about a secret can be learned from
+// the fingerprint, and each guess at SECRET_KEY that it lets an attacker
+// test costs a derivation: 64 MiB of memory and a sixth of a second or so
+// (see docs/SECURITY.md), far more than checking a guess against a signed
+// token. The derivation runs on the first fingerprint with a given key in
+// a process, not in Load; later ones reuse its result.
+//
+// Without a SECRET_KEY there is no key to hide secrets behind:
 // a secret then enters only as "set" or "unset", so a change of its value
 // does not change the fingerprint.
 //
@@ -72,11 +77,7 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 	fp := fingerprinter{}
 	if i, ok := pe.plan.Lookup("SECRET_KEY"); ok {
 		if k, ok := v.FieldByIndex(pe.plan.Fields[i].Index).Interface().(Secret); ok && k.IsSet() {
-			key, err := hkdf.Key(sha256.New, []byte(k.Reveal()), nil, "prodready fingerprint v1", 32)
-			if err != nil {
-				return "", fmt.Errorf("prodready: derive fingerprint key: %w", err)
-			}
-			fp.key = key
+			fp.key = fingerprintKey([]byte(k.Reveal()))
 		}
 	}
 	lines := make([]string, 0, len(pe.plan.Fields))

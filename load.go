@@ -173,8 +173,10 @@ var ownDecoders = map[reflect.Type]func(reflect.Value, string) error{
 		// The items of SECRET_KEY_FALLBACKS are trimmed like every list's,
 		// so a key kept verbatim here would not match itself once
 		// rotated into the fallbacks; trimming silently would hide a
-		// mistake in how the secret was delivered.
-		if strings.TrimSpace(s) != s {
+		// mistake in how the secret was delivered. A key that is not
+		// UTF-8 is binary (32 random bytes in a NAME_FILE file): a
+		// white-space byte at its edge is part of it.
+		if strings.TrimSpace(s) != s && utf8.ValidString(s) {
 			return errors.New("has white space at its start or end (a newline from echo or a secret manifest?): remove it")
 		}
 		*v.Addr().Interface().(*Secret) = NewSecret(s)

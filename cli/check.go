@@ -30,7 +30,7 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	failLevel := prodready.SeverityWarning
 	fs.TextVar(&failLevel, "fail-level", prodready.SeverityWarning, "exit 1 when a finding reaches `level`: error, warning or info")
 	var silence listFlag
-	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009, nor PR-E010, PR-E011 and PR-E020 under a hardened profile)")
+	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009, nor PR-E010, PR-E011, PR-E013 and PR-E020 under a hardened profile)")
 	color := &choiceFlag{v: "auto", choices: []string{"auto", "always", "never"}}
 	fs.Var(color, "color", "color the text output: `auto` (on a terminal, unless NO_COLOR is set), always or never")
 	if err := r.parse(fs, "check", args); err != nil {
@@ -126,7 +126,7 @@ func emittedBy(id, checkID string) bool {
 
 // hardeningRules are the checks that enforce a hardened profile's rules,
 // which cannot be silenced under one.
-var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E020"}
+var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020"}
 
 // checkHardenedSilence returns a *UsageError when --silence names one of
 // the hardening rules and the profile loaded under is hardened: the
@@ -145,7 +145,7 @@ func (r *runner) checkHardenedSilence(ids []string, o *prodready.Options, rep *p
 	}
 	for _, id := range ids {
 		if slices.ContainsFunc(hardeningRules, func(k string) bool { return strings.EqualFold(k, id) }) {
-			return r.usagef("check", "--silence: %s cannot be silenced under the hardened profile %s (PR-E010, PR-E011 and PR-E020 are its rules)", clean(id), text(p.Name()))
+			return r.usagef("check", "--silence: %s cannot be silenced under the hardened profile %s (PR-E010, PR-E011, PR-E013 and PR-E020 are its rules)", clean(id), text(p.Name()))
 		}
 	}
 	return nil

@@ -629,6 +629,12 @@ func TestChecks(t *testing.T) {
 		{"development token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": devAdminToken}, []string{"ITEMS-E001"}, true},
 		{"short token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": "Xy7"}, []string{"ITEMS-E001"}, true},
 		{"short token in development", prodready.MapEnv{"ADMIN_TOKEN": "Xy7"}, nil, false},
+		// The Trust issue: ADMIN_TOKEN had the key rule's holes; phrases,
+		// sequences, repeats and bytes that are not UTF-8 passed.
+		{"phrase token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": "the quick brown fox jumps over the lazy dog"}, []string{"ITEMS-E001"}, true},
+		{"sequence token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": "abcdefghijklmnopqrstuvwxyz012345"}, []string{"ITEMS-E001"}, true},
+		{"repeat token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": "Summer2024!Summer2024!Summer2024!x"}, []string{"ITEMS-E001"}, true},
+		{"0xFF token in production", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": testKey, "ADMIN_TOKEN": strings.Repeat("\xff", 32)}, []string{"ITEMS-E001"}, true},
 		{"zero timeouts", prodready.MapEnv{"READ_TIMEOUT": "0s", "SHUTDOWN_TIMEOUT": "-1s"}, []string{"ITEMS-E002", "ITEMS-E002"}, true},
 		{"negative seed", prodready.MapEnv{"SEED_ITEMS": "-5"}, []string{"ITEMS-E002"}, true},
 		{"request timeout too long", prodready.MapEnv{"REQUEST_TIMEOUT": "10s"}, []string{"ITEMS-W003"}, false},

@@ -34,6 +34,7 @@ type Field struct {
 	Sep        string       // separator of slice elements and map entries
 	KVSep      string       // separator of a map entry's key and value
 	Secret     bool         // the field's type (or its element type) is secret
+	Key        bool         // key:"true": a secret judged as a signing key under hardened profiles
 	// NeedsDecoder is set when no built-in decoding handles the type: a
 	// load must register a decoder for it.
 	NeedsDecoder bool
@@ -186,6 +187,15 @@ func (p *Plan) walk(t reflect.Type, index []int, prefix, path string, cfg Config
 			return fmt.Errorf("%s: required:\"true\" and a default contradict each other; drop one", fpath)
 		}
 		f.Secret = cfg.IsSecret != nil && (cfg.IsSecret(ft) || (ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map) && cfg.IsSecret(ft.Elem()))
+		if k, ok := sf.Tag.Lookup("key"); ok {
+			switch {
+			case k != "true" && k != "false":
+				return fmt.Errorf("%s: key tag %q: want key:\"true\"", fpath, k)
+			case k == "true" && (cfg.IsSecret == nil || !cfg.IsSecret(ft) && (ft.Kind() != reflect.Slice || !cfg.IsSecret(ft.Elem()))):
+				return fmt.Errorf("%s: key:\"true\" is for a Secret or a []Secret, not %s", fpath, ft)
+			}
+			f.Key = k == "true"
+		}
 		dec, err := fieldDecoder(ft, cfg, f.Sep, f.KVSep)
 		if errors.Is(err, errUnsupported) && !f.IsList() && !f.IsMap() {
 			f.NeedsDecoder = true
