@@ -144,11 +144,11 @@
 //
 // At the override, environment and .env levels, NAME_FILE names a file
 // whose content is the value of NAME: the way Docker and Kubernetes deliver
-// secrets. Exactly one final line break, "\n" or "\r\n", is removed (the
-// one echo and editors add) and every other byte is kept: a binary key
-// ending in 0x0A or 0x0D keeps it when the file adds its own line break,
-// and a Secret that is not UTF-8 text is taken byte for byte (a text one
-// with white space at its ends is refused, as below). Setting both NAME and NAME_FILE at
+// secrets. From a UTF-8 text file exactly one final line break, "\n" or
+// "\r\n", is removed (the one echo and editors add) and every other byte
+// is kept; a file that is not UTF-8 is a binary key and is taken byte for
+// byte, final 0x0A or 0x0D included (a text Secret with white space at its
+// ends is refused, as below). Setting both NAME and NAME_FILE at
 // one level is an error. The file must be a regular file of at most
 // [MaxSecretFileSize] bytes, not counting one final line break; one
 // readable by group or others is reported (PR-W044). A value read this way

@@ -45,7 +45,8 @@ const (
 
 // MaxSecretFileSize is the most a file named by a NAME_FILE variable may
 // hold, in bytes (64 KiB), not counting one final line break ("\n" or
-// "\r\n"), which is removed: a 64 KiB key saved with a newline loads.
+// "\r\n"), which is removed from a text file: a 64 KiB key saved with a
+// newline loads.
 const MaxSecretFileSize = 64 << 10
 
 // MaxValueSize is the longest value, in bytes (64 KiB), that a variable may
@@ -1018,7 +1019,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 }
 
 // readSecretFile reads the file a NAME_FILE variable names, with one final
-// line break ("\n" or "\r\n") removed. exists says that something was found at p,
+// line break ("\n" or "\r\n") removed from a text file (see trimLineBreak). exists says that something was found at p,
 // so that p is a path and may be shown.
 func (l *loader) readSecretFile(name, p string) (content string, exists bool, err error) {
 	fp := fsPath(l.fsys, p)
@@ -1053,16 +1054,22 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 	if err != nil {
 		return "", true, err
 	}
-	if len(trimLineBreak(b)) > MaxSecretFileSize {
+	kept := b
+	if utf8.Valid(b) {
+		kept = trimLineBreak(b)
+	}
+	if len(kept) > MaxSecretFileSize {
 		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
 	}
-	return string(trimLineBreak(b)), true, nil
+	return string(kept), true, nil
 }
 
 // trimLineBreak removes one final "\n" or "\r\n" from b, the line break
-// that echo, editors and secret manifests add, and nothing more: a binary
-// key may end in 0x0A or 0x0D bytes of its own, and a lone "\r" is not a
-// line break on any system that writes these files.
+// that echo, editors and secret manifests add, and nothing more: a lone
+// "\r" is not a line break on any system that writes these files. It is
+// applied to text files only: a file that is not UTF-8 is a binary key,
+// written by a program rather than an editor, and taken byte for byte, so a
+// random key whose last byte is 0x0A (one in 256) keeps it.
 func trimLineBreak(b []byte) []byte {
 	switch {
 	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
