@@ -56,6 +56,10 @@ func TestBuiltinChecks(t *testing.T) {
 		{"memory cache in production", prod(prodready.MapEnv{"CACHE_BACKEND": "memory", "CACHE_URL": ""}), "PR-I040", "CACHE_BACKEND", nil},
 		{"sqlite in production", prod(prodready.MapEnv{"DATABASE_URL": "sqlite:app.db"}), "PR-W041", "DATABASE_URL", nil},
 		{"sslmode disable", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?sslmode=disable"}), "PR-W042", "DATABASE_URL", nil},
+		// url.Values drops a pair joined by ';', so sslmode=disable after
+		// one went unwarned (found while building internal/redact).
+		{"sslmode disable after a semicolon", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?x=1;sslmode=disable"}), "PR-W042", "DATABASE_URL", nil},
+		{"sslmode disable, escaped name", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?ssl%6Dode=DISABLE"}), "PR-W042", "DATABASE_URL", nil},
 		{"misspelled variable", prodready.MapEnv{"SECERT_KEY": "x"}, "PR-W050", "SECERT_KEY", nil},
 	}
 	ids := map[string]bool{}

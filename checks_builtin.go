@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -260,11 +261,25 @@ func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 	if b == nil || !in.Profile.Hardened() || !b.DatabaseURL.IsSet() {
 		return nil
 	}
-	u := b.DatabaseURL.URL()
-	if strings.EqualFold(u.Query().Get("sslmode"), "disable") {
+	if sslModeDisabled(b.DatabaseURL.URL().RawQuery) {
 		return []Finding{in.finding("DATABASE_URL", "$ has sslmode=disable: credentials and data cross the network in clear text", "use sslmode=verify-full (or require)")}
 	}
 	return nil
+}
+
+// sslModeDisabled reports whether a query sets sslmode=disable, with either
+// separator ('&' or ';') and an escaped name: url.Values drops a pair that
+// follows a ';', which hid the setting from this check.
+func sslModeDisabled(rawQuery string) bool {
+	for _, pair := range strings.FieldsFunc(rawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+		name, value, _ := strings.Cut(pair, "=")
+		name, err1 := url.QueryUnescape(name)
+		value, err2 := url.QueryUnescape(value)
+		if err1 == nil && err2 == nil && strings.EqualFold(strings.TrimSpace(name), "sslmode") && strings.EqualFold(strings.TrimSpace(value), "disable") {
+			return true
+		}
+	}
+	return false
 }
 
 // runChecks runs the built-in checks on an embedded Base and the service's
