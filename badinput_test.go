@@ -549,6 +549,30 @@ func badInputs() []badInput {
 		{name: "secret file group-readable in production", profile: prodready.Production, key: "SECRET_KEY", src: sSec, check: "PR-W044", warn: true, where: "(mode -rw-r-----) | SECRET_KEY_FILE /", real: func(t *testing.T, dir string, o *prodready.Options) {
 			o.Env.(prodready.MapEnv)["SECRET_KEY_FILE"] = writeFile(t, dir, "k", "CANARY"+"ez6cUFmbNAuCkbCi7fJKBPhwYobY8tspbn-JLLfvpF0SlDv5", 0o640)
 		}},
+		// The Trust issue's outside attack: a secret pasted as a config-file
+		// key was quoted in "unknown key", and a secret's YAML anchor used
+		// as another variable's value was quoted in that variable's error.
+		{name: "config file: a secret pasted as a key", files: mapFS("c.yaml", "name: x\n"+badCanary+": 1\n"), conf: []string{"c.yaml"}, src: sFil, where: "c.yaml:2", want: inv},
+		{name: "config file: a secret's anchor as log_level", files: mapFS("c.yaml", "name: x\napi_token: &a "+badCanary+"\nlog_level: *a\n"), conf: []string{"c.yaml"}, key: "LOG_LEVEL", src: sFil, where: "c.yaml:3", want: inv},
+	}
+	// The Trust issue's outside attack: these query parameters of a
+	// DATABASE_URL were printed in the report (and so by the CLI, logs and
+	// the service's /debug/config), with '&' and with ';'. The rows load;
+	// the runner checks that no output holds the canary.
+	for _, name := range []string{
+		"password", "client_secret", "secret_key", "access_key", "private_key", "key", "sig",
+		"signature", "X-Amz-Signature", "X-Amz-Credential", "api-key", "session_token",
+		"sas_token", "SharedAccessSignature", "pw", "auth", "authorization", "bearer",
+		"credentials", "apitoken", "+password", "password%00", "pass%77ord",
+	} {
+		for _, sep := range []string{"&", ";"} {
+			rows = append(rows, badInput{
+				name:  fmt.Sprintf("DATABASE_URL query %s after %q", name, sep),
+				env:   env("DATABASE_URL", "postgres://app@db/app?sslmode=require"+sep+name+"="+badCanary+"#"+badCanary),
+				key:   "DATABASE_URL",
+				check: "PR-W042", warn: true, absent: true,
+			})
+		}
 	}
 	return rows
 }
