@@ -58,6 +58,7 @@ type Cache[V any] struct {
 	seed   maphash.Seed
 	wg     sync.WaitGroup // running loads
 	shards [numShards]shard[V]
+	gens   generations // write generations, see generation.go
 }
 
 // numShards is the number of locks guarding the in-flight loads.
@@ -143,6 +144,12 @@ type call[V any] struct {
 	// its result, so a dead or hung server costs a miss one timeout, not
 	// three.
 	degraded bool
+
+	// refresh is set for a refresh-ahead load. fence, set by run when a
+	// miss's load holds the lease of a Fencer backend, is the only way
+	// its result is stored (see lease.go).
+	refresh bool
+	fence   func(context.Context, []byte, time.Duration) (bool, error)
 }
 
 // An item is an entry of the redis and memcached backends, decoded. The
@@ -435,6 +442,7 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 // error and returns the loader's value. It returns ErrClosed after Close.
 func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx context.Context) (V, error)) (V, error) {
 	var since uint64 // for the remote backends, see shard.recent
+	var g0 uint64    // the key's write generation at the miss, see generation.go
 	degraded := false
 	if c.mem != nil {
 		if !c.refresh {
@@ -445,7 +453,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 		} else if e, ok := c.mem.GetEntry(key); ok {
 			c.lookups.hit()
 			if e.ExpiresAtNano-e.SnapshotAtNano <= c.window(e.Value.ttl) {
-				c.start(ctx, key, loader, true, e.Value.ttl, 0, false)
+				c.start(ctx, key, loader, true, e.Value.ttl, 0, 0, false)
 			}
 			return e.Value.v, nil
 		}
@@ -458,12 +466,14 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 			return zero, ErrNotFound
 		}
 		c.lookups.miss()
+		g0 = c.gen(key).Load()
 	} else {
 		if c.closed.Load() {
 			var zero V
 			return zero, ErrClosed
 		}
 		since = c.shard(key).done.Load()
+		g0 = c.gen(key).Load()
 		it, ok, now, err := c.lookupRemote(ctx, key, true)
 		if err != nil && ctx.Err() != nil {
 			var zero V
@@ -471,13 +481,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 		}
 		if ok {
 			if c.refresh && it.refreshAt != 0 && now >= it.refreshAt {
-				c.start(ctx, key, loader, true, it.base, 0, false)
+				c.start(ctx, key, loader, true, it.base, 0, 0, false)
 			}
 			return it.result()
 		}
 		degraded = err != nil
 	}
-	cl := c.start(ctx, key, loader, false, c.ttl, since, degraded)
+	cl := c.start(ctx, key, loader, false, c.ttl, since, g0, degraded)
 	if cl == nil {
 		var zero V
 		return zero, ErrClosed
@@ -534,6 +544,7 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 		if c.closed.Load() {
 			return ErrClosed
 		}
+		c.wrote(key) // before the look at loading: see generation.go
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
@@ -550,7 +561,7 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 	}
 	release := c.supersedeRemote(key)
 	it := c.newItem(v, false, ttl)
-	err := c.storeRemote(ctx, key, &it)
+	err := c.storeRemote(ctx, key, &it, nil)
 	c.unlock(ctx, release)
 	if err != nil && c.closed.Load() {
 		return ErrClosed // Close came while the write was on the wire
@@ -567,6 +578,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 	}
 	sh := c.shard(key)
 	if c.mem != nil {
+		c.wrote(key) // before the look at loading: see generation.go
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
@@ -603,6 +615,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 func (c *Cache[V]) supersedeRemote(key string) (release func(context.Context) error) {
 	sh := c.shard(key)
 	sh.mu.Lock()
+	c.wrote(key) // a miss that read the generation before is born superseded
 	cl := sh.supersede(key)
 	var storing chan struct{}
 	if cl != nil {
@@ -728,9 +741,12 @@ func (c *Cache[V]) window(ttl time.Duration) int64 {
 // ttl is what its result is stored with. A refresh starts only when no
 // load of the key runs and the entry is still due, and returns nil. start
 // returns nil after Close.
-func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, ttl time.Duration, since uint64, degraded bool) *call[V] {
+func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, ttl time.Duration, since, g0 uint64, degraded bool) *call[V] {
 	sh := c.shard(key)
 	sh.mu.Lock()
+	if refresh {
+		g0 = c.gen(key).Load() // the entry is looked at again below
+	}
 	if c.closed.Load() {
 		sh.mu.Unlock()
 		return nil
@@ -784,7 +800,7 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 	// called (see run): the waits for a superseded load and for another
 	// process's lease have bounds of their own.
 	lctx, cancel := context.WithCancel(lctx)
-	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl}
+	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl, refresh: refresh}
 	if !refresh {
 		cl.deadline, _ = ctx.Deadline()
 	}
@@ -797,6 +813,12 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 	sh.last[key] = cl
 	sh.running[cl] = struct{}{}
 	sh.loading.Add(1)
+	if c.written(key, g0) {
+		// A Set or Delete of the key (or of its stripe) began since the
+		// miss, and may not have seen this load: the load is born
+		// superseded (see generation.go).
+		sh.supersede(key)
+	}
 	c.wg.Add(1)
 	sh.mu.Unlock()
 	go c.run(lctx, key, cl, loader, refresh)
@@ -895,7 +917,7 @@ func (c *Cache[V]) unlock(ctx context.Context, release func(context.Context) err
 // (the load goes on without it).
 func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok bool, err error) {
 	lctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	release, ok, err := c.locker.TryLock(lctx, key, c.o.LockLease)
+	fence, release, ok, err := c.takeLease(lctx, key, cl)
 	cancel()
 	if err != nil {
 		c.backendError("lock", err)
@@ -911,7 +933,7 @@ func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok boo
 		c.unlock(ctx, release)
 		return true, nil
 	}
-	cl.release = release
+	cl.release, cl.fence = release, fence
 	sh.mu.Unlock()
 	return true, nil
 }
@@ -1020,7 +1042,7 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 	if store && ctx.Err() == nil {
 		act = c.decide(cl, refresh)
 	}
-	if c.remote != nil && act != actNone && !cl.degraded {
+	if c.remote != nil && act != actNone && c.mayStore(cl) {
 		// Stored outside the lock, so that a slow server does not hold up
 		// the other keys of the shard; a Set or Delete of the key that
 		// comes meanwhile waits for the store (see supersedeRemote), and
@@ -1037,11 +1059,14 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 			// to Timeout, so that once storing is closed nothing of it is
 			// left on the wire to land after a later Set or Delete.
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
-			c.storeResult(sctx, key, cl, act)
+			fenced := c.storeResult(sctx, key, cl, act)
 			cancel()
 			sh.mu.Lock()
 			close(cl.storing)
 			cl.storing = nil
+			if fenced {
+				cl.release = nil // the fenced store ended the lease
+			}
 			sh.mu.Unlock()
 		}
 	}
@@ -1056,13 +1081,23 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 		case actStore:
 			// A Weigher (or Codec) that panics leaves the entry unstored,
 			// counted as a codec error; the waiters still get the value.
+			// A miss's result goes only into an empty entry: a Set that
+			// landed since the miss, without seeing this load, wins (see
+			// generation.go).
 			if e, err := c.newMemEntry(key, cl.v, cl.ttl); err == nil {
-				c.mem.Set(key, e)
+				if refresh {
+					c.mem.Set(key, e)
+				} else if _, stored := c.mem.SetIfAbsent(key, e); !stored {
+					break
+				}
 				if c.neg != nil {
 					c.neg.Invalidate(key)
 				}
 			}
 		case actStoreNegative:
+			if _, ok := c.mem.GetEntryQuietly(key); ok && !refresh {
+				break // a Set landed since the miss (see generation.go)
+			}
 			c.neg.Set(key, struct{}{})
 			c.mem.Invalidate(key)
 		case actDelete:
@@ -1085,19 +1120,21 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 }
 
 // storeResult applies act, the fate of cl's result, to the remote backend.
-func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act int) {
+// fenced reports that it went through cl's fence, which ended the lease.
+func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act int) (fenced bool) {
 	switch act {
 	case actStore:
 		it := c.newItem(cl.v, false, cl.ttl)
-		_ = c.storeRemote(ctx, key, &it)
+		return c.storeRemote(ctx, key, &it, cl.fence) == nil && cl.fence != nil
 	case actStoreNegative:
 		it := c.newItem(cl.v, true, c.o.NegativeTTL)
-		_ = c.storeRemote(ctx, key, &it)
+		return c.storeRemote(ctx, key, &it, cl.fence) == nil && cl.fence != nil
 	case actDelete:
 		if err := c.remote.Delete(ctx, key); err != nil {
 			c.backendError("delete", err)
 		}
 	}
+	return false
 }
 
 // What a load's result does to the stored entry.
@@ -1296,8 +1333,9 @@ func (c *Cache[V]) miss(record bool) {
 	}
 }
 
-// storeRemote encodes it and stores it under key.
-func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) error {
+// storeRemote encodes it and stores it under key: through fence, a
+// miss's lease on a Fencer (see lease.go), when it is not nil.
+func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V], fence func(context.Context, []byte, time.Duration) (bool, error)) error {
 	env := envelope{
 		negative:    it.negative,
 		expires:     addNanos(c.now().UnixNano(), it.ttl),
@@ -1313,7 +1351,14 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 		}
 		env.payload = p
 	}
-	if err := c.remote.Set(ctx, key, encodeEnvelope(env), it.ttl); err != nil {
+	write := c.remote.Set
+	if fence != nil {
+		write = func(ctx context.Context, _ string, b []byte, ttl time.Duration) error {
+			_, err := fence(ctx, b, ttl)
+			return err
+		}
+	}
+	if err := write(ctx, key, encodeEnvelope(env), it.ttl); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

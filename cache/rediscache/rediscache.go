@@ -103,6 +103,7 @@ type Store struct {
 	clientCache bool
 	clientTTL   time.Duration
 	unlock      *rueidis.Lua
+	fencedStore *rueidis.Lua // see fence.go
 	tracker     *tracker
 
 	calls       inflight.Counter
@@ -344,6 +345,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		clientCache: !o.DisableClientCache,
 		clientTTL:   o.ClientCacheTTL,
 		unlock:      rueidis.NewLuaScript(unlockScript),
+		fencedStore: rueidis.NewLuaScript(fencedStoreScript),
 		tracker:     newTracker(o.ClientCacheTTL),
 		maxInFlight: int64(o.MaxInFlight),
 	}
@@ -635,6 +637,9 @@ func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
 			return nil, false, nil
 		}
 		return nil, false, fmt.Errorf("rediscache: get: %w", err)
+	}
+	if isPlaceholder(v) {
+		return nil, false, nil // a load's lease (see Lease)
 	}
 	return []byte(v), true, nil
 }

@@ -1,0 +1,56 @@
+package cache
+
+import (
+	"context"
+	"time"
+)
+
+// A Fencer is a Locker whose lease on a missing key lives in the key
+// itself, so that every write of the key ends it: the redis and memcached
+// backends implement it. The Cache uses it, when the Backend has it, for
+// the lease of a GetOrLoad miss, and stores the loaded value only through
+// it, so that a load that began before a Set or Delete of its key, in this
+// process or in another one sharing the server, never stores its value
+// after that write (see docs/CACHE.md, "Coherence").
+type Fencer interface {
+	// Lease stores a placeholder holding a random token under key, for at
+	// most lease, only if key holds nothing (SET NX, add). ok is false
+	// when key holds a value or another holder's placeholder. Get reports
+	// a placeholder as a miss. A Set or Delete of key replaces or removes
+	// the placeholder, which ends the lease.
+	//
+	// store writes value under key for ttl only while key still holds
+	// this lease's placeholder, atomically on the server, and reports
+	// whether it did; the lease ends with it. release removes the
+	// placeholder if it is still this lease's; calling it after store or
+	// after the lease ran out is harmless.
+	Lease(ctx context.Context, key string, lease time.Duration) (store func(ctx context.Context, value []byte, ttl time.Duration) (bool, error), release func(context.Context) error, ok bool, err error)
+}
+
+// takeLease takes the cross-process lease of cl on key: for a miss on a
+// Fencer, the fence in the key itself (returned as store); otherwise, and
+// for a refresh, the Locker's lease.
+func (c *Cache[V]) takeLease(ctx context.Context, key string, cl *call[V]) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
+	if f, fenced := c.remote.(Fencer); fenced && !cl.refresh {
+		return f.Lease(ctx, key, c.o.LockLease)
+	}
+	release, ok, err = c.locker.TryLock(ctx, key, c.o.LockLease)
+	return nil, release, ok, err
+}
+
+// mayStore reports whether the result of cl may be written to the remote
+// backend. A miss's load on a Fencer writes only through its fence: one
+// that went without it (the lease was held elsewhere past LockWait, or the
+// server failed to grant it) hands its result to its callers only, since
+// nothing would keep it from landing after a write that followed its
+// loader's read of the source. With leases off (LockLease < 0) loads store
+// unfenced, as without a Fencer: across processes, the last write wins.
+func (c *Cache[V]) mayStore(cl *call[V]) bool {
+	if cl.degraded {
+		return false
+	}
+	if _, fenced := c.remote.(Fencer); !fenced || cl.refresh || c.o.LockLease <= 0 {
+		return true
+	}
+	return cl.fence != nil
+}
