@@ -14,17 +14,19 @@ import (
 // after that write (see docs/CACHE.md, "Coherence").
 type Fencer interface {
 	// Lease stores a placeholder holding a random token under key, for at
-	// most lease, only if key holds nothing (SET NX, add). ok is false
-	// when key holds a value or another holder's placeholder. Get reports
-	// a placeholder as a miss. A Set or Delete of key replaces or removes
-	// the placeholder, which ends the lease.
+	// most lease, only if key holds nothing (SET NX, add), or, when over is
+	// not nil, only if key holds nothing or exactly over (an entry that is
+	// expired by its envelope, or written for another type). ok is false
+	// when key holds anything else: a value or another holder's
+	// placeholder. Get reports a placeholder as a miss. A Set or Delete of
+	// key replaces or removes the placeholder, which ends the lease.
 	//
 	// store writes value under key for ttl only while key still holds
 	// this lease's placeholder, atomically on the server, and reports
 	// whether it did; the lease ends with it. release removes the
 	// placeholder if it is still this lease's; calling it after store or
 	// after the lease ran out is harmless.
-	Lease(ctx context.Context, key string, lease time.Duration) (store func(ctx context.Context, value []byte, ttl time.Duration) (bool, error), release func(context.Context) error, ok bool, err error)
+	Lease(ctx context.Context, key string, lease time.Duration, over []byte) (store func(ctx context.Context, value []byte, ttl time.Duration) (bool, error), release func(context.Context) error, ok bool, err error)
 }
 
 // takeLease takes the cross-process lease of cl on key: for a miss on a
@@ -32,7 +34,17 @@ type Fencer interface {
 // for a refresh, the Locker's lease.
 func (c *Cache[V]) takeLease(ctx context.Context, key string, cl *call[V]) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
 	if f, fenced := c.remote.(Fencer); fenced && !cl.refresh {
-		return f.Lease(ctx, key, c.o.LockLease)
+		store, release, ok, err = f.Lease(ctx, key, c.o.LockLease, nil)
+		if ok || err != nil {
+			return store, release, ok, err
+		}
+		// The key holds something: a value stored since the miss, another
+		// holder's placeholder, or an entry no reader can use, which would
+		// keep the lease from being taken until the server expires it.
+		if b := c.unusable(ctx, key); b != nil {
+			return f.Lease(ctx, key, c.o.LockLease, b)
+		}
+		return nil, nil, false, nil
 	}
 	release, ok, err = c.locker.TryLock(ctx, key, c.o.LockLease)
 	return nil, release, ok, err
@@ -53,4 +65,20 @@ func (c *Cache[V]) mayStore(cl *call[V]) bool {
 		return true
 	}
 	return cl.fence != nil
+}
+
+// unusable returns the bytes stored under key when they are an entry that
+// no GetOrLoad can use (expired by its envelope's clock, written for
+// another V or Codec, or not an envelope), or nil: when key holds a usable
+// entry, a placeholder, nothing, or the server fails.
+func (c *Cache[V]) unusable(ctx context.Context, key string) []byte {
+	b, found, err := c.remote.Get(ctx, key)
+	if err != nil || !found {
+		return nil
+	}
+	env, err := decodeEnvelope(b)
+	if err == nil && env.fingerprint == c.fp && env.expires > c.now().UnixNano() {
+		return nil
+	}
+	return b
 }

@@ -21,14 +21,15 @@ func isPlaceholder(v []byte) bool { return bytes.HasPrefix(v, leaseMarker) }
 
 // Lease takes the lease of a miss on key in the key itself: an add of a
 // placeholder holding a random token, for lease (rounded up to a second,
-// plus one, see expiration). ok is false when the key holds a value or
-// another lease. A Set or Delete of the key, from any process, ends the
+// plus one, see expiration); with over, a gets and a cas that also take
+// the place of exactly those bytes. ok is false when the key holds a value
+// or another lease. A Set or Delete of the key, from any process, ends the
 // lease. store reads the key with gets and, while it still holds this
 // placeholder, writes the loaded value with cas (so that a write landing
 // in between fails it), and reports whether it did; release expires the
 // placeholder the same way. A lease taken after ctx ended is released at
 // once. It implements cache.Fencer.
-func (s *Store) Lease(ctx context.Context, key string, lease time.Duration) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
+func (s *Store) Lease(ctx context.Context, key string, lease time.Duration, over []byte) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
 	k := s.key(key)
 	placeholder := append(append([]byte{}, leaseMarker...), rand.Text()...)
 	// swap replaces the placeholder with value for exp, if the key still
@@ -53,7 +54,25 @@ func (s *Store) Lease(ctx context.Context, key string, lease time.Duration) (sto
 	}
 	item := &memcache.Item{Key: k, Value: placeholder, Expiration: expiration(lease, time.Now())}
 	var lerr error // not err: the background call may still set it when Lease returns
-	if cerr := s.do(ctx, func() { lerr = s.client.Add(item) }, func() {
+	take := func() error {
+		if over != nil {
+			if it, err := s.client.Get(k); err == nil {
+				if !bytes.Equal(it.Value, over) {
+					return memcache.ErrNotStored
+				}
+				it.Value, it.Expiration = item.Value, item.Expiration
+				err := s.client.CompareAndSwap(it)
+				if errors.Is(err, memcache.ErrCASConflict) || errors.Is(err, memcache.ErrCacheMiss) {
+					return memcache.ErrNotStored
+				}
+				return err
+			} else if !errors.Is(err, memcache.ErrCacheMiss) {
+				return err
+			}
+		}
+		return s.client.Add(item)
+	}
+	if cerr := s.do(ctx, func() { lerr = take() }, func() {
 		if lerr == nil {
 			_, _ = swap(placeholder, -1)
 		}

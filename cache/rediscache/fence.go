@@ -19,19 +19,24 @@ const leaseMarker = "\x00lease:"
 // only while KEYS[1] still holds the placeholder ARGV[1].
 const fencedStoreScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 else return 0 end`
 
+// leaseOverScript stores the placeholder ARGV[1] under KEYS[1] for ARGV[2]
+// milliseconds only if KEYS[1] holds nothing or exactly ARGV[3].
+const leaseOverScript = `local v = redis.call("GET", KEYS[1]) if v == false or v == ARGV[3] then redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 else return 0 end`
+
 // isPlaceholder reports whether v is a lease's placeholder.
 func isPlaceholder(v string) bool { return strings.HasPrefix(v, leaseMarker) }
 
 // Lease takes the lease of a miss on key in the key itself: SET NX PX of
 // a placeholder holding a random token, for lease (rounded up to a
-// millisecond, cut to 100 years). ok is false when the key holds a value
+// millisecond, cut to 100 years); with over, a Lua script that also takes
+// the place of exactly those bytes. ok is false when the key holds a value
 // or another lease. A Set or Delete of the key, from any process, ends the
 // lease. store writes the loaded value with a Lua compare-and-set, only
 // while the key still holds this placeholder, and reports whether it did;
 // release deletes the placeholder with a Lua compare-and-delete. A lease
 // taken after the caller's ctx ended is released at once. It implements
 // cache.Fencer.
-func (s *Store) Lease(parent context.Context, key string, lease time.Duration) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
+func (s *Store) Lease(parent context.Context, key string, lease time.Duration, over []byte) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
 	k := s.key(key)
 	placeholder := leaseMarker + rand.Text()
 	unlock := func(ctx context.Context) error {
@@ -42,7 +47,15 @@ func (s *Store) Lease(parent context.Context, key string, lease time.Duration) (
 	cmd := s.client.B().Set().Key(k).Value(placeholder).Nx().PxMilliseconds(millis(lease)).Build()
 	var lerr error // not err: the background call may still set it when Lease returns
 	if perr := s.run(parent, func(ctx context.Context) {
-		lerr = s.client.Do(ctx, cmd).Error()
+		if over == nil {
+			lerr = s.client.Do(ctx, cmd).Error()
+		} else {
+			args := []string{placeholder, fmt.Sprint(millis(lease)), string(over)}
+			var n int64
+			if n, lerr = s.leaseOver.Exec(ctx, s.client, []string{k}, args).AsInt64(); lerr == nil && n == 0 {
+				lerr = rueidis.Nil
+			}
+		}
 		s.wrote(k)
 	}, func() {
 		if lerr == nil {

@@ -104,6 +104,7 @@ type Store struct {
 	clientTTL   time.Duration
 	unlock      *rueidis.Lua
 	fencedStore *rueidis.Lua // see fence.go
+	leaseOver   *rueidis.Lua // see fence.go
 	tracker     *tracker
 
 	calls       inflight.Counter
@@ -346,6 +347,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		clientTTL:   o.ClientCacheTTL,
 		unlock:      rueidis.NewLuaScript(unlockScript),
 		fencedStore: rueidis.NewLuaScript(fencedStoreScript),
+		leaseOver:   rueidis.NewLuaScript(leaseOverScript),
 		tracker:     newTracker(o.ClientCacheTTL),
 		maxInFlight: int64(o.MaxInFlight),
 	}
