@@ -59,6 +59,8 @@ type Cache[V any] struct {
 	wg     sync.WaitGroup // running loads
 	shards [numShards]shard[V]
 	gens   generations // write generations, see generation.go
+
+	unsettled unsettled // keys of failed writes, see unsettled.go
 }
 
 // numShards is the number of locks guarding the in-flight loads.
@@ -562,6 +564,7 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 	release := c.supersedeRemote(key)
 	it := c.newItem(v, false, ttl)
 	err := c.storeRemote(ctx, key, &it, nil)
+	c.failedWrite(key, err)
 	c.unlock(ctx, release)
 	if err != nil && c.closed.Load() {
 		return ErrClosed // Close came while the write was on the wire
@@ -595,6 +598,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 	}
 	release := c.supersedeRemote(key)
 	err := c.remote.Delete(ctx, key)
+	c.failedWrite(key, err)
 	c.unlock(ctx, release)
 	if err != nil && c.closed.Load() {
 		return ErrClosed // Close came while the delete was on the wire
@@ -663,6 +667,7 @@ func (c *Cache[V]) Close() error {
 		}
 		sh.mu.Unlock()
 	}
+	c.stopRepair()
 	c.wg.Wait()
 	if c.mem != nil {
 		// A Set that saw the Cache open has counted itself in writers
@@ -1042,7 +1047,7 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 	if store && ctx.Err() == nil {
 		act = c.decide(cl, refresh)
 	}
-	if c.remote != nil && act != actNone && c.mayStore(cl) {
+	if c.remote != nil && act != actNone && c.mayStore(key, cl) {
 		// Stored outside the lock, so that a slow server does not hold up
 		// the other keys of the shard; a Set or Delete of the key that
 		// comes meanwhile waits for the store (see supersedeRemote), and
@@ -1280,6 +1285,10 @@ func (c *Cache[V]) weigh(key string, v V) uint32 {
 // when record is set. now is the time it judged expiry by, in Unix
 // nanoseconds. err is the backend's; entries that do not decode are misses.
 func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (it item[V], ok bool, now int64, err error) {
+	if c.isUnsettled(key) {
+		c.miss(record) // a failed write of it may still land (see unsettled.go)
+		return it, false, 0, nil
+	}
 	b, found, err := c.remote.Get(ctx, key)
 	if err != nil {
 		c.miss(record)

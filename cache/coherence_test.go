@@ -46,6 +46,7 @@ func TestStaleSetAtRest(t *testing.T) {
 			t.Run(b.name+"/"+write, func(t *testing.T) {
 				cfg := b.cfg(t)
 				open := func(o cache.Options) *cache.Cache[string] {
+					o.Timeout = time.Second // a shared, busy machine: no spurious timeouts
 					c, err := cache.New[string](context.Background(), cfg, &o)
 					if err != nil {
 						t.Fatal(err)

@@ -50,15 +50,17 @@ func (c *Cache[V]) takeLease(ctx context.Context, key string, cl *call[V]) (stor
 	return nil, release, ok, err
 }
 
-// mayStore reports whether the result of cl may be written to the remote
-// backend. A miss's load on a Fencer writes only through its fence: one
+// mayStore reports whether the result of cl, a load of key, may be written
+// to the remote backend. A key with a failed write under repair takes no
+// store (see unsettled.go).
+// A miss's load on a Fencer writes only through its fence: one
 // that went without it (the lease was held elsewhere past LockWait, or the
 // server failed to grant it) hands its result to its callers only, since
 // nothing would keep it from landing after a write that followed its
 // loader's read of the source. With leases off (LockLease < 0) loads store
 // unfenced, as without a Fencer: across processes, the last write wins.
-func (c *Cache[V]) mayStore(cl *call[V]) bool {
-	if cl.degraded {
+func (c *Cache[V]) mayStore(key string, cl *call[V]) bool {
+	if cl.degraded || c.isUnsettled(key) {
 		return false
 	}
 	if _, fenced := c.remote.(Fencer); !fenced || cl.refresh || c.o.LockLease <= 0 {
