@@ -430,9 +430,11 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 // loader ran: within a process, a Set or Delete that comes while the
 // result is being written waits for that write (which [Options].Timeout
 // bounds, and which is never abandoned) and then overwrites it. Between
-// processes sharing a server the last write wins: a load in another
-// process may store a value older than a Set made here while its write was
-// on the wire.
+// processes sharing a server, a miss's result is stored only while its
+// lease, kept in the key itself, is still there: any Set or Delete of the
+// key, from any process, ends it, so a load never stores a value over a
+// later write (see docs/CACHE.md, "Coherence"). A load that did not get
+// the lease returns its value without storing it.
 //
 // An error from loader is returned with the zero V and not stored, except
 // an error wrapping ErrNotFound with [Options].NegativeTTL set. A loader
