@@ -121,3 +121,57 @@ func staleRounds(t *testing.T, a, b, rest *cache.Cache[string], write string, ro
 	}
 	return stale
 }
+
+// TestLoadDoesNotOverwriteSetInFlight reproduces, on the memory backend,
+// the race the issue "Coherence: a write is never undone by a load that
+// started before it" found in 2 runs of 8: a Set that looked for an
+// in-flight load before the load registered (and so took no lock) was
+// overwritten when that load stored its value after the Set's write. The
+// Set is held inside its write by the clock (otter reads it while it
+// writes); meanwhile a GetOrLoad misses and registers its load.
+func TestLoadDoesNotOverwriteSetInFlight(t *testing.T) {
+	t.Parallel()
+	var (
+		armed   atomic.Bool
+		inWrite = make(chan struct{})
+		resume  = make(chan struct{})
+	)
+	now := func() time.Time {
+		if armed.CompareAndSwap(true, false) {
+			close(inWrite)
+			<-resume
+		}
+		return time.Now()
+	}
+	cfg := prodready.CacheConfig{Backend: prodready.CacheMemory, TTL: time.Minute}
+	c, err := cache.New[string](context.Background(), cfg, &cache.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	armed.Store(true)
+	set := make(chan error, 1)
+	go func() { set <- c.Set(ctx, "k", "written") }()
+	<-inWrite // the Set is inside its write
+	loading, release := make(chan struct{}), make(chan struct{})
+	loaded := make(chan string, 1)
+	go func() {
+		v, _ := c.GetOrLoad(ctx, "k", func(context.Context) (string, error) {
+			close(loading)
+			<-release
+			return "loaded before the write", nil
+		})
+		loaded <- v
+	}()
+	<-loading // the load missed and registered
+	close(resume)
+	if err := <-set; err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	<-loaded
+	if v, ok, err := c.Get(ctx, "k"); v != "written" || !ok || err != nil {
+		t.Fatalf("Get after the Set returned and the load ended = %q, %v, %v, want %q", v, ok, err, "written")
+	}
+}
