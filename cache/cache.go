@@ -876,6 +876,9 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 			return
 		}
 	}
+	if refresh && !c.fenceRefresh(ctx, key, cl) {
+		return // the entry is gone: nothing to refresh
+	}
 	lctx := ctx
 	if c.o.LoadTimeout > 0 {
 		var cancel context.CancelFunc
@@ -1137,6 +1140,13 @@ func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act
 		it := c.newItem(cl.v, true, c.o.NegativeTTL)
 		return c.storeRemote(ctx, key, &it, cl.fence) == nil && cl.fence != nil
 	case actDelete:
+		if cl.fence != nil {
+			// A refresh's fence: delete only the entry it refreshed.
+			if _, err := cl.fence(ctx, nil, 0); err != nil {
+				c.backendError("delete", err)
+			}
+			return false
+		}
 		if err := c.remote.Delete(ctx, key); err != nil {
 			c.backendError("delete", err)
 		}

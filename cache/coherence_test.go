@@ -175,3 +175,79 @@ func TestLoadDoesNotOverwriteSetInFlight(t *testing.T) {
 		t.Fatalf("Get after the Set returned and the load ended = %q, %v, %v, want %q", v, ok, err, "written")
 	}
 }
+
+// TestStaleRefreshAtRest is the stale-set experiment for refresh-ahead:
+// instance B's GetOrLoad hits an entry due for refresh, whose loader reads
+// the source before it sleeps, while instance A bumps the source and sets
+// or deletes the key. The refresh stores only over the entry it read
+// (Fencer.StoreIf), so the value at rest is never older than the source.
+func TestStaleRefreshAtRest(t *testing.T) {
+	t.Parallel()
+	rounds := 40
+	if s := os.Getenv("PRODREADY_COHERENCE_ROUNDS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			rounds = n / 4 // each round waits for the refresh window
+		}
+	}
+	for _, b := range linBackends(t) {
+		if b.insts != 1 || b.name == "memory" {
+			continue
+		}
+		for _, write := range []string{"delete", "set"} {
+			t.Run(b.name+"/"+write, func(t *testing.T) {
+				cfg := b.cfg(t)
+				cfg.TTL = time.Second
+				open := func(o cache.Options) *cache.Cache[string] {
+					o.Timeout, o.RefreshAhead, o.Jitter = time.Second, 0.99, -1
+					c, err := cache.New[string](context.Background(), cfg, &o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = c.Close() })
+					return c
+				}
+				a, bb, rest := open(b.opts), open(b.opts), open(cache.Options{DisableNearCache: true})
+				ctx := context.Background()
+				var source atomic.Int64
+				stale := 0
+				for r := range rounds {
+					key := "r" + strconv.Itoa(r)
+					if err := a.Set(ctx, key, strconv.FormatInt(source.Load(), 10)); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(15 * time.Millisecond) // into the refresh window
+					var wg sync.WaitGroup
+					wg.Go(func() {
+						_, _ = bb.GetOrLoad(ctx, key, func(context.Context) (string, error) {
+							v := source.Load()
+							time.Sleep(time.Duration(rand.IntN(2001)) * time.Microsecond)
+							return strconv.FormatInt(v, 10), nil
+						})
+					})
+					wg.Go(func() {
+						time.Sleep(time.Duration(rand.IntN(1001)) * time.Microsecond)
+						v := source.Add(1)
+						if write == "delete" {
+							_ = a.Delete(ctx, key)
+						} else {
+							_ = a.Set(ctx, key, strconv.FormatInt(v, 10))
+						}
+					})
+					wg.Wait()
+					time.Sleep(20 * time.Millisecond) // the refresh ends
+					v, ok, err := rest.Get(ctx, key)
+					if err != nil || !ok {
+						continue
+					}
+					if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < source.Load() {
+						stale++
+					}
+				}
+				t.Logf("%d rounds, %d stale at rest", rounds, stale)
+				if stale != 0 {
+					t.Errorf("%d of %d rounds left a value older than the source stored at rest", stale, rounds)
+				}
+			})
+		}
+	}
+}

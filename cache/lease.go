@@ -27,6 +27,12 @@ type Fencer interface {
 	// placeholder if it is still this lease's; calling it after store or
 	// after the lease ran out is harmless.
 	Lease(ctx context.Context, key string, lease time.Duration, over []byte) (store func(ctx context.Context, value []byte, ttl time.Duration) (bool, error), release func(context.Context) error, ok bool, err error)
+
+	// StoreIf writes value under key for ttl (deletes key when value is
+	// nil) only if key holds exactly old, atomically on the server, and
+	// reports whether it did. A refresh-ahead stores its result with it,
+	// so that a write of the entry since the refresh read it wins.
+	StoreIf(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error)
 }
 
 // takeLease takes the cross-process lease of cl on key: for a miss on a
@@ -63,10 +69,40 @@ func (c *Cache[V]) mayStore(key string, cl *call[V]) bool {
 	if cl.degraded || c.isUnsettled(key) {
 		return false
 	}
-	if _, fenced := c.remote.(Fencer); !fenced || cl.refresh || c.o.LockLease <= 0 {
+	if _, fenced := c.remote.(Fencer); !fenced || c.o.LockLease <= 0 {
 		return true
 	}
 	return cl.fence != nil
+}
+
+// fenceRefresh prepares the store of cl, a refresh of key that holds the
+// refresh lease, on a Fencer: it reads the entry to refresh, and the
+// result will replace exactly those bytes (StoreIf), so that a Set or
+// Delete of the key that lands meanwhile, from any process, wins. It
+// reports false when the entry is gone or unreadable: nothing to refresh.
+// A refresh without the lease keeps no fence, and does not store.
+func (c *Cache[V]) fenceRefresh(ctx context.Context, key string, cl *call[V]) bool {
+	f, fenced := c.remote.(Fencer)
+	if !fenced || c.o.LockLease <= 0 {
+		return true
+	}
+	sh := c.shard(key)
+	sh.mu.Lock()
+	held := cl.release != nil
+	sh.mu.Unlock()
+	if !held {
+		return true
+	}
+	gctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	old, found, err := c.remote.Get(gctx, key)
+	cancel()
+	if err != nil || !found {
+		return false
+	}
+	cl.fence = func(ctx context.Context, b []byte, ttl time.Duration) (bool, error) {
+		return f.StoreIf(ctx, key, old, b, ttl)
+	}
+	return true
 }
 
 // unusable returns the bytes stored under key when they are an entry that

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -40,6 +41,12 @@ const linShortOps = 3000
 type linIn struct {
 	kind, key, val string
 	inst           int // the Cache (instance) that made the call
+	// failing is set when the backend failed during the call (the
+	// Cache's BackendErrors moved), or the key was unsettled by a failed
+	// write (see unsettled.go): a GetOrLoad may then have failed open,
+	// returning a loaded value over a stored one without storing it, and
+	// a Get may have read a miss.
+	failing bool
 }
 
 // A linOut is its result: val and ok as returned, err for an error.
@@ -82,7 +89,7 @@ var linModel = porcupine.NondeterministicModel{
 		switch in.kind {
 		case "get":
 			switch {
-			case out.err:
+			case out.err, in.failing && !out.ok:
 				return []any{st}
 			case !out.ok && st == "", out.ok && out.val == st:
 				return []any{st}
@@ -90,7 +97,9 @@ var linModel = porcupine.NondeterministicModel{
 			return nil
 		case "set":
 			if out.err {
-				return []any{st, in.val}
+				// It may land at any time later (its Return is the end of
+				// the history), and its repair deletes the key.
+				return []any{st, in.val, ""}
 			}
 			return []any{in.val}
 		case "del":
@@ -106,6 +115,8 @@ var linModel = porcupine.NondeterministicModel{
 				return []any{st}
 			case st == "" && loaded(out.val):
 				return []any{out.val, ""}
+			case in.failing && loaded(out.val):
+				return []any{st} // failed open: returned, not stored
 			}
 			return nil
 		}
@@ -160,6 +171,8 @@ func linRun(t *testing.T, caches []*cache.Cache[string], ops int) []porcupine.Op
 			for left.Add(-1) >= 0 {
 				in := linIn{key: keys[rand.IntN(len(keys))], inst: inst}
 				var out linOut
+				errs := c.Stats().BackendErrors
+				unsettled := cache.Unsettled(c, in.key)
 				call := now()
 				switch r := rand.IntN(20); {
 				case r < 7:
@@ -179,6 +192,12 @@ func linRun(t *testing.T, caches []*cache.Cache[string], ops int) []porcupine.Op
 					out.err = c.Delete(ctx, in.key) != nil
 				}
 				ret := now()
+				in.failing = unsettled || cache.Unsettled(c, in.key) || c.Stats().BackendErrors != errs
+				if out.err && (in.kind == "set" || in.kind == "del") {
+					// A failed write may land later, until its repair
+					// (see unsettled.go): it returns at the end of time.
+					ret = math.MaxInt64 / 2
+				}
 				mu.Lock()
 				history = append(history, porcupine.Operation{ClientId: w, Input: in, Call: call, Output: out, Return: ret})
 				mu.Unlock()

@@ -16,6 +16,46 @@ import (
 // byte: Get reports a placeholder as a miss.
 var leaseMarker = []byte("\x00lease:")
 
+// StoreIf writes value under key for ttl (rounded up to a second, plus
+// one), or deletes key when value is nil, only if key holds exactly old
+// (gets, then cas), and reports whether it did. It implements
+// cache.Fencer.
+func (s *Store) StoreIf(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	k := s.key(key)
+	var (
+		stored bool
+		err    error
+	)
+	if cerr := s.do(ctx, func() {
+		var it *memcache.Item
+		if it, err = s.client.Get(k); err != nil {
+			if errors.Is(err, memcache.ErrCacheMiss) {
+				err = nil
+			}
+			return
+		}
+		if !bytes.Equal(it.Value, old) {
+			return
+		}
+		it.Value, it.Expiration = value, expiration(ttl, time.Now())
+		if value == nil {
+			it.Value, it.Expiration = old, -1 // expired at once: a compare-and-delete
+		}
+		err = s.client.CompareAndSwap(it)
+		if errors.Is(err, memcache.ErrCASConflict) || errors.Is(err, memcache.ErrNotStored) || errors.Is(err, memcache.ErrCacheMiss) {
+			err = nil
+			return
+		}
+		stored = err == nil
+	}, nil); cerr != nil {
+		return false, cerr
+	}
+	if err != nil {
+		return false, fmt.Errorf("memcached: conditional set: %w", err)
+	}
+	return stored, nil
+}
+
 // isPlaceholder reports whether v is a lease's placeholder.
 func isPlaceholder(v []byte) bool { return bytes.HasPrefix(v, leaseMarker) }
 

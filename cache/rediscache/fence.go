@@ -23,6 +23,37 @@ const fencedStoreScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.c
 // milliseconds only if KEYS[1] holds nothing or exactly ARGV[3].
 const leaseOverScript = `local v = redis.call("GET", KEYS[1]) if v == false or v == ARGV[3] then redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 else return 0 end`
 
+// storeIfScript writes ARGV[2] under KEYS[1] for ARGV[3] milliseconds
+// (deletes KEYS[1] when ARGV[3] is "del") only if KEYS[1] holds exactly
+// ARGV[1].
+const storeIfScript = `if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end if ARGV[3] == "del" then redis.call("DEL", KEYS[1]) else redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) end return 1`
+
+// StoreIf writes value under key for ttl (rounded up to a millisecond, cut
+// to 100 years), or deletes key when value is nil, only if key holds
+// exactly old (a Lua compare-and-set), and reports whether it did. It
+// implements cache.Fencer.
+func (s *Store) StoreIf(parent context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	k := s.key(key)
+	px := "del"
+	if value != nil {
+		px = fmt.Sprint(millis(ttl))
+	}
+	var (
+		n   int64
+		err error
+	)
+	if perr := s.run(parent, func(ctx context.Context) {
+		n, err = s.storeIf.Exec(ctx, s.client, []string{k}, []string{string(old), string(value), px}).AsInt64()
+		s.wrote(k)
+	}, nil); perr != nil {
+		return false, perr
+	}
+	if err != nil {
+		return false, fmt.Errorf("rediscache: conditional set: %w", err)
+	}
+	return n == 1, nil
+}
+
 // isPlaceholder reports whether v is a lease's placeholder.
 func isPlaceholder(v string) bool { return strings.HasPrefix(v, leaseMarker) }
 

@@ -105,6 +105,7 @@ type Store struct {
 	unlock      *rueidis.Lua
 	fencedStore *rueidis.Lua // see fence.go
 	leaseOver   *rueidis.Lua // see fence.go
+	storeIf     *rueidis.Lua // see fence.go
 	tracker     *tracker
 
 	calls       inflight.Counter
@@ -348,6 +349,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		unlock:      rueidis.NewLuaScript(unlockScript),
 		fencedStore: rueidis.NewLuaScript(fencedStoreScript),
 		leaseOver:   rueidis.NewLuaScript(leaseOverScript),
+		storeIf:     rueidis.NewLuaScript(storeIfScript),
 		tracker:     newTracker(o.ClientCacheTTL),
 		maxInFlight: int64(o.MaxInFlight),
 	}
