@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Long run of the coherence checks of package cache (docs/CACHE.md,
 # "Coherence"): the porcupine linearizability check on every backend, the
-# two-instance stale-set experiment and the Memcached pause experiment.
+# two-instance stale-set experiments (writes and refresh-ahead) and the
+# Memcached pause experiment.
 #
 #   scripts/coherence.sh [OPS [ROUNDS]]
 #
@@ -17,7 +18,7 @@ log=$(mktemp)
 set +e
 PRODREADY_REQUIRE_SERVERS=1 PRODREADY_COHERENCE_OPS=$ops PRODREADY_COHERENCE_ROUNDS=$rounds \
 	go test ./cache/ -count=1 -timeout 60m -v \
-	-run '^(TestLinearizable|TestStaleSetAtRest|TestFailedWriteDoesNotComeBack)$' >"$log" 2>&1
+	-run '^(TestLinearizable|TestStaleSetAtRest|TestStaleRefreshAtRest|TestLoadDoesNotOverwriteSetInFlight|TestFailedWriteDoesNotComeBack)$' >"$log" 2>&1
 status=$?
 set -e
 grep -vE '^\s*$|WARN cache: backend error' "$log" | grep -E -e '--- |^(ok|FAIL|PASS)|linearizable|stale at rest|around the first|^\s+[ *] \[|visualization' || true
