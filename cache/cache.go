@@ -1074,8 +1074,8 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 			sh.mu.Lock()
 			close(cl.storing)
 			cl.storing = nil
-			if fenced {
-				cl.release = nil // the fenced store ended the lease
+			if fenced && !refresh {
+				cl.release = nil // the fenced store ended the miss's lease
 			}
 			sh.mu.Unlock()
 		}

@@ -58,13 +58,13 @@ func (c *Cache[V]) takeLease(ctx context.Context, key string, cl *call[V]) (stor
 
 // mayStore reports whether the result of cl, a load of key, may be written
 // to the remote backend. A key with a failed write under repair takes no
-// store (see unsettled.go).
-// A miss's load on a Fencer writes only through its fence: one
-// that went without it (the lease was held elsewhere past LockWait, or the
-// server failed to grant it) hands its result to its callers only, since
-// nothing would keep it from landing after a write that followed its
-// loader's read of the source. With leases off (LockLease < 0) loads store
-// unfenced, as without a Fencer: across processes, the last write wins.
+// store (see unsettled.go). On a Fencer, a load writes only through its
+// fence (a miss's lease in the key, or a refresh's StoreIf): one that went
+// without it (the lease was held elsewhere past LockWait, or the server
+// failed to grant it) hands its result to its callers only, since nothing
+// would keep it from landing after a write that followed its loader's read
+// of the source. With leases off (LockLease < 0) loads store unfenced, as
+// without a Fencer: across processes, the last write wins.
 func (c *Cache[V]) mayStore(key string, cl *call[V]) bool {
 	if cl.degraded || c.isUnsettled(key) {
 		return false
