@@ -189,6 +189,9 @@ func TestStaleRefreshAtRest(t *testing.T) {
 			rounds = n / 4 // each round waits for the refresh window
 		}
 	}
+	if testing.Short() {
+		rounds = 10
+	}
 	for _, b := range linBackends(t) {
 		if b.insts != 1 || b.name == "memory" {
 			continue

@@ -20,6 +20,9 @@ import (
 // settling time later, so that the stale write, if it lands, is removed.
 func TestFailedWriteDoesNotComeBack(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts and pauses its own memcached; skipped with -short, as the fault tests are")
+	}
 	srv := testserver.StartMemcached(t)
 	u, err := prodready.ParseSecretURL("memcached://" + srv.Addr())
 	if err != nil {
