@@ -59,6 +59,9 @@ type Cache[V any] struct {
 	seed   maphash.Seed
 	wg     sync.WaitGroup // running loads
 	shards [numShards]shard[V]
+	gens   generations // write generations, see generation.go
+
+	unsettled unsettled // keys of failed writes, see unsettled.go
 }
 
 // numShards is the number of locks guarding the in-flight loads.
@@ -144,6 +147,12 @@ type call[V any] struct {
 	// its result, so a dead or hung server costs a miss one timeout, not
 	// three.
 	degraded bool
+
+	// refresh is set for a refresh-ahead load. fence, set by run when a
+	// miss's load holds the lease of a Fencer backend, is the only way
+	// its result is stored (see lease.go).
+	refresh bool
+	fence   func(context.Context, []byte, time.Duration) (bool, error)
 }
 
 // An item is an entry of the redis and memcached backends, decoded. The
@@ -429,9 +438,11 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 // loader ran: within a process, a Set or Delete that comes while the
 // result is being written waits for that write (which [Options].Timeout
 // bounds, and which is never abandoned) and then overwrites it. Between
-// processes sharing a server the last write wins: a load in another
-// process may store a value older than a Set made here while its write was
-// on the wire.
+// processes sharing a server, a miss's result is stored only while its
+// lease, kept in the key itself, is still there: any Set or Delete of the
+// key, from any process, ends it, so a load never stores a value over a
+// later write (see docs/CACHE.md, "Coherence"). A load that did not get
+// the lease returns its value without storing it.
 //
 // An error from loader is returned with the zero V and not stored, except
 // an error wrapping ErrNotFound with [Options].NegativeTTL set. A loader
@@ -443,6 +454,7 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error
 // error and returns the loader's value. It returns ErrClosed after Close.
 func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx context.Context) (V, error)) (V, error) {
 	var since uint64 // for the remote backends, see shard.recent
+	var g0 uint64    // the key's write generation at the miss, see generation.go
 	degraded := false
 	if c.mem != nil {
 		if !c.refresh {
@@ -453,7 +465,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 		} else if e, ok := c.mem.GetEntry(key); ok {
 			c.lookups.hit()
 			if e.ExpiresAtNano-e.SnapshotAtNano <= c.window(e.Value.ttl) {
-				c.start(ctx, key, loader, true, e.Value.ttl, 0, false)
+				c.start(ctx, key, loader, true, e.Value.ttl, 0, 0, false)
 			}
 			return e.Value.v, nil
 		}
@@ -466,12 +478,14 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 			return zero, ErrNotFound
 		}
 		c.lookups.miss()
+		g0 = c.gen(key).Load()
 	} else {
 		if c.closed.Load() {
 			var zero V
 			return zero, ErrClosed
 		}
 		since = c.shard(key).done.Load()
+		g0 = c.gen(key).Load()
 		it, ok, now, err := c.lookupRemote(ctx, key, true)
 		if err != nil && ctx.Err() != nil {
 			var zero V
@@ -479,13 +493,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 		}
 		if ok {
 			if c.refresh && it.refreshAt != 0 && now >= it.refreshAt {
-				c.start(ctx, key, loader, true, it.base, 0, false)
+				c.start(ctx, key, loader, true, it.base, 0, 0, false)
 			}
 			return it.result()
 		}
 		degraded = err != nil
 	}
-	cl := c.start(ctx, key, loader, false, c.ttl, since, degraded)
+	cl := c.start(ctx, key, loader, false, c.ttl, since, g0, degraded)
 	if cl == nil {
 		var zero V
 		return zero, ErrClosed
@@ -542,6 +556,7 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 		if c.closed.Load() {
 			return ErrClosed
 		}
+		c.wrote(key) // before the look at loading: see generation.go
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
@@ -558,7 +573,8 @@ func (c *Cache[V]) SetWithTTL(ctx context.Context, key string, v V, ttl time.Dur
 	}
 	release := c.supersedeRemote(key)
 	it := c.newItem(v, false, ttl)
-	err := c.storeRemote(ctx, key, &it)
+	err := c.storeRemote(ctx, key, &it, nil)
+	c.failedWrite(key, err)
 	c.unlock(ctx, release)
 	if err != nil && c.closed.Load() {
 		return ErrClosed // Close came while the write was on the wire
@@ -575,6 +591,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 	}
 	sh := c.shard(key)
 	if c.mem != nil {
+		c.wrote(key) // before the look at loading: see generation.go
 		locked := sh.loading.Load() != 0
 		if locked {
 			sh.mu.Lock()
@@ -591,6 +608,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 	}
 	release := c.supersedeRemote(key)
 	err := c.remote.Delete(ctx, key)
+	c.failedWrite(key, err)
 	c.unlock(ctx, release)
 	if err != nil && c.closed.Load() {
 		return ErrClosed // Close came while the delete was on the wire
@@ -611,6 +629,7 @@ func (c *Cache[V]) Delete(ctx context.Context, key string) error {
 func (c *Cache[V]) supersedeRemote(key string) (release func(context.Context) error) {
 	sh := c.shard(key)
 	sh.mu.Lock()
+	c.wrote(key) // a miss that read the generation before is born superseded
 	cl := sh.supersede(key)
 	var storing chan struct{}
 	if cl != nil {
@@ -658,6 +677,7 @@ func (c *Cache[V]) Close() error {
 		}
 		sh.mu.Unlock()
 	}
+	c.stopRepair()
 	c.wg.Wait()
 	if c.mem != nil {
 		// A Set that saw the Cache open has counted itself in writers
@@ -736,9 +756,12 @@ func (c *Cache[V]) window(ttl time.Duration) int64 {
 // ttl is what its result is stored with. A refresh starts only when no
 // load of the key runs and the entry is still due, and returns nil. start
 // returns nil after Close.
-func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, ttl time.Duration, since uint64, degraded bool) *call[V] {
+func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Context) (V, error), refresh bool, ttl time.Duration, since, g0 uint64, degraded bool) *call[V] {
 	sh := c.shard(key)
 	sh.mu.Lock()
+	if refresh {
+		g0 = c.gen(key).Load() // the entry is looked at again below
+	}
 	if c.closed.Load() {
 		sh.mu.Unlock()
 		return nil
@@ -792,7 +815,7 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 	// called (see run): the waits for a superseded load and for another
 	// process's lease have bounds of their own.
 	lctx, cancel := context.WithCancel(lctx)
-	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl}
+	cl := &call[V]{done: make(chan struct{}), cancel: cancel, degraded: degraded, prev: prev, ttl: ttl, refresh: refresh}
 	if !refresh {
 		cl.deadline, _ = ctx.Deadline()
 	}
@@ -805,6 +828,12 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 	sh.last[key] = cl
 	sh.running[cl] = struct{}{}
 	sh.loading.Add(1)
+	if c.written(key, g0) {
+		// A Set or Delete of the key (or of its stripe) began since the
+		// miss, and may not have seen this load: the load is born
+		// superseded (see generation.go).
+		sh.supersede(key)
+	}
 	c.wg.Add(1)
 	sh.mu.Unlock()
 	go c.run(lctx, key, cl, loader, refresh)
@@ -855,6 +884,9 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 			return
 		}
 	}
+	if refresh && !c.fenceRefresh(ctx, key, cl) {
+		return // the entry is gone: nothing to refresh
+	}
 	lctx := ctx
 	if c.o.LoadTimeout > 0 {
 		var cancel context.CancelFunc
@@ -903,7 +935,7 @@ func (c *Cache[V]) unlock(ctx context.Context, release func(context.Context) err
 // (the load goes on without it).
 func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok bool, err error) {
 	lctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	release, ok, err := c.locker.TryLock(lctx, key, c.o.LockLease)
+	fence, release, ok, err := c.takeLease(lctx, key, cl)
 	cancel()
 	if err != nil {
 		c.backendError("lock", err)
@@ -919,7 +951,7 @@ func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok boo
 		c.unlock(ctx, release)
 		return true, nil
 	}
-	cl.release = release
+	cl.release, cl.fence = release, fence
 	sh.mu.Unlock()
 	return true, nil
 }
@@ -1028,7 +1060,7 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 	if store && ctx.Err() == nil {
 		act = c.decide(cl, refresh)
 	}
-	if c.remote != nil && act != actNone && !cl.degraded {
+	if c.remote != nil && act != actNone && c.mayStore(key, cl) {
 		// Stored outside the lock, so that a slow server does not hold up
 		// the other keys of the shard; a Set or Delete of the key that
 		// comes meanwhile waits for the store (see supersedeRemote), and
@@ -1045,11 +1077,14 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 			// to Timeout, so that once storing is closed nothing of it is
 			// left on the wire to land after a later Set or Delete.
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
-			c.storeResult(sctx, key, cl, act)
+			fenced := c.storeResult(sctx, key, cl, act)
 			cancel()
 			sh.mu.Lock()
 			close(cl.storing)
 			cl.storing = nil
+			if fenced && !refresh {
+				cl.release = nil // the fenced store ended the miss's lease
+			}
 			sh.mu.Unlock()
 		}
 	}
@@ -1064,13 +1099,23 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 		case actStore:
 			// A Weigher (or Codec) that panics leaves the entry unstored,
 			// counted as a codec error; the waiters still get the value.
+			// A miss's result goes only into an empty entry: a Set that
+			// landed since the miss, without seeing this load, wins (see
+			// generation.go).
 			if e, err := c.newMemEntry(key, cl.v, cl.ttl); err == nil {
-				c.mem.Set(key, e)
+				if refresh {
+					c.mem.Set(key, e)
+				} else if _, stored := c.mem.SetIfAbsent(key, e); !stored {
+					break
+				}
 				if c.neg != nil {
 					c.neg.Invalidate(key)
 				}
 			}
 		case actStoreNegative:
+			if _, ok := c.mem.GetEntryQuietly(key); ok && !refresh {
+				break // a Set landed since the miss (see generation.go)
+			}
 			c.neg.Set(key, struct{}{})
 			c.mem.Invalidate(key)
 		case actDelete:
@@ -1093,19 +1138,28 @@ func (c *Cache[V]) finish(ctx context.Context, key string, cl *call[V], store, r
 }
 
 // storeResult applies act, the fate of cl's result, to the remote backend.
-func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act int) {
+// fenced reports that it went through cl's fence, which ended the lease.
+func (c *Cache[V]) storeResult(ctx context.Context, key string, cl *call[V], act int) (fenced bool) {
 	switch act {
 	case actStore:
 		it := c.newItem(cl.v, false, cl.ttl)
-		_ = c.storeRemote(ctx, key, &it)
+		return c.storeRemote(ctx, key, &it, cl.fence) == nil && cl.fence != nil
 	case actStoreNegative:
 		it := c.newItem(cl.v, true, c.o.NegativeTTL)
-		_ = c.storeRemote(ctx, key, &it)
+		return c.storeRemote(ctx, key, &it, cl.fence) == nil && cl.fence != nil
 	case actDelete:
+		if cl.fence != nil {
+			// A refresh's fence: delete only the entry it refreshed.
+			if _, err := cl.fence(ctx, nil, 0); err != nil {
+				c.backendError("delete", err)
+			}
+			return false
+		}
 		if err := c.remote.Delete(ctx, key); err != nil {
 			c.backendError("delete", err)
 		}
 	}
+	return false
 }
 
 // What a load's result does to the stored entry.
@@ -1249,6 +1303,10 @@ func (c *Cache[V]) weigh(key string, v V) uint32 {
 // when record is set. now is the time it judged expiry by, in Unix
 // nanoseconds. err is the backend's; entries that do not decode are misses.
 func (c *Cache[V]) lookupRemote(ctx context.Context, key string, record bool) (it item[V], ok bool, now int64, err error) {
+	if c.isUnsettled(key) {
+		c.miss(record) // a failed write of it may still land (see unsettled.go)
+		return it, false, 0, nil
+	}
 	b, found, err := c.remote.Get(ctx, key)
 	if err != nil {
 		c.miss(record)
@@ -1309,8 +1367,9 @@ func (c *Cache[V]) miss(record bool) {
 	}
 }
 
-// storeRemote encodes it and stores it under key.
-func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) error {
+// storeRemote encodes it and stores it under key: through fence, a
+// miss's lease on a Fencer (see lease.go), when it is not nil.
+func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V], fence func(context.Context, []byte, time.Duration) (bool, error)) error {
 	env := envelope{
 		negative:    it.negative,
 		expires:     addNanos(c.now().UnixNano(), it.ttl),
@@ -1326,9 +1385,16 @@ func (c *Cache[V]) storeRemote(ctx context.Context, key string, it *item[V]) err
 		}
 		env.payload = p
 	}
+	write := c.remote.Set
+	if fence != nil {
+		write = func(ctx context.Context, _ string, b []byte, ttl time.Duration) error {
+			_, err := fence(ctx, b, ttl)
+			return err
+		}
+	}
 	b := encodeEnvelope(env)
 	c.auth.seal(key, b)
-	if err := c.remote.Set(ctx, key, b, it.ttl); err != nil {
+	if err := write(ctx, key, b, it.ttl); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -59,3 +59,8 @@ func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) 
 	}
 	return nil, fmt.Errorf("backend %q has no server", cfg.Backend)
 }
+
+var (
+	_ Fencer = (*rediscache.Store)(nil)
+	_ Fencer = (*memcached.Store)(nil)
+)

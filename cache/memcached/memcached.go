@@ -257,6 +257,9 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("memcached: get: %w", err)
 	}
+	if isPlaceholder(it.Value) {
+		return nil, false, nil // a load's lease (see Lease)
+	}
 	return it.Value, true, nil
 }
 

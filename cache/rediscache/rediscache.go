@@ -104,6 +104,9 @@ type Store struct {
 	clientCache bool
 	clientTTL   time.Duration
 	unlock      *rueidis.Lua
+	fencedStore *rueidis.Lua // see fence.go
+	leaseOver   *rueidis.Lua // see fence.go
+	storeIf     *rueidis.Lua // see fence.go
 	tracker     *tracker
 
 	calls       inflight.Counter
@@ -349,6 +352,9 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		clientCache: !o.DisableClientCache,
 		clientTTL:   o.ClientCacheTTL,
 		unlock:      rueidis.NewLuaScript(unlockScript),
+		fencedStore: rueidis.NewLuaScript(fencedStoreScript),
+		leaseOver:   rueidis.NewLuaScript(leaseOverScript),
+		storeIf:     rueidis.NewLuaScript(storeIfScript),
 		tracker:     newTracker(o.ClientCacheTTL),
 		maxInFlight: int64(o.MaxInFlight),
 	}
@@ -622,6 +628,9 @@ func (s *Store) Get(parent context.Context, key string) ([]byte, bool, error) {
 			return nil, false, nil
 		}
 		return nil, false, fmt.Errorf("rediscache: get: %w", err)
+	}
+	if isPlaceholder(v) {
+		return nil, false, nil // a load's lease (see Lease)
 	}
 	return []byte(v), true, nil
 }

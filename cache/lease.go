@@ -1,0 +1,125 @@
+package cache
+
+import (
+	"context"
+	"time"
+)
+
+// A Fencer is a Locker whose lease on a missing key lives in the key
+// itself, so that every write of the key ends it: the redis and memcached
+// backends implement it. The Cache uses it, when the Backend has it, for
+// the lease of a GetOrLoad miss, and stores the loaded value only through
+// it, so that a load that began before a Set or Delete of its key, in this
+// process or in another one sharing the server, never stores its value
+// after that write (see docs/CACHE.md, "Coherence").
+type Fencer interface {
+	// Lease stores a placeholder holding a random token under key, for at
+	// most lease, only if key holds nothing (SET NX, add), or, when over is
+	// not nil, only if key holds nothing or exactly over (an entry that is
+	// expired by its envelope, or written for another type). ok is false
+	// when key holds anything else: a value or another holder's
+	// placeholder. Get reports a placeholder as a miss. A Set or Delete of
+	// key replaces or removes the placeholder, which ends the lease.
+	//
+	// store writes value under key for ttl only while key still holds
+	// this lease's placeholder, atomically on the server, and reports
+	// whether it did; the lease ends with it. release removes the
+	// placeholder if it is still this lease's; calling it after store or
+	// after the lease ran out is harmless.
+	Lease(ctx context.Context, key string, lease time.Duration, over []byte) (store func(ctx context.Context, value []byte, ttl time.Duration) (bool, error), release func(context.Context) error, ok bool, err error)
+
+	// StoreIf writes value under key for ttl (deletes key when value is
+	// nil) only if key holds exactly old, atomically on the server, and
+	// reports whether it did. A refresh-ahead stores its result with it,
+	// so that a write of the entry since the refresh read it wins.
+	StoreIf(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error)
+}
+
+// takeLease takes the cross-process lease of cl on key: for a miss on a
+// Fencer, the fence in the key itself (returned as store); otherwise, and
+// for a refresh, the Locker's lease.
+func (c *Cache[V]) takeLease(ctx context.Context, key string, cl *call[V]) (store func(context.Context, []byte, time.Duration) (bool, error), release func(context.Context) error, ok bool, err error) {
+	if f, fenced := c.remote.(Fencer); fenced && !cl.refresh {
+		store, release, ok, err = f.Lease(ctx, key, c.o.LockLease, nil)
+		if ok || err != nil {
+			return store, release, ok, err
+		}
+		// The key holds something: a value stored since the miss, another
+		// holder's placeholder, or an entry no reader can use, which would
+		// keep the lease from being taken until the server expires it.
+		if b := c.unusable(ctx, key); b != nil {
+			return f.Lease(ctx, key, c.o.LockLease, b)
+		}
+		return nil, nil, false, nil
+	}
+	release, ok, err = c.locker.TryLock(ctx, key, c.o.LockLease)
+	return nil, release, ok, err
+}
+
+// mayStore reports whether the result of cl, a load of key, may be written
+// to the remote backend. A key with a failed write under repair takes no
+// store (see unsettled.go). On a Fencer, a load writes only through its
+// fence (a miss's lease in the key, or a refresh's StoreIf): one that went
+// without it (the lease was held elsewhere past LockWait, or the server
+// failed to grant it) hands its result to its callers only, since nothing
+// would keep it from landing after a write that followed its loader's read
+// of the source. With leases off (LockLease < 0) loads store unfenced, as
+// without a Fencer: across processes, the last write wins.
+func (c *Cache[V]) mayStore(key string, cl *call[V]) bool {
+	if cl.degraded || c.isUnsettled(key) {
+		return false
+	}
+	if _, fenced := c.remote.(Fencer); !fenced || c.o.LockLease <= 0 {
+		return true
+	}
+	return cl.fence != nil
+}
+
+// fenceRefresh prepares the store of cl, a refresh of key that holds the
+// refresh lease, on a Fencer: it reads the entry to refresh, and the
+// result will replace exactly those bytes (StoreIf), so that a Set or
+// Delete of the key that lands meanwhile, from any process, wins. It
+// reports false when the entry is gone or unreadable: nothing to refresh.
+// A refresh without the lease keeps no fence, and does not store.
+func (c *Cache[V]) fenceRefresh(ctx context.Context, key string, cl *call[V]) bool {
+	f, fenced := c.remote.(Fencer)
+	if !fenced || c.o.LockLease <= 0 {
+		return true
+	}
+	sh := c.shard(key)
+	sh.mu.Lock()
+	held := cl.release != nil
+	sh.mu.Unlock()
+	if !held {
+		return true
+	}
+	gctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	old, found, err := c.remote.Get(gctx, key)
+	cancel()
+	if err != nil || !found {
+		return false
+	}
+	cl.fence = func(ctx context.Context, b []byte, ttl time.Duration) (bool, error) {
+		return f.StoreIf(ctx, key, old, b, ttl)
+	}
+	return true
+}
+
+// unusable returns the bytes stored under key when they are an entry that
+// no GetOrLoad can use (expired by its envelope's clock, written for
+// another V or Codec, not an envelope, or failing its MAC: forged, or
+// written under a key this process does not hold), or nil: when key holds
+// a usable entry, a placeholder, nothing, or the server fails. Without the
+// MAC case a forged entry planted with no expiry would keep every load of
+// its key from storing, for good.
+func (c *Cache[V]) unusable(ctx context.Context, key string) []byte {
+	b, found, err := c.remote.Get(ctx, key)
+	if err != nil || !found {
+		return nil
+	}
+	env, err := decodeEnvelope(b)
+	if err == nil && env.fingerprint == c.fp && env.expires > c.now().UnixNano() && c.auth.verify(key, b) {
+		return nil
+	}
+	return b
+}
