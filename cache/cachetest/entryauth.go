@@ -117,6 +117,34 @@ func RunEntryAuth(t *testing.T, newCache Factory, raw RawFactory) {
 			t.Errorf("Stats = %+v, want AuthFailures 1", st)
 		}
 	})
+	// A forged entry that the server keeps for an hour must not keep the
+	// loaded value out of the cache: the miss's lease replaces an entry
+	// that fails its MAC, so the next read is a hit. (Found when the lease
+	// moved into the key: a planted entry then kept every load of its key
+	// from storing until the server expired it.)
+	t.Run("ForgedEntryIsReplacedByTheLoad", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		b := written(t, f, "k", Item{ID: 7, Name: "stale"})
+		b[len(b)-2] ^= 1
+		put(t, f, "k", b)
+		c := open(t, f, f.key)
+		loads := 0
+		load := func(context.Context) (Item, error) { loads++; return real, nil }
+		for i := range 2 {
+			got, err := c.GetOrLoad(ctx, "k", load)
+			if err != nil || got.Name != real.Name {
+				t.Fatalf("GetOrLoad #%d = %+v, %v; want the loader's %+v", i+1, got, err, real)
+			}
+		}
+		if loads != 1 {
+			t.Errorf("loader ran %d times, want 1: the loaded value was not stored over the forged entry", loads)
+		}
+		// Another instance (an empty near cache) reads the stored value.
+		if v, ok, err := open(t, f, f.key).Get(ctx, "k"); err != nil || !ok || v.Name != real.Name {
+			t.Errorf("Get from a new cache = %+v, %v, %v; want the loaded %+v", v, ok, err, real)
+		}
+	})
 	t.Run("CorruptedValue", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t)
