@@ -246,16 +246,27 @@ func checkRecovered(t *testing.T, c *cache.Cache[string], keys int, value func(s
 		time.Sleep(10 * time.Millisecond)
 	}
 	// A pass over the keys may meet a timeout on a machine starved of
-	// CPU: recovery is a clean pass, within 5 attempts.
+	// CPU, and a key whose write failed during the fault is read as a miss
+	// and takes no store until the cache has deleted it twice, a second
+	// (cache.settleTime) apart, once the server answers (docs/CACHE.md,
+	// "Failed writes"): recovery is a clean pass within 10s. The old bound,
+	// 5 passes 100ms apart, was shorter than that repair on a loaded
+	// machine.
 	var problems []string
-	for range 5 {
+	deadline = time.Now().Add(10 * time.Second)
+	passes := 0
+	for {
 		problems = recoveryPass(c, keys, value, wrong)
+		passes++
 		if len(problems) == 0 {
 			return
 		}
+		if time.Now().After(deadline) {
+			break
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Errorf("after recovery, 5 passes over the keys failed; the last: %s", strings.Join(problems, "; "))
+	t.Errorf("after recovery, %d passes over the keys in 10s failed; the last: %s", passes, strings.Join(problems, "; "))
 }
 
 // recoveryPass loads every key, then reads it back, and reports what was
