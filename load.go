@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 	"github.com/prodready/prodready/internal/bind"
 	"github.com/prodready/prodready/internal/cfgfile"
 	"github.com/prodready/prodready/internal/dotenv"
-	"github.com/prodready/prodready/internal/memlimit"
 )
 
 // IDs of the findings the loader itself reports. The errors (E) stop a
@@ -305,81 +303,6 @@ func (l *loader) suggest(name string) string {
 		return "; did you mean " + s + "?"
 	}
 	return ""
-}
-
-// finishBase applies the profile rules to an embedded Base: it records the
-// profile in AppEnv and gives a development profile a random key.
-func (l *loader) finishBase(nv reflect.Value) {
-	hb, ok := nv.Addr().Interface().(hasBase)
-	if !ok {
-		return
-	}
-	b := hb.base()
-	b.AppEnv = l.prof.Name()
-	if i, ok := l.plan.Lookup("APP_ENV"); ok {
-		l.fields[i].origin = l.profOrigin
-		l.fields[i].raw = b.AppEnv
-	}
-	if b.SecretKey.IsSet() || !l.prof.p.devKey {
-		return
-	}
-	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.fields[i].origin.Source > SourceProfile {
-		return // set but empty, or invalid: already reported
-	}
-	k, err := devKey(l.o.Rand)
-	full := l.o.Prefix + "SECRET_KEY"
-	if err != nil {
-		l.errorf(idInvalid, full, "Base.SecretKey", Origin{}, ErrInvalid, err, "", "could not generate a development key: %s", err)
-		return
-	}
-	b.SecretKey = k
-	if i, ok := l.plan.Lookup("SECRET_KEY"); ok {
-		l.fields[i].origin = Origin{Source: SourceGenerated, Name: "random, this process only"}
-	}
-	l.add(Finding{ID: idDevKey, Severity: SeverityWarning, Key: full, Field: "Base.SecretKey",
-		Origin:  Origin{Source: SourceGenerated, Name: "random, this process only"},
-		Message: "not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances",
-		Hint:    "set " + full + " (prodready gen-secret makes one)"})
-}
-
-// resolveMemory turns MemorySize percentages into bytes. The memory limit
-// is read once per load, and only when a percentage needs it.
-func (l *loader) resolveMemory(nv reflect.Value) {
-	var (
-		limit    int64
-		limitErr error
-		read     bool
-	)
-	for i := range l.plan.Fields {
-		f := &l.plan.Fields[i]
-		if f.Type != memSizeType {
-			continue
-		}
-		m := nv.FieldByIndex(f.Index).Addr().Interface().(*MemorySize)
-		if m.Percent == 0 {
-			continue
-		}
-		if !read {
-			limit, limitErr = l.memoryLimit()
-			read = true
-		}
-		err := limitErr
-		if err == nil {
-			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
-		}
-		if err != nil {
-			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.fields[i].origin, ErrInvalid, err,
-				"give an absolute size such as 256MiB", "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
-		}
-	}
-}
-
-func (l *loader) memoryLimit() (int64, error) {
-	if l.o.MemoryLimit != nil {
-		return l.o.MemoryLimit()
-	}
-	n, _, err := memlimit.Limit(os.DirFS("/"))
-	return n, err
 }
 
 // log sends warnings and infos to the logger.
