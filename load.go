@@ -192,19 +192,6 @@ func (l *loader) init() error {
 	return nil
 }
 
-func (l *loader) add(f Finding) {
-	l.findings = append(l.findings, f)
-}
-
-func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	l.add(Finding{
-		ID: id, Severity: SeverityError, Key: key, Field: field, Origin: origin,
-		Message: msg, Hint: hint,
-		Err: &causeError{msg: msg, kind: kind, err: cause},
-	})
-}
-
 func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*Report, error) {
 	l.fields = make([]fieldState, len(l.plan.Fields))
 
@@ -225,36 +212,6 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	l.runChecks(ctx, nv)
 	l.log(ctx)
 	return l.result(dst, nv, wantReport)
-}
-
-// result builds the report, when wanted, and the error of every error
-// finding; without errors it copies nv into dst.
-func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error) {
-	// The findings come in the order the sources and checks were visited;
-	// the error and the report list them by variable name (problems with
-	// no variable, such as an unreadable file, first), each variable's in
-	// the order they were found, so that two loads of the same input say
-	// the same thing whatever the order of an Environment's names or a
-	// service check's map.
-	slices.SortStableFunc(l.findings, func(a, b Finding) int { return strings.Compare(a.Key, b.Key) })
-	var rep *Report
-	if wantReport {
-		rep = l.report(nv)
-	}
-	var errs []*FieldError
-	for _, f := range l.findings {
-		if f.Severity == SeverityError {
-			errs = append(errs, &FieldError{Field: f.Field, Key: f.Key, Check: f.ID, Origin: f.Origin, Hint: f.Hint, Err: f.Err})
-		}
-	}
-	if len(errs) > 0 {
-		return rep, &LoadError{Profile: l.profileName(), Errors: errs}
-	}
-	if err := l.scrubEnvironment(); err != nil {
-		return rep, err
-	}
-	dst.Set(nv)
-	return rep, nil
 }
 
 // checkProfileDefaults reports defaults of the service's own profiles that
@@ -329,6 +286,49 @@ func (l *loader) log(ctx context.Context) {
 		}
 		logger.LogAttrs(ctx, level, "prodready: "+msg, attrs...)
 	}
+}
+
+// result builds the report, when wanted, and the error of every error
+// finding; without errors it copies nv into dst.
+func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error) {
+	// The findings come in the order the sources and checks were visited;
+	// the error and the report list them by variable name (problems with
+	// no variable, such as an unreadable file, first), each variable's in
+	// the order they were found, so that two loads of the same input say
+	// the same thing whatever the order of an Environment's names or a
+	// service check's map.
+	slices.SortStableFunc(l.findings, func(a, b Finding) int { return strings.Compare(a.Key, b.Key) })
+	var rep *Report
+	if wantReport {
+		rep = l.report(nv)
+	}
+	var errs []*FieldError
+	for _, f := range l.findings {
+		if f.Severity == SeverityError {
+			errs = append(errs, &FieldError{Field: f.Field, Key: f.Key, Check: f.ID, Origin: f.Origin, Hint: f.Hint, Err: f.Err})
+		}
+	}
+	if len(errs) > 0 {
+		return rep, &LoadError{Profile: l.profileName(), Errors: errs}
+	}
+	if err := l.scrubEnvironment(); err != nil {
+		return rep, err
+	}
+	dst.Set(nv)
+	return rep, nil
+}
+
+func (l *loader) add(f Finding) {
+	l.findings = append(l.findings, f)
+}
+
+func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.add(Finding{
+		ID: id, Severity: SeverityError, Key: key, Field: field, Origin: origin,
+		Message: msg, Hint: hint,
+		Err: &causeError{msg: msg, kind: kind, err: cause},
+	})
 }
 
 func sortedKeys[V any](m map[string]V) []string {
