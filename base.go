@@ -60,6 +60,8 @@ type Base struct {
 // base lets Load find the Base embedded in any configuration struct.
 func (b *Base) base() *Base { return b }
 
+// hasBase is satisfied by any struct that embeds Base, through the
+// promoted base method: Load finds Base this way, whatever the struct.
 type hasBase interface{ base() *Base }
 
 // CacheConfig returns the cache settings as a plain value, for cache.New.
@@ -254,6 +256,9 @@ func (l *loader) resolveMemory(nv reflect.Value) {
 	}
 }
 
+// memoryLimit is the limit a MemorySize percentage is taken of:
+// Options.MemoryLimit when set (tests, or a limit known otherwise), else the
+// cgroup's limit or /proc/meminfo's MemTotal (see memlimit.Limit).
 func (l *loader) memoryLimit() (int64, error) {
 	if l.o.MemoryLimit != nil {
 		return l.o.MemoryLimit()

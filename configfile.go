@@ -10,6 +10,9 @@ import (
 	"github.com/prodready/prodready/internal/redact"
 )
 
+// fileValue is a field's value as a config file gives it: the node, not
+// its text, so that a list or map is decoded item by item, and where it
+// was found, for the origin.
 type fileValue struct {
 	node cfgfile.Node
 	file string
@@ -65,6 +68,8 @@ func (l *loader) readConfigFiles() {
 	}
 }
 
+// readConfigBytes reads one config file, refusing a directory, a special
+// file or one over MaxConfigFileSize before reading it.
 func (l *loader) readConfigBytes(name string) ([]byte, error) {
 	fp := fsPath(l.fsys, name)
 	st, err := fs.Stat(l.fsys, fp)

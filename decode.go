@@ -142,6 +142,8 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	l.warnOdd(f, full, origin, odd)
 }
 
+// required reports whether f must have a value under the active profile:
+// required:"true", or required:"name" naming the profile or an ancestor.
 func (l *loader) required(f *bind.Field) bool {
 	if f.Required {
 		return true
@@ -154,6 +156,8 @@ func (l *loader) required(f *bind.Field) bool {
 	return false
 }
 
+// missing reports a required variable without a value, saying whether it
+// was unset, set but empty, or only white space: each has its own fix.
 func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, blank bool) {
 	what := "not set"
 	switch {
@@ -222,6 +226,7 @@ func oddInValue(f *bind.Field, raw string) oddText {
 	return oddText{what: what, about: []string{""}}
 }
 
+// String is the oddity with its part: "item 2 contains a NUL byte".
 func (o oddText) String() string {
 	if o.part == "" {
 		return o.what
@@ -251,6 +256,9 @@ func (o oddText) explain(err error) error {
 	return fmt.Errorf("%w; also, %s %s", err, part, o.what)
 }
 
+// invalid reports a value its field's decoder refused, quoting the value
+// once, redacted, and never when it is sensitive; a foreign decoder's
+// message is scrubbed, as it may quote the value itself.
 func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, sensitive bool, err error) {
 	from := origin.String()
 	if origin.Source == SourceEnv {

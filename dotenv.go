@@ -8,6 +8,8 @@ import (
 	"github.com/prodready/prodready/internal/dotenv"
 )
 
+// dotenvValue is one entry of the .env file, with its line for the
+// origin.
 type dotenvValue struct {
 	value string
 	line  int
@@ -78,6 +80,8 @@ func (l *loader) readDotEnv() {
 		hint, "%s %s", name, err)
 }
 
+// dotEnvName is the .env file's path: Options.DotEnv, else ".env" in the
+// working directory.
 func (l *loader) dotEnvName() string {
 	if l.o.DotEnv != "" {
 		return l.o.DotEnv

@@ -357,6 +357,8 @@ func (l *loader) probeElement(g *groupPlan, key string) (name string, found bool
 	return "", false
 }
 
+// groupFileErr reports a config file's group (a list or map of structs)
+// that cannot be loaded, at the file and line of its key.
 func (l *loader) groupFileErr(g *groupPlan, fv fileValue, format string, args ...any) {
 	origin := Origin{Source: SourceFile, Name: fv.file, Line: fv.line}
 	l.errorf(idConfigFile, l.o.Prefix+g.Prefix, g.Path, origin, ErrInvalid, nil, "fix the file",

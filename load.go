@@ -105,6 +105,10 @@ func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error
 	return load(ctx, dst, opts, true)
 }
 
+// load is Load and LoadWithReport: it refuses a programming error (dst
+// not a struct pointer, an unusable type, a required tag naming no
+// profile) before any source is read, picks the profile, and runs the
+// loader.
 func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("prodready: load: %w", err)
@@ -140,6 +144,8 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	return l.run(ctx, rv.Elem(), wantReport)
 }
 
+// loader is the state of one load: what the sources gave, each field's
+// origin, and the findings so far. It lives for one call of load.
 type loader struct {
 	o    Options
 	plan *bind.Plan
@@ -172,6 +178,8 @@ type fieldState struct {
 	set    bool   // whether a source above the defaults set it
 }
 
+// init fills in the defaults for the environment and the file system and
+// validates the profiles given in the options.
 func (l *loader) init() error {
 	l.env = l.o.Env
 	if l.env == nil {
@@ -192,6 +200,9 @@ func (l *loader) init() error {
 	return nil
 }
 
+// run loads every field into a new value, in precedence order, then
+// applies the profile rules and checks. dst is set only by result, and
+// only when nothing failed, so a failed load leaves it unchanged.
 func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*Report, error) {
 	l.fields = make([]fieldState, len(l.plan.Fields))
 
@@ -252,6 +263,7 @@ func (l *loader) checkOverrides() {
 	}
 }
 
+// suggest is a hint's "; did you mean NAME?" for an unknown name, or "".
 func (l *loader) suggest(name string) string {
 	if s := closest(name, l.pe); s != "" {
 		return "; did you mean " + s + "?"
@@ -318,10 +330,13 @@ func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error)
 	return rep, nil
 }
 
+// add records a finding; result sorts them once loading is done.
 func (l *loader) add(f Finding) {
 	l.findings = append(l.findings, f)
 }
 
+// errorf records an error finding whose message is format and args, and
+// whose Err wraps kind (ErrInvalid...) and cause for errors.Is.
 func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	l.add(Finding{
@@ -331,6 +346,8 @@ func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause 
 	})
 }
 
+// sortedKeys returns m's keys sorted, so that findings come in the same
+// order on every load.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -12,6 +12,9 @@ import (
 	"github.com/prodready/prodready/internal/bind"
 )
 
+// The types the loader treats apart from bind's generic decoding: secrets
+// are redacted and never quoted, []byte may hold a binary key read through
+// NAME_FILE, and a MemorySize percentage is resolved after decoding.
 var (
 	secretType    = reflect.TypeFor[Secret]()
 	secretURLType = reflect.TypeFor[SecretURL]()
@@ -23,6 +26,9 @@ var (
 // cache only ever grows with the program's own types.
 var plans sync.Map // reflect.Type -> *planEntry
 
+// planEntry is everything the loader needs to know about a configuration
+// type that does not depend on the environment: bind's plan, or the error
+// that makes the type unusable, and the indexes built from it once.
 type planEntry struct {
 	plan      *bind.Plan
 	err       error
@@ -42,6 +48,9 @@ var planConfig = bind.Config{
 	Decoders: ownDecoders,
 }
 
+// planFor returns t's plan, building and caching it on first use. Two
+// goroutines may both build it; LoadOrStore keeps one, so every load of t
+// sees the same entry.
 func planFor(t reflect.Type) *planEntry {
 	if e, ok := plans.Load(t); ok {
 		return e.(*planEntry)
@@ -115,6 +124,8 @@ var ownDecoders = map[reflect.Type]func(reflect.Value, string) error{
 	reflect.TypeFor[Severity]():     unmarshalOwn,
 }
 
+// unmarshalOwn decodes one of this package's TextUnmarshalers directly,
+// without bind's generic path and its scrubbing of foreign messages.
 func unmarshalOwn(v reflect.Value, s string) error {
 	return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
 }

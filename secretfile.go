@@ -77,6 +77,8 @@ func trimLineBreak(b []byte) []byte {
 	return b
 }
 
+// fileKind names a special file's kind for "is a named pipe, want a
+// regular file".
 func fileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
@@ -114,9 +116,15 @@ type shortError struct {
 	err error
 }
 
+// Error is the short message alone.
 func (e *shortError) Error() string { return e.msg }
+
+// Unwrap returns the error a shortError stands for, such as fs.ErrNotExist.
 func (e *shortError) Unwrap() error { return e.err }
 
+// readLimited reads a regular file of at most limit bytes, reading no more
+// than limit+1 whatever the size stat reported: a file may grow between
+// the stat and the read.
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -157,6 +165,7 @@ type sizeError struct {
 	limit int64
 }
 
+// Error says the size when it is known, else only the limit.
 func (e *sizeError) Error() string {
 	if e.size < 0 {
 		return "is larger than the " + sizeString(e.limit) + " limit"
