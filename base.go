@@ -211,7 +211,8 @@ func (l *loader) finishBase(nv reflect.Value) {
 	k, err := devKey(l.o.Rand)
 	full := l.o.Prefix + "SECRET_KEY"
 	if err != nil {
-		l.errorf(idInvalid, full, "Base.SecretKey", Origin{}, ErrInvalid, err, "", "could not generate a development key: %s", err)
+		l.errorf(Finding{ID: idInvalid, Key: full, Field: "Base.SecretKey"},
+			ErrInvalid, err, "could not generate a development key: %s", err)
 		return
 	}
 	b.SecretKey = k
@@ -250,8 +251,8 @@ func (l *loader) resolveMemory(nv reflect.Value) {
 			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
 		}
 		if err != nil {
-			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.fields[i].origin, ErrInvalid, err,
-				"give an absolute size such as 256MiB", "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
+			l.errorf(Finding{ID: idInvalid, Key: l.o.Prefix + f.Name, Field: f.Path, Origin: l.fields[i].origin, Hint: "give an absolute size such as 256MiB"},
+				ErrInvalid, err, "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
 		}
 	}
 }

@@ -37,8 +37,8 @@ func (l *loader) readConfigFiles() {
 		shown := showPath(name)
 		origin := Origin{Source: SourceFile, Name: shown}
 		if len(name) > MaxPathSize {
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil, "fix the path",
-				"config file %s: the path is %d bytes, longer than the %d-byte limit", shown, len(name), MaxPathSize)
+			l.errorf(Finding{ID: idConfigFile, Origin: origin, Hint: "fix the path"},
+				ErrInvalid, nil, "config file %s: the path is %d bytes, longer than the %d-byte limit", shown, len(name), MaxPathSize)
 			continue
 		}
 		b, err := l.readConfigBytes(name)
@@ -47,8 +47,8 @@ func (l *loader) readConfigFiles() {
 			if se := (*sizeError)(nil); errors.As(err, &se) {
 				hint = "keep the file under " + sizeString(cfgfile.MaxSize) + ", or split it across several files"
 			}
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err,
-				hint, "config file %s %s", shown, err)
+			l.errorf(Finding{ID: idConfigFile, Origin: origin, Hint: hint},
+				ErrInvalid, err, "config file %s %s", shown, err)
 			continue
 		}
 		root, err := cfgfile.Parse(name, b)
@@ -58,7 +58,7 @@ func (l *loader) readConfigFiles() {
 				origin.Line = ce.Line
 				ce.File = shown
 			}
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err, "fix the file", "%s", err)
+			l.errorf(Finding{ID: idConfigFile, Origin: origin, Hint: "fix the file"}, ErrInvalid, err, "%s", err)
 			continue
 		}
 		if l.fileVals == nil {
@@ -102,7 +102,8 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			if fl.Value.Kind == cfgfile.Scalar {
 				l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
 			} else if fl.Value.Kind != cfgfile.Null {
-				l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil, "give a profile name", "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
+				l.errorf(Finding{ID: idAppEnv, Key: key, Origin: origin, Hint: "give a profile name"},
+					ErrInvalid, nil, "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
 			}
 			continue
 		}
@@ -113,8 +114,8 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			// page_size, PAGE_SIZE, page-size and a nested page: {size}
 			// are one variable: a file may set it once.
 			if first, dup := seen[i]; dup {
-				l.errorf(idConfigFile, prefix+key[len(prefix):], "", origin, ErrInvalid, nil, "keep one of them",
-					"%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
+				l.errorf(Finding{ID: idConfigFile, Key: prefix + key[len(prefix):], Origin: origin, Hint: "keep one of them"},
+					ErrInvalid, nil, "%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
 				continue
 			}
 			seen[i] = fl.Line
@@ -128,8 +129,7 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			l.mapNode(file, key+"_", fl.Value, seen)
 			continue
 		}
-		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,
-			"remove it or fix its name"+l.suggest(key),
-			"%s:%d: unknown key %s", file, fl.Line, redact.Key(prefix+fl.Key))
+		l.errorf(Finding{ID: idConfigFile, Origin: origin, Hint: "remove it or fix its name" + l.suggest(key)},
+			ErrInvalid, nil, "%s:%d: unknown key %s", file, fl.Line, redact.Key(prefix+fl.Key))
 	}
 }

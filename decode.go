@@ -132,7 +132,8 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 				why = scrub(scrub(why, fl.Key), fl.Value.Value)
 			}
 		}
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), "fix "+full+" ("+origin.String()+")", "invalid value from %s: %s", origin, why)
+		l.errorf(Finding{ID: idInvalid, Key: full, Field: f.Path, Origin: origin, Hint: "fix " + full + " (" + origin.String() + ")"},
+			ErrInvalid, errors.New(why), "invalid value from %s: %s", origin, why)
 		return
 	}
 	if l.required(f) && v.Len() == 0 {
@@ -170,9 +171,8 @@ func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, bla
 	if !f.Required {
 		when = "required in " + l.prof.Name()
 	}
-	l.errorf(idMissing, full, f.Path, origin, ErrMissing, nil,
-		"set "+full+" or "+full+"_FILE",
-		"%s, %s", when, what)
+	l.errorf(Finding{ID: idMissing, Key: full, Field: f.Path, Origin: origin, Hint: "set " + full + " or " + full + "_FILE"},
+		ErrMissing, nil, "%s, %s", when, what)
 }
 
 // checkValue returns an error for a value longer than MaxValueSize.
@@ -280,12 +280,12 @@ func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, 
 		why = scrub(why, raw)
 	}
 	if sensitive {
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
-			"invalid value (secret, not shown) from %s: %s", from, why)
+		l.errorf(Finding{ID: idInvalid, Key: full, Field: f.Path, Origin: origin, Hint: hint},
+			ErrInvalid, errors.New(why), "invalid value (secret, not shown) from %s: %s", from, why)
 		return
 	}
-	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
-		"invalid value %s from %s: %s", quote(raw), from, why)
+	l.errorf(Finding{ID: idInvalid, Key: full, Field: f.Path, Origin: origin, Hint: hint},
+		ErrInvalid, errors.New(why), "invalid value %s from %s: %s", quote(raw), from, why)
 }
 
 // scrub removes raw, quoted or not, from a decoder's message. A message

@@ -26,8 +26,8 @@ func (l *loader) readDotEnv() {
 	st, err := fs.Stat(l.fsys, fp)
 	if err != nil {
 		if l.o.DotEnv != "" || !errors.Is(err, fs.ErrNotExist) {
-			l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
-				"fix the path, or turn .env reading off with Options.NoDotEnv", "%s %s", name, fileErr(err))
+			l.errorf(Finding{ID: idDotEnvFile, Origin: Origin{Source: SourceDotEnv, Name: name}, Hint: "fix the path, or turn .env reading off with Options.NoDotEnv"},
+				ErrInvalid, err, "%s %s", name, fileErr(err))
 		}
 		return
 	}
@@ -38,8 +38,8 @@ func (l *loader) readDotEnv() {
 		return
 	}
 	if !st.Mode().IsRegular() {
-		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, nil,
-			"point it at a regular file", "%s is not a regular file", name)
+		l.errorf(Finding{ID: idDotEnvFile, Origin: Origin{Source: SourceDotEnv, Name: name}, Hint: "point it at a regular file"},
+			ErrInvalid, nil, "%s is not a regular file", name)
 		return
 	}
 	var b []byte
@@ -59,8 +59,8 @@ func (l *loader) readDotEnv() {
 			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line)
 			for _, k := range []string{"APP_ENV_FILE", "CONFIG_FILE", "CONFIG_FILE_FILE"} {
 				if d, ok := l.dotenv[l.o.Prefix+k]; ok {
-					l.errorf(idAppEnv, l.o.Prefix+k, "", Origin{Source: SourceDotEnv, Name: name, Line: d.line}, ErrInvalid, nil,
-						"set "+l.o.Prefix+k+" in the environment", "%s is read before the .env file, so %s cannot set it", l.o.Prefix+k, name)
+					l.errorf(Finding{ID: idAppEnv, Key: l.o.Prefix + k, Origin: Origin{Source: SourceDotEnv, Name: name, Line: d.line}, Hint: "set " + l.o.Prefix + k + " in the environment"},
+						ErrInvalid, nil, "%s is read before the .env file, so %s cannot set it", l.o.Prefix+k, name)
 				}
 			}
 			return
@@ -68,16 +68,16 @@ func (l *loader) readDotEnv() {
 	}
 	var se *dotenv.SyntaxError
 	if errors.As(err, &se) {
-		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name, Line: se.Line}, ErrInvalid, err,
-			"fix the file's syntax", "%s", se.Error())
+		l.errorf(Finding{ID: idDotEnvFile, Origin: Origin{Source: SourceDotEnv, Name: name, Line: se.Line}, Hint: "fix the file's syntax"},
+			ErrInvalid, err, "%s", se.Error())
 		return
 	}
 	hint := "fix the file's permissions, or turn .env reading off with Options.NoDotEnv"
 	if se := (*sizeError)(nil); errors.As(err, &se) {
 		hint = "keep the file under " + sizeString(dotenv.MaxSize)
 	}
-	l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
-		hint, "%s %s", name, err)
+	l.errorf(Finding{ID: idDotEnvFile, Origin: Origin{Source: SourceDotEnv, Name: name}, Hint: hint},
+		ErrInvalid, err, "%s %s", name, err)
 }
 
 // dotEnvName is the .env file's path: Options.DotEnv, else ".env" in the

@@ -236,9 +236,8 @@ func (l *loader) checkProfileDefaults() {
 		}
 		for _, k := range sortedKeys(x.defaults) {
 			if _, ok := l.plan.Lookup(k); !ok {
-				l.errorf(idProfileDefs, k, "", Origin{Source: SourceProfile, Name: x.name}, ErrInvalid, nil,
-					"fix the name in the profile's defaults"+l.suggest(k),
-					"profile %s sets a default for an unknown variable", x.name)
+				l.errorf(Finding{ID: idProfileDefs, Key: k, Origin: Origin{Source: SourceProfile, Name: x.name}, Hint: "fix the name in the profile's defaults" + l.suggest(k)},
+					ErrInvalid, nil, "profile %s sets a default for an unknown variable", x.name)
 			}
 		}
 	}
@@ -259,7 +258,8 @@ func (l *loader) checkOverrides() {
 		if !ok {
 			hint = "override keys carry the prefix " + l.o.Prefix
 		}
-		l.errorf(idOverride, safeKey(k), "", Origin{Source: SourceOverride}, ErrInvalid, nil, hint, "an override names an unknown variable")
+		l.errorf(Finding{ID: idOverride, Key: safeKey(k), Origin: Origin{Source: SourceOverride}, Hint: hint},
+			ErrInvalid, nil, "an override names an unknown variable")
 	}
 }
 
@@ -335,15 +335,15 @@ func (l *loader) add(f Finding) {
 	l.findings = append(l.findings, f)
 }
 
-// errorf records an error finding whose message is format and args, and
-// whose Err wraps kind (ErrInvalid...) and cause for errors.Is.
-func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	l.add(Finding{
-		ID: id, Severity: SeverityError, Key: key, Field: field, Origin: origin,
-		Message: msg, Hint: hint,
-		Err: &causeError{msg: msg, kind: kind, err: cause},
-	})
+// errorf records f as an error finding: its Message is format and args, and
+// its Err wraps kind (ErrInvalid...) and cause for errors.Is. f gives the
+// rest by name (ID, Key, Field, Origin, Hint), as nine positional
+// parameters were hard to read at the call sites.
+func (l *loader) errorf(f Finding, kind, cause error, format string, args ...any) {
+	f.Severity = SeverityError
+	f.Message = fmt.Sprintf(format, args...)
+	f.Err = &causeError{msg: f.Message, kind: kind, err: cause}
+	l.add(f)
 }
 
 // sortedKeys returns m's keys sorted, so that findings come in the same

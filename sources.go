@@ -60,8 +60,8 @@ func (l *loader) resolveProfile() bool {
 	}
 	if err := checkValue(name); err != nil {
 		l.prof = Development // for the report's sake; the load fails
-		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrInvalid, err,
-			"set "+key+" to a profile name", "invalid value from %s: %s", sourceText(origin), err)
+		l.errorf(Finding{ID: idInvalid, Key: key, Field: "Base.AppEnv", Origin: origin, Hint: "set " + key + " to a profile name"},
+			ErrInvalid, err, "invalid value from %s: %s", sourceText(origin), err)
 		return false
 	}
 	p, err := LookupProfile(name, l.o.Profiles)
@@ -75,8 +75,8 @@ func (l *loader) resolveProfile() bool {
 			msg = "read from a file whose content is not a known profile name"
 			err = fmt.Errorf("%w (value not shown)", ErrUnknownProfile)
 		}
-		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
-			"register the profile with Options.Profiles, or fix "+key, "%s", msg)
+		l.errorf(Finding{ID: idInvalid, Key: key, Field: "Base.AppEnv", Origin: origin, Hint: "register the profile with Options.Profiles, or fix " + key},
+			ErrUnknownProfile, err, "%s", msg)
 		return false
 	}
 	l.prof, l.profOrigin = p, origin
@@ -92,9 +92,8 @@ func (l *loader) checkAppEnv(src Source, file, v string, line int) {
 	}
 	key := l.o.Prefix + "APP_ENV"
 	origin := Origin{Source: src, Name: file, Line: line}
-	l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil,
-		"set "+key+" in the environment; files are read after the profile is chosen",
-		"%s sets %s to %s, but the profile is %s", origin, key, quote(v), l.prof.Name())
+	l.errorf(Finding{ID: idAppEnv, Key: key, Origin: origin, Hint: "set " + key + " in the environment; files are read after the profile is chosen"},
+		ErrInvalid, nil, "%s sets %s to %s, but the profile is %s", origin, key, quote(v), l.prof.Name())
 }
 
 // profileName is the name of the active profile, or of the unknown one
@@ -134,8 +133,8 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 		fv, fok := l.lookupAt(level, fileName)
 		if ok && fok && v != "" && fv != "" {
 			o := l.originAt(level, name)
-			l.errorf(idBothSet, name, path, o, ErrInvalid, nil, "unset one of them",
-				"both %s and %s are set", name, fileName)
+			l.errorf(Finding{ID: idBothSet, Key: name, Field: path, Origin: o, Hint: "unset one of them"},
+				ErrInvalid, nil, "both %s and %s are set", name, fileName)
 			return "", o, false, false, true
 		}
 		switch {
@@ -146,8 +145,8 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 			o := Origin{Source: SourceEnvFile, Var: fileName, Name: hiddenPath(fv), Line: l.originAt(level, fileName).Line}
 			hint := "set " + fileName + " to the path of a file, or " + name + " to the value itself"
 			if len(fv) > MaxPathSize {
-				l.errorf(idEnvFile, name, path, o, ErrInvalid, nil, hint,
-					"%s: the path is %d bytes, longer than the %d-byte limit", fileName, len(fv), MaxPathSize)
+				l.errorf(Finding{ID: idEnvFile, Key: name, Field: path, Origin: o, Hint: hint},
+					ErrInvalid, nil, "%s: the path is %d bytes, longer than the %d-byte limit", fileName, len(fv), MaxPathSize)
 				return "", o, false, false, true
 			}
 			content, exists, err := l.readSecretFile(name, fv)
@@ -156,7 +155,8 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 				hint = "point " + fileName + " at a readable regular file, or set " + name + " instead"
 			}
 			if err != nil {
-				l.errorf(idEnvFile, name, path, o, ErrInvalid, err, hint, "%s: %s", o, err)
+				l.errorf(Finding{ID: idEnvFile, Key: name, Field: path, Origin: o, Hint: hint},
+					ErrInvalid, err, "%s: %s", o, err)
 				return "", o, false, false, true
 			}
 			if content == "" {
