@@ -3,6 +3,8 @@ package prodready
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -58,6 +60,8 @@ type Base struct {
 // base lets Load find the Base embedded in any configuration struct.
 func (b *Base) base() *Base { return b }
 
+// hasBase is satisfied by any struct that embeds Base, through the
+// promoted base method: Load finds Base this way, whatever the struct.
 type hasBase interface{ base() *Base }
 
 // CacheConfig returns the cache settings as a plain value, for cache.New.
@@ -183,4 +187,83 @@ func (m MemorySize) MarshalText() ([]byte, error) {
 		return []byte(memlimit.Spec{Percent: m.Percent}.String()), nil
 	}
 	return []byte(memlimit.Spec{Bytes: m.Bytes}.String()), nil
+}
+
+// finishBase applies the profile rules to an embedded Base: it records the
+// profile in AppEnv and gives a development profile a random key.
+func (l *loader) finishBase(nv reflect.Value) {
+	hb, ok := nv.Addr().Interface().(hasBase)
+	if !ok {
+		return
+	}
+	b := hb.base()
+	b.AppEnv = l.prof.Name()
+	if i, ok := l.plan.Lookup("APP_ENV"); ok {
+		l.fields[i].origin = l.profOrigin
+		l.fields[i].raw = b.AppEnv
+	}
+	if b.SecretKey.IsSet() || !l.prof.p.devKey {
+		return
+	}
+	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.fields[i].origin.Source > SourceProfile {
+		return // set but empty, or invalid: already reported
+	}
+	k, err := devKey(l.o.Rand)
+	full := l.o.Prefix + "SECRET_KEY"
+	if err != nil {
+		l.errorf(Finding{ID: idInvalid, Key: full, Field: "Base.SecretKey"},
+			ErrInvalid, err, "could not generate a development key: %s", err)
+		return
+	}
+	b.SecretKey = k
+	if i, ok := l.plan.Lookup("SECRET_KEY"); ok {
+		l.fields[i].origin = Origin{Source: SourceGenerated, Name: "random, this process only"}
+	}
+	l.add(Finding{ID: idDevKey, Severity: SeverityWarning, Key: full, Field: "Base.SecretKey",
+		Origin:  Origin{Source: SourceGenerated, Name: "random, this process only"},
+		Message: "not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances",
+		Hint:    "set " + full + " (prodready gen-secret makes one)"})
+}
+
+// resolveMemory turns MemorySize percentages into bytes. The memory limit
+// is read once per load, and only when a percentage needs it.
+func (l *loader) resolveMemory(nv reflect.Value) {
+	var (
+		limit    int64
+		limitErr error
+		read     bool
+	)
+	for i := range l.plan.Fields {
+		f := &l.plan.Fields[i]
+		if f.Type != memSizeType {
+			continue
+		}
+		m := nv.FieldByIndex(f.Index).Addr().Interface().(*MemorySize)
+		if m.Percent == 0 {
+			continue
+		}
+		if !read {
+			limit, limitErr = l.memoryLimit()
+			read = true
+		}
+		err := limitErr
+		if err == nil {
+			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
+		}
+		if err != nil {
+			l.errorf(Finding{ID: idInvalid, Key: l.o.Prefix + f.Name, Field: f.Path, Origin: l.fields[i].origin, Hint: "give an absolute size such as 256MiB"},
+				ErrInvalid, err, "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
+		}
+	}
+}
+
+// memoryLimit is the limit a MemorySize percentage is taken of:
+// Options.MemoryLimit when set (tests, or a limit known otherwise), else the
+// cgroup's limit or /proc/meminfo's MemTotal (see memlimit.Limit).
+func (l *loader) memoryLimit() (int64, error) {
+	if l.o.MemoryLimit != nil {
+		return l.o.MemoryLimit()
+	}
+	n, _, err := memlimit.Limit(os.DirFS("/"))
+	return n, err
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -127,5 +129,75 @@ func TestCanaryNeverAppears(t *testing.T) {
 				assertNoCanary(t, tt.canary, fmt.Sprintf("output %d", i), out)
 			}
 		})
+	}
+}
+
+// TestDecoderMessagesDoNotRepeatTheValue checks that a decoder's own message
+// does not quote the value again past the loader's truncation, and that
+// scrub drops a message quoting part of the value.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): messages from UnmarshalText and registered
+// decoders repeated the input, passwords included.
+func TestDecoderMessagesDoNotRepeatTheValue(t *testing.T) {
+	t.Parallel()
+	long := "redis://u:" + canary + "@h/" + strings.Repeat("x", 100) + "END"
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, opts(prodready.MapEnv{"LOG_LEVEL": long}, nil))
+	if err == nil {
+		t.Fatal("Load() succeeded")
+	}
+	assertNoCanary(t, canary, "error", err.Error())
+	if strings.Contains(err.Error(), "END") || !strings.Contains(err.Error(), "want a log level") {
+		t.Errorf("error repeats the value past 64 bytes, or lost its explanation: %v", err)
+	}
+	// A type's own parser that quotes part of the value loses its message.
+	if got := prodready.ScrubForTest("bad word \"CANARY-7f3a\": nope", "xx CANARY-7f3a9c yy"); got != "not accepted by the parser of its type" {
+		t.Errorf("scrub kept a fragment of the value: %q", got)
+	}
+	if got := prodready.ScrubForTest("want X,Y", "3"); got != "want X,Y" {
+		t.Errorf("scrub changed a clean message: %q", got)
+	}
+}
+
+// TestSecretValuesInOtherMessages checks that no secret reaches an
+// error through an APP_ENV_FILE naming the wrong file, a config file map
+// key of a secret field, or a foreign decoder's message.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): each of these quoted the secret.
+func TestSecretValuesInOtherMessages(t *testing.T) {
+	t.Parallel()
+	// APP_ENV_FILE naming the wrong file.
+	files := fstest.MapFS{"run/secrets/db": {Data: []byte(canary)}, "k.yaml": {Data: []byte("keys: {" + canary + "}\nkey2:\n  " + canary + "x: [1]\n")}}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, opts(prodready.MapEnv{"APP_ENV_FILE": "/run/secrets/db"}, files))
+	if !errors.Is(err, prodready.ErrUnknownProfile) {
+		t.Fatalf("Load() = %v", err)
+	}
+	assertNoCanary(t, canary, "unknown profile from a file", err.Error())
+	// Map keys of secret fields in a config file.
+	var c struct {
+		Keys map[string]prodready.Secret `env:"KEYS"`
+		Key2 map[string]prodready.Secret `env:"KEY2"`
+	}
+	o := opts(nil, files)
+	o.ConfigFiles = []string{"k.yaml"}
+	err = prodready.Load(ctx, &c, o)
+	if err == nil {
+		t.Fatal("Load() succeeded")
+	}
+	assertNoCanary(t, canary, "map keys", err.Error())
+	// A foreign decoder quoting short items of a secret list.
+	var d struct {
+		Keys []prodready.Secret `env:"KEYS"`
+	}
+	o = opts(prodready.MapEnv{"KEYS": "short1,short2"}, nil)
+	o.Decoders = map[reflect.Type]func(string) (any, error){
+		reflect.TypeFor[prodready.Secret](): func(s string) (any, error) { return nil, fmt.Errorf("bad base64 in %q", s) },
+	}
+	err = prodready.Load(ctx, &d, o)
+	if err == nil || strings.Contains(err.Error(), "short1") || !strings.Contains(err.Error(), "rejected by the decoder") {
+		t.Errorf("Load() = %v, want the decoder's message withheld", err)
 	}
 }

@@ -90,6 +90,9 @@ type CheckInput struct {
 	l      *loader
 }
 
+// state is what the loader learned about the variable name (prefix
+// included), for Origin and IsSet; false for a name that is not a field
+// of the struct, or lacks the prefix.
 func (in *CheckInput) state(name string) (fieldState, bool) {
 	if !strings.HasPrefix(name, in.Prefix) {
 		return fieldState{}, false

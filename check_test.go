@@ -232,3 +232,49 @@ func findingsText(rep *prodready.Report) string {
 	}
 	return b.String()
 }
+
+// TestCheckSeverities checks that a finding without a
+// severity takes its check's, and a check without one gives warnings.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): the zero Severity was taken as a severity.
+func TestCheckSeverities(t *testing.T) {
+	t.Parallel()
+	o := opts(nil, nil)
+	o.Checks = []prodready.Check{
+		{ID: "X-E1", Severity: prodready.SeverityError, Run: func(context.Context, *prodready.CheckInput) []prodready.Finding {
+			return []prodready.Finding{{Severity: prodready.SeverityInfo, Message: "just an info"}, {Message: "an error"}}
+		}},
+		{ID: "X-2", Run: func(context.Context, *prodready.CheckInput) []prodready.Finding {
+			return []prodready.Finding{{Message: "no severity anywhere"}}
+		}},
+	}
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, o)
+	if le := fieldErrors(t, err); len(le) != 1 || !strings.Contains(le[0].Error(), "an error") {
+		t.Errorf("Load() = %v, want one error", err)
+	}
+	for _, f := range rep.Findings {
+		want := map[string]prodready.Severity{"just an info": prodready.SeverityInfo, "an error": prodready.SeverityError, "no severity anywhere": prodready.SeverityWarning}[f.Message]
+		if want != 0 && f.Severity != want {
+			t.Errorf("finding %q has severity %v, want %v", f.Message, f.Severity, want)
+		}
+	}
+}
+
+// TestMisspelledFileForm checks that the misspelling scan (PR-W050)
+// knows the NAME_FILE forms.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): DATABASE_URL_FIEL passed unnoticed.
+func TestMisspelledFileForm(t *testing.T) {
+	t.Parallel()
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, opts(prodready.MapEnv{"DATABASE_URL_FIEL": "/run/secrets/db"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasFinding(rep, "PR-W050", "DATABASE_URL_FIEL") || !strings.Contains(findingsText(rep), "DATABASE_URL_FILE") {
+		t.Errorf("findings = %+v, want DATABASE_URL_FIEL reported with DATABASE_URL_FILE suggested", rep.Findings)
+	}
+}

@@ -66,6 +66,8 @@ func LoaderFindings() []Check {
 	}
 }
 
+// name is the full name of the Base variable v, with Options.Prefix: a
+// check's messages name the variable the operator actually sets.
 func (in *CheckInput) name(v string) string { return in.Prefix + v }
 
 // finding builds a finding about the variable key; in msg and hint, $
@@ -77,6 +79,8 @@ func (in *CheckInput) finding(key, msg, hint string) Finding {
 	return Finding{Key: full, Message: strings.ReplaceAll(msg, "$", full), Hint: strings.ReplaceAll(hint, "$", full), Origin: in.Origin(full)}
 }
 
+// checkSecretKey (PR-E010) refuses a weak or placeholder SECRET_KEY under
+// a hardened profile: sessions and tokens signed with it could be forged.
 func checkSecretKey(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() || !b.SecretKey.IsSet() {
@@ -92,6 +96,9 @@ func checkSecretKey(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{f}
 }
 
+// checkFallbacks (PR-E011) refuses a weak key among SECRET_KEY_FALLBACKS
+// under a hardened profile: a fallback still verifies signatures, so a weak
+// one is as much a way in as a weak current key.
 func checkFallbacks(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() {
@@ -109,6 +116,8 @@ func checkFallbacks(_ context.Context, in *CheckInput) []Finding {
 	return out
 }
 
+// checkFallbackDupes (PR-W012) warns of a fallback key equal to SECRET_KEY
+// or to an earlier fallback: usually a rotation done halfway.
 func checkFallbackDupes(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil {
@@ -130,6 +139,7 @@ func checkFallbackDupes(_ context.Context, in *CheckInput) []Finding {
 	return out
 }
 
+// checkDebug (PR-E020) refuses DEBUG=true under a hardened profile.
 func checkDebug(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || !in.Profile.Hardened() || !in.Base.Debug {
 		return nil
@@ -137,6 +147,8 @@ func checkDebug(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("DEBUG", "$ is true under the "+in.Profile.Name()+" profile: debugging aids leak internals to clients", "set $=false")}
 }
 
+// checkPageSize (PR-E021) refuses a PAGE_SIZE below 1, which the decoder
+// accepts as an integer but pagination cannot use.
 func checkPageSize(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || in.Base.PageSize >= 1 {
 		return nil
@@ -144,6 +156,7 @@ func checkPageSize(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.PageSize), "set $ to a positive number such as 50")}
 }
 
+// checkMaxPageSize (PR-E022) refuses a MAX_PAGE_SIZE below 1.
 func checkMaxPageSize(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || in.Base.MaxPageSize >= 1 {
 		return nil
@@ -151,6 +164,9 @@ func checkMaxPageSize(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("MAX_PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.MaxPageSize), "set $ to a positive number such as 100")}
 }
 
+// checkPageBounds (PR-E023) refuses a default page larger than the
+// largest allowed; values below 1 are checkPageSize's and
+// checkMaxPageSize's to report.
 func checkPageBounds(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || b.PageSize < 1 || b.MaxPageSize < 1 || b.PageSize <= b.MaxPageSize {
@@ -159,6 +175,8 @@ func checkPageBounds(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("PAGE_SIZE", fmt.Sprintf("$ (%d) is larger than %s (%d)", b.PageSize, in.name("MAX_PAGE_SIZE"), b.MaxPageSize), "lower $ or raise "+in.name("MAX_PAGE_SIZE"))}
 }
 
+// checkTTL (PR-E030) refuses a CACHE_TTL of zero or less: the decoder
+// takes any duration, but a cache entry needs a positive lifetime.
 func checkTTL(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || in.Base.CacheTTL > 0 {
 		return nil
@@ -166,6 +184,8 @@ func checkTTL(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_TTL", fmt.Sprintf("$ is %s; want a positive duration", in.Base.CacheTTL), "set $ to a duration such as 10m")}
 }
 
+// checkTTLRange (PR-W031) warns of a CACHE_TTL that is positive but
+// implausible: under a second, or over a week.
 func checkTTLRange(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || in.Base.CacheTTL <= 0 {
 		return nil
@@ -179,6 +199,7 @@ func checkTTLRange(_ context.Context, in *CheckInput) []Finding {
 	return nil
 }
 
+// checkMaxSize (PR-E032) refuses a CACHE_MAX_SIZE below 1.
 func checkMaxSize(_ context.Context, in *CheckInput) []Finding {
 	if in.Base == nil || in.Base.CacheMaxSize >= 1 {
 		return nil
@@ -186,6 +207,8 @@ func checkMaxSize(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_MAX_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.CacheMaxSize), "set $ to a positive number such as 4096")}
 }
 
+// checkCacheURLSet (PR-E033) refuses a server backend (redis, memcached)
+// without CACHE_URL: there would be no server to connect to.
 func checkCacheURLSet(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || b.CacheBackend == CacheMemory || b.CacheBackend == "" || b.CacheURL.IsSet() {
@@ -194,6 +217,7 @@ func checkCacheURLSet(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("%s is %s but $ is not set", in.name("CACHE_BACKEND"), b.CacheBackend), "set $ to the server, such as "+exampleCacheURL(b.CacheBackend))}
 }
 
+// exampleCacheURL is a URL of the form backend b accepts, for a hint.
 func exampleCacheURL(b CacheBackend) string {
 	if b == CacheMemcached {
 		return "memcached://127.0.0.1:11211"
@@ -207,6 +231,8 @@ var cacheSchemes = map[CacheBackend][]string{
 	CacheMemcached: {"memcached"},
 }
 
+// checkCacheScheme (PR-E034) refuses a CACHE_URL whose scheme is not one
+// of its backend's (a redis:// URL with CACHE_BACKEND=memcached).
 func checkCacheScheme(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !b.CacheURL.IsSet() {
@@ -224,6 +250,8 @@ func checkCacheScheme(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("$ has scheme %q, but %s=%s wants %s", b.CacheURL.Scheme(), in.name("CACHE_BACKEND"), b.CacheBackend, strings.Join(schemes, ", ")), "use a URL such as "+exampleCacheURL(b.CacheBackend))}
 }
 
+// checkCacheURLIgnored (PR-W035) warns of a CACHE_URL that the memory
+// backend ignores: the operator likely meant to use the server.
 func checkCacheURLIgnored(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || b.CacheBackend != CacheMemory || !b.CacheURL.IsSet() {
@@ -232,6 +260,8 @@ func checkCacheURLIgnored(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_URL", fmt.Sprintf("$ is set but %s is memory, which ignores it", in.name("CACHE_BACKEND")), "set "+in.name("CACHE_BACKEND")+" to redis or memcached, or unset $")}
 }
 
+// checkNamespace (PR-I036) notes a shared cache without CACHE_NAMESPACE
+// under a hardened profile: two services would share one key space.
 func checkNamespace(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() || b.CacheBackend == CacheMemory || b.CacheNamespace != "" {
@@ -240,6 +270,8 @@ func checkNamespace(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_NAMESPACE", "$ is empty: keys of services sharing this cache server can collide", "set $ to the service's name")}
 }
 
+// checkMemoryBackend (PR-I040) notes the in-process cache under a
+// hardened profile, where several replicas usually run.
 func checkMemoryBackend(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() || b.CacheBackend != CacheMemory {
@@ -248,6 +280,8 @@ func checkMemoryBackend(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("CACHE_BACKEND", "$ is memory: each replica keeps its own cache, so replicas can serve different data until entries expire", "with several replicas, set $=redis and CACHE_URL")}
 }
 
+// checkSQLite (PR-W041) warns of an SQLite DATABASE_URL under a hardened
+// profile: a local file does not survive the container nor scale out.
 func checkSQLite(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() || !strings.HasPrefix(b.DatabaseURL.Scheme(), "sqlite") {
@@ -256,6 +290,8 @@ func checkSQLite(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("DATABASE_URL", "$ is an SQLite database: one file on one machine, lost with the container unless on a volume", "use a database server (postgres://...) when running several replicas")}
 }
 
+// checkSSLMode (PR-W042) warns of a DATABASE_URL that turns TLS off
+// under a hardened profile (see sslModeDisabled for the forms caught).
 func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
 	if b == nil || !in.Profile.Hardened() || !b.DatabaseURL.IsSet() {

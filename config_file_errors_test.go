@@ -97,3 +97,32 @@ func loadFile(t *testing.T, name, data string) error {
 		Env: prodready.MapEnv{}, FS: fstest.MapFS{name: {Data: []byte(data)}}, ConfigFiles: []string{name},
 	})
 }
+
+// TestOneVariableOncePerFile checks that a config file setting one
+// variable twice under two spellings is refused.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): this was silently accepted.
+func TestOneVariableOncePerFile(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{
+		"page_size: 10\nPAGE_SIZE: 20\n",
+		"page_size: 10\npage-size: 20\n",
+		"cache_ttl: 1m\ncache:\n  ttl: 2m\n",
+	} {
+		files := fstest.MapFS{"c.yaml": {Data: []byte(data)}}
+		o := opts(nil, files)
+		o.ConfigFiles = []string{"c.yaml"}
+		var b prodready.Base
+		if err := prodready.Load(ctx, &b, o); err == nil || !strings.Contains(err.Error(), "is set twice in c.yaml") {
+			t.Errorf("Load(%q) = %v, want the repeat refused", data, err)
+		}
+	}
+	files := fstest.MapFS{"c.json": {Data: []byte(`{"page_size": 1, "PAGE_SIZE": 2}`)}}
+	o := opts(nil, files)
+	o.ConfigFiles = []string{"c.json"}
+	var b prodready.Base
+	if err := prodready.Load(ctx, &b, o); err == nil || !strings.Contains(err.Error(), "set twice") {
+		t.Errorf("JSON: Load() = %v", err)
+	}
+}

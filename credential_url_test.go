@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -91,6 +92,76 @@ func TestSecretURLShowsHarmlessParameters(t *testing.T) {
 		}
 		if !u.HasPassword() {
 			t.Errorf("ParseSecretURL(%q).HasPassword() = false, want true", tt.in)
+		}
+	}
+}
+
+// TestURLPasswordWithSpecialCharacters checks that a URL whose password
+// holds an unescaped '#', '?' or '/' is refused without being quoted, by
+// ParseSecretURL, by Load, and in the report of plain *url.URL and string
+// fields.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): such a password parsed into the host or
+// fragment and was printed whole.
+func TestURLPasswordWithSpecialCharacters(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"postgres://app:1234#" + canary + "@db:5432/app",
+		"redis://:6379?" + canary + "@cache/0",
+		"redis://u:ab/" + canary + "@host:6379",
+	} {
+		if _, err := prodready.ParseSecretURL(raw); err == nil || strings.Contains(err.Error(), canary) {
+			t.Errorf("ParseSecretURL accepted a URL with an '@' outside its user info, or quoted it: %v", err)
+		}
+		var b prodready.Base
+		err := prodready.Load(ctx, &b, opts(prodready.MapEnv{"DATABASE_URL": raw}, nil))
+		if err == nil {
+			t.Fatalf("Load accepted %s", "DATABASE_URL with an unescaped '#'")
+		}
+		assertNoCanary(t, canary, "error", err.Error())
+		var c struct {
+			U *url.URL `env:"U"`
+			S string   `env:"S"`
+		}
+		rep, err := prodready.LoadWithReport(ctx, &c, opts(prodready.MapEnv{"U": raw, "S": raw, "P": raw}, nil))
+		if err != nil {
+			assertNoCanary(t, canary, "error", err.Error())
+		}
+		assertNoCanary(t, canary, "report", findingsText(rep)+varsText(rep))
+	}
+}
+
+// TestSecretURLShapesThatHideAPassword checks that SecretURL refuses a driver
+// DSN and an '@' in the path without quoting the password, and redacts
+// credential query parameters.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): those shapes printed the password.
+func TestSecretURLShapesThatHideAPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "hunter2pwCANARY"
+	refused := []string{
+		"app:" + pw + "@tcp(db:3306)/app",
+		"admin:" + pw + "@db.internal:5432/app",
+		"postgres://admin@srv:1234/" + pw + "@db.internal/app",
+	}
+	for _, raw := range refused {
+		_, err := prodready.ParseSecretURL(raw)
+		if err == nil || strings.Contains(err.Error(), pw) {
+			t.Errorf("ParseSecretURL(a URL hiding its password) = %v, want a refusal that does not quote it", err)
+		}
+	}
+	for _, raw := range []string{
+		"postgres://db.internal/app?user=app&password=" + pw + "&sslmode=require",
+		"redis://cache:6379/0?password=" + pw,
+	} {
+		u, err := prodready.ParseSecretURL(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(u.String(), pw) || !u.HasPassword() || u.Reveal() != raw {
+			t.Errorf("String() = %q, HasPassword %v: a password in the query must be redacted", u.String(), u.HasPassword())
 		}
 	}
 }

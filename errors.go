@@ -39,6 +39,8 @@ type FieldError struct {
 // Error returns the message, prefixed with "prodready: ".
 func (e *FieldError) Error() string { return "prodready: " + e.message() }
 
+// message is the error without the "prodready: " prefix, so that
+// LoadError can list several under one prefix.
 func (e *FieldError) message() string {
 	var b strings.Builder
 	if e.Key != "" {
@@ -97,8 +99,11 @@ type causeError struct {
 	err  error
 }
 
+// Error is the message for people, without the sentinel's text.
 func (e *causeError) Error() string { return e.msg }
 
+// Unwrap gives errors.Is both the sentinel (ErrInvalid...) and the
+// underlying error, such as fs.ErrNotExist.
 func (e *causeError) Unwrap() []error {
 	if e.err != nil {
 		return []error{e.kind, e.err}
@@ -121,6 +126,8 @@ func quote(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
+// isRuneStart reports whether b starts a UTF-8 sequence: a cut made
+// there leaves no broken character behind.
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // redactURLPasswords hides the credentials in v with internal/redact, the

@@ -98,8 +98,8 @@ func (l *loader) fileGroup(key, file string, fl cfgfile.Field, seen map[int]int)
 		}
 		origin := Origin{Source: SourceFile, Name: file, Line: fl.Line}
 		if first, dup := seen[-1-gi]; dup {
-			l.errorf(idConfigFile, l.o.Prefix+g.Prefix, g.Path, origin, ErrInvalid, nil, "keep one of them",
-				"%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
+			l.errorf(Finding{ID: idConfigFile, Key: l.o.Prefix + g.Prefix, Field: g.Path, Origin: origin, Hint: "keep one of them"},
+				ErrInvalid, nil, "%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
 			return true
 		}
 		seen[-1-gi] = fl.Line
@@ -213,9 +213,8 @@ func (l *loader) listElements(gi int, g *groupPlan, names []string, listed bool,
 		n, err := strconv.Atoi(key)
 		if err != nil || n < 0 || n > maxGroupIndex || strconv.Itoa(n) != key {
 			fail = true
-			l.errorf(idInvalid, safeKey(l.o.Prefix+name), g.Path, Origin{}, ErrInvalid, nil,
-				fmt.Sprintf("number the elements %s%s0_..., %s%s1_...", l.o.Prefix, g.Prefix, l.o.Prefix, g.Prefix),
-				"%s is a list: an element's index is a number from 0 to %d without leading zeros, not %s", l.o.Prefix+g.Prefix, maxGroupIndex, quote(key))
+			l.errorf(Finding{ID: idInvalid, Key: safeKey(l.o.Prefix + name), Field: g.Path, Hint: fmt.Sprintf("number the elements %s%s0_..., %s%s1_...", l.o.Prefix, g.Prefix, l.o.Prefix, g.Prefix)},
+				ErrInvalid, nil, "%s is a list: an element's index is a number from 0 to %d without leading zeros, not %s", l.o.Prefix+g.Prefix, maxGroupIndex, quote(key))
 			continue
 		}
 		if _, seen := byIndex[n]; !seen {
@@ -253,9 +252,8 @@ func (l *loader) listElements(gi int, g *groupPlan, names []string, listed bool,
 				break
 			}
 		}
-		l.errorf(idInvalid, safeKey(l.o.Prefix+byIndex[next]), g.Path, Origin{}, ErrInvalid, nil,
-			fmt.Sprintf("number the elements of %s%s from 0 without gaps", l.o.Prefix, g.Prefix),
-			"sets element %d of %s%s, but no variable or config file item gives element %d: indexes run from 0 without gaps", next, l.o.Prefix, g.Prefix, n)
+		l.errorf(Finding{ID: idInvalid, Key: safeKey(l.o.Prefix + byIndex[next]), Field: g.Path, Hint: fmt.Sprintf("number the elements of %s%s from 0 without gaps", l.o.Prefix, g.Prefix)},
+			ErrInvalid, nil, "sets element %d of %s%s, but no variable or config file item gives element %d: indexes run from 0 without gaps", next, l.o.Prefix, g.Prefix, n)
 		return nil, false
 	}
 	elems := make([]element, size)
@@ -295,9 +293,8 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 		}
 	}
 	if !listed {
-		l.errorf(idInvalid, l.o.Prefix+g.Prefix, g.Path, Origin{}, ErrInvalid, nil,
-			"use an Environment that lists its names, such as prodready.ProcessEnv() or a MapEnv",
-			"the environment cannot list its variables (a LookupFunc), so the elements of the map group %s%s cannot be found in it", l.o.Prefix, g.Prefix)
+		l.errorf(Finding{ID: idInvalid, Key: l.o.Prefix + g.Prefix, Field: g.Path, Hint: "use an Environment that lists its names, such as prodready.ProcessEnv() or a MapEnv"},
+			ErrInvalid, nil, "the environment cannot list its variables (a LookupFunc), so the elements of the map group %s%s cannot be found in it", l.o.Prefix, g.Prefix)
 		return nil, false
 	}
 	fromEnv := map[string]string{} // lower-case key -> the spelling variables use
@@ -308,14 +305,13 @@ func (l *loader) mapElements(gi int, g *groupPlan, names []string, listed bool, 
 		}
 		k := strings.ToLower(key)
 		if !validKey(key) {
-			l.errorf(idInvalid, safeKey(l.o.Prefix+name), g.Path, Origin{}, ErrInvalid, nil,
-				"rename the variable", "names the key %s of %s%s; want 1 to 64 letters, digits, '_', '-' or '.'", quote(key), l.o.Prefix, g.Prefix)
+			l.errorf(Finding{ID: idInvalid, Key: safeKey(l.o.Prefix + name), Field: g.Path, Hint: "rename the variable"},
+				ErrInvalid, nil, "names the key %s of %s%s; want 1 to 64 letters, digits, '_', '-' or '.'", quote(key), l.o.Prefix, g.Prefix)
 			return nil, false
 		}
 		if prev, seen := fromEnv[k]; seen && prev != key {
-			l.errorf(idInvalid, safeKey(l.o.Prefix+name), g.Path, Origin{}, ErrInvalid, nil,
-				"spell the key one way in every variable of the element",
-				"the key of element %s is spelled %s elsewhere; keys match without regard to case", quote(key), quote(prev))
+			l.errorf(Finding{ID: idInvalid, Key: safeKey(l.o.Prefix + name), Field: g.Path, Hint: "spell the key one way in every variable of the element"},
+				ErrInvalid, nil, "the key of element %s is spelled %s elsewhere; keys match without regard to case", quote(key), quote(prev))
 			return nil, false
 		}
 		fromEnv[k] = key
@@ -357,10 +353,12 @@ func (l *loader) probeElement(g *groupPlan, key string) (name string, found bool
 	return "", false
 }
 
+// groupFileErr reports a config file's group (a list or map of structs)
+// that cannot be loaded, at the file and line of its key.
 func (l *loader) groupFileErr(g *groupPlan, fv fileValue, format string, args ...any) {
 	origin := Origin{Source: SourceFile, Name: fv.file, Line: fv.line}
-	l.errorf(idConfigFile, l.o.Prefix+g.Prefix, g.Path, origin, ErrInvalid, nil, "fix the file",
-		"%s: %s "+format, append([]any{origin, strings.ToLower(g.fileKey)}, args...)...)
+	l.errorf(Finding{ID: idConfigFile, Key: l.o.Prefix + g.Prefix, Field: g.Path, Origin: origin, Hint: "fix the file"},
+		ErrInvalid, nil, "%s: %s "+format, append([]any{origin, strings.ToLower(g.fileKey)}, args...)...)
 }
 
 // loadElement loads one element into ev with a loader of its own: the

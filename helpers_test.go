@@ -82,3 +82,11 @@ func checkErr(tb testing.TB, err error, want string) (done bool) {
 	}
 	return false
 }
+
+func varsText(rep *prodready.Report) string {
+	var b strings.Builder
+	for _, v := range rep.Vars {
+		b.WriteString(v.Name + "=" + v.Value + " " + v.Origin.String() + "\n")
+	}
+	return b.String()
+}

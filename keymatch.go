@@ -72,6 +72,8 @@ func (d *dictionary) scan(t []byte, i int, found func(j int, rank int32)) {
 // two tables differ where a character stands for two letters.
 var l33t = [2][256]byte{}
 
+// init fills the l33t tables from their compact source: pairs of a
+// substitute and the letter it stands for.
 func init() {
 	for t, subs := range [2]string{"4a@a8b(c{c[c<c3e6g9g1i!i|i0o$s5s7t+t%x2z", "4a@a8b(c{c[c<c3e6g9g1l!i|l0o$s5s7l+t%x2z"} {
 		for i := 0; i+1 < len(subs); i += 2 {
@@ -157,6 +159,8 @@ func caseBits(w string) float64 {
 	return math.Log2(ways)
 }
 
+// binomial is n choose k, as a float64: the counts of ways can exceed
+// an int's range.
 func binomial(n, k int) float64 {
 	r := 1.0
 	for i := 1; i <= k; i++ {

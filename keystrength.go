@@ -60,9 +60,14 @@ func CheckKeyStrength(s Secret) error {
 	return &weakKeyError{reasons: reasons}
 }
 
+// weakKeyError lists every reason a key is weak, so that the operator
+// fixes all at once; it wraps ErrWeakSecret and quotes no part of the key.
 type weakKeyError struct{ reasons []string }
 
+// Error lists the reasons, quoting no part of the key.
 func (e *weakKeyError) Error() string { return "weak key: " + strings.Join(e.reasons, "; ") }
+
+// Unwrap returns ErrWeakSecret.
 func (e *weakKeyError) Unwrap() error { return ErrWeakSecret }
 
 // keyWeaknesses returns why the key k is weak, or nothing. No reason
@@ -103,6 +108,7 @@ func keyWeaknesses(k string) []string {
 	return reasons
 }
 
+// plural is unit, with an s unless n is 1.
 func plural(n int, unit string) string {
 	if n == 1 {
 		return unit
@@ -110,6 +116,7 @@ func plural(n int, unit string) string {
 	return unit + "s"
 }
 
+// distinctRunes counts the different characters of a text key.
 func distinctRunes(k string) int {
 	seen := map[rune]struct{}{}
 	for _, r := range k {
@@ -118,6 +125,8 @@ func distinctRunes(k string) int {
 	return len(seen)
 }
 
+// distinctBytes counts the different bytes of a binary (non-UTF-8) key,
+// where characters mean nothing.
 func distinctBytes(k string) int {
 	var seen [256]bool
 	n := 0
@@ -130,6 +139,9 @@ func distinctBytes(k string) int {
 	return n
 }
 
+// placeholder reports whether k, lower-cased and stripped to letters and
+// digits (so change-me and CHANGE_ME match alike), holds a known
+// placeholder such as changeme or example.
 func placeholder(k string) bool {
 	var b strings.Builder
 	for _, r := range strings.ToLower(k) {

@@ -2,26 +2,16 @@ package prodready
 
 import (
 	"context"
-	"encoding"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/prodready/prodready/internal/bind"
 	"github.com/prodready/prodready/internal/cfgfile"
 	"github.com/prodready/prodready/internal/dotenv"
-	"github.com/prodready/prodready/internal/memlimit"
-	"github.com/prodready/prodready/internal/redact"
 )
 
 // IDs of the findings the loader itself reports. The errors (E) stop a
@@ -42,20 +32,6 @@ const (
 	idOddText     = "PR-W045"
 	idUnknownVar  = "PR-W050"
 )
-
-// MaxSecretFileSize is the most a file named by a NAME_FILE variable may
-// hold, in bytes (64 KiB), not counting one final line break ("\n" or
-// "\r\n"), which is removed from a text file: a 64 KiB key saved with a
-// newline loads.
-const MaxSecretFileSize = 64 << 10
-
-// MaxValueSize is the longest value, in bytes (64 KiB), that a variable may
-// take from the environment, an override, a .env file or a configuration
-// file (each item of a list, each key and value of a map, and a list as a
-// whole, joined by its separator, as it would be in the environment). A
-// longer value is refused before it is decoded. Linux itself caps one
-// environment string at 128 KiB.
-const MaxValueSize = 64 << 10
 
 // MaxPathSize is the longest path, in bytes, that a NAME_FILE or
 // CONFIG_FILE variable may give: Linux's PATH_MAX (4096) less the NUL that
@@ -86,152 +62,6 @@ const (
 // and merge keys are expanded: a 60 KiB value named by a few dozen aliases
 // stops there. A file without aliases never reaches it.
 const MaxConfigText = cfgfile.MaxText
-
-var (
-	secretType    = reflect.TypeFor[Secret]()
-	secretURLType = reflect.TypeFor[SecretURL]()
-	bytesType     = reflect.TypeFor[[]byte]()
-	memSizeType   = reflect.TypeFor[MemorySize]()
-)
-
-// plans caches one plan per configuration type. Plans are immutable, so the
-// cache only ever grows with the program's own types.
-var plans sync.Map // reflect.Type -> *planEntry
-
-type planEntry struct {
-	plan      *bind.Plan
-	err       error
-	groups    map[string]bool     // "CACHE_" for CACHE_TTL...: the key groups a config file may nest
-	byLen     [][]knownName       // known names by length, for the misspelling scan
-	known     map[string]struct{} // every name the loader reads, _FILE forms included, without the prefix
-	sensitive []bool              // per field: its value must never be quoted
-	minLen    int                 // shortest and longest variable names
-	maxLen    int
-	grp       []*groupPlan // the []struct and map[string]struct groups
-}
-
-// planConfig is how bind walks a configuration struct.
-var planConfig = bind.Config{
-	IsSecret: func(t reflect.Type) bool { return t == secretType },
-	Leaf:     func(t reflect.Type) bool { return t == secretType || t == secretURLType || t == memSizeType },
-	Decoders: ownDecoders,
-}
-
-func planFor(t reflect.Type) *planEntry {
-	if e, ok := plans.Load(t); ok {
-		return e.(*planEntry)
-	}
-	p, err := bind.Build(t, planConfig)
-	if err == nil {
-		err = checkPlacement(t, true, "")
-	}
-	if err == nil {
-		for _, f := range p.Fields {
-			if f.Type != memSizeType && holdsType(f.Type, memSizeType) {
-				err = fmt.Errorf("%s: a MemorySize must be a field of its own, not inside a pointer, slice or map (its percentage is resolved at load)", f.Path)
-				break
-			}
-		}
-	}
-	var grp []*groupPlan
-	if err == nil {
-		grp, err = groupPlans(p)
-	}
-	e := &planEntry{plan: p, err: err, grp: grp}
-	if err == nil {
-		e.groups = map[string]bool{}
-		e.known = map[string]struct{}{"APP_ENV": {}, "APP_ENV_FILE": {}, "CONFIG_FILE": {}}
-		e.minLen = 1 << 30
-		for _, f := range p.Fields {
-			e.sensitive = append(e.sensitive, f.Secret || holdsSecret(f.Type))
-			e.minLen, e.maxLen = min(e.minLen, len(f.Name)), max(e.maxLen, len(f.FileName))
-			for i := 0; i < len(f.Name); i++ {
-				if f.Name[i] == '_' && i > 0 {
-					e.groups[f.Name[:i+1]] = true
-				}
-			}
-			// Both forms are indexed, so DATABASE_URL_FIEL is caught too.
-			for _, name := range []string{f.Name, f.FileName} {
-				if len(name) >= len(e.byLen) {
-					e.byLen = append(e.byLen, make([][]knownName, len(name)+1-len(e.byLen))...)
-				}
-				e.byLen[len(name)] = append(e.byLen[len(name)], knownName{name, charMask(name)})
-			}
-			e.known[f.Name] = struct{}{}
-			e.known[f.FileName] = struct{}{}
-		}
-		e.addGroupKeys()
-	}
-	actual, _ := plans.LoadOrStore(t, e)
-	return actual.(*planEntry)
-}
-
-// ownDecoders decode this package's types. Their errors never quote the
-// value, unlike a foreign UnmarshalText's, so they are not scrubbed; and a
-// Secret decodes without UnmarshalText's two copies.
-var ownDecoders = map[reflect.Type]func(reflect.Value, string) error{
-	secretType: func(v reflect.Value, s string) error {
-		// The items of SECRET_KEY_FALLBACKS are trimmed like every list's,
-		// so a key kept verbatim here would not match itself once
-		// rotated into the fallbacks; trimming silently would hide a
-		// mistake in how the secret was delivered. A key that is not
-		// UTF-8 is binary (32 random bytes in a NAME_FILE file): a
-		// white-space byte at its edge is part of it.
-		if strings.TrimSpace(s) != s && utf8.ValidString(s) {
-			return errors.New("has white space at its start or end (a newline from echo or a secret manifest?): remove it")
-		}
-		*v.Addr().Interface().(*Secret) = NewSecret(s)
-		return nil
-	},
-	secretURLType:                   unmarshalOwn,
-	memSizeType:                     unmarshalOwn,
-	reflect.TypeFor[LogFormat]():    unmarshalOwn,
-	reflect.TypeFor[CacheBackend](): unmarshalOwn,
-	reflect.TypeFor[Severity]():     unmarshalOwn,
-}
-
-func unmarshalOwn(v reflect.Value, s string) error {
-	return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
-}
-
-// checkPlacement refuses a Base the profile rules could not find: one
-// that is a named field, sits inside a nested group, or has a prefix tag.
-// Load finds Base through the method that embedding promotes, so it must
-// be reached through embedded fields only, with its variables unprefixed.
-func checkPlacement(t reflect.Type, embedded bool, path string) error {
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if sf.Type.Kind() != reflect.Struct || sf.Tag.Get("env") != "" {
-			continue
-		}
-		p := sf.Name
-		if path != "" {
-			p = path + "." + sf.Name
-		}
-		if sf.Type == reflect.TypeFor[Base]() {
-			switch {
-			case !sf.Anonymous || !embedded:
-				return fmt.Errorf("%s: embed prodready.Base in the top-level struct (or in structs it embeds), not as a named or nested field: its profile rules would not apply", p)
-			case sf.Tag.Get("prefix") != "":
-				return fmt.Errorf("%s: prodready.Base cannot take a prefix tag; use Options.Prefix to prefix every variable", p)
-			}
-			continue
-		}
-		if err := checkPlacement(sf.Type, embedded && sf.Anonymous, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// holdsType reports whether values of t are or contain a want.
-func holdsType(t, want reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return t == want || holdsType(t.Elem(), want)
-	}
-	return t == want
-}
 
 // Load fills the struct dst points to from the sources in precedence order
 // (tag defaults < profile defaults < config files < .env file < environment
@@ -275,6 +105,10 @@ func LoadWithReport(ctx context.Context, dst any, opts *Options) (*Report, error
 	return load(ctx, dst, opts, true)
 }
 
+// load is Load and LoadWithReport: it refuses a programming error (dst
+// not a struct pointer, an unusable type, a required tag naming no
+// profile) before any source is read, picks the profile, and runs the
+// loader.
 func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("prodready: load: %w", err)
@@ -310,6 +144,8 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	return l.run(ctx, rv.Elem(), wantReport)
 }
 
+// loader is the state of one load: what the sources gave, each field's
+// origin, and the findings so far. It lives for one call of load.
 type loader struct {
 	o    Options
 	plan *bind.Plan
@@ -342,17 +178,8 @@ type fieldState struct {
 	set    bool   // whether a source above the defaults set it
 }
 
-type fileValue struct {
-	node cfgfile.Node
-	file string
-	line int
-}
-
-type dotenvValue struct {
-	value string
-	line  int
-}
-
+// init fills in the defaults for the environment and the file system and
+// validates the profiles given in the options.
 func (l *loader) init() error {
 	l.env = l.o.Env
 	if l.env == nil {
@@ -373,198 +200,9 @@ func (l *loader) init() error {
 	return nil
 }
 
-// resolveProfile picks the profile: Options.Profile, else APP_ENV (or
-// APP_ENV_FILE) from the overrides or the environment, else Development.
-// The .env file and config files cannot choose it: which of them are read
-// depends on it. It reports false when APP_ENV is unusable.
-func (l *loader) resolveProfile() bool {
-	if !l.o.Profile.IsZero() {
-		l.prof, l.profOrigin = l.o.Profile, Origin{Source: SourceOverride}
-		return true
-	}
-	key := l.o.Prefix + "APP_ENV"
-	name, origin, found, _, failed := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
-	if failed {
-		l.prof = Development // for the report's sake; the load fails
-		return false
-	}
-	if !found || strings.TrimSpace(name) == "" {
-		l.prof, l.profOrigin = Development, Origin{Source: SourceDefault}
-		return true
-	}
-	if err := checkValue(name); err != nil {
-		l.prof = Development // for the report's sake; the load fails
-		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrInvalid, err,
-			"set "+key+" to a profile name", "invalid value from %s: %s", sourceText(origin), err)
-		return false
-	}
-	p, err := LookupProfile(name, l.o.Profiles)
-	if err != nil {
-		l.prof = Development // for the report's sake; the load fails
-		if origin.Source != SourceEnvFile {
-			l.profLabel = name // what was asked for, not the stand-in
-		}
-		msg := err.Error()
-		if origin.Source == SourceEnvFile { // the file may hold anything: do not quote it
-			msg = "read from a file whose content is not a known profile name"
-			err = fmt.Errorf("%w (value not shown)", ErrUnknownProfile)
-		}
-		l.errorf(idInvalid, key, "Base.AppEnv", origin, ErrUnknownProfile, err,
-			"register the profile with Options.Profiles, or fix "+key, "%s", msg)
-		return false
-	}
-	l.prof, l.profOrigin = p, origin
-	return true
-}
-
-// profileName is the name of the active profile, or of the unknown one
-// that was asked for (at most 64 bytes of it).
-func (l *loader) profileName() string {
-	if v := l.profLabel; v != "" {
-		if len(v) > 64 {
-			cut := 64
-			for cut > 0 && !isRuneStart(v[cut]) {
-				cut--
-			}
-			v = v[:cut] + "..."
-		}
-		return strings.ToValidUTF8(v, "?")
-	}
-	return l.prof.Name()
-}
-
-// The levels at which NAME and NAME_FILE are looked up, highest first.
-const (
-	levelOverride = iota
-	levelEnv
-	levelDotEnv
-)
-
-// lookupAt returns the variable name at one level.
-func (l *loader) lookupAt(level int, name string) (string, bool) {
-	switch level {
-	case levelOverride:
-		if len(l.o.Overrides) > 0 {
-			v, ok := l.o.Overrides[name]
-			return v, ok
-		}
-	case levelEnv:
-		return l.env.Lookup(name)
-	case levelDotEnv:
-		if d, ok := l.dotenv[name]; ok {
-			return d.value, true
-		}
-	}
-	return "", false
-}
-
-// originAt is the origin of the variable name found at level.
-func (l *loader) originAt(level int, name string) Origin {
-	switch level {
-	case levelOverride:
-		return Origin{Source: SourceOverride}
-	case levelEnv:
-		return Origin{Source: SourceEnv, Var: name}
-	}
-	return Origin{Source: SourceDotEnv, Name: showPath(l.dotEnvName()), Line: l.dotenv[name].line}
-}
-
-// valueOf finds the variable name, or the file its NAME_FILE form names, at
-// the override, environment and .env levels down to lowest. An empty value,
-// or an empty file, counts as unset: the search goes on, and emptied says
-// so. At one level, setting both NAME and NAME_FILE is an error; failed
-// says an error was reported.
-func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, origin Origin, found, emptied, failed bool) {
-	for level := levelOverride; level <= lowest; level++ {
-		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
-			continue
-		}
-		v, ok := l.lookupAt(level, name)
-		fv, fok := l.lookupAt(level, fileName)
-		if ok && fok && v != "" && fv != "" {
-			o := l.originAt(level, name)
-			l.errorf(idBothSet, name, path, o, ErrInvalid, nil, "unset one of them",
-				"both %s and %s are set", name, fileName)
-			return "", o, false, false, true
-		}
-		switch {
-		case fok && fv != "":
-			// The path is shown only once a file is found there: a value
-			// that names no file may be the secret itself, pasted into
-			// NAME_FILE instead of NAME.
-			o := Origin{Source: SourceEnvFile, Var: fileName, Name: hiddenPath(fv), Line: l.originAt(level, fileName).Line}
-			hint := "set " + fileName + " to the path of a file, or " + name + " to the value itself"
-			if len(fv) > MaxPathSize {
-				l.errorf(idEnvFile, name, path, o, ErrInvalid, nil, hint,
-					"%s: the path is %d bytes, longer than the %d-byte limit", fileName, len(fv), MaxPathSize)
-				return "", o, false, false, true
-			}
-			content, exists, err := l.readSecretFile(name, fv)
-			if exists {
-				o.Name = showPath(fv)
-				hint = "point " + fileName + " at a readable regular file, or set " + name + " instead"
-			}
-			if err != nil {
-				l.errorf(idEnvFile, name, path, o, ErrInvalid, err, hint, "%s: %s", o, err)
-				return "", o, false, false, true
-			}
-			if content == "" {
-				emptied = true
-				continue
-			}
-			return content, o, true, emptied, false
-		case ok && v == "":
-			emptied = true
-		case ok:
-			return v, l.originAt(level, name), true, emptied, false
-		}
-	}
-	return "", Origin{}, false, emptied, false
-}
-
-// knownProfile reports whether name is a built-in profile, one of
-// Options.Profiles or Options.Profile, or an ancestor of one; if not, near
-// suggests the known name it may stand for ("; did you mean production?"),
-// or is "". A required:"..." tag naming no profile is a programming error:
-// the requirement would silently never apply. (Only near misses within two
-// edits were refused before, so required:"prod" passed unnoticed.)
-func (l *loader) knownProfile(name string) (known bool, near string) {
-	var names []string
-	for _, p := range append(append(BuiltinProfiles(), l.o.Profiles...), l.o.Profile) {
-		for _, n := range p.Lineage() {
-			if n == name {
-				return true, ""
-			}
-			names = append(names, n)
-		}
-	}
-	for _, n := range names {
-		if editDistance(name, n, 3) < 3 {
-			return false, "; did you mean " + n + "?"
-		}
-	}
-	for _, n := range names {
-		// An abbreviation: prod, dev, stag.
-		if len(name) >= 3 && strings.HasPrefix(n, name) {
-			return false, "; did you mean " + n + "?"
-		}
-	}
-	return false, "; register it with Options.Profiles, or fix the tag"
-}
-
-func (l *loader) add(f Finding) {
-	l.findings = append(l.findings, f)
-}
-
-func (l *loader) errorf(id, key, field string, origin Origin, kind error, cause error, hint, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	l.add(Finding{
-		ID: id, Severity: SeverityError, Key: key, Field: field, Origin: origin,
-		Message: msg, Hint: hint,
-		Err: &causeError{msg: msg, kind: kind, err: cause},
-	})
-}
-
+// run loads every field into a new value, in precedence order, then
+// applies the profile rules and checks. dst is set only by result, and
+// only when nothing failed, so a failed load leaves it unchanged.
 func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*Report, error) {
 	l.fields = make([]fieldState, len(l.plan.Fields))
 
@@ -585,6 +223,81 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	l.runChecks(ctx, nv)
 	l.log(ctx)
 	return l.result(dst, nv, wantReport)
+}
+
+// checkProfileDefaults reports defaults of the service's own profiles that
+// name no variable of the struct: a misspelled override would otherwise be
+// ignored. The built-in profiles' defaults for Base's variables are skipped
+// when the struct has no Base.
+func (l *loader) checkProfileDefaults() {
+	for x := l.prof.p; x != nil; x = x.parent {
+		if slices.Contains(BuiltinProfiles(), Profile{x}) {
+			continue
+		}
+		for _, k := range sortedKeys(x.defaults) {
+			if _, ok := l.plan.Lookup(k); !ok {
+				l.errorf(Finding{ID: idProfileDefs, Key: k, Origin: Origin{Source: SourceProfile, Name: x.name}, Hint: "fix the name in the profile's defaults" + l.suggest(k)},
+					ErrInvalid, nil, "profile %s sets a default for an unknown variable", x.name)
+			}
+		}
+	}
+}
+
+// checkOverrides reports override keys that name no variable: an option
+// or flag meant to set one would otherwise be dropped without a word.
+func (l *loader) checkOverrides() {
+	for _, k := range sortedKeys(l.o.Overrides) {
+		bare, ok := strings.CutPrefix(k, l.o.Prefix)
+		if _, known := l.pe.known[bare]; ok && known {
+			continue
+		}
+		if _, _, _, element := l.pe.elementOf(bare); ok && element {
+			continue
+		}
+		hint := "fix the name" + l.suggest(bare)
+		if !ok {
+			hint = "override keys carry the prefix " + l.o.Prefix
+		}
+		l.errorf(Finding{ID: idOverride, Key: safeKey(k), Origin: Origin{Source: SourceOverride}, Hint: hint},
+			ErrInvalid, nil, "an override names an unknown variable")
+	}
+}
+
+// suggest is a hint's "; did you mean NAME?" for an unknown name, or "".
+func (l *loader) suggest(name string) string {
+	if s := closest(name, l.pe); s != "" {
+		return "; did you mean " + s + "?"
+	}
+	return ""
+}
+
+// log sends warnings and infos to the logger.
+func (l *loader) log(ctx context.Context) {
+	logger := l.o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	for _, f := range l.findings {
+		level := slog.LevelInfo
+		switch f.Severity {
+		case SeverityError:
+			continue
+		case SeverityWarning:
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{slog.String("check", f.ID)}
+		if f.Key != "" {
+			attrs = append(attrs, slog.String("var", f.Key))
+		}
+		if f.Hint != "" {
+			attrs = append(attrs, slog.String("hint", f.Hint))
+		}
+		msg := f.Message
+		if f.Key != "" {
+			msg = f.Key + ": " + msg
+		}
+		logger.LogAttrs(ctx, level, "prodready: "+msg, attrs...)
+	}
 }
 
 // result builds the report, when wanted, and the error of every error
@@ -617,880 +330,24 @@ func (l *loader) result(dst, nv reflect.Value, wantReport bool) (*Report, error)
 	return rep, nil
 }
 
-// checkProfileDefaults reports defaults of the service's own profiles that
-// name no variable of the struct: a misspelled override would otherwise be
-// ignored. The built-in profiles' defaults for Base's variables are skipped
-// when the struct has no Base.
-func (l *loader) checkProfileDefaults() {
-	for x := l.prof.p; x != nil; x = x.parent {
-		if slices.Contains(BuiltinProfiles(), Profile{x}) {
-			continue
-		}
-		for _, k := range sortedKeys(x.defaults) {
-			if _, ok := l.plan.Lookup(k); !ok {
-				l.errorf(idProfileDefs, k, "", Origin{Source: SourceProfile, Name: x.name}, ErrInvalid, nil,
-					"fix the name in the profile's defaults"+l.suggest(k),
-					"profile %s sets a default for an unknown variable", x.name)
-			}
-		}
-	}
+// add records a finding; result sorts them once loading is done.
+func (l *loader) add(f Finding) {
+	l.findings = append(l.findings, f)
 }
 
-// checkOverrides reports override keys that name no variable: an option
-// or flag meant to set one would otherwise be dropped without a word.
-func (l *loader) checkOverrides() {
-	for _, k := range sortedKeys(l.o.Overrides) {
-		bare, ok := strings.CutPrefix(k, l.o.Prefix)
-		if _, known := l.pe.known[bare]; ok && known {
-			continue
-		}
-		if _, _, _, element := l.pe.elementOf(bare); ok && element {
-			continue
-		}
-		hint := "fix the name" + l.suggest(bare)
-		if !ok {
-			hint = "override keys carry the prefix " + l.o.Prefix
-		}
-		l.errorf(idOverride, safeKey(k), "", Origin{Source: SourceOverride}, ErrInvalid, nil, hint, "an override names an unknown variable")
-	}
+// errorf records f as an error finding: its Message is format and args, and
+// its Err wraps kind (ErrInvalid...) and cause for errors.Is. f gives the
+// rest by name (ID, Key, Field, Origin, Hint), as nine positional
+// parameters were hard to read at the call sites.
+func (l *loader) errorf(f Finding, kind, cause error, format string, args ...any) {
+	f.Severity = SeverityError
+	f.Message = fmt.Sprintf(format, args...)
+	f.Err = &causeError{msg: f.Message, kind: kind, err: cause}
+	l.add(f)
 }
 
-func (l *loader) suggest(name string) string {
-	if s := closest(name, l.pe); s != "" {
-		return "; did you mean " + s + "?"
-	}
-	return ""
-}
-
-// loadField finds the value of field i from the highest source that sets it
-// and decodes it into nv.
-func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
-	f := &l.plan.Fields[i]
-	full := l.o.Prefix + f.Name
-	sensitive := l.pe.sensitive[i]
-	fileName := f.FileName
-	if l.o.Prefix != "" {
-		fileName = l.o.Prefix + fileName
-	}
-	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv)
-	if failed {
-		// The report shows where the bad value came from (NAME_FILE and
-		// its path, say) rather than "unset".
-		l.fields[i].origin = origin
-		return
-	}
-	if origin.Source == SourceEnvFile {
-		sensitive = true
-	}
-	if !found {
-		if fv, ok := l.fileVals[i]; ok {
-			origin = Origin{Source: SourceFile, Name: fv.file, Line: fv.line}
-			l.fields[i].origin = origin
-			l.fields[i].set = true
-			l.decodeNode(i, f, fv.node, nv.FieldByIndex(f.Index), custom, full, origin, sensitive)
-			return
-		}
-	}
-	if !found {
-		if v, from, ok := l.prof.Default(f.Name); ok && !l.inGroup {
-			raw, origin, found = v, Origin{Source: SourceProfile, Name: from}, true
-		} else if f.HasDefault {
-			raw, origin, found = f.Default, Origin{Source: SourceDefault}, true
-		}
-	} else {
-		l.fields[i].set = true
-	}
-	l.fields[i].origin = origin
-	l.fields[i].raw = raw
-	if l.required(f) && strings.TrimSpace(raw) == "" {
-		l.missing(f, full, origin, emptied, raw != "")
-		return
-	}
-	if !found || raw == "" && origin.Source <= SourceProfile {
-		return
-	}
-	var odd oddText
-	if origin.Source > SourceProfile {
-		if err := checkValue(raw); err != nil {
-			l.invalid(f, full, origin, raw, sensitive, err)
-			return
-		}
-		// A Secret or []byte read through NAME_FILE may be a raw binary
-		// key; elsewhere a NUL byte or a bad encoding is a mistake.
-		if origin.Source != SourceEnvFile || f.Type != secretType && f.Type != bytesType {
-			odd = oddInValue(f, raw)
-		}
-	}
-	if origin.Source == SourceEnvFile && f.Type == secretType && !utf8.ValidString(raw) {
-		// A binary key (not UTF-8 text) is kept byte for byte: its first
-		// or last byte may well be 0x20 or 0x0A, which the white-space
-		// rule for text would refuse one time in twenty.
-		*nv.FieldByIndex(f.Index).Addr().Interface().(*Secret) = NewSecret(raw)
-		return
-	}
-	if err := f.Decode(nv.FieldByIndex(f.Index), raw, custom); err != nil {
-		l.invalid(f, full, origin, raw, sensitive, odd.explain(err))
-		return
-	}
-	l.warnOdd(f, full, origin, odd)
-}
-
-// oddText says what is odd (checkText) in a value, or in one part of it:
-// an item of a list, an entry or key of a map.
-type oddText struct {
-	what  string   // checkText's text, or "" for clean text
-	part  string   // "item 2", "entry 3", "the value of key 2"; "" for the whole value
-	about []string // how the decoder's messages about that part start
-}
-
-// oddInValue finds what is odd in a value as the environment or a
-// configuration file's scalar gives it: in its first odd item or entry for
-// a list or a map, else in the whole.
-func oddInValue(f *bind.Field, raw string) oddText {
-	what := checkText(raw)
-	if what == "" {
-		return oddText{}
-	}
-	if f.IsList() || f.IsMap() {
-		for j, it := range bind.SplitList(raw, f.Sep) {
-			if w := checkText(it); w != "" {
-				if f.IsList() {
-					return oddText{what: w, part: fmt.Sprintf("item %d", j+1), about: []string{fmt.Sprintf("item %d: ", j+1)}}
-				}
-				return oddText{what: w, part: fmt.Sprintf("entry %d", j+1), about: []string{fmt.Sprintf("entry %d key: ", j+1), fmt.Sprintf("entry %d value: ", j+1)}}
-			}
-		}
-		return oddText{what: what} // about nothing: never the cause
-	}
-	return oddText{what: what, about: []string{""}}
-}
-
-func (o oddText) String() string {
-	if o.part == "" {
-		return o.what
-	}
-	return o.part + " " + o.what
-}
-
-// explain returns the error to report for a value whose decoder said err.
-// When the decoder complains about the odd text itself ("want a whole
-// number" for "1\x002"), the oddity is the real cause and replaces it;
-// when it complains about something else ("item 2 is empty"), both are
-// said.
-func (o oddText) explain(err error) error {
-	if err == nil || o.what == "" {
-		return err
-	}
-	msg := err.Error()
-	for _, p := range o.about {
-		if strings.HasPrefix(msg, p) {
-			return errors.New(o.String())
-		}
-	}
-	part := o.part
-	if part == "" {
-		part = "the value"
-	}
-	return fmt.Errorf("%w; also, %s %s", err, part, o.what)
-}
-
-// warnOdd reports a value that loaded although it is not clean text: a
-// field that takes any text (a string, a Secret) loads it as given, which
-// Load did before this check existed, but says so, as the value is rarely
-// what the operator meant.
-func (l *loader) warnOdd(f *bind.Field, full string, origin Origin, o oddText) {
-	if o.what == "" {
-		return
-	}
-	msg := fmt.Sprintf("the value from %s %s; it is used as given", sourceText(origin), o.what)
-	if o.part != "" {
-		msg = fmt.Sprintf("the value from %s: %s; it is used as given", sourceText(origin), o)
-	}
-	l.add(Finding{ID: idOddText, Severity: SeverityWarning, Key: full, Field: f.Path, Origin: origin,
-		Message: msg, Hint: "re-save the value as UTF-8 text without NUL bytes"})
-}
-
-// scrub removes raw, quoted or not, from a decoder's message. A message
-// that still shares a run of 8 bytes with raw (a decoder quoting part of
-// it) is replaced whole: the loader quotes the value itself, truncated and
-// with URL passwords removed, or not at all for a secret.
-func scrub(msg, raw string) string {
-	if strings.TrimSpace(raw) == "" {
-		return msg
-	}
-	for _, form := range []string{strconv.Quote(raw), strconv.QuoteToASCII(raw), raw, strings.TrimSpace(raw)} {
-		if form != "" {
-			msg = strings.ReplaceAll(msg, form, "(the value)")
-		}
-	}
-	const run = 8
-	for i := 0; i+run <= len(msg); i++ {
-		if strings.Contains(raw, msg[i:i+run]) {
-			return "not accepted by the parser of its type"
-		}
-	}
-	return msg
-}
-
-// foreignRejected says that a decoder we do not own refused a secret
-// value, without its message, which may quote the value.
-func foreignRejected(f *bind.Field) string {
-	return fmt.Sprintf("rejected by the decoder of %s (its message is not shown, as it may hold the value)", f.Type)
-}
-
-func (l *loader) required(f *bind.Field) bool {
-	if f.Required {
-		return true
-	}
-	for _, name := range f.RequiredIn {
-		if l.prof.IsNamed(name) {
-			return true
-		}
-	}
-	return false
-}
-
-func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, blank bool) {
-	what := "not set"
-	switch {
-	case blank:
-		what = "set to only whitespace"
-	case emptied:
-		what = "set but empty"
-	}
-	when := "required"
-	if !f.Required {
-		when = "required in " + l.prof.Name()
-	}
-	l.errorf(idMissing, full, f.Path, origin, ErrMissing, nil,
-		"set "+full+" or "+full+"_FILE",
-		"%s, %s", when, what)
-}
-
-func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, sensitive bool, err error) {
-	from := origin.String()
-	if origin.Source == SourceEnv {
-		from = "environment"
-	}
-	hint := "fix " + full + " in the environment"
-	if origin.Source != SourceEnv {
-		hint = "fix " + full + " (" + origin.String() + ")"
-	}
-	// A decoder's message may quote the value again, whole: a
-	// TextUnmarshaler's or slog's does. Quote it once, our way.
-	why := err.Error()
-	if fe := (*bind.ForeignError)(nil); errors.As(err, &fe) {
-		if sensitive {
-			// No scrubbing can be sure to catch a short item or a
-			// transformed value: a secret's decoder is not quoted at all.
-			why = foreignRejected(f)
-		}
-		why = scrub(why, raw)
-	}
-	if sensitive {
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
-			"invalid value (secret, not shown) from %s: %s", from, why)
-		return
-	}
-	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), hint,
-		"invalid value %s from %s: %s", quote(raw), from, why)
-}
-
-// decodeNode sets a field from a configuration file's node. Its values
-// meet the same limits as a variable's: MaxValueSize for each, checkText's
-// warning or error.
-func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Value, custom bind.Custom, full string, origin Origin, sensitive bool) {
-	var (
-		err error
-		odd oddText
-	)
-	switch n.Kind {
-	case cfgfile.Scalar:
-		l.fields[i].raw = n.Value
-		if l.required(f) && strings.TrimSpace(n.Value) == "" {
-			l.missing(f, full, origin, true, n.Value != "")
-			return
-		}
-		if n.Value == "" {
-			return
-		}
-		if err = checkValue(n.Value); err == nil {
-			odd = oddInValue(f, n.Value)
-			err = odd.explain(f.Decode(v, n.Value, custom))
-		}
-		if err != nil {
-			if n.Shared && !sensitive {
-				l.invalidShared(f, full, origin, n.Value, err)
-				return
-			}
-			l.invalid(f, full, origin, n.Value, sensitive, err)
-			return
-		}
-		l.warnOdd(f, full, origin, odd)
-		return
-	case cfgfile.List:
-		items := make([]string, 0, len(n.Items))
-		total := 0
-		for j, it := range n.Items {
-			if it.Kind != cfgfile.Scalar {
-				err = fmt.Errorf("item %d is a %s; want a single value", j+1, it.Kind)
-				break
-			}
-			if err = checkValue(it.Value); err != nil {
-				err = fmt.Errorf("item %d %w", j+1, err)
-				break
-			}
-			if j > 0 {
-				total += len(f.Sep)
-			}
-			total += len(it.Value)
-			if odd.what == "" {
-				if w := checkText(it.Value); w != "" {
-					odd = oddText{what: w, part: fmt.Sprintf("item %d", j+1), about: []string{fmt.Sprintf("item %d: ", j+1)}}
-				}
-			}
-			items = append(items, it.Value)
-		}
-		if err == nil && total > MaxValueSize {
-			// As one value in the environment, the list could not be
-			// longer; and its text is kept, joined, for the checks.
-			err = fmt.Errorf("is a list of %d bytes in all (joined with %q), larger than the %s limit of one value", total, f.Sep, sizeString(MaxValueSize))
-		}
-		if err == nil {
-			l.fields[i].raw = strings.Join(items, f.Sep)
-			err = odd.explain(f.DecodeList(v, items, custom))
-		}
-	case cfgfile.Map:
-		keys := make([]string, 0, len(n.Fields))
-		vals := make([]string, 0, len(n.Fields))
-		for _, fl := range n.Fields {
-			j := len(keys) + 1
-			if fl.Value.Kind != cfgfile.Scalar {
-				if sensitive {
-					err = fmt.Errorf("entry %d holds a %s; want a single value", j, fl.Value.Kind)
-				} else {
-					err = fmt.Errorf("key %s holds a %s; want a single value", quote(fl.Key), fl.Value.Kind)
-				}
-				break
-			}
-			if err = checkValue(fl.Key); err == nil {
-				err = checkValue(fl.Value.Value)
-			}
-			if err != nil {
-				err = fmt.Errorf("entry %d %w", j, err)
-				break
-			}
-			if odd.what == "" {
-				if w := checkText(fl.Key); w != "" {
-					odd = oddText{what: w, part: fmt.Sprintf("key %d", j), about: []string{fmt.Sprintf("key %d: ", j)}}
-				} else if w := checkText(fl.Value.Value); w != "" {
-					odd = oddText{what: w, part: fmt.Sprintf("the value of key %d", j), about: []string{fmt.Sprintf("value of key %d: ", j)}}
-				}
-			}
-			keys = append(keys, fl.Key)
-			vals = append(vals, fl.Value.Value)
-		}
-		if err == nil {
-			l.fields[i].raw = fmt.Sprint(len(keys), " entries")
-			err = odd.explain(f.DecodeMap(v, keys, vals, custom))
-		}
-	}
-	if err != nil {
-		why := err.Error()
-		if fe := (*bind.ForeignError)(nil); errors.As(err, &fe) {
-			if sensitive {
-				why = foreignRejected(f)
-			}
-			for _, it := range n.Items {
-				why = scrub(why, it.Value)
-			}
-			for _, fl := range n.Fields {
-				why = scrub(scrub(why, fl.Key), fl.Value.Value)
-			}
-		}
-		l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), "fix "+full+" ("+origin.String()+")", "invalid value from %s: %s", origin, why)
-		return
-	}
-	if l.required(f) && v.Len() == 0 {
-		l.missing(f, full, origin, true, false)
-		return
-	}
-	l.warnOdd(f, full, origin, odd)
-}
-
-// readSecretFile reads the file a NAME_FILE variable names, with one final
-// line break ("\n" or "\r\n") removed from a text file (see trimLineBreak). exists says that something was found at p,
-// so that p is a path and may be shown.
-func (l *loader) readSecretFile(name, p string) (content string, exists bool, err error) {
-	fp := fsPath(l.fsys, p)
-	st, err := fs.Stat(l.fsys, fp)
-	if err != nil {
-		return "", false, fileErr(err)
-	}
-	if !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return "", true, errors.New("is a directory, want a regular file")
-		}
-		return "", true, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
-	}
-	// The limit is on the content: one final line break is allowed on
-	// top, as it is removed.
-	const fileLimit int64 = MaxSecretFileSize + 2 // + "\r\n"
-	if st.Size() > fileLimit {
-		return "", true, &sizeError{st.Size(), MaxSecretFileSize}
-	}
-	if st.Mode().Perm()&0o044 != 0 && st.Mode().Perm() != 0 {
-		if _, real := l.fsys.(osFS); real {
-			l.add(Finding{ID: idFileMode, Severity: SeverityWarning, Key: name,
-				Origin:  Origin{Source: SourceEnvFile, Var: name + "_FILE", Name: showPath(p)},
-				Message: fmt.Sprintf("read from a file that other users can read (mode %s)", st.Mode().Perm()),
-				Hint:    "chmod 600 the file, or 400"})
-		}
-	}
-	b, err := readLimited(l.fsys, fp, fileLimit)
-	if se := (*sizeError)(nil); errors.As(err, &se) {
-		se.limit = MaxSecretFileSize
-	}
-	if err != nil {
-		return "", true, err
-	}
-	kept := b
-	if utf8.Valid(b) {
-		kept = trimLineBreak(b)
-	}
-	if len(kept) > MaxSecretFileSize {
-		return "", true, &sizeError{int64(len(b)), MaxSecretFileSize}
-	}
-	return string(kept), true, nil
-}
-
-// trimLineBreak removes one final "\n" or "\r\n" from b, the line break
-// that echo, editors and secret manifests add, and nothing more: a lone
-// "\r" is not a line break on any system that writes these files. It is
-// applied to text files only: a file that is not UTF-8 is a binary key,
-// written by a program rather than an editor, and taken byte for byte, so a
-// random key whose last byte is 0x0A (one in 256) keeps it.
-func trimLineBreak(b []byte) []byte {
-	switch {
-	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
-		return b[:len(b)-2]
-	case len(b) >= 1 && b[len(b)-1] == '\n':
-		return b[:len(b)-1]
-	}
-	return b
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeSymlink != 0:
-		return "symbolic link"
-	}
-	return "special file"
-}
-
-// fileErr turns a file system error into a message without the Go call
-// chain and without repeating itself: "does not exist", "permission
-// denied"... errors.Is still sees fs.ErrNotExist and the others.
-func fileErr(err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return &shortError{"does not exist", fs.ErrNotExist}
-	case errors.Is(err, fs.ErrPermission):
-		return &shortError{"permission denied", fs.ErrPermission}
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot read: %w", pe.Err)
-	}
-	return fmt.Errorf("cannot read: %w", err)
-}
-
-// A shortError says msg and wraps err without repeating err's text.
-type shortError struct {
-	msg string
-	err error
-}
-
-func (e *shortError) Error() string { return e.msg }
-func (e *shortError) Unwrap() error { return e.err }
-
-// sizeString renders a byte limit for a message: "64 KiB", "1 MiB".
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
-
-// A sizeError says a file or value is larger than its limit.
-type sizeError struct {
-	size  int64 // -1 when unknown
-	limit int64
-}
-
-func (e *sizeError) Error() string {
-	if e.size < 0 {
-		return "is larger than the " + sizeString(e.limit) + " limit"
-	}
-	return fmt.Sprintf("is %d bytes, larger than the %s limit", e.size, sizeString(e.limit))
-}
-
-// checkValue returns an error for a value longer than MaxValueSize.
-func checkValue(s string) error {
-	if len(s) > MaxValueSize {
-		return &sizeError{int64(len(s)), MaxValueSize}
-	}
-	return nil
-}
-
-// checkText says what is odd in a value that should be text: a NUL byte
-// (which no environment variable can hold) or bytes that are not UTF-8.
-// It returns "" for clean text.
-func checkText(s string) string {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return "contains a NUL byte"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8 text (saved in another encoding, such as Latin-1?)"
-	}
-	return ""
-}
-
-func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, fileErr(err)
-	}
-	defer f.Close()
-	// The caller checked the path; check what was opened, in case the
-	// path changed in between (osFS opens without blocking on a FIFO).
-	if st, err := f.Stat(); err != nil {
-		return nil, fileErr(err)
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fileErr(err)
-	}
-	if int64(len(b)) > limit {
-		return nil, &sizeError{-1, limit}
-	}
-	return b, nil
-}
-
-func (l *loader) dotEnvName() string {
-	if l.o.DotEnv != "" {
-		return l.o.DotEnv
-	}
-	return ".env"
-}
-
-// readDotEnv reads the .env file, if the options and profile allow it.
-func (l *loader) readDotEnv() {
-	if l.o.NoDotEnv {
-		return
-	}
-	name := l.dotEnvName()
-	fp := fsPath(l.fsys, name)
-	name = showPath(name) // from here on, for messages only
-	st, err := fs.Stat(l.fsys, fp)
-	if err != nil {
-		if l.o.DotEnv != "" || !errors.Is(err, fs.ErrNotExist) {
-			l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
-				"fix the path, or turn .env reading off with Options.NoDotEnv", "%s %s", name, fileErr(err))
-		}
-		return
-	}
-	if l.prof.Hardened() && !l.o.AllowDotEnvInProduction {
-		l.add(Finding{ID: idDotEnvProd, Severity: SeverityWarning, Origin: Origin{Source: SourceDotEnv, Name: name},
-			Message: fmt.Sprintf("%s exists but is not read under the %s profile", name, l.prof.Name()),
-			Hint:    "set the variables in the environment and remove the file from the deployment"})
-		return
-	}
-	if !st.Mode().IsRegular() {
-		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, nil,
-			"point it at a regular file", "%s is not a regular file", name)
-		return
-	}
-	var b []byte
-	if st.Size() > dotenv.MaxSize {
-		err = &sizeError{st.Size(), dotenv.MaxSize}
-	} else {
-		b, err = readLimited(l.fsys, fp, dotenv.MaxSize)
-	}
-	if err == nil {
-		var entries []dotenv.Entry
-		entries, err = dotenv.Parse(name, b)
-		if err == nil {
-			l.dotenv = make(map[string]dotenvValue, len(entries))
-			for _, e := range entries {
-				l.dotenv[e.Key] = dotenvValue{value: e.Value, line: e.Line}
-			}
-			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line)
-			for _, k := range []string{"APP_ENV_FILE", "CONFIG_FILE", "CONFIG_FILE_FILE"} {
-				if d, ok := l.dotenv[l.o.Prefix+k]; ok {
-					l.errorf(idAppEnv, l.o.Prefix+k, "", Origin{Source: SourceDotEnv, Name: name, Line: d.line}, ErrInvalid, nil,
-						"set "+l.o.Prefix+k+" in the environment", "%s is read before the .env file, so %s cannot set it", l.o.Prefix+k, name)
-				}
-			}
-			return
-		}
-	}
-	var se *dotenv.SyntaxError
-	if errors.As(err, &se) {
-		l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name, Line: se.Line}, ErrInvalid, err,
-			"fix the file's syntax", "%s", se.Error())
-		return
-	}
-	hint := "fix the file's permissions, or turn .env reading off with Options.NoDotEnv"
-	if se := (*sizeError)(nil); errors.As(err, &se) {
-		hint = "keep the file under " + sizeString(dotenv.MaxSize)
-	}
-	l.errorf(idDotEnvFile, "", "", Origin{Source: SourceDotEnv, Name: name}, ErrInvalid, err,
-		hint, "%s %s", name, err)
-}
-
-// checkAppEnv reports a file that sets APP_ENV to another profile than the
-// one loading: files are read after the profile is chosen, so they cannot
-// choose it.
-func (l *loader) checkAppEnv(src Source, file, v string, line int) {
-	if strings.TrimSpace(v) == "" || strings.EqualFold(strings.TrimSpace(v), l.prof.Name()) {
-		return
-	}
-	key := l.o.Prefix + "APP_ENV"
-	origin := Origin{Source: src, Name: file, Line: line}
-	l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil,
-		"set "+key+" in the environment; files are read after the profile is chosen",
-		"%s sets %s to %s, but the profile is %s", origin, key, quote(v), l.prof.Name())
-}
-
-// readConfigFiles reads the YAML and JSON files and maps their keys to
-// fields.
-func (l *loader) readConfigFiles() {
-	files := l.o.ConfigFiles
-	if files == nil {
-		for level := levelOverride; level <= levelEnv; level++ {
-			if v, ok := l.lookupAt(level, l.o.Prefix+"CONFIG_FILE"); ok && strings.TrimSpace(v) != "" {
-				files = []string{strings.TrimSpace(v)}
-				break
-			}
-		}
-	}
-	for _, name := range files {
-		// A CONFIG_FILE variable may hold anything: every message, and
-		// the origins, show the path in showPath's form.
-		shown := showPath(name)
-		origin := Origin{Source: SourceFile, Name: shown}
-		if len(name) > MaxPathSize {
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil, "fix the path",
-				"config file %s: the path is %d bytes, longer than the %d-byte limit", shown, len(name), MaxPathSize)
-			continue
-		}
-		b, err := l.readConfigBytes(name)
-		if err != nil {
-			hint := "fix the path or the file's permissions"
-			if se := (*sizeError)(nil); errors.As(err, &se) {
-				hint = "keep the file under " + sizeString(cfgfile.MaxSize) + ", or split it across several files"
-			}
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err,
-				hint, "config file %s %s", shown, err)
-			continue
-		}
-		root, err := cfgfile.Parse(name, b)
-		if err != nil {
-			var ce *cfgfile.Error
-			if errors.As(err, &ce) {
-				origin.Line = ce.Line
-				ce.File = shown
-			}
-			l.errorf(idConfigFile, "", "", origin, ErrInvalid, err, "fix the file", "%s", err)
-			continue
-		}
-		if l.fileVals == nil {
-			l.fileVals = map[int]fileValue{}
-		}
-		l.mapNode(shown, "", root, map[int]int{})
-	}
-}
-
-func (l *loader) readConfigBytes(name string) ([]byte, error) {
-	fp := fsPath(l.fsys, name)
-	st, err := fs.Stat(l.fsys, fp)
-	if err != nil {
-		return nil, fileErr(err)
-	}
-	if st.IsDir() {
-		return nil, errors.New("is a directory, want a file")
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
-	}
-	if st.Size() > cfgfile.MaxSize {
-		return nil, &sizeError{st.Size(), cfgfile.MaxSize}
-	}
-	return readLimited(l.fsys, fp, cfgfile.MaxSize)
-}
-
-// mapNode maps the keys of a configuration file's map to fields: a key is
-// a variable's name in any case, with '-' for '_' allowed; a nested map
-// adds its key as a prefix, so cache: {ttl: 10m} sets CACHE_TTL. file is
-// the path in showPath's form.
-func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) {
-	for _, fl := range n.Fields {
-		key := prefix + strings.ToUpper(strings.ReplaceAll(fl.Key, "-", "_"))
-		origin := Origin{Source: SourceFile, Name: file, Line: fl.Line}
-		if key == "APP_ENV" {
-			// The profile is chosen before files are read: a file may only
-			// agree with it.
-			if fl.Value.Kind == cfgfile.Scalar {
-				l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
-			} else if fl.Value.Kind != cfgfile.Null {
-				l.errorf(idAppEnv, key, "", origin, ErrInvalid, nil, "give a profile name", "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)
-			}
-			continue
-		}
-		if l.fileGroup(key, file, fl, seen) {
-			continue
-		}
-		if i, ok := l.plan.Lookup(key); ok {
-			// page_size, PAGE_SIZE, page-size and a nested page: {size}
-			// are one variable: a file may set it once.
-			if first, dup := seen[i]; dup {
-				l.errorf(idConfigFile, prefix+key[len(prefix):], "", origin, ErrInvalid, nil, "keep one of them",
-					"%s:%d: %s is set twice in %s (lines %d and %d)", file, fl.Line, key, file, first, fl.Line)
-				continue
-			}
-			seen[i] = fl.Line
-			if fl.Value.Kind == cfgfile.Null || fl.Value.Kind == cfgfile.Scalar && fl.Value.Value == "" {
-				continue // unset, as an empty value is everywhere
-			}
-			l.fileVals[i] = fileValue{node: fl.Value, file: file, line: fl.Line}
-			continue
-		}
-		if fl.Value.Kind == cfgfile.Map && l.pe.groups[key+"_"] {
-			l.mapNode(file, key+"_", fl.Value, seen)
-			continue
-		}
-		l.errorf(idConfigFile, "", "", origin, ErrInvalid, nil,
-			"remove it or fix its name"+l.suggest(key),
-			"%s:%d: unknown key %s", file, fl.Line, redact.Key(prefix+fl.Key))
-	}
-}
-
-// finishBase applies the profile rules to an embedded Base: it records the
-// profile in AppEnv and gives a development profile a random key.
-func (l *loader) finishBase(nv reflect.Value) {
-	hb, ok := nv.Addr().Interface().(hasBase)
-	if !ok {
-		return
-	}
-	b := hb.base()
-	b.AppEnv = l.prof.Name()
-	if i, ok := l.plan.Lookup("APP_ENV"); ok {
-		l.fields[i].origin = l.profOrigin
-		l.fields[i].raw = b.AppEnv
-	}
-	if b.SecretKey.IsSet() || !l.prof.p.devKey {
-		return
-	}
-	if i, ok := l.plan.Lookup("SECRET_KEY"); ok && l.fields[i].origin.Source > SourceProfile {
-		return // set but empty, or invalid: already reported
-	}
-	k, err := devKey(l.o.Rand)
-	full := l.o.Prefix + "SECRET_KEY"
-	if err != nil {
-		l.errorf(idInvalid, full, "Base.SecretKey", Origin{}, ErrInvalid, err, "", "could not generate a development key: %s", err)
-		return
-	}
-	b.SecretKey = k
-	if i, ok := l.plan.Lookup("SECRET_KEY"); ok {
-		l.fields[i].origin = Origin{Source: SourceGenerated, Name: "random, this process only"}
-	}
-	l.add(Finding{ID: idDevKey, Severity: SeverityWarning, Key: full, Field: "Base.SecretKey",
-		Origin:  Origin{Source: SourceGenerated, Name: "random, this process only"},
-		Message: "not set: using a random key for this process; sessions and tokens will not survive a restart or work across instances",
-		Hint:    "set " + full + " (prodready gen-secret makes one)"})
-}
-
-// resolveMemory turns MemorySize percentages into bytes. The memory limit
-// is read once per load, and only when a percentage needs it.
-func (l *loader) resolveMemory(nv reflect.Value) {
-	var (
-		limit    int64
-		limitErr error
-		read     bool
-	)
-	for i := range l.plan.Fields {
-		f := &l.plan.Fields[i]
-		if f.Type != memSizeType {
-			continue
-		}
-		m := nv.FieldByIndex(f.Index).Addr().Interface().(*MemorySize)
-		if m.Percent == 0 {
-			continue
-		}
-		if !read {
-			limit, limitErr = l.memoryLimit()
-			read = true
-		}
-		err := limitErr
-		if err == nil {
-			m.Bytes, err = memlimit.Spec{Percent: m.Percent}.Resolve(limit)
-		}
-		if err != nil {
-			l.errorf(idInvalid, l.o.Prefix+f.Name, f.Path, l.fields[i].origin, ErrInvalid, err,
-				"give an absolute size such as 256MiB", "cannot resolve %s of the memory limit: %s", memlimit.Spec{Percent: m.Percent}, err)
-		}
-	}
-}
-
-func (l *loader) memoryLimit() (int64, error) {
-	if l.o.MemoryLimit != nil {
-		return l.o.MemoryLimit()
-	}
-	n, _, err := memlimit.Limit(os.DirFS("/"))
-	return n, err
-}
-
-// log sends warnings and infos to the logger.
-func (l *loader) log(ctx context.Context) {
-	logger := l.o.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	for _, f := range l.findings {
-		level := slog.LevelInfo
-		switch f.Severity {
-		case SeverityError:
-			continue
-		case SeverityWarning:
-			level = slog.LevelWarn
-		}
-		attrs := []slog.Attr{slog.String("check", f.ID)}
-		if f.Key != "" {
-			attrs = append(attrs, slog.String("var", f.Key))
-		}
-		if f.Hint != "" {
-			attrs = append(attrs, slog.String("hint", f.Hint))
-		}
-		msg := f.Message
-		if f.Key != "" {
-			msg = f.Key + ": " + msg
-		}
-		logger.LogAttrs(ctx, level, "prodready: "+msg, attrs...)
-	}
-}
-
+// sortedKeys returns m's keys sorted, so that findings come in the same
+// order on every load.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -1498,64 +355,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// showPath renders a file path for a message or an origin: as given when
-// it is printable UTF-8 text, else quoted with Go's escapes, so that no
-// control character reaches a terminal or a log. A path longer than 512
-// bytes (128 when quoted) keeps only its end, where the file name is,
-// after "..." and with its length.
-func showPath(p string) string {
-	printable := utf8.ValidString(p) && !strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) })
-	limit := 512
-	if !printable {
-		limit = 128 // a quoted byte may take 4
-	}
-	s := p
-	if len(p) > limit {
-		cut := len(p) - limit/2
-		for cut < len(p) && !isRuneStart(p[cut]) {
-			cut++
-		}
-		s = p[cut:]
-	}
-	if !printable {
-		s = strconv.Quote(s)
-	}
-	if len(p) > limit {
-		return "..." + s + " (" + strconv.Itoa(len(p)) + "-byte path)"
-	}
-	return s
-}
-
-// hiddenPath stands for a NAME_FILE value that is not shown: it names no
-// file (yet), so it may be a secret pasted by mistake.
-func hiddenPath(p string) string {
-	return "(" + strconv.Itoa(len(p)) + " bytes, not shown)"
-}
-
-// sourceText names an origin in a sentence: "the environment",
-// "c.yaml:3", "API_TOKEN_FILE /run/secrets/token".
-func sourceText(o Origin) string {
-	if o.Source == SourceEnv {
-		return "the environment"
-	}
-	return o.String()
-}
-
-// safeKey renders a variable name that came from outside (an override's
-// key, an environment variable's name) for a finding: as it is when it is
-// a plausible name, else quoted and cut to 64 bytes, so that no control
-// character or megabyte-long name reaches a message.
-func safeKey(k string) string {
-	if len(k) > 128 {
-		return quote(k)
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !(c == '_' || c == '.' || c == '-' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
-			return quote(k)
-		}
-	}
-	return k
 }

@@ -347,3 +347,22 @@ func TestOriginStrings(t *testing.T) {
 		t.Errorf("D_KEY from file = %q, want %q (trailing newline trimmed)", cfg.D, "4")
 	}
 }
+
+// TestLongVariableNamesDoNotPanic checks the misspelling scan with
+// names longer than 64 bytes.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): such a name panicked in the scan.
+func TestLongVariableNamesDoNotPanic(t *testing.T) {
+	t.Parallel()
+	name := strings.Repeat("A", 64)
+	var c struct {
+		X string `env:"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
+	}
+	for _, n := range []string{name, name[:63], name + "B", strings.Repeat("A", 200)} {
+		rep, err := prodready.LoadWithReport(ctx, &c, opts(prodready.MapEnv{n: "1"}, nil))
+		if err != nil || rep == nil {
+			t.Errorf("Load() with a %d-byte name = %v", len(n), err)
+		}
+	}
+}

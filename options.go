@@ -155,8 +155,11 @@ func (f LookupFunc) Lookup(name string) (string, bool) { return f(name) }
 // processEnv is the process environment.
 type processEnv struct{}
 
+// Lookup reads the variable from the process environment.
 func (processEnv) Lookup(name string) (string, bool) { return os.LookupEnv(name) }
 
+// Names lists the process environment's variables, for the unknown
+// variable scan and ScrubEnvironment.
 func (processEnv) Names() []string {
 	env := os.Environ()
 	names := make([]string, 0, len(env))
@@ -181,6 +184,8 @@ func (osFS) Open(name string) (fs.File, error) {
 	return os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
+// Stat follows symbolic links: a NAME_FILE may be a link into a secret
+// volume, as Kubernetes mounts them.
 func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 
 // fsPath turns a user-given path into one for fsys.

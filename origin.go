@@ -112,6 +112,7 @@ func (r *Report) Errors() []Finding { return r.bySeverity(SeverityError) }
 // Warnings returns the findings of warning severity.
 func (r *Report) Warnings() []Finding { return r.bySeverity(SeverityWarning) }
 
+// bySeverity returns the findings of severity s, in the report's order.
 func (r *Report) bySeverity(s Severity) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
@@ -122,6 +123,8 @@ func (r *Report) bySeverity(s Severity) []Finding {
 	return out
 }
 
+// lengthClass describes a secret's length for the report in broad
+// classes only: the exact length would tell an attacker something.
 func lengthClass(n int) string {
 	switch {
 	case n == 0:

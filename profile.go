@@ -25,6 +25,8 @@ import (
 // Profile is immutable and safe to share between goroutines.
 type Profile struct{ p *profile }
 
+// profile is a Profile's shared, immutable state; Profile wraps a
+// pointer to it, so that profiles compare by identity.
 type profile struct {
 	name     string
 	parent   *profile

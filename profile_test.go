@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/prodready/prodready"
@@ -293,5 +294,38 @@ func TestProductionFailFastMessages(t *testing.T) {
 				t.Errorf("Load() error prints the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestAppEnvFileSelectsTheProfile checks that APP_ENV_FILE chooses the
+// profile as APP_ENV does.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): APP_ENV_FILE was not honoured.
+func TestAppEnvFileSelectsTheProfile(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"run/secrets/appenv": {Data: []byte("production\n")}}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, opts(prodready.MapEnv{"APP_ENV_FILE": "/run/secrets/appenv"}, files))
+	if !errors.Is(err, prodready.ErrMissing) || !strings.Contains(err.Error(), "required in production") {
+		t.Errorf("APP_ENV_FILE=production: Load() = %v, AppEnv %q; want production rules", err, b.AppEnv)
+	}
+}
+
+// TestConfigFileCannotSwitchProfile checks that a config file setting
+// APP_ENV to another profile is refused: files are read after the profile
+// is chosen.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): a config file could set APP_ENV silently.
+func TestConfigFileCannotSwitchProfile(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"c.yaml": {Data: []byte("app_env: production\n")}}
+	o := opts(nil, files)
+	o.ConfigFiles = []string{"c.yaml"}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, o)
+	if err == nil || !strings.Contains(err.Error(), "but the profile is development") {
+		t.Errorf("Load() = %v, want the disagreeing APP_ENV refused", err)
 	}
 }

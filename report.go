@@ -72,6 +72,8 @@ func render(v reflect.Value, sep, kvsep string) string {
 	return redactURLPasswords(renderValue(v, sep, kvsep))
 }
 
+// renderValue is render before URL passwords are removed: the text of v
+// as it would be written in the environment, secrets redacted.
 func renderValue(v reflect.Value, sep, kvsep string) string {
 	if !v.IsValid() {
 		return ""

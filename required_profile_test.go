@@ -62,3 +62,31 @@ func TestRequiredNamesUnknownProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestRequiredInMisspelledProfile checks that a required tag misspelling a
+// known profile is refused, and that profile names are case-insensitive.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): such a requirement silently never applied.
+func TestRequiredInMisspelledProfile(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		A string `env:"A" required:"prodution"`
+		B string `env:"B" required:"Production"`
+		C string `env:"C" required:"staging"` // registered below; an unknown one is refused (TestRequiredNamesUnknownProfile)
+	}
+	o0 := opts(nil, nil)
+	o0.Profiles = []prodready.Profile{prodready.Production.Derive("staging", nil)}
+	err := prodready.Load(ctx, &c, o0)
+	if err == nil || !strings.Contains(err.Error(), `required:"prodution" names no profile (built-in or in Options.Profiles); did you mean production?`) {
+		t.Errorf("Load() = %v", err)
+	}
+	var d struct {
+		B string `env:"B" required:"Production"`
+	}
+	o := opts(nil, nil)
+	o.Profile = prodready.Production
+	if err := prodready.Load(ctx, &d, o); !errors.Is(err, prodready.ErrMissing) {
+		t.Errorf(`required:"Production" under production: Load() = %v, want B missing`, err)
+	}
+}

@@ -247,6 +247,9 @@ func GenerateKey(r io.Reader, n int) (Secret, error) {
 	return Secret{}, fmt.Errorf("random source gave 16 weak keys in a row; it is not random")
 }
 
+// devKey generates the random SECRET_KEY of a development profile. Its
+// prefix marks it, so that the key-strength check refuses it should it
+// ever be copied into a hardened profile's environment.
 func devKey(r io.Reader) (Secret, error) {
 	k, err := GenerateKey(r, 32)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/prodready/prodready"
 )
@@ -198,5 +199,30 @@ func TestGenerateKey(t *testing.T) {
 	}
 	if _, err := prodready.GenerateKey(bytes.NewReader(make([]byte, 1<<12)), 32); err == nil {
 		t.Error("GenerateKey with an all-zero reader succeeded, want an error")
+	}
+}
+
+// TestNameFileValueIsSecretEverywhere checks that a value read through
+// NAME_FILE is redacted in the report and never quoted in an error, whatever
+// its field's type.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): a file-delivered value in a plain string or int
+// field was shown.
+func TestNameFileValueIsSecretEverywhere(t *testing.T) {
+	t.Parallel()
+	var c struct {
+		Password string `env:"DB_PASSWORD"`
+		Workers  int    `env:"WORKERS"`
+	}
+	files := fstest.MapFS{"run/secrets/db": {Data: []byte(canary + "\n")}}
+	rep, err := prodready.LoadWithReport(ctx, &c, opts(prodready.MapEnv{"DB_PASSWORD_FILE": "/run/secrets/db", "WORKERS_FILE": "/run/secrets/db"}, files))
+	if err == nil || !strings.Contains(err.Error(), "WORKERS: invalid value (secret, not shown) from WORKERS_FILE /run/secrets/db") {
+		t.Errorf("Load() error = %v", err)
+	}
+	assertNoCanary(t, canary, "error", err.Error())
+	v, _ := rep.Var("DB_PASSWORD")
+	if v.Value != prodready.Redacted || !v.Secret {
+		t.Errorf("a value read from a NAME_FILE file shows in the report: %+v", v)
 	}
 }

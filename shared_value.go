@@ -19,6 +19,6 @@ func (l *loader) invalidShared(f *bind.Field, full string, origin Origin, raw st
 		why = foreignRejected(f)
 	}
 	why = scrub(why, raw)
-	l.errorf(idInvalid, full, f.Path, origin, ErrInvalid, errors.New(why), "fix "+full+" ("+origin.String()+")",
-		"invalid value (not shown: a YAML anchor's, which an alias may share with a secret) from %s: %s", origin, why)
+	l.errorf(Finding{ID: idInvalid, Key: full, Field: f.Path, Origin: origin, Hint: "fix " + full + " (" + origin.String() + ")"},
+		ErrInvalid, errors.New(why), "invalid value (not shown: a YAML anchor's, which an alias may share with a secret) from %s: %s", origin, why)
 }

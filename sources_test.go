@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -292,5 +293,79 @@ func TestDotEnv(t *testing.T) {
 				t.Errorf("findings %v, want %s", rep.Findings, tt.wantID)
 			}
 		})
+	}
+}
+
+// TestEmptyValuesFallThrough checks that an empty NAME_FILE file
+// and an empty config file value count as unset, like an empty variable.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): they did not fall through to the defaults.
+func TestEmptyValuesFallThrough(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"k": {Data: []byte("\n")}, "c.yaml": {Data: []byte("page_size: \"\"\nsecret_key: \"\"\n")}}
+	for _, tc := range []struct {
+		name string
+		env  prodready.MapEnv
+		conf []string
+	}{
+		{"empty secret file", prodready.MapEnv{"SECRET_KEY_FILE": "k"}, nil},
+		{"empty strings in a config file", nil, []string{"c.yaml"}},
+	} {
+		o := opts(tc.env, files)
+		o.ConfigFiles = tc.conf
+		var b prodready.Base
+		rep, err := prodready.LoadWithReport(ctx, &b, o)
+		if err != nil {
+			t.Fatalf("%s: Load() = %v", tc.name, err)
+		}
+		if !b.SecretKey.IsSet() || !hasFinding(rep, "PR-W001", "") || b.PageSize != 50 {
+			t.Errorf("%s: key set %v, PR-W001 %v, PAGE_SIZE %d; want the development key and the default", tc.name, b.SecretKey.IsSet(), hasFinding(rep, "PR-W001", ""), b.PageSize)
+		}
+	}
+}
+
+// TestOverridesAreTheirOwnLevel checks that Options.Overrides form a
+// level above the environment: an override beats an environment NAME_FILE,
+// and an empty override does not hide the environment's value.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): overrides were not a level of their own.
+func TestOverridesAreTheirOwnLevel(t *testing.T) {
+	t.Parallel()
+	key := strongKey(t)
+	files := fstest.MapFS{"k": {Data: []byte("x")}}
+	o := opts(prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY_FILE": "k"}, files)
+	o.Overrides = map[string]string{"SECRET_KEY": key}
+	var b prodready.Base
+	if err := prodready.Load(ctx, &b, o); err != nil || b.SecretKey.Reveal() != key {
+		t.Errorf("override under an environment NAME_FILE: Load() = %v", err)
+	}
+	o = opts(prodready.MapEnv{"APP_ENV": "production"}, nil)
+	o.Overrides = map[string]string{"APP_ENV": ""}
+	if err := prodready.Load(ctx, &b, o); !errors.Is(err, prodready.ErrMissing) {
+		t.Errorf("an empty APP_ENV override hid APP_ENV=production: Load() = %v", err)
+	}
+}
+
+// TestUnknownOverrideKeys checks that an override key naming no
+// variable (PR-E007), and CONFIG_FILE set in .env, are refused.
+//
+// Found in the second review of the loader (commit d8a6708, tests formerly
+// in review_test.go): both were silently ignored.
+func TestUnknownOverrideKeys(t *testing.T) {
+	t.Parallel()
+	o := opts(nil, nil)
+	o.Prefix = "MY_"
+	o.Overrides = map[string]string{"APP_ENV": "production", "MY_PAGESIZE": "7", "MY_PAGE_SIZE": "8"}
+	var b prodready.Base
+	err := prodready.Load(ctx, &b, o)
+	if err == nil || !strings.Contains(err.Error(), "APP_ENV: an override names an unknown variable (override keys carry the prefix MY_)") ||
+		!strings.Contains(err.Error(), "MY_PAGESIZE: an override names an unknown variable (fix the name; did you mean PAGE_SIZE?)") {
+		t.Errorf("Load() = %v", err)
+	}
+	files := fstest.MapFS{".env": {Data: []byte("CONFIG_FILE=c.yaml\n")}}
+	if err := prodready.Load(ctx, &b, opts(nil, files)); err == nil || !strings.Contains(err.Error(), "CONFIG_FILE is read before the .env file") {
+		t.Errorf("CONFIG_FILE in .env: Load() = %v", err)
 	}
 }

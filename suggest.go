@@ -97,6 +97,8 @@ func (l *loader) scanUnknown() {
 	})
 }
 
+// slicesContainsFold reports whether list holds s in any case, ignoring
+// surrounding white space: Options.Silence takes IDs as people type them.
 func slicesContainsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(strings.TrimSpace(x), s) {
@@ -209,6 +211,8 @@ func editDistance(a, b string, limit int) int {
 	return min(prev[len(b)], limit)
 }
 
+// upper is an ASCII-only ToUpper for one byte, for the edit distance:
+// variable names are ASCII.
 func upper(c byte) byte {
 	if c >= 'a' && c <= 'z' {
 		return c - ('a' - 'A')

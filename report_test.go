@@ -13,8 +13,13 @@ import (
 	"github.com/prodready/prodready"
 )
 
-// Findings the CLI review turned up: what the report and the errors say
-// when a profile is unknown, a NAME_FILE is unreadable, a file is missing.
+// TestReportOnFailedLoads checks what the report and the errors say when a
+// profile is unknown, a NAME_FILE is unreadable, a file is missing.
+//
+// Found in the review of the CLI (commit 75fd56e, formerly in
+// report_fixes_test.go): the report named the stand-in profile instead of
+// the unknown one, lost a failed NAME_FILE's origin, and a missing file's
+// error said "does not exist" twice.
 func TestReportOnFailedLoads(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -98,8 +103,12 @@ func TestReportOnFailedLoads(t *testing.T) {
 	}
 }
 
-// Review finding: print --format env wrote "10% (2527651430)" and
-// "2026-01-02 03:04:05 +0000 UTC", which do not load back.
+// TestReportValuesLoadBack checks that the report's values, which print
+// --format env writes, load back as the same values.
+//
+// Found in review (commit 17c8365, formerly in report_fixes_test.go): print
+// --format env wrote "10% (2527651430)" and "2026-01-02 03:04:05 +0000 UTC",
+// which do not load back.
 func TestReportValuesLoadBack(t *testing.T) {
 	t.Parallel()
 	type cfg struct {
@@ -127,5 +136,19 @@ func TestReportValuesLoadBack(t *testing.T) {
 	}
 	if c2.Mem != c.Mem || !c2.Start.Equal(c.Start) || c2.Level != c.Level {
 		t.Errorf("reloaded %+v, want %+v", c2, c)
+	}
+}
+
+// TestReportOnUnknownProfile checks that an unknown APP_ENV still
+// yields a report holding the error.
+//
+// Found in the first review of the loader (commit c5dbfb1, tests formerly
+// in review_test.go): an unknown profile yielded no report.
+func TestReportOnUnknownProfile(t *testing.T) {
+	t.Parallel()
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, opts(prodready.MapEnv{"APP_ENV": "prod"}, nil))
+	if !errors.Is(err, prodready.ErrUnknownProfile) || rep == nil || !hasFinding(rep, "PR-E002", "APP_ENV") {
+		t.Errorf("LoadWithReport() = %+v, %v; want a report holding the error", rep, err)
 	}
 }
