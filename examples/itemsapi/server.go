@@ -39,14 +39,15 @@ import (
 	"github.com/prodready/prodready/signing"
 )
 
-// Limits of requests.
+// Limits of the items' requests.
 const (
-	maxItemBody  = 64 << 10 // bytes of a POST /items or PUT /items/{id} body
-	maxLoginBody = 4 << 10  // bytes of a POST /login body
-	maxNameLen   = 200      // bytes of an item's name
-	maxPrice     = 1_000_000_000_000
-	readyTimeout = time.Second // bound of GET /readyz's checks
+	maxItemBody = 64 << 10 // bytes of a POST /items or PUT /items/{id} body
+	maxNameLen  = 200      // bytes of an item's name
+	maxPrice    = 1_000_000_000_000
+)
 
+// Bounds of the cache's calls after a write (see invalidate).
+const (
 	// cacheTimeout is the cache's Options.Timeout: the bound of each call
 	// to a cache server, and so of the write of a loaded value.
 	cacheTimeout = 100 * time.Millisecond
@@ -56,6 +57,11 @@ const (
 	// invalidateMargin is added to the delay of the second delete after a
 	// write, for the scheduling of the goroutines on both sides.
 	invalidateMargin = 100 * time.Millisecond
+)
+
+// Limits and names of the admin's login and sessions.
+const (
+	maxLoginBody = 4 << 10 // bytes of a POST /login body
 
 	// sessionMaxAge is the lifetime of an admin session.
 	sessionMaxAge = 12 * time.Hour
@@ -63,6 +69,9 @@ const (
 	// ADMIN_TOKEN in sessions.
 	adminPurpose = "itemsapi admin"
 )
+
+// readyTimeout bounds GET /readyz's checks.
+const readyTimeout = time.Second
 
 // Stable error codes of JSON error responses.
 const (
