@@ -8,23 +8,18 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"path"
-	"reflect"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/prodready/prodready"
@@ -513,174 +508,6 @@ func validateItem(in ItemInput) (param, msg string) {
 		return "name", msg
 	}
 	return "", ""
-}
-
-// readJSON decodes the request's body, one JSON object of at most limit
-// bytes with no unknown field, into dst, a pointer to a struct, or answers
-// 4xx. The body must be valid UTF-8 (encoding/json would silently replace
-// bad bytes with U+FFFD), with no lone surrogate escape (\ud800, which it
-// replaces likewise), the Content-Type application/json with no
-// charset but utf-8, and the object's names must be dst's JSON names
-// exactly: once each, in their case (encoding/json matches "NAME" to
-// "name" and keeps the last of duplicates), with no invisible format
-// character. Messages name the field at fault, never a value: the body of
-// POST /login is a secret.
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) bool {
-	if !jsonContentType(w, r) {
-		return false
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("body: larger than %d bytes", limit), nil)
-		return false
-	case err != nil:
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: could not be read", nil)
-		return false
-	case !utf8.Valid(raw):
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: not valid UTF-8", nil)
-		return false
-	}
-	if msg := escapeProblem(raw); msg != "" {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+msg, nil)
-		return false
-	}
-	if msg := checkNames(raw, jsonNames(dst)); msg != "" {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+msg, nil)
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(dst)
-	if err == nil {
-		// One value, then nothing but white space.
-		if _, err2 := dec.Token(); err2 != io.EOF {
-			err = errors.New("trailing data")
-		}
-	}
-	if err == nil {
-		return true
-	}
-	var (
-		se *json.SyntaxError
-		te *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		invalidParam(w, te.Field, te.Field+": want a JSON "+te.Type.Kind().String()+", got "+te.Value)
-	case errors.As(err, &se):
-		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("body: invalid JSON at byte %d", se.Offset), nil)
-	case errors.Is(err, io.EOF):
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: empty, want a JSON object", nil)
-	default:
-		// Unknown fields ("json: unknown field \"x\""), trailing data,
-		// truncated JSON.
-		writeError(w, http.StatusBadRequest, codeBadRequest, "body: "+bodyReason(err), nil)
-	}
-	return false
-}
-
-// jsonContentType answers 415 unless the request's Content-Type is
-// application/json, with no charset parameter or utf-8 (RFC 8259: JSON
-// between systems is UTF-8).
-func jsonContentType(w http.ResponseWriter, r *http.Request) bool {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia, "Content-Type: want application/json", nil)
-		return false
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia,
-			"Content-Type: charset "+quote(cs)+": want utf-8 or none", nil)
-		return false
-	}
-	return true
-}
-
-// jsonNames returns the JSON names of the fields of the struct that dst
-// points to.
-func jsonNames(dst any) []string {
-	t := reflect.TypeOf(dst)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	var names []string
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case name == "-" || !f.IsExported():
-		case name == "":
-			names = append(names, f.Name)
-		default:
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// checkNames returns why the names of the JSON object raw are refused, or
-// "": a name given twice, a name that is not one of names, in another case
-// or not at all, or a name holding a Unicode format
-// character (category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO
-// WIDTH SPACE...), which would make "name" and "na\u200bme" look alike
-// in a log.
-func checkNames(raw []byte, names []string) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return "" // not an object: the decoder says what is wrong
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "" // invalid JSON: the decoder says where
-		}
-		name, _ := tok.(string)
-		if strings.ContainsFunc(name, func(c rune) bool { return unicode.Is(unicode.Cf, c) }) {
-			return "field name " + strconv.QuoteToASCII(name) + " holds an invisible format character"
-		}
-		if seen[name] {
-			return "field " + quote(name) + " given twice"
-		}
-		seen[name] = true
-		if !slices.Contains(names, name) {
-			for _, n := range names {
-				if strings.EqualFold(n, name) {
-					return "field " + quote(name) + ": want " + quote(n) + " (names are case-sensitive)"
-				}
-			}
-			return "unknown field " + quote(name)
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return ""
-		}
-	}
-	return ""
-}
-
-// bodyReason is a short reason for a decoding error, the unknown field's
-// name at most.
-func bodyReason(err error) string {
-	msg := err.Error()
-	const unknown = "json: unknown field "
-	switch {
-	case len(msg) > len(unknown) && msg[:len(unknown)] == unknown:
-		name, qerr := strconv.Unquote(msg[len(unknown):])
-		if qerr != nil {
-			return "unknown field"
-		}
-		return "unknown field " + quote(name)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated JSON"
-	case msg == "trailing data":
-		return "more than one JSON value"
-	}
-	return "not a JSON object of the expected form"
 }
 
 // loginBody is the body of POST /login.
