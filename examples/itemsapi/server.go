@@ -100,131 +100,6 @@ func (s *server) handler() http.Handler {
 	return s.accessLog(s.recoverPanics(s.deadline(s.sessions.Middleware(jsonMux(mux)))))
 }
 
-// jsonMux serves mux, but answers what mux itself would answer in plain
-// text, 404 and 405, with JSON errors.
-func jsonMux(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		if pattern != "" && !unclean(r.URL.Path) {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		rec := &headerRecorder{header: http.Header{}}
-		h.ServeHTTP(rec, r)
-		switch rec.status {
-		case http.StatusNotFound:
-			writeError(w, http.StatusNotFound, codeNotFound, "no such path: "+quote(r.URL.Path), nil)
-		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.header.Get("Allow"))
-			writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed,
-				"method "+quote(r.Method)+" not allowed here; allowed: "+rec.header.Get("Allow"), nil)
-		default:
-			// A redirect to the clean path ("/items/../items/3" to
-			// "/items/3"), kept, with a JSON body in place of mux's HTML.
-			loc := rec.header.Get("Location")
-			if rec.status < 300 || rec.status > 399 || loc == "" {
-				h.ServeHTTP(w, r)
-				return
-			}
-			w.Header().Set("Location", loc)
-			writeJSON(w, rec.status, map[string]string{"location": loc})
-		}
-	})
-}
-
-// unclean reports whether mux redirects path to its clean form, as it does
-// for "/items/../items/3" and "//items".
-func unclean(p string) bool {
-	c := path.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
-		c += "/"
-	}
-	return c != p
-}
-
-// A headerRecorder keeps the status and header that a handler of mux
-// writes, and drops its body.
-type headerRecorder struct {
-	header http.Header
-	status int
-}
-
-func (h *headerRecorder) Header() http.Header { return h.header }
-func (h *headerRecorder) Write(b []byte) (int, error) {
-	if h.status == 0 {
-		h.status = http.StatusOK
-	}
-	return len(b), nil
-}
-func (h *headerRecorder) WriteHeader(code int) {
-	if h.status == 0 {
-		h.status = code
-	}
-}
-
-// deadline bounds each request's context by REQUEST_TIMEOUT.
-func (s *server) deadline(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// recoverPanics answers a handler's panic with 500 internal, when nothing
-// has been written yet, and logs it with its stack, without the request's
-// body, header or the panic's value (which may hold anything), unless
-// DEBUG is on.
-func (s *server) recoverPanics(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			attrs := []any{"method", r.Method, "path", r.URL.Path, "type", fmt.Sprintf("%T", v), "stack", string(debug.Stack())}
-			if s.cfg.Debug {
-				attrs = append(attrs, "value", fmt.Sprint(v))
-			}
-			s.logger.ErrorContext(r.Context(), "handler panicked", attrs...)
-			if sw, ok := w.(*statusWriter); !ok || sw.status == 0 {
-				writeError(w, http.StatusInternalServerError, codeInternal, "internal error", nil)
-			}
-		}()
-		h.ServeHTTP(w, r)
-	})
-}
-
-// A statusWriter notes the status and size of a response, for the access
-// log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap is for http.ResponseController.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // accessLog logs one line per request: method, path (not the query,
 // which may hold a cursor), status, bytes, duration, the client's address
 // and the request id; GET /healthz and /readyz answered 200 at Debug,
@@ -296,4 +171,131 @@ func newRequestID() string {
 	var b [8]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// A statusWriter notes the status and size of a response, for the access
+// log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap is for http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// recoverPanics answers a handler's panic with 500 internal, when nothing
+// has been written yet, and logs it with its stack, without the request's
+// body, header or the panic's value (which may hold anything), unless
+// DEBUG is on.
+func (s *server) recoverPanics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "type", fmt.Sprintf("%T", v), "stack", string(debug.Stack())}
+			if s.cfg.Debug {
+				attrs = append(attrs, "value", fmt.Sprint(v))
+			}
+			s.logger.ErrorContext(r.Context(), "handler panicked", attrs...)
+			if sw, ok := w.(*statusWriter); !ok || sw.status == 0 {
+				writeError(w, http.StatusInternalServerError, codeInternal, "internal error", nil)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// deadline bounds each request's context by REQUEST_TIMEOUT.
+func (s *server) deadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// jsonMux serves mux, but answers what mux itself would answer in plain
+// text, 404 and 405, with JSON errors.
+func jsonMux(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" && !unclean(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusNotFound:
+			writeError(w, http.StatusNotFound, codeNotFound, "no such path: "+quote(r.URL.Path), nil)
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+				"method "+quote(r.Method)+" not allowed here; allowed: "+rec.header.Get("Allow"), nil)
+		default:
+			// A redirect to the clean path ("/items/../items/3" to
+			// "/items/3"), kept, with a JSON body in place of mux's HTML.
+			loc := rec.header.Get("Location")
+			if rec.status < 300 || rec.status > 399 || loc == "" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Location", loc)
+			writeJSON(w, rec.status, map[string]string{"location": loc})
+		}
+	})
+}
+
+// unclean reports whether mux redirects path to its clean form, as it does
+// for "/items/../items/3" and "//items".
+func unclean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c != p
+}
+
+// A headerRecorder keeps the status and header that a handler of mux
+// writes, and drops its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (h *headerRecorder) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
 }
