@@ -85,7 +85,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"unicode"
@@ -316,47 +315,6 @@ var helps = []helpText{
 		}},
 	{name: "version", summary: "print the version", examples: []string{"{} version"}},
 	{name: "help", args: "[command]", summary: "show help for a command", examples: []string{"{} help check"}},
-}
-
-// maxKeyBytes is the largest key gen-secret makes: its text must fit in a
-// NAME_FILE file.
-const maxKeyBytes = prodready.MaxSecretFileSize / 2
-
-func (r *runner) version(args []string) error {
-	fs := r.newFlags("version")
-	if err := r.parse(fs, "version", args); err != nil {
-		return err
-	}
-	v := r.o.Version
-	if v == "" {
-		v = "(unknown)"
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			v = bi.Main.Version
-		}
-	}
-	if _, err := fmt.Fprintf(r.stdout, "%s %s\n", r.o.Name, v); err != nil {
-		return r.errorf("version", "%w", err)
-	}
-	return nil
-}
-
-func (r *runner) genSecret(args []string) error {
-	fs := r.newFlags("gen-secret")
-	n := fs.Int("bytes", 48, fmt.Sprintf("random `N` bytes in the key, %d to %d", prodready.MinKeyBytes, maxKeyBytes))
-	if err := r.parse(fs, "gen-secret", args); err != nil {
-		return err
-	}
-	if *n < prodready.MinKeyBytes || *n > maxKeyBytes {
-		return r.usagef("gen-secret", "--bytes %d: want %d to %d", *n, prodready.MinKeyBytes, maxKeyBytes)
-	}
-	k, err := prodready.GenerateKey(r.o.Load.Rand, *n)
-	if err != nil {
-		return r.errorf("gen-secret", "%w", err)
-	}
-	if _, err := fmt.Fprintln(r.stdout, k.Reveal()); err != nil {
-		return r.errorf("gen-secret", "%w", err)
-	}
-	return nil
 }
 
 func isTerminal(w io.Writer) bool {
