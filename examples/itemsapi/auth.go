@@ -32,6 +32,10 @@ type loginBody struct {
 	Token string `json:"token"`
 }
 
+// login answers POST /login: with the admin token, 204 and a session
+// cookie. The body is read before the throttle is asked, so that a
+// malformed body costs no attempt; a failed attempt keeps the token it
+// took from the client's bucket, a successful one gives it back.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	var b loginBody
 	if !readJSON(w, r, maxLoginBody, &b) {
@@ -96,6 +100,8 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// me answers GET /me: the session's user, and since when (the time the
+// session was saved), or 401.
 func (s *server) me(w http.ResponseWriter, r *http.Request) {
 	u := s.user(r)
 	if u == "" {
@@ -183,6 +189,7 @@ func (s *server) debug(h http.HandlerFunc) http.HandlerFunc {
 	return h
 }
 
+// unauthorized answers 401 with the challenge RFC 9110 requires.
 func unauthorized(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", authChallenge)
 	writeError(w, http.StatusUnauthorized, codeUnauthorized, "no valid session: POST /login first", nil)

@@ -13,6 +13,9 @@ import (
 // readyTimeout bounds GET /readyz's checks.
 const readyTimeout = time.Second
 
+// readyz answers GET /readyz: 200 when the database and the cache both
+// answer within readyTimeout, 503 naming the check that failed (never its
+// error) otherwise, and 503 draining during shutdown.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		// Shutting down: the load balancer is to stop sending requests
@@ -80,6 +83,8 @@ type configVar struct {
 	Source string `json:"source"`
 }
 
+// debugConfig answers GET /debug/config (admin session) from the load's
+// report, whose values are already redacted: no secret can show.
 func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Profile string      `json:"profile"`
@@ -94,6 +99,8 @@ func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// debugCache answers GET /debug/cache: the cache's counts and hit ratio,
+// and whether it is connected yet.
 func (s *server) debugCache(w http.ResponseWriter, r *http.Request) {
 	c := s.cache()
 	var st cache.Stats
@@ -110,6 +117,7 @@ func (s *server) debugCache(w http.ResponseWriter, r *http.Request) {
 	}{backend, s.cfg.CacheItems, c != nil, st, st.HitRatio()})
 }
 
+// debugDB answers GET /debug/db: the store's query and connection counts.
 func (s *server) debugDB(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.store.stats())
 }

@@ -22,6 +22,10 @@ const (
 // itemsKeyset is the order of GET /items: by id, which is unique.
 var itemsKeyset = paginate.Keyset{Name: "items", Columns: []string{"id"}}
 
+// listItems answers GET /items: a page of items by id, after the
+// ?cursor= of the previous page, with the next page's cursor in "next"
+// and in the Link header. ?limit above MAX_PAGE_SIZE, and a cursor whose
+// position is not an item id, are a 400 invalid_parameter.
 func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
 	limits := paginate.LimitsFrom(s.cfg.Base)
 	limits.Styles = paginate.StyleCursor
@@ -75,6 +79,10 @@ func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, env)
 }
 
+// getItem answers GET /items/{id}, through the cache when CACHE_ITEMS is
+// on and the cache is connected. A missing item is loaded as
+// cache.ErrNotFound, so that the cache keeps "not found" too (for its
+// NegativeTTL) and a scan of ids does not reach the database each time.
 func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	id, ok := itemID(w, r)
 	if !ok {
@@ -120,6 +128,8 @@ func itemID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 // a deploy do not read each other's entries.
 func itemKey(id int64) string { return "item:v1:" + strconv.FormatInt(id, 10) }
 
+// createItem answers POST /items (admin session): 201 with the item and
+// its Location.
 func (s *server) createItem(w http.ResponseWriter, r *http.Request) {
 	in, ok := readItem(w, r)
 	if !ok {
@@ -136,6 +146,8 @@ func (s *server) createItem(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, it)
 }
 
+// updateItem answers PUT /items/{id} (admin session): the item replaced,
+// or 404; the body is checked before the id is looked up.
 func (s *server) updateItem(w http.ResponseWriter, r *http.Request) {
 	id, ok := itemID(w, r)
 	if !ok {

@@ -95,6 +95,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string, param *stri
 	writeJSON(w, status, map[string]apiError{"error": e})
 }
 
+// invalidParam answers 400 invalid_parameter naming param.
 func invalidParam(w http.ResponseWriter, param, msg string) {
 	writeError(w, http.StatusBadRequest, codeInvalidParameter, msg, &param)
 }

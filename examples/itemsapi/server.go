@@ -181,6 +181,7 @@ type statusWriter struct {
 	bytes  int64
 }
 
+// WriteHeader notes the first status only, as net/http sends only that one.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -188,6 +189,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write counts the bytes written; a Write before WriteHeader is a 200.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -285,8 +287,10 @@ type headerRecorder struct {
 	status int
 }
 
+// Header returns the header mux's handler sets (Allow, Location).
 func (h *headerRecorder) Header() http.Header { return h.header }
 
+// Write drops b: mux's plain-text body is replaced by a JSON one.
 func (h *headerRecorder) Write(b []byte) (int, error) {
 	if h.status == 0 {
 		h.status = http.StatusOK
@@ -294,6 +298,7 @@ func (h *headerRecorder) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// WriteHeader notes the first status only, as net/http sends only that one.
 func (h *headerRecorder) WriteHeader(code int) {
 	if h.status == 0 {
 		h.status = code
