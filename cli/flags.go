@@ -47,6 +47,8 @@ type common struct {
 	envFile pathFlag
 }
 
+// register registers the flags of c for a command that loads the
+// configuration as the service would.
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "", "load under profile `NAME` (default: APP_ENV, else development)")
 	fs.Var(&c.configs, "config", "read the YAML or JSON config `FILE`; repeat for several, later ones win (default: CONFIG_FILE)")
@@ -67,6 +69,8 @@ type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+// Set adds the comma-separated items of s, trimmed, dropping empty ones,
+// so that "--silence A, B," is A and B.
 func (l *listFlag) Set(s string) error {
 	for _, item := range strings.Split(s, ",") {
 		if item = strings.TrimSpace(item); item != "" {
@@ -81,6 +85,8 @@ type repeatFlag []string
 
 func (l *repeatFlag) String() string { return strings.Join(*l, " ") }
 
+// Set adds the file name s; an empty one is a flag error, not a file to
+// open.
 func (l *repeatFlag) Set(s string) error {
 	if s == "" {
 		return errEmptyPath
@@ -94,6 +100,8 @@ type pathFlag string
 
 func (p *pathFlag) String() string { return string(*p) }
 
+// Set sets the file name s; an empty one is refused, since "" means that
+// the flag is not given.
 func (p *pathFlag) Set(s string) error {
 	if s == "" {
 		return errEmptyPath
@@ -112,6 +120,8 @@ type choiceFlag struct {
 
 func (c *choiceFlag) String() string { return c.v }
 
+// Set sets s if it is one of the choices; the error lists them, and the
+// flag package adds the flag's name and s.
 func (c *choiceFlag) Set(s string) error {
 	for _, ch := range c.choices {
 		if s == ch {

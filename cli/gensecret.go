@@ -6,6 +6,9 @@ import (
 	"github.com/prodready/prodready"
 )
 
+// genSecret runs gen-secret: a new key of --bytes random bytes, from
+// Options.Load.Rand (crypto/rand by default), on stdout. It is the one
+// command that prints a secret, and the secret is new.
 func (r *runner) genSecret(args []string) error {
 	fs := r.newFlags("gen-secret")
 	n := fs.Int("bytes", 48, fmt.Sprintf("random `N` bytes in the key, %d to %d", prodready.MinKeyBytes, maxKeyBytes))

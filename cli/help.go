@@ -8,6 +8,8 @@ import (
 	"strings"
 )
 
+// help runs help: the top usage, or, for a command, that command run with
+// -h, so that its help lists its flags as they are registered.
 func (r *runner) help(ctx context.Context, args []string) error {
 	if len(args) > 1 {
 		return r.usagef("help", "takes one command, got %d arguments", len(args))
@@ -27,6 +29,7 @@ func (r *runner) help(ctx context.Context, args []string) error {
 	return r.usagef("help", "unknown command %q", args[0])
 }
 
+// topUsage writes the list of commands and the exit statuses to w.
 func (r *runner) topUsage(w io.Writer) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "%s checks, shows and documents the service's configuration.\n\n", r.o.Name)
@@ -82,6 +85,7 @@ func (r *runner) commandHelp(fs *flag.FlagSet, name string) error {
 	return err
 }
 
+// helpFor returns the help text of command name, or one with only its name.
 func helpFor(name string) helpText {
 	for _, h := range helps {
 		if h.name == name {

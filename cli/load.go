@@ -99,6 +99,9 @@ func (e *fileError) Error() string { return e.msg }
 
 func (e *fileError) Unwrap() error { return e.err }
 
+// notLoaded returns the one-line error of command cmd when the
+// configuration does not load: how many errors, and to run check for
+// them, since the errors themselves are check's output.
 func (r *runner) notLoaded(cmd string, rep *prodready.Report, err error) error {
 	n := len(rep.Errors())
 	return &notLoaded{

@@ -32,6 +32,7 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// plural returns n and word, with an s unless n is 1.
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
@@ -39,6 +40,8 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// isTerminal is the default Options.IsTerminal: w is an *os.File on a
+// character device.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

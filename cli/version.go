@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 )
 
+// version runs version: Options.Version, else the main module's version
+// from the build information.
 func (r *runner) version(args []string) error {
 	fs := r.newFlags("version")
 	if err := r.parse(fs, "version", args); err != nil {
