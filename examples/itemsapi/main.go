@@ -47,6 +47,8 @@ import (
 	"github.com/prodready/prodready/signing"
 )
 
+// main runs the service on the process's arguments and environment; run
+// does the work, so that tests call it with their own.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {

@@ -204,6 +204,10 @@ func sqlitePath(raw string) (string, error) {
 	return p, nil
 }
 
+// openSQLite opens the SQLite database of s.url: one writer connection
+// (s.wdb) and a pool of read-only readers (s.db), or, for ":memory:", one
+// connection for both, since each connection to it is a database of its
+// own.
 func (s *sqlStore) openSQLite(ctx context.Context) error {
 	s.driver = "sqlite"
 	path, err := sqlitePath(s.url.Reveal())
@@ -396,6 +400,8 @@ func seedItem(i int) ItemInput {
 	}
 }
 
+// placeholder is the bind parameter style of s.driver: $1 for
+// PostgreSQL, ? for SQLite.
 func (s *sqlStore) placeholder() paginate.Placeholder {
 	if s.driver == "postgres" {
 		return paginate.Dollar
@@ -412,17 +418,21 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// exec runs query on e and counts it, for GET /debug/db.
 func (s *sqlStore) exec(ctx context.Context, e execer, query string, args ...any) error {
 	s.count.Add(1)
 	_, err := e.ExecContext(ctx, query, args...)
 	return err
 }
 
+// pingDB pings db and counts it as a query, for GET /debug/db.
 func (s *sqlStore) pingDB(ctx context.Context, db *sql.DB) error {
 	s.count.Add(1)
 	return db.PingContext(ctx)
 }
 
+// list returns up to limit items with an id above after, by id, from the
+// readers.
 func (s *sqlStore) list(ctx context.Context, after int64, limit int) ([]Item, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("list items: limit %d: want 1 or more", limit)
@@ -448,6 +458,8 @@ func (s *sqlStore) list(ctx context.Context, after int64, limit int) ([]Item, er
 	return items, nil
 }
 
+// get returns item id from the readers, or an error that wraps
+// errNotFound.
 func (s *sqlStore) get(ctx context.Context, id int64) (Item, error) {
 	s.count.Add(1)
 	var it Item
@@ -462,6 +474,7 @@ func (s *sqlStore) get(ctx context.Context, id int64) (Item, error) {
 	return it, nil
 }
 
+// create inserts in through the writer and returns it with its new id.
 func (s *sqlStore) create(ctx context.Context, in ItemInput) (Item, error) {
 	it := Item{Name: in.Name, PriceCents: in.PriceCents, UpdatedAt: dbNow()}
 	s.count.Add(1)
@@ -471,6 +484,8 @@ func (s *sqlStore) create(ctx context.Context, in ItemInput) (Item, error) {
 	return it, nil
 }
 
+// update replaces item id through the writer; no row changed means the
+// item does not exist (errNotFound).
 func (s *sqlStore) update(ctx context.Context, id int64, in ItemInput) (Item, error) {
 	it := Item{ID: id, Name: in.Name, PriceCents: in.PriceCents, UpdatedAt: dbNow()}
 	s.count.Add(1)
@@ -508,6 +523,7 @@ func (s *sqlStore) ping(ctx context.Context) error {
 	return nil
 }
 
+// stats returns the queries counted and the connections of both pools.
 func (s *sqlStore) stats() storeStats {
 	st := storeStats{Driver: s.driver, Queries: s.count.Load()}
 	dbs := []*sql.DB{s.db}
@@ -524,6 +540,7 @@ func (s *sqlStore) stats() storeStats {
 	return st
 }
 
+// close closes the readers and, when it is another pool, the writer.
 func (s *sqlStore) close() error {
 	var errs []error
 	if s.db != nil {

@@ -115,6 +115,7 @@ func (t *loginThrottle) sweep(now time.Time) {
 	}
 }
 
+// clock returns the time of t.now, which tests set, or time.Now.
 func (t *loginThrottle) clock() time.Time {
 	if t.now == nil {
 		return time.Now()
