@@ -63,6 +63,24 @@ type varDigest struct {
 	Keyed  bool   `json:"keyed,omitempty"`
 }
 
+// FingerprintJSON returns the report "fingerprint --json" prints for the
+// configuration cfg that [prodready.LoadWithReport] loaded with report rep
+// and options with the given Prefix, so that a service can show its own
+// (in a debug endpoint, say) in the form "diff" reads. Its first call with
+// a SECRET_KEY derives the fingerprint's key: a fraction of a second of
+// argon2id (see [prodready.Fingerprint]).
+func FingerprintJSON(cfg any, rep *prodready.Report, prefix string) (json.RawMessage, error) {
+	if rep == nil {
+		return nil, errors.New("FingerprintJSON needs the load's report")
+	}
+	key, _ := rep.Var(prefix + "SECRET_KEY")
+	b := &bytes.Buffer{}
+	if err := writeFingerprintJSON(b, cfg, rep, key.Origin.Source == prodready.SourceGenerated); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
 // writeFingerprintJSON writes the fingerprint of cfg, variable by
 // variable, as fingerprintReport.
 func writeFingerprintJSON(w io.Writer, cfg any, rep *prodready.Report, generated bool) error {

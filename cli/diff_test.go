@@ -1,9 +1,12 @@
 package cli_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"testing/fstest"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cli"
 )
 
 // savedReport runs "fingerprint --json" with env, as an operator saves
@@ -271,4 +275,34 @@ func FuzzDiff(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A service shows its own fingerprint report, as fingerprint --json
+// prints it, for diff to compare with another replica's.
+func ExampleFingerprintJSON() {
+	var cfg prodready.Base
+	rep, err := prodready.LoadWithReport(context.Background(), &cfg, &prodready.Options{
+		Profile:  prodready.Production,
+		Env:      prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "PAGE_SIZE": "60"},
+		NoDotEnv: true,
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		panic(err)
+	}
+	doc, err := cli.FingerprintJSON(cfg, rep, "")
+	if err != nil {
+		panic(err)
+	}
+	var report struct {
+		Version     int    `json:"version"`
+		Fingerprint string `json:"fingerprint"`
+		Variables   map[string]struct {
+			Digest string `json:"digest"`
+			Keyed  bool   `json:"keyed"`
+		} `json:"variables"`
+	}
+	_ = json.Unmarshal(doc, &report)
+	fmt.Println(report.Version, len(report.Fingerprint), len(report.Variables["PAGE_SIZE"].Digest), report.Variables["SECRET_KEY_FALLBACKS"].Keyed)
+	// Output: 1 32 16 false
 }

@@ -102,6 +102,7 @@ type server struct {
 	fpOnce    sync.Once
 	fps       []string // see adminFingerprints
 	fpErr     error
+	cfgFP     configFingerprint // see configfingerprint.go
 
 	delayedMu sync.Mutex
 	delayed   map[int64]*delayedDelete // see scheduleDelete
@@ -1016,7 +1017,8 @@ func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Profile string      `json:"profile"`
 		Vars    []configVar `json:"vars"`
-	}{Profile: s.report.Profile, Vars: []configVar{}}
+		FP      fpJSON      `json:"fingerprint"` // see configfingerprint.go
+	}{Profile: s.report.Profile, Vars: []configVar{}, FP: s.debugConfigFingerprint()}
 	for _, v := range s.report.Vars {
 		out.Vars = append(out.Vars, configVar{
 			Name: v.Name, Value: v.Value, Type: v.Type, Secret: v.Secret, Set: v.Set, Length: v.Length,
