@@ -203,3 +203,22 @@ func ExampleFingerprintVars() {
 	// false
 	// PAGE_SIZE
 }
+
+// BenchmarkFingerprintVars is the cost of a report once the key is
+// derived (the derivation is BenchmarkFingerprintKey's).
+func BenchmarkFingerprintVars(b *testing.B) {
+	o := opts(prodready.MapEnv{"SECRET_KEY": strongKey(b), "DATABASE_URL": "postgres://app:pw@db/app"}, nil)
+	var cfg prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &cfg, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := prodready.FingerprintVars(cfg, rep); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := prodready.FingerprintVars(cfg, rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
