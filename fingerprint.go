@@ -55,7 +55,11 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	lines := fp.lines(pe, v, secret)
+	return fp.sum(fp.lines(pe, v, secret)), nil
+}
+
+// sum is the fingerprint of lines.
+func (fp fingerprinter) sum(lines []string) string {
 	var h hash.Hash
 	if fp.key != nil {
 		h = hmac.New(sha256.New, fp.key)
@@ -66,7 +70,7 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 		h.Write([]byte(l))
 		h.Write([]byte{'\n'})
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // fingerprintInput finds the struct cfg holds, its plan, and the key its

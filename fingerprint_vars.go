@@ -60,10 +60,6 @@ func FingerprintVars(cfg any, rep *Report) (*VarDigests, error) {
 	if err != nil {
 		return nil, err
 	}
-	overall, err := fingerprint(cfg, secret)
-	if err != nil {
-		return nil, err
-	}
 	prefix := ""
 	if rep != nil {
 		// The report names each variable with the prefix the fingerprint
@@ -79,7 +75,8 @@ func FingerprintVars(cfg any, rep *Report) (*VarDigests, error) {
 			}
 		}
 	}
-	d := &VarDigests{Fingerprint: overall}
+	lines := fp.lines(pe, v, secret)
+	d := &VarDigests{Fingerprint: fp.sum(lines)}
 	if fp.key != nil {
 		d.Key = varDigest(fp.key, "prodready fingerprint key")
 	}
@@ -95,7 +92,7 @@ func FingerprintVars(cfg any, rep *Report) (*VarDigests, error) {
 		name, _, _ := strings.Cut(line, "=")
 		plain[name] = line
 	}
-	for _, line := range fp.lines(pe, v, secret) {
+	for _, line := range lines {
 		name, _, _ := strings.Cut(line, "=")
 		vd := VarDigest{Name: prefix + name}
 		switch {

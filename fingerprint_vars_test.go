@@ -222,3 +222,22 @@ func BenchmarkFingerprintVars(b *testing.B) {
 		}
 	}
 }
+
+// The fingerprint of a fixed configuration, computed before FingerprintVars
+// reorganised its code: replicas of releases before and after must agree.
+func TestFingerprintIsPinned(t *testing.T) {
+	t.Parallel()
+	env := prodready.MapEnv{"SECRET_KEY": "k7Qp2xV9mR4tW8zL1nB6cF3hJ5sD0gYe-longenough-key-xx", "DATABASE_URL": "postgres://app:pw@db/app", "PAGE_SIZE": "40"}
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(ctx, &b, opts(env, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "f76f963e5fc45abd156366a3b059dc9c"
+	if got, _ := prodready.FingerprintReport(b, rep); got != want {
+		t.Errorf("FingerprintReport() = %s, want %s", got, want)
+	}
+	if d, _ := prodready.FingerprintVars(b, rep); d.Fingerprint != want {
+		t.Errorf("FingerprintVars().Fingerprint = %s, want %s", d.Fingerprint, want)
+	}
+}
