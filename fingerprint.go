@@ -45,34 +45,50 @@ func Fingerprint(cfg any) (string, error) { return fingerprint(cfg, nil) }
 // does. It is what the prodready fingerprint command prints. A nil rep is
 // Fingerprint.
 func FingerprintReport(cfg any, rep *Report) (string, error) {
-	var secret map[string]bool
-	if rep != nil {
-		secret = make(map[string]bool)
-		for _, v := range rep.Vars {
-			if v.Secret {
-				secret[v.Field] = true
-			}
-		}
-	}
-	return fingerprint(cfg, secret)
+	return fingerprint(cfg, reportSecrets(rep))
 }
 
 // fingerprint digests cfg; secret holds the Go field paths of variables
 // that are secrets although their type is not.
 func fingerprint(cfg any, secret map[string]bool) (string, error) {
+	v, pe, fp, err := fingerprintInput(cfg)
+	if err != nil {
+		return "", err
+	}
+	return fp.sum(fp.lines(pe, v, secret)), nil
+}
+
+// sum is the fingerprint of lines.
+func (fp fingerprinter) sum(lines []string) string {
+	var h hash.Hash
+	if fp.key != nil {
+		h = hmac.New(sha256.New, fp.key)
+	} else {
+		h = sha256.New()
+	}
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// fingerprintInput finds the struct cfg holds, its plan, and the key its
+// SECRET_KEY derives (the argon2id derivation runs here).
+func fingerprintInput(cfg any) (reflect.Value, *planEntry, fingerprinter, error) {
 	v := reflect.ValueOf(cfg)
 	for v.IsValid() && v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return "", fmt.Errorf("prodready: Fingerprint of a nil %T", cfg)
+			return v, nil, fingerprinter{}, fmt.Errorf("prodready: Fingerprint of a nil %T", cfg)
 		}
 		v = v.Elem()
 	}
 	if !v.IsValid() || v.Kind() != reflect.Struct {
-		return "", fmt.Errorf("prodready: Fingerprint needs a struct, got %T", cfg)
+		return v, nil, fingerprinter{}, fmt.Errorf("prodready: Fingerprint needs a struct, got %T", cfg)
 	}
 	pe := planFor(v.Type())
 	if pe.err != nil {
-		return "", fmt.Errorf("prodready: %s: %w", v.Type(), pe.err)
+		return v, nil, fingerprinter{}, fmt.Errorf("prodready: %s: %w", v.Type(), pe.err)
 	}
 	fp := fingerprinter{}
 	if i, ok := pe.plan.Lookup("SECRET_KEY"); ok {
@@ -80,6 +96,11 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 			fp.key = fingerprintKey([]byte(k.Reveal()))
 		}
 	}
+	return v, pe, fp, nil
+}
+
+// lines are the fingerprint's lines, NAME=text, one a variable, sorted.
+func (fp fingerprinter) lines(pe *planEntry, v reflect.Value, secret map[string]bool) []string {
 	lines := make([]string, 0, len(pe.plan.Fields))
 	for i := range pe.plan.Fields {
 		f := &pe.plan.Fields[i]
@@ -94,17 +115,7 @@ func fingerprint(cfg any, secret map[string]bool) (string, error) {
 	}
 	lines = append(lines, fp.groupLines(pe, v, secret)...)
 	slices.Sort(lines)
-	var h hash.Hash
-	if fp.key != nil {
-		h = hmac.New(sha256.New, fp.key)
-	} else {
-		h = sha256.New()
-	}
-	for _, l := range lines {
-		h.Write([]byte(l))
-		h.Write([]byte{'\n'})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+	return lines
 }
 
 type fingerprinter struct{ key []byte }

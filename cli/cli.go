@@ -22,6 +22,7 @@
 //	print        the effective configuration: each value and its origin
 //	env          document every variable: type, defaults, required-in, secret
 //	fingerprint  the digest of the effective configuration, to compare replicas
+//	diff         the variables that differ between two fingerprint --json reports
 //	gen-secret   a new random key for SECRET_KEY
 //	version      the program's version
 //	help         help on a command; -h on any command does the same
@@ -210,6 +211,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, dst any, 
 		return r.envDoc(ctx, args[1:])
 	case "fingerprint":
 		return r.fingerprint(ctx, args[1:])
+	case "diff":
+		return r.diff(args[1:])
 	case "gen-secret":
 		return r.genSecret(args[1:])
 	case "version", "-version", "--version":
@@ -302,6 +305,7 @@ var helps = []helpText{
 			"{} fingerprint",
 			"{} fingerprint --profile production --verbose",
 		}},
+	diffHelp,
 	{name: "gen-secret", summary: "print a new random key for SECRET_KEY",
 		details: fmt.Sprintf("Prints --bytes random bytes from crypto/rand (default 48, %d to %d), base64url\n"+
 			"encoded without padding: a key that passes every strength check.", prodready.MinKeyBytes, maxKeyBytes),

@@ -17,8 +17,12 @@ func (r *runner) fingerprint(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	verbose := fs.Bool("verbose", false, "also list the variables that entered the fingerprint, and its key")
+	asJSON := fs.Bool("json", false, "print the fingerprint and each variable's digest as JSON, for diff")
 	if err := r.parse(fs, "fingerprint", args); err != nil {
 		return err
+	}
+	if *verbose && *asJSON {
+		return r.usagef("fingerprint", "--verbose and --json do not combine")
 	}
 	o, err := r.loadOptions("fingerprint", &c, nil)
 	if err != nil {
@@ -32,12 +36,19 @@ func (r *runner) fingerprint(ctx context.Context, args []string) error {
 	case err != nil:
 		return r.notLoaded("fingerprint", rep, err)
 	}
-	fp, err := prodready.FingerprintReport(cfg, rep)
-	if err != nil {
-		return r.errorf("fingerprint", "%w", err)
-	}
+	key, _ := rep.Var(o.Prefix + "SECRET_KEY")
 	b := &strings.Builder{}
-	fmt.Fprintln(b, fp)
+	if *asJSON {
+		if err := writeFingerprintJSON(b, cfg, rep, key.Origin.Source == prodready.SourceGenerated); err != nil {
+			return r.errorf("fingerprint", "%w", err)
+		}
+	} else {
+		fp, err := prodready.FingerprintReport(cfg, rep)
+		if err != nil {
+			return r.errorf("fingerprint", "%w", err)
+		}
+		fmt.Fprintln(b, fp)
+	}
 	if *verbose {
 		writeFingerprintDetails(b, o.Prefix, rep)
 	}

@@ -702,6 +702,11 @@ func (s suite) run(t *testing.T, in *instance) {
 		// same environment.
 		var got, want map[string]any
 		decode(t, in.do(t, "GET", "/debug/config", "", true), 200, &got)
+		// and the fingerprint report (configfingerprint_test.go tests it).
+		if fp, ok := got["fingerprint"].(map[string]any); !ok || fp["version"] != 1.0 {
+			t.Errorf("GET /debug/config fingerprint = %v, want a report of version 1", got["fingerprint"])
+		}
+		delete(got, "fingerprint")
 		stdout, stderr, code := runCommand(t, in.dir, in.env, "config", "print", "--format", "json")
 		if code != 0 {
 			t.Fatalf("config print: status %d\n%s", code, stderr)

@@ -89,7 +89,8 @@ func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Profile string      `json:"profile"`
 		Vars    []configVar `json:"vars"`
-	}{Profile: s.report.Profile, Vars: []configVar{}}
+		FP      fpJSON      `json:"fingerprint"` // see configfingerprint.go
+	}{Profile: s.report.Profile, Vars: []configVar{}, FP: s.debugConfigFingerprint()}
 	for _, v := range s.report.Vars {
 		out.Vars = append(out.Vars, configVar{
 			Name: v.Name, Value: v.Value, Type: v.Type, Secret: v.Secret, Set: v.Set, Length: v.Length,

@@ -220,6 +220,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
+	go s.logConfigFingerprint() // argon2id: after start-up, not before
 
 	select {
 	case err := <-served:

@@ -42,6 +42,7 @@ type server struct {
 	fpOnce    sync.Once
 	fps       []string // see adminFingerprints
 	fpErr     error
+	cfgFP     configFingerprint // see configfingerprint.go
 
 	delayedMu sync.Mutex
 	delayed   map[int64]*delayedDelete // see scheduleDelete
