@@ -349,7 +349,6 @@ func (g *ghostSet) add(k string, capacity int) {
 // A simDuel is a refusal of the filter waiting for its verdict.
 type simDuel struct {
 	candidate, victim string
-	done              bool
 }
 
 func (s *sim) startDuel(candidate, victim string) {

@@ -73,7 +73,7 @@ type Memcached struct {
 
 // redisExample and memcachedExample end the messages of errors.
 const (
-	redisExample     = "want redis://[:password@]host:6379/0 or rediss://..."
+	redisExample     = "want redis://[:password@]host:6379/0, or rediss:// for TLS"
 	memcachedExample = "want memcached://host:11211[,host2:11211]"
 )
 
