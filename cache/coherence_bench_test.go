@@ -7,6 +7,7 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	"github.com/prodready/prodready/cache/cachetest"
 	"github.com/prodready/prodready/internal/testserver"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkRemoteRoundTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg := prodready.CacheConfig{Backend: kind, URL: u, Namespace: testserver.Namespace(b)}
+			cfg := prodready.CacheConfig{Backend: kind, URL: u, Namespace: testserver.Namespace(b), SecretKey: cachetest.Key(b)}
 			c, err := cache.New[string](context.Background(), cfg, &cache.Options{DisableNearCache: true})
 			if err != nil {
 				b.Fatal(err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	"github.com/prodready/prodready/cache/cachetest"
 	"github.com/prodready/prodready/internal/testserver"
 )
 
@@ -313,7 +314,7 @@ func linBackends(t *testing.T) []struct {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return prodready.CacheConfig{Backend: kind, URL: u, TTL: time.Minute, Namespace: testserver.Namespace(t)}
+			return prodready.CacheConfig{Backend: kind, URL: u, TTL: time.Minute, Namespace: testserver.Namespace(t), SecretKey: cachetest.Key(t)}
 		}
 	}
 	memory := func(*testing.T) prodready.CacheConfig {
