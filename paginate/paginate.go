@@ -223,9 +223,12 @@ type Page struct {
 	offsetCap int
 }
 
-// LimitOffset returns the arguments of the query's LIMIT and OFFSET:
-// p.Limit+1 and p.Offset. The one extra row tells whether a next page
-// exists; NewEnvelope drops it.
+// LimitOffset returns the arguments of a SQL query's LIMIT and OFFSET:
+// p.Limit+1 and p.Offset. Note the +1: the limit is one more than the page,
+// because the one extra row tells whether a next page exists. Pass the rows
+// to [NewEnvelope], which keeps the first p.Limit and drops the extra one;
+// if you show the rows yourself, show at most p.Limit. To page a slice in
+// memory, use [Slice] with p, not these numbers.
 func (p Page) LimitOffset() (limit, offset int) {
 	return p.Limit + 1, p.Offset
 }
