@@ -32,6 +32,12 @@
 //
 //	page, hasMore := paginate.Slice(items, p)
 //
+// A caller without an HTTP request (a command-line tool, a gRPC or queue
+// handler) gives the values it has to [ParseParams], which answers as Parse
+// does:
+//
+//	p, err := paginate.ParseParams(paginate.Params{Limit: "20", Offset: "40"}, limits, nil)
+//
 // # Styles
 //
 // [Parse] reads three styles of request, each a [Style]:
