@@ -233,6 +233,24 @@ func (p Page) LimitOffset() (limit, offset int) {
 	return p.Limit + 1, p.Offset
 }
 
+// String returns the page's fields, named, for logs and debugging:
+// "style=page limit=20 offset=40", or in cursor style "style=cursor
+// limit=20", followed by the cursor's keys ("after=[7 b]") and "desc"
+// after the first page.
+func (p Page) String() string {
+	if p.Style == StyleCursor {
+		s := fmt.Sprintf("style=%s limit=%d", p.Style, p.Limit)
+		if p.Cursor != nil {
+			s += fmt.Sprintf(" after=%v", p.Cursor.Keys)
+			if p.Cursor.Desc {
+				s += " desc"
+			}
+		}
+		return s
+	}
+	return fmt.Sprintf("style=%s limit=%d offset=%d", p.Style, p.Limit, p.Offset)
+}
+
 // Parse reads the page that the query q asks for, within the limits l.
 //
 // It accepts, as l.Styles allows, ?page=N&page_size=M, ?limit=M&offset=N and
