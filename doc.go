@@ -1,19 +1,14 @@
-// Package prodready gives a service one typed, immutable configuration,
-// loaded once at start-up from defaults, profiles, files and the
-// environment, that refuses to start in production with a missing or weak
-// secret and reports every problem in one error.
+// Package prodready loads a service's configuration into a typed struct,
+// once, at start-up: each field is a variable, set by a default, a profile
+// (development, testing, production...), a file or the environment. The
+// result is immutable, and a production start with a missing or weak secret
+// fails with one error that lists every problem.
 //
 // # Quick start
 //
-// The seed's quick path loads the shared variables under the production
-// rules:
-//
-//	cfg, err := prodready.NewProduction(ctx)
-//	if err != nil {
-//		log.Fatal(err) // prodready: SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
-//	}
-//
-// A service embeds [Base] in its own struct and lets APP_ENV pick the
+// Declare the service's variables as tagged fields of a struct that embeds
+// [Base], the variables every service shares (APP_ENV, SECRET_KEY,
+// DATABASE_URL, LOG_LEVEL...), and load it once in main. APP_ENV picks the
 // profile:
 //
 //	type Config struct {
@@ -21,8 +16,19 @@
 //		StripeKey prodready.Secret `env:"STRIPE_KEY" required:"production"`
 //		Workers   int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
 //	}
-//	var cfg Config
-//	err := prodready.Load(ctx, &cfg, nil)
+//
+//	func main() {
+//		var cfg Config
+//		if err := prodready.Load(context.Background(), &cfg, nil); err != nil {
+//			log.Fatal(err) // prodready: SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
+//		}
+//		// use cfg.Workers, cfg.StripeKey.Reveal()...
+//	}
+//
+// A service that needs only the shared variables can call [NewProduction],
+// which loads Base under the [Production] profile:
+//
+//	cfg, err := prodready.NewProduction(ctx)
 //
 // # Struct tags
 //

@@ -69,6 +69,15 @@ func (s Stats) LogValue() slog.Value {
 	)
 }
 
+// String returns the counts on one line, named as LogValue and expvar name
+// them and in the same order, with the hit ratio as a percentage:
+//
+//	hits=2 misses=1 hit_ratio=66.7% loads=1 load_errors=0 backend_errors=0 codec_errors=0 auth_failures=0 evictions=0
+func (s Stats) String() string {
+	return fmt.Sprintf("hits=%d misses=%d hit_ratio=%.1f%% loads=%d load_errors=%d backend_errors=%d codec_errors=%d auth_failures=%d evictions=%d",
+		s.Hits, s.Misses, 100*s.HitRatio(), s.Loads, s.LoadErrors, s.BackendErrors, s.CodecErrors, s.AuthFailures, s.Evictions)
+}
+
 // expvarValue is what expvar shows: the counts and the hit ratio.
 func (s Stats) expvarValue() map[string]any {
 	return map[string]any{

@@ -17,7 +17,7 @@
 //	}
 //	limit, offset := p.LimitOffset() // p.Limit+1 rows, to learn whether there is more
 //	rows, err := db.QueryContext(ctx, "SELECT ... ORDER BY id LIMIT ? OFFSET ?", limit, offset)
-//	... // scan, then check rows.Err()
+//	... // scan, then check rows.Err(); there may be p.Limit+1 items
 //	env, links, err := paginate.NewEnvelope(r.URL, p, items, nil, nil)
 //	if h := links.Header(); h != "" {
 //		w.Header().Set("Link", h)
@@ -26,6 +26,17 @@
 //
 // The package's Example is a complete handler with cursors over SQLite,
 // written to run on PostgreSQL too.
+//
+// A list held in memory needs no LIMIT: [Slice] cuts the page out of it,
+// and never panics, whatever the offset:
+//
+//	page, hasMore := paginate.Slice(items, p)
+//
+// A caller without an HTTP request (a command-line tool, a gRPC or queue
+// handler) gives the values it has to [ParseParams], which answers as Parse
+// does:
+//
+//	p, err := paginate.ParseParams(paginate.Params{Limit: "20", Offset: "40"}, limits, nil)
 //
 // # Styles
 //

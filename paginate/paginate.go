@@ -223,11 +223,32 @@ type Page struct {
 	offsetCap int
 }
 
-// LimitOffset returns the arguments of the query's LIMIT and OFFSET:
-// p.Limit+1 and p.Offset. The one extra row tells whether a next page
-// exists; NewEnvelope drops it.
+// LimitOffset returns the arguments of a SQL query's LIMIT and OFFSET:
+// p.Limit+1 and p.Offset. Note the +1: the limit is one more than the page,
+// because the one extra row tells whether a next page exists. Pass the rows
+// to [NewEnvelope], which keeps the first p.Limit and drops the extra one;
+// if you show the rows yourself, show at most p.Limit. To page a slice in
+// memory, use [Slice] with p, not these numbers.
 func (p Page) LimitOffset() (limit, offset int) {
 	return p.Limit + 1, p.Offset
+}
+
+// String returns the page's fields, named, for logs and debugging:
+// "style=page limit=20 offset=40", or in cursor style "style=cursor
+// limit=20", followed by the cursor's keys ("after=[7 b]") and "desc"
+// after the first page.
+func (p Page) String() string {
+	if p.Style == StyleCursor {
+		s := fmt.Sprintf("style=%s limit=%d", p.Style, p.Limit)
+		if p.Cursor != nil {
+			s += fmt.Sprintf(" after=%v", p.Cursor.Keys)
+			if p.Cursor.Desc {
+				s += " desc"
+			}
+		}
+		return s
+	}
+	return fmt.Sprintf("style=%s limit=%d offset=%d", p.Style, p.Limit, p.Offset)
 }
 
 // Parse reads the page that the query q asks for, within the limits l.

@@ -795,7 +795,7 @@ func TestProductionSQLite(t *testing.T) {
 	}, token, key)
 	suite{seed: seedItems, driver: "sqlite", backend: "memory", adminToken: token, hardened: true}.run(t, in)
 	logs := in.output()
-	if !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"id":"PR-W041"`) {
+	if !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"check":"PR-W041"`) {
 		t.Errorf("production logs: want JSON access logs and the PR-W041 warning:\n%.2000s", logs)
 	}
 }
@@ -969,7 +969,7 @@ func TestPostgresRedis(t *testing.T) {
 	env, secrets := postgresEnv(t, testserver.PostgresDatabase(t), testserver.Redis(t), testserver.Namespace(t))
 	in := start(t, "itemsapi", t.TempDir(), env, secrets...)
 	suite{seed: seedItems, driver: "postgres", backend: "redis", adminToken: env["ADMIN_TOKEN"], hardened: true}.run(t, in)
-	if logs := in.output(); !strings.Contains(logs, `"id":"PR-W042"`) {
+	if logs := in.output(); !strings.Contains(logs, `"check":"PR-W042"`) {
 		t.Errorf("logs lack the PR-W042 warning (sslmode=disable):\n%.2000s", logs)
 	}
 }

@@ -111,17 +111,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		return err
 	}
 	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	for _, f := range rep.Findings {
-		level := slog.LevelInfo
-		if f.Severity >= prodready.SeverityWarning {
-			level = slog.LevelWarn
-		}
-		msg := f.Message
-		if f.Key != "" {
-			msg = f.Key + " " + msg
-		}
-		logger.Log(ctx, level, msg, "id", f.ID, "key", f.Key, "origin", f.Origin.String(), "hint", f.Hint)
-	}
+	logFindings(ctx, logger, rep.Findings)
 	profile, err := prodready.LookupProfile(cfg.AppEnv, opts.Profiles)
 	if err != nil {
 		return err // Load accepted the name, so this is a bug
