@@ -3,14 +3,11 @@ package rediscache
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,26 +136,6 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	}
 	return s, nil
 }
-
-// hashMarker follows the namespace (and a NUL byte) in the key of a cache
-// key that holds a NUL byte; lockMarker, in the key of a lease.
-const (
-	hashMarker = "\x00sha256:"
-	lockMarker = "\x00lock:"
-)
-
-// key returns the Redis key of the cache key k. A k with a NUL byte is
-// stored under its hash, so that no cache key reaches the keys that start
-// with a NUL byte after the namespace: those of hashed keys and leases.
-func (s *Store) key(k string) string {
-	if strings.IndexByte(k, 0) < 0 {
-		return s.prefix + k
-	}
-	sum := sha256.Sum256([]byte(k))
-	return s.prefix + hashMarker + hex.EncodeToString(sum[:])
-}
-
-func (s *Store) lockKey(k string) string { return s.prefix + lockMarker + k }
 
 // A callCtx is the context of one call to rueidis: the caller's values
 // and the Store's deadline, but not the caller's deadline or cancellation.
