@@ -91,8 +91,7 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 // periodic clean-up.
 type clock struct{ now func() time.Time }
 
-func (k clock) NowNano() int64 { return k.now().UnixNano() }
-
+func (k clock) NowNano() int64                      { return k.now().UnixNano() }
 func (k clock) Tick(time.Duration) <-chan time.Time { return nil }
 
 // otterLogger passes otter's log records to the Cache's Logger.

@@ -42,12 +42,9 @@ func (c *callCtx) release() {
 }
 
 func (c *callCtx) Deadline() (time.Time, bool) { return c.deadline, true }
-
-func (c *callCtx) Done() <-chan struct{} { return c.arm().Done() }
-
-func (c *callCtx) Err() error { return c.arm().Err() }
-
-func (c *callCtx) Value(key any) any { return c.parent.Value(key) }
+func (c *callCtx) Done() <-chan struct{}       { return c.arm().Done() }
+func (c *callCtx) Err() error                  { return c.arm().Err() }
+func (c *callCtx) Value(key any) any           { return c.parent.Value(key) }
 
 // Call states of [Store.run].
 const (
