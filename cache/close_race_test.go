@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prodready/prodready"
@@ -176,5 +177,111 @@ func TestMemorySetRacingClose(t *testing.T) {
 	}
 	if _, err := c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) { return "x", nil }); !errors.Is(err, cache.ErrClosed) {
 		t.Fatalf("GetOrLoad after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestCloseCancelsSupersededLoad checks that Close cancels a load that a
+// Delete superseded instead of waiting for its loader.
+//
+// Found in the first review of the cache package (commit 9c05f6d,
+// "cache: fixes from review"); the test was in review_fixes_test.go.
+func TestCloseCancelsSupersededLoad(t *testing.T) {
+	t.Parallel()
+	for _, bk := range backends {
+		t.Run(bk.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				c, _ := remoteOrMemory(t, bk.remote, prodready.CacheConfig{}, nil)
+				started := make(chan struct{})
+				go func() {
+					_, _ = c.GetOrLoad(context.Background(), "k", func(ctx context.Context) (string, error) {
+						close(started)
+						select {
+						case <-ctx.Done():
+							return "", ctx.Err()
+						case <-time.After(10 * time.Second):
+							return "v", nil
+						}
+					})
+				}()
+				<-started
+				if err := c.Delete(context.Background(), "k"); err != nil {
+					t.Fatal(err)
+				}
+				begin := time.Now()
+				if err := c.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if d := time.Since(begin); d > time.Second {
+					t.Fatalf("Close took %v: it waited for the superseded load", d)
+				}
+			})
+		})
+	}
+}
+
+// closeGate is a fakeBackend whose next Set or Delete, once armed, blocks
+// until released, then fails if the backend was closed meanwhile.
+type closeGate struct {
+	fakeBackend
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *closeGate) gate() {
+	if b.armed.CompareAndSwap(true, false) {
+		close(b.entered)
+		<-b.release
+	}
+}
+
+func (b *closeGate) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	b.gate()
+	return b.fakeBackend.Set(ctx, key, value, ttl)
+}
+
+func (b *closeGate) Delete(ctx context.Context, key string) error {
+	b.gate()
+	return b.fakeBackend.Delete(ctx, key)
+}
+
+// TestWriteRacingClose checks that a Set or Delete that Close overtakes
+// returns ErrClosed and is not counted as a backend error.
+//
+// Found in the second review of the cache package (commit 8b16f2e,
+// "cache: second review"); the test was in review2_fixes_test.go.
+func TestWriteRacingClose(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"set", "delete"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			b := &closeGate{fakeBackend: fakeBackend{s: newFakeServer(), ns: "ns"}, entered: make(chan struct{}), release: make(chan struct{})}
+			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+			c, err := cache.NewWithBackend[string](t.Context(), cfg, nil, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.armed.Store(true)
+			wrote := make(chan error, 1)
+			go func() {
+				if op == "set" {
+					wrote <- c.Set(context.Background(), "k", "v")
+				} else {
+					wrote <- c.Delete(context.Background(), "k")
+				}
+			}()
+			<-b.entered
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			close(b.release)
+			if err := <-wrote; !errors.Is(err, cache.ErrClosed) {
+				t.Fatalf("%s racing Close = %v, want ErrClosed", op, err)
+			}
+			if got := c.Stats().BackendErrors; got != 0 {
+				t.Fatalf("BackendErrors = %d, want 0", got)
+			}
+		})
 	}
 }

@@ -1,7 +1,13 @@
 package cache_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -46,5 +52,57 @@ func TestBackendErrorHidesCredentials(t *testing.T) {
 				t.Errorf("New error = %v: does not wrap the backend's error", err)
 			}
 		})
+	}
+}
+
+// TestRendersNoSecret prints a Cache whose URL holds a password with every
+// fmt verb and both slog handlers, and looks for the password in plain,
+// hex and base64 forms.
+//
+// Found in the first review of the cache package (commit 9c05f6d,
+// "cache: fixes from review"); the test was in review_fixes_test.go.
+func TestRendersNoSecret(t *testing.T) {
+	t.Parallel()
+	const password = "Canary-pw_s3cr3t"
+	u, err := prodready.ParseSecretURL("redis://user:" + password + "@cache.internal:6379/0?token=" + password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, Namespace: "ns"}
+	c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, nil, &fakeBackend{s: newFakeServer(), ns: "ns"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms := []string{
+		password,
+		url.PathEscape(password),
+		hex.EncodeToString([]byte(password)),
+		strings.ToUpper(hex.EncodeToString([]byte(password))),
+		base64.StdEncoding.EncodeToString([]byte(password)),
+		base64.RawURLEncoding.EncodeToString([]byte(password)),
+	}
+	type holder struct{ C *cache.Cache[string] }
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		out = append(out, fmt.Sprintf(verb, c), fmt.Sprintf(verb, holder{c}), fmt.Sprintf(verb, &holder{c}))
+	}
+	out = append(out, c.String())
+	for _, h := range []func(*bytes.Buffer) slog.Handler{
+		func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+		func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+	} {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("cache", "cache", c, "holder", holder{c})
+		out = append(out, buf.String())
+	}
+	for _, s := range out {
+		for _, f := range forms {
+			if i := strings.Index(s, f); i >= 0 {
+				t.Errorf("rendering shows the password (as %q): ...%s...", f, s[max(i-60, 0):min(i+len(f)+20, len(s))])
+			}
+		}
+	}
+	if s := fmt.Sprint(c); !strings.Contains(s, "redis") || !strings.Contains(s, "cache.internal") {
+		t.Errorf("fmt.Sprint(c) = %q, want the backend and the redacted URL", s)
 	}
 }

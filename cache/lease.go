@@ -123,3 +123,121 @@ func (c *Cache[V]) unusable(ctx context.Context, key string) []byte {
 	}
 	return b
 }
+
+// defaultPrevWait bounds the wait of a load for the superseded load of its
+// key when neither LoadTimeout nor LockLease is set.
+const defaultPrevWait = 5 * time.Second
+
+// prevWait is how long a load waits for the superseded load of its key
+// before it calls its loader anyway: LoadTimeout when set (a loader that
+// honours its context has returned by then), else LockLease (by then
+// another process may load the key too), else defaultPrevWait.
+func (c *Cache[V]) prevWait() time.Duration {
+	switch {
+	case c.o.LoadTimeout > 0:
+		return c.o.LoadTimeout
+	case c.o.LockLease > 0:
+		return c.o.LockLease
+	}
+	return defaultPrevWait
+}
+
+// unlock gives back the cross-process lease, if one was taken.
+func (c *Cache[V]) unlock(ctx context.Context, release func(context.Context) error) {
+	if release == nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
+	defer cancel()
+	if err := release(rctx); err != nil {
+		c.backendError("unlock", err)
+	}
+}
+
+// tryLock tries to take the cross-process lease on key for cl. The lease
+// of a load that a Set or Delete superseded meanwhile is given back at once
+// (the load goes on without it).
+func (c *Cache[V]) tryLock(ctx context.Context, key string, cl *call[V]) (ok bool, err error) {
+	lctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	fence, release, ok, err := c.takeLease(lctx, key, cl)
+	cancel()
+	if err != nil {
+		c.backendError("lock", err)
+		return false, err
+	}
+	if !ok {
+		return false, nil
+	}
+	sh := c.shard(key)
+	sh.mu.Lock()
+	if cl.superseded {
+		sh.mu.Unlock()
+		c.unlock(ctx, release)
+		return true, nil
+	}
+	cl.release, cl.fence = release, fence
+	sh.mu.Unlock()
+	return true, nil
+}
+
+// lockOrWait takes the cross-process lease on key. When another process
+// holds it, lockOrWait polls the backend for the value that process stores
+// and tries the lease again, for up to LockWait (and at most half the time
+// left before the deadline of the caller that started the load); found
+// reports that cl has its result. A refresh of a key another process is
+// loading is given up (found is true). A backend that fails is counted,
+// and the load goes on without the lease.
+func (c *Cache[V]) lockOrWait(ctx context.Context, key string, cl *call[V], refresh bool) (found bool) {
+	ok, err := c.tryLock(ctx, key, cl)
+	switch {
+	case err != nil, ok:
+		return false
+	case refresh:
+		cl.err = nil
+		return true
+	}
+	wait := c.o.LockWait
+	if !cl.deadline.IsZero() {
+		wait = min(wait, time.Until(cl.deadline)/2)
+	}
+	if wait <= 0 {
+		return false
+	}
+	interval := min(max(wait/20, 5*time.Millisecond), 50*time.Millisecond)
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			cl.err = ctx.Err()
+			return true
+		case <-deadline.C:
+			return false
+		case <-tick.C:
+		}
+		it, ok, _, err := c.lookupRemote(ctx, key, false)
+		if err != nil {
+			return false
+		}
+		if ok {
+			cl.v, cl.err = it.result()
+			return true
+		}
+		ok, err = c.tryLock(ctx, key, cl)
+		if err != nil {
+			return false
+		}
+		if ok {
+			// The holder stores its value before it gives the lease back:
+			// a lease free just after a miss may mean the value just
+			// landed. (finish gives the lease back.)
+			if it, found, _, err := c.lookupRemote(ctx, key, false); err == nil && found {
+				cl.v, cl.err = it.result()
+				return true
+			}
+			return false
+		}
+	}
+}

@@ -3,6 +3,7 @@ package memcached_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,30 @@ func waitFor(tb testing.TB, d time.Duration, cond func() bool) {
 			tb.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestHugeTTL: a TTL or lease too long for memcached's expiry field is
+// cut to the longest it takes, not wrapped to an expiry in the past.
+//
+// Found in the review of the redis and memcached stores (commit e550cd3,
+// "rediscache, memcached: fixes from review"); the test was in regress_test.go.
+func TestHugeTTL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t, testserver.Memcached(t), &memcached.Options{Namespace: testserver.Namespace(t)})
+	for _, ttl := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Nanosecond, 100 * 365 * 24 * time.Hour} {
+		if err := s.Set(ctx, "k", []byte("v"), ttl); err != nil {
+			t.Fatalf("Set(ttl %v) = %v", ttl, err)
+		}
+		if _, ok, err := s.Get(ctx, "k"); !ok || err != nil {
+			t.Errorf("Get after Set(ttl %v) = %v, %v; want the value", ttl, ok, err)
+		}
+	}
+	if _, ok, err := s.TryLock(ctx, "l", math.MaxInt64); !ok || err != nil {
+		t.Fatalf("TryLock(lease MaxInt64) = %v, %v", ok, err)
+	}
+	if _, ok, _ := s.TryLock(ctx, "l", time.Second); ok {
+		t.Error("a lease of MaxInt64 is gone at once")
 	}
 }

@@ -3,6 +3,7 @@ package rediscache_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -336,5 +337,32 @@ func waitFor(tb testing.TB, d time.Duration, cond func() bool) {
 			tb.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestHugeTTL: a TTL or lease too long for a millisecond count in an int64
+// is cut, not wrapped to a 1ms expiry.
+//
+// Found in the review of the redis and memcached stores (commit e550cd3,
+// "rediscache, memcached: fixes from review"); the test was in regress_test.go.
+func TestHugeTTL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t, testserver.Redis(t), &rediscache.Options{Namespace: testserver.Namespace(t), DisableClientCache: true})
+	for _, ttl := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Nanosecond, 200 * 365 * 24 * time.Hour} {
+		if err := s.Set(ctx, "k", []byte("v"), ttl); err != nil {
+			t.Fatalf("Set(ttl %v) = %v", ttl, err)
+		}
+		time.Sleep(5 * time.Millisecond) // past a wrapped 1ms expiry
+		if _, ok, err := s.Get(ctx, "k"); !ok || err != nil {
+			t.Errorf("Get after Set(ttl %v) = %v, %v; want the value", ttl, ok, err)
+		}
+	}
+	if _, ok, err := s.TryLock(ctx, "l", math.MaxInt64); !ok || err != nil {
+		t.Fatalf("TryLock(lease MaxInt64) = %v, %v", ok, err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, ok, _ := s.TryLock(ctx, "l", time.Second); ok {
+		t.Error("a lease of MaxInt64 is gone at once")
 	}
 }
