@@ -78,31 +78,30 @@ func (c *Cache[V]) mayStore(key string, cl *call[V]) bool {
 // fenceRefresh prepares the store of cl, a refresh of key that holds the
 // refresh lease, on a Fencer: it reads the entry to refresh, and the
 // result will replace exactly those bytes (StoreIf), so that a Set or
-// Delete of the key that lands meanwhile, from any process, wins. It
-// reports false when the entry is gone or unreadable: nothing to refresh.
-// A refresh without the lease keeps no fence, and does not store.
-func (c *Cache[V]) fenceRefresh(ctx context.Context, key string, cl *call[V]) bool {
+// Delete of the key that lands meanwhile, from any process, wins. When the
+// entry is gone or unreadable, or the refresh does not hold the lease, cl
+// keeps no fence and its result is not stored (see mayStore).
+func (c *Cache[V]) fenceRefresh(ctx context.Context, key string, cl *call[V]) {
 	f, fenced := c.remote.(Fencer)
 	if !fenced || c.o.LockLease <= 0 {
-		return true
+		return
 	}
 	sh := c.shard(key)
 	sh.mu.Lock()
 	held := cl.release != nil
 	sh.mu.Unlock()
 	if !held {
-		return true
+		return
 	}
 	gctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	old, found, err := c.remote.Get(gctx, key)
 	cancel()
 	if err != nil || !found {
-		return false
+		return
 	}
 	cl.fence = func(ctx context.Context, b []byte, ttl time.Duration) (bool, error) {
 		return f.StoreIf(ctx, key, old, b, ttl)
 	}
-	return true
 }
 
 // unusable returns the bytes stored under key when they are an entry that

@@ -193,8 +193,14 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 			return
 		}
 	}
-	if refresh && !c.fenceRefresh(ctx, key, cl) {
-		return // the entry is gone: nothing to refresh
+	// A refresh whose entry is gone or unreadable has nothing to refresh
+	// and no fence to store under, but it does not return early: a miss of
+	// the key that came meanwhile joined this call (start hands a running
+	// call to a miss) and waits for a value. The loader runs for it, and
+	// its result is not stored (mayStore: no fence). Returning here handed
+	// errNoReturn to that miss (StressClose on Redis, once under load).
+	if refresh {
+		c.fenceRefresh(ctx, key, cl)
 	}
 	lctx := ctx
 	if c.o.LoadTimeout > 0 {
