@@ -103,16 +103,7 @@ func (s *Store) Lease(parent context.Context, key string, lease time.Duration, o
 	if lerr != nil {
 		return nil, nil, false, fmt.Errorf("rediscache: lease: %w", lerr)
 	}
-	release = func(parent context.Context) error {
-		var err error
-		if perr := s.run(parent, func(ctx context.Context) { err = unlock(ctx) }, nil); perr != nil {
-			return perr
-		}
-		if err != nil {
-			return fmt.Errorf("rediscache: unlock: %w", err)
-		}
-		return nil
-	}
+	release = s.releaser(unlock)
 	store = func(parent context.Context, value []byte, ttl time.Duration) (bool, error) {
 		var (
 			n   int64

@@ -43,7 +43,15 @@ func (s *Store) TryLock(parent context.Context, key string, lease time.Duration)
 	if lerr != nil {
 		return nil, false, fmt.Errorf("rediscache: lock: %w", lerr)
 	}
-	release = func(parent context.Context) error {
+	release = s.releaser(unlock)
+	return release, true, nil
+}
+
+// releaser returns the release function of a lease or lock: unlock (a
+// compare-and-delete of the holder's token) run as a call of the store,
+// with its error named.
+func (s *Store) releaser(unlock func(context.Context) error) func(context.Context) error {
+	return func(parent context.Context) error {
 		var err error
 		if perr := s.run(parent, func(ctx context.Context) { err = unlock(ctx) }, nil); perr != nil {
 			return perr
@@ -53,5 +61,4 @@ func (s *Store) TryLock(parent context.Context, key string, lease time.Duration)
 		}
 		return nil
 	}
-	return release, true, nil
 }
