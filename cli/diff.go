@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -204,34 +205,54 @@ func (r *runner) parseArgs(fs *flag.FlagSet, name string, args []string) ([]stri
 
 // diffReports lists the variables whose digests differ, or that one
 // report only has, sorted; and, apart, the keyed ones that cannot be
-// compared because the keys differ.
+// compared because the keys differ: prodready.DiffFingerprints, which the
+// reference service's GET /debug/fleet shares.
 func diffReports(a, b *fingerprintReport) (changes []diffChange, notCompared []string) {
-	names := make([]string, 0, len(a.Variables)+len(b.Variables))
-	for n := range a.Variables {
-		names = append(names, n)
+	d := prodready.DiffFingerprints(a.digests(), b.digests())
+	changes = make([]diffChange, 0, len(d.Changes))
+	for _, c := range d.Changes {
+		changes = append(changes, diffChange{c.Name, string(c.Change)})
 	}
-	for n := range b.Variables {
-		if _, ok := a.Variables[n]; !ok {
-			names = append(names, n)
-		}
+	return changes, d.NotCompared
+}
+
+// digests returns r as prodready.FingerprintVars returns a configuration's
+// digests: the variables sorted by name.
+func (r *fingerprintReport) digests() *prodready.VarDigests {
+	d := &prodready.VarDigests{Fingerprint: r.Fingerprint, Key: r.Key, Vars: make([]prodready.VarDigest, 0, len(r.Variables))}
+	for _, n := range slices.Sorted(maps.Keys(r.Variables)) {
+		v := r.Variables[n]
+		d.Vars = append(d.Vars, prodready.VarDigest{Name: n, Digest: v.Digest, Keyed: v.Keyed})
 	}
-	slices.Sort(names)
-	changes, notCompared = []diffChange{}, []string{}
-	for _, n := range names {
-		x, inA := a.Variables[n]
-		y, inB := b.Variables[n]
-		switch {
-		case !inB:
-			changes = append(changes, diffChange{n, "only_in_a"})
-		case !inA:
-			changes = append(changes, diffChange{n, "only_in_b"})
-		case x.Keyed && y.Keyed && a.Key != b.Key:
-			notCompared = append(notCompared, n)
-		case x != y:
-			changes = append(changes, diffChange{n, "differs"})
-		}
+	return d
+}
+
+// A FingerprintReport is a report of "fingerprint --json", parsed and
+// checked by [ParseFingerprintJSON].
+type FingerprintReport struct {
+	// Profile is the profile the configuration was loaded under.
+	Profile string
+	// KeyGenerated reports that SECRET_KEY was generated for the run (a
+	// development key), so that no other report's keyed digests compare
+	// with this one's.
+	KeyGenerated bool
+	// Digests are the fingerprint and the digests of the variables, for
+	// [prodready.DiffFingerprints].
+	Digests *prodready.VarDigests
+}
+
+// ParseFingerprintJSON parses a report that "fingerprint --json" printed
+// or [FingerprintJSON] returned, which nothing vouches for (a file, a
+// value read from a cache server shared with other replicas): it checks
+// the format and version, and that the fingerprint, the key and every
+// digest are hexadecimal digits of their lengths and every name printable.
+// Its error quotes at most 40 bytes of a bad field, never a whole value.
+func ParseFingerprintJSON(data []byte) (*FingerprintReport, error) {
+	r, err := parseFingerprintReport(data)
+	if err != nil {
+		return nil, err
 	}
-	return changes, notCompared
+	return &FingerprintReport{Profile: r.Profile, KeyGenerated: r.KeyGenerated, Digests: r.digests()}, nil
 }
 
 // readFingerprintReport reads and checks the report in file, which
