@@ -81,3 +81,24 @@ func ExampleExitCode() {
 	// prodready: unknown command "chek" (run 'prodready help')
 	// exit status 2
 }
+
+// A service reads a replica's report (from a file, or a shared cache
+// server) and compares it with its own.
+func ExampleParseFingerprintJSON() {
+	a, err := cli.ParseFingerprintJSON([]byte(`{"format":"prodready-fingerprint","version":1,"profile":"production",
+		"fingerprint":"0123456789abcdef0123456789abcdef","key":"0011223344556677",
+		"variables":{"PAGE_SIZE":{"digest":"aaaaaaaaaaaaaaaa"},"CACHE_TTL":{"digest":"cccccccccccccccc"}}}`))
+	if err != nil {
+		panic(err)
+	}
+	b, err := cli.ParseFingerprintJSON([]byte(`{"format":"prodready-fingerprint","version":1,"profile":"production",
+		"fingerprint":"fedcba9876543210fedcba9876543210","key":"0011223344556677",
+		"variables":{"PAGE_SIZE":{"digest":"bbbbbbbbbbbbbbbb"},"CACHE_TTL":{"digest":"cccccccccccccccc"}}}`))
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range prodready.DiffFingerprints(a.Digests, b.Digests).Changes {
+		fmt.Println(c.Name, c.Change)
+	}
+	// Output: PAGE_SIZE differs
+}
