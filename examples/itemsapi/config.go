@@ -22,6 +22,7 @@ type Config struct {
 	SeedItems       int              `env:"SEED_ITEMS" default:"10000" doc:"items created on first start, when the table is empty"`
 	AdminToken      prodready.Secret `env:"ADMIN_TOKEN" required:"production" doc:"token that POST /login exchanges for an admin session; at least 32 random bytes (prodready gen-secret)"`
 	CacheItems      bool             `env:"CACHE_ITEMS" default:"true" doc:"serve GET /items/{id} through the cache; false sends every read to the database"`
+	FleetInterval   time.Duration    `env:"FLEET_INTERVAL" default:"15s" doc:"how often the service publishes its configuration fingerprint to the cache server (CACHE_BACKEND redis or memcached) for GET /debug/fleet; a replica that stops drops out 3 intervals later; 0 publishes nothing"`
 }
 
 // devAdminToken is the token POST /login accepts when ADMIN_TOKEN is not
@@ -41,6 +42,7 @@ func loadOptions(env prodready.Environment) prodready.Options {
 // checks are the service's own deploy checks, run after prodready's.
 func checks() []prodready.Check {
 	return []prodready.Check{
+		fleetIntervalCheck(), // fleet.go
 		{
 			ID:       "ITEMS-E001",
 			Severity: prodready.SeverityError,

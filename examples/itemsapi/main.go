@@ -147,6 +147,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		adminToken: adminToken,
 		store:      st,
 		logger:     logger,
+		fleet:      newFleet(cfg, logger, ln.Addr().String()),
 	}
 	// A cache server that does not answer at start-up does not stop it:
 	// a deploy during a cache outage must not crash-loop. Reads go to the
@@ -211,6 +212,8 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	go s.logConfigFingerprint() // argon2id: after start-up, not before
+	connecting.Add(1)
+	go func() { defer connecting.Done(); s.fleet.run(bg, s.configFingerprint) }() // see fleet.go
 
 	select {
 	case err := <-served:

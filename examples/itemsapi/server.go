@@ -43,6 +43,7 @@ type server struct {
 	fps       []string // see adminFingerprints
 	fpErr     error
 	cfgFP     configFingerprint // see configfingerprint.go
+	fleet     *fleet            // see fleet.go; handler makes one if nil
 
 	delayedMu sync.Mutex
 	delayed   map[int64]*delayedDelete // see scheduleDelete
@@ -80,6 +81,7 @@ var errCacheDown = errors.New("cache server not connected since start-up")
 //	GET  /healthz                  the process serves
 //	GET  /readyz                   the database and the cache answer
 //	GET  /debug/config             the configuration as "itemsapi config print --format json" shows it (admin session)
+//	GET  /debug/fleet              the live replicas' configuration fingerprints, grouped, and the variables that differ (admin session)
 //	GET  /debug/cache              cache counts and hit ratio (admin session in production)
 //	GET  /debug/db                 database counts (admin session in production)
 func (s *server) handler() http.Handler {
@@ -96,6 +98,10 @@ func (s *server) handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /debug/config", s.admin(s.debugConfig))
+	if s.fleet == nil {
+		s.fleet = newFleet(s.cfg, s.logger, "") // a server that serve did not build: publishes nothing
+	}
+	mux.HandleFunc("GET /debug/fleet", s.admin(s.debugFleet))
 	mux.HandleFunc("GET /debug/cache", s.debug(s.debugCache))
 	mux.HandleFunc("GET /debug/db", s.debug(s.debugDB))
 	return s.accessLog(s.recoverPanics(s.deadline(s.sessions.Middleware(jsonMux(mux)))))
