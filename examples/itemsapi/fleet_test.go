@@ -447,3 +447,43 @@ func TestFleetReplicas(t *testing.T) {
 		})
 	}
 }
+
+// FLEET_INTERVAL is 0 (off) or at least 100ms: ITEMS-E006 refuses a
+// negative one and one so short that every replica would write to the
+// cache server many times a second.
+func TestFleetIntervalCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value   string
+		wantErr bool
+	}{
+		{"15s", false},
+		{"100ms", false},
+		{"0", false},
+		{"99ms", true},
+		{"-1s", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Parallel()
+			var cfg Config
+			opts := loadOptions(prodready.MapEnv{"FLEET_INTERVAL": tt.value})
+			opts.NoDotEnv = true
+			opts.Logger = slog.New(slog.DiscardHandler)
+			rep, err := prodready.LoadWithReport(context.Background(), &cfg, &opts)
+			var ids []string
+			for _, f := range rep.Findings {
+				if strings.HasPrefix(f.ID, "ITEMS-") {
+					ids = append(ids, f.ID+" "+f.Key)
+				}
+			}
+			want := []string(nil)
+			if tt.wantErr {
+				want = []string{"ITEMS-E006 FLEET_INTERVAL"}
+			}
+			if (err != nil) != tt.wantErr || !slices.Equal(ids, want) {
+				t.Errorf("FLEET_INTERVAL=%s: LoadWithReport() error = %v, findings %v, want %v", tt.value, err, ids, want)
+			}
+		})
+	}
+}
