@@ -487,3 +487,44 @@ func TestFleetIntervalCheck(t *testing.T) {
 		})
 	}
 }
+
+// The registry forgets an id long past its deadline, and keeps the
+// latest maxFleetMembers when more replicas than that wrote lately.
+func TestPruneRegistry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		members map[string]int64
+		cutoff  int64
+		want    []string
+	}{
+		{"none past", map[string]int64{"a": 10, "b": 20}, 5, []string{"a", "b"}},
+		{"one past", map[string]int64{"a": 10, "b": 20}, 15, []string{"b"}},
+		{"all past", map[string]int64{"a": 10}, 11, []string{}},
+	}
+	many := map[string]int64{}
+	var latest []string
+	for i := range maxFleetMembers + 3 {
+		id := fmt.Sprintf("r%04d", i)
+		many[id] = int64(100 + i)
+		if i >= 3 {
+			latest = append(latest, id)
+		}
+	}
+	tests = append(tests, struct {
+		name    string
+		members map[string]int64
+		cutoff  int64
+		want    []string
+	}{"over the bound", many, 0, latest})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pruneRegistry(tt.members, tt.cutoff)
+			got := slices.Sorted(maps.Keys(tt.members))
+			if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+				t.Errorf("pruneRegistry() left %d ids %.5v..., want %d %.5v...", len(got), got, len(tt.want), tt.want)
+			}
+		})
+	}
+}

@@ -37,8 +37,10 @@ import (
 // each other's ids; a writer that loses the race reads again and merges.
 // The registry only says where to look: a reader trusts a member key's
 // existence, which the server expires, for liveness. An id whose deadline
-// (by its writer's clock) is one lifetime past is pruned by the next
-// writer, so the registry does not grow with restarts.
+// (by its writer's clock) is registryTTL past is pruned by the next
+// writer, so the registry does not grow with restarts, and clocks skewed
+// by less than that (10 lifetimes, at least a minute) prune no live
+// replica.
 //
 // Nothing in either key is secret: the member record holds the
 // fingerprint report, whose digests of secrets are keyed by SECRET_KEY
@@ -137,8 +139,8 @@ func decodeRegistry(data []byte) map[string]int64 {
 	return r.Members
 }
 
-// updateRegistry applies change to the registry's members, prunes those a
-// lifetime past their deadline at now and keeps the maxFleetMembers
+// updateRegistry applies change to the registry's members, prunes those
+// registryTTL past their deadline at now and keeps the maxFleetMembers
 // latest, and writes the result back only if nobody wrote the registry in
 // between, reading it again until it does (registryAttempts at most).
 func updateRegistry(ctx context.Context, b fleetBackend, expiry time.Duration, now func() time.Time, change func(map[string]int64)) error {
@@ -152,7 +154,7 @@ func updateRegistry(ctx context.Context, b fleetBackend, expiry time.Duration, n
 			members = decodeRegistry(old)
 		}
 		change(members)
-		pruneRegistry(members, now().Add(-expiry).UnixMilli())
+		pruneRegistry(members, now().Add(-registryTTL(expiry)).UnixMilli())
 		value, err := json.Marshal(fleetRegistry{Version: fleetVersion, Members: members})
 		if err != nil {
 			return err
