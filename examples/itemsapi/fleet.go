@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -40,6 +41,7 @@ type fleet struct {
 	mu      sync.Mutex
 	b       fleetBackend // nil until connected
 	failing bool         // the last refresh failed: log changes of state only
+	refused bool         // the server refused CACHE_URL: publishing stopped
 }
 
 // newFleet returns the fleet of a replica configured by cfg, listening on
@@ -85,6 +87,13 @@ func newInstanceID() string {
 // publishing reports whether f writes its record to a shared server.
 func (f *fleet) publishing() bool { return f != nil && f.interval > 0 }
 
+// isRefused reports whether the server refused CACHE_URL.
+func (f *fleet) isRefused() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused
+}
+
 // backend returns the connection to the server, or nil before it is made.
 func (f *fleet) backend() fleetBackend {
 	f.mu.Lock()
@@ -92,11 +101,15 @@ func (f *fleet) backend() fleetBackend {
 	return f.b
 }
 
-// run publishes the record of this replica until ctx is done, then removes it and closes the connection. report waits for
-// the fingerprint report (argon2id: after start-up). A server that does
-// not answer is retried at the next refresh; only changes between
-// working and failing are logged.
-func (f *fleet) run(ctx context.Context, report func() (json.RawMessage, error)) {
+// run publishes the record of this replica until ctx is done, then
+// removes it and closes the connection. report waits for the fingerprint
+// report (argon2id: after start-up). connected reports whether the items
+// cache is connected: the fleet connects only once it is, so that it
+// never knocks on a server the service gave up on (one that refused
+// CACHE_URL). A server that does not answer is retried at the next
+// refresh; one that refuses CACHE_URL stops the publishing. Only changes
+// between working and failing are logged.
+func (f *fleet) run(ctx context.Context, report func() (json.RawMessage, error), connected func() bool) {
 	if !f.publishing() {
 		return
 	}
@@ -113,7 +126,14 @@ func (f *fleet) run(ctx context.Context, report func() (json.RawMessage, error))
 	}
 	defer f.close()
 	for {
-		f.refresh(ctx, record)
+		if err := f.refresh(ctx, record, connected); errors.Is(err, prodready.ErrInvalid) {
+			f.mu.Lock()
+			f.refused = true
+			f.mu.Unlock()
+			f.logger.Error("fleet: the cache server refused CACHE_URL: not publishing the configuration fingerprint; fix it and restart",
+				"instance", f.id, "backend", f.kind, "err", err)
+			return
+		}
 		// ±10%, so that replicas started together spread their writes.
 		wait := time.Duration(float64(f.interval) * (0.9 + 0.2*mrand.Float64()))
 		t := time.NewTimer(wait)
@@ -127,10 +147,17 @@ func (f *fleet) run(ctx context.Context, report func() (json.RawMessage, error))
 	}
 }
 
+// publishFleet runs the server's fleet until ctx is done (serve starts it
+// once listening): its report is the configuration's fingerprint report,
+// and it connects once the items cache is.
+func (s *server) publishFleet(ctx context.Context) {
+	s.fleet.run(ctx, s.configFingerprint, func() bool { return s.cache() != nil })
+}
+
 // refresh connects if need be, writes the member key and adds this
-// replica to the registry.
-func (f *fleet) refresh(ctx context.Context, record []byte) {
-	err := f.publish(ctx, record)
+// replica to the registry, and returns publish's error.
+func (f *fleet) refresh(ctx context.Context, record []byte, connected func() bool) error {
+	err := f.publish(ctx, record, connected)
 	f.mu.Lock()
 	was := f.failing
 	f.failing = err != nil
@@ -142,12 +169,16 @@ func (f *fleet) refresh(ctx context.Context, record []byte) {
 	case err == nil && was:
 		f.logger.Info("fleet: publishing the configuration fingerprint again", "instance", f.id)
 	}
+	return err
 }
 
 // publish is refresh's work.
-func (f *fleet) publish(ctx context.Context, record []byte) error {
+func (f *fleet) publish(ctx context.Context, record []byte, connected func() bool) error {
 	b := f.backend()
 	if b == nil {
+		if connected != nil && !connected() {
+			return errCacheDown
+		}
 		var err error
 		if b, err = openFleetBackend(ctx, f.cache, f.timeout); err != nil {
 			return err
@@ -251,6 +282,8 @@ func (s *server) debugFleet(w http.ResponseWriter, r *http.Request) {
 		v.Note = "CACHE_BACKEND is memory: the replicas share no cache server, so this one cannot see the others; with CACHE_BACKEND=redis or memcached each replica publishes its fingerprint there"
 	case !f.publishing():
 		v.Note = "FLEET_INTERVAL is 0: this replica neither publishes its fingerprint nor reads the others'"
+	case f.isRefused():
+		v.Note = "the cache server refused CACHE_URL: this replica does not publish its fingerprint, and shows only itself"
 	case b == nil:
 		v.Note = "not connected to the cache server yet (at start-up, or while it is down): this replica only"
 	default:

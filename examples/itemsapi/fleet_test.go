@@ -114,7 +114,7 @@ func TestFleetRegistry(t *testing.T) {
 			for i := range n {
 				wg.Go(func() {
 					for range 3 {
-						if err := fleets[i].publish(ctx, records[i]); err != nil {
+						if err := fleets[i].publish(ctx, records[i], nil); err != nil {
 							t.Errorf("%s: publish: %v", fleets[i].id, err)
 						}
 					}
@@ -139,7 +139,7 @@ func TestFleetRegistry(t *testing.T) {
 							return
 						case <-time.After(interval):
 						}
-						if err := fleets[i].publish(ctx, records[i]); err != nil {
+						if err := fleets[i].publish(ctx, records[i], nil); err != nil {
 							t.Errorf("%s: publish: %v", fleets[i].id, err)
 						}
 					}
@@ -190,11 +190,11 @@ func TestFleetRegistryToleratesGarbage(t *testing.T) {
 			if err := b.Set(ctx, fleetRegistryKey, []byte("not json {"), time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.publish(ctx, record); err != nil {
+			if err := f.publish(ctx, record, nil); err != nil {
 				t.Fatal(err)
 			}
 			other, _ := testFleet(t, cfg, "forged", time.Second)
-			if err := other.publish(ctx, []byte(`{"format":"itemsapi-fleet-member","version":1,"instance":"someone-else"}`)); err != nil {
+			if err := other.publish(ctx, []byte(`{"format":"itemsapi-fleet-member","version":1,"instance":"someone-else"}`), nil); err != nil {
 				t.Fatal(err)
 			}
 			members, unreadable, err := readFleet(ctx, b)
@@ -319,7 +319,7 @@ func TestFleetPublishesNoSecret(t *testing.T) {
 			h := s.handler()
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
-			go func() { defer close(done); s.fleet.run(ctx, s.configFingerprint) }()
+			go func() { defer close(done); s.publishFleet(ctx) }()
 			defer func() { cancel(); <-done }()
 			cookie := loginCookie(t, h, testToken)
 			var body string

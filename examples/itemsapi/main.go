@@ -213,7 +213,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	logger.Info("listening", "addr", ln.Addr().String())
 	go s.logConfigFingerprint() // argon2id: after start-up, not before
 	connecting.Add(1)
-	go func() { defer connecting.Done(); s.fleet.run(bg, s.configFingerprint) }() // see fleet.go
+	go func() { defer connecting.Done(); s.publishFleet(bg) }() // see fleet.go
 
 	select {
 	case err := <-served:
