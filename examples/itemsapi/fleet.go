@@ -163,7 +163,7 @@ func (f *fleet) refresh(ctx context.Context, record []byte, connected func() boo
 	f.failing = err != nil
 	f.mu.Unlock()
 	switch {
-	case err != nil && !was && ctx.Err() == nil:
+	case err != nil && !was && ctx.Err() == nil && !errors.Is(err, prodready.ErrInvalid): // run logs a refusal
 		f.logger.Warn("fleet: cannot publish the configuration fingerprint to the cache server: GET /debug/fleet on other replicas misses this one until it can",
 			"instance", f.id, "backend", f.kind, "err", err)
 	case err == nil && was:
