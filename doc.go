@@ -320,7 +320,8 @@
 // destination only on success; slices and maps are newly made, and the
 // library keeps no reference to them. [Fingerprint] digests the effective
 // configuration, secrets through a keyed one-way hash, so replicas can be
-// compared for drift.
+// compared for drift; [FingerprintVars] digests it variable by variable, and
+// [DiffFingerprints] names the variables in which two replicas differ.
 //
 // # Concurrency
 //
