@@ -1,0 +1,57 @@
+package policy
+
+// Adaptation: every epoch (about two miniature capacities of sampled
+// requests), each candidate miniature's hits in the epoch are added to
+// its score, after the scores decay by scoreDecay; the cache takes the
+// shape of the best-scoring candidate when it beats the current one by
+// more than switchMargin of the (equally decayed) sampled requests. The
+// decay follows a workload that changes; the margin keeps two candidates
+// of about the same worth from trading places on noise.
+
+const (
+	scoreDecay   = 0.7
+	switchMargin = 0.003
+)
+
+// adapt ends an epoch: it updates the scores and reshapes the cache (and
+// the estimate miniatures, which model the cache's shape) if another
+// candidate has done clearly better.
+func (t *TinyLFU) adapt() {
+	t.scoreRequests = t.scoreRequests*scoreDecay + float64(t.inEpoch)
+	t.inEpoch = 0
+	best := t.current
+	for i := range t.cands {
+		t.score[i] = t.score[i]*scoreDecay + float64(t.cands[i].epoch)
+		t.cands[i].epoch = 0
+		if t.score[i] > t.score[best] {
+			best = i
+		}
+	}
+	t.recalibrate()
+	if best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests {
+		return
+	}
+	t.current = best
+	t.switches++
+	cfg := t.cands[best].p.cfg
+	t.main.setConfig(cfg)
+	for i := range t.ests {
+		t.ests[i].p.setConfig(cfg)
+	}
+}
+
+// recalibrate rebuilds the miniatures when the entries' mean weight has
+// moved so far from the one the sampling rate was chosen for that the
+// miniatures hold half or twice the entries they should.
+func (t *TinyLFU) recalibrate() {
+	n := len(t.main.a.index)
+	if n == 0 || t.main.weight < t.main.capacity/2 {
+		return
+	}
+	mean := float64(t.main.weight) / float64(n)
+	if r := mean / t.meanWeight; r < 2 && r > 0.5 {
+		return
+	}
+	t.meanWeight = mean
+	t.build()
+}
