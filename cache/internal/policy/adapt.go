@@ -1,7 +1,7 @@
 package policy
 
-// Adaptation: every epoch (about two miniature capacities of sampled
-// requests), each candidate miniature's hits in the epoch are added to
+// Adaptation: every epoch (about epochMul miniature capacities of
+// sampled requests), each candidate miniature's hits in the epoch are added to
 // its score, after the scores decay by scoreDecay; the cache takes the
 // shape of the best-scoring candidate when it beats the current one by
 // more than switchMargin of the (equally decayed) sampled requests. The
@@ -9,8 +9,9 @@ package policy
 // of about the same worth from trading places on noise.
 
 const (
-	scoreDecay   = 0.7
+	scoreDecay   = 0.5
 	switchMargin = 0.003
+	epochMul     = 4
 )
 
 // adapt ends an epoch: it updates the scores and reshapes the cache (and

@@ -11,10 +11,17 @@ import "slices"
 // left out.
 func (t *TinyLFU) Estimates() []Estimate {
 	es := make([]Estimate, 0, len(t.ests)+1)
+	// The SHARDS adjustment (Waldspurger et al., FAST 15, "SHARDS_adj"):
+	// the sample should hold all × rate requests; when it holds more or
+	// fewer, the difference is almost always a very hot key that fell in
+	// or out of the sample, and such a key hits at every capacity, so the
+	// difference is counted as hits.
+	expected := float64(t.all) * t.rate
 	add := func(m *mini) {
 		e := Estimate{Capacity: m.full, Requests: m.requests}
-		if m.requests > 0 {
-			e.HitRatio = float64(m.hits) / float64(m.requests)
+		if expected >= 1 && m.requests > 0 {
+			hits := float64(m.hits) + expected - float64(m.requests)
+			e.HitRatio = min(max(hits/expected, 0), 1)
 		}
 		es = append(es, e)
 	}

@@ -36,6 +36,11 @@ type TinyLFU struct {
 	noEst   bool
 	scratch []uint64
 
+	// all and sampled count the requests since the miniatures were built
+	// (halved together every estimateHalfLife sampled ones), for the
+	// SHARDS adjustment in Estimates.
+	all, sampledReqs uint64
+
 	// adaptation state, in sampled requests
 	epochLen, inEpoch uint64
 	score             []float64
@@ -167,8 +172,9 @@ func (t *TinyLFU) build() {
 	}
 	// Roughly: adapt after every two miniature capacities of sampled
 	// requests, so that a decision rests on enough turnover.
-	t.epochLen = uint64(max(2*float64(t.sampleN)*min(1, entries/float64(t.sampleN)), 4096))
+	t.epochLen = uint64(max(epochMul*float64(t.sampleN)*min(1, entries/float64(t.sampleN)), 4096))
 	t.inEpoch = 0
+	t.all, t.sampledReqs = 0, 0
 	clear(t.score)
 	t.scoreRequests = 0
 }
@@ -190,6 +196,7 @@ func (t *TinyLFU) sampled(h uint64) bool {
 // Hit records a read of an entry the cache holds.
 func (t *TinyLFU) Hit(h uint64) {
 	t.main.hit(h)
+	t.all++
 	if t.sampled(h) {
 		w := uint32(1)
 		if i, ok := t.main.a.find(h); ok {
@@ -202,6 +209,7 @@ func (t *TinyLFU) Hit(h uint64) {
 // Miss records a read of a key the cache does not hold.
 func (t *TinyLFU) Miss(h uint64) {
 	t.main.miss(h)
+	t.all++
 	if t.sampled(h) {
 		t.access(h, 0, false)
 	}
@@ -211,6 +219,10 @@ func (t *TinyLFU) Miss(h uint64) {
 // inserts h at once when its weight is known (the cache holds it), and
 // otherwise when the Add that follows the miss comes.
 func (t *TinyLFU) access(h uint64, w uint32, insert bool) {
+	if t.sampledReqs >= estimateHalfLife {
+		t.halve()
+	}
+	t.sampledReqs++
 	for i := range t.cands {
 		t.cands[i].access(h, w, insert, &t.scratch)
 	}
@@ -225,11 +237,15 @@ func (t *TinyLFU) access(h uint64, w uint32, insert bool) {
 	}
 }
 
+// halve halves every count of requests, so that estimates follow the
+// recent workload.
+func (t *TinyLFU) halve() {
+	t.all /= 2
+	t.sampledReqs /= 2
+	t.eachMini(func(m *mini) { m.hits, m.requests = m.hits/2, m.requests/2 })
+}
+
 func (m *mini) access(h uint64, w uint32, insert bool, scratch *[]uint64) {
-	if m.requests >= estimateHalfLife {
-		m.requests /= 2
-		m.hits /= 2
-	}
 	m.requests++
 	if m.p.hit(h) {
 		m.hits++
