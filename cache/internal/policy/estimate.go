@@ -1,16 +1,19 @@
 package policy
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
-// Estimates returns the hit ratio of the cache's shape at EstimateFactors
-// times its capacity and at the capacities of SetEstimateCapacities, in
-// increasing order of capacity, from the miniatures' sampled requests
-// (halved every estimateHalfLife of them, so that they follow the recent
-// workload). The estimate at the cache's own capacity is the candidate
-// miniature of its current shape. Capacities no miniature simulates are
-// left out.
+// Estimates returns the hit ratio at EstimateFactors times the capacity
+// and at the capacities of SetEstimateCapacities, in increasing order of
+// capacity, from the miniatures' sampled requests (halved every
+// estimateHalfLife of them, so that they follow the recent workload). Each
+// is the best of the candidate shapes at that capacity, as a cache of
+// that capacity would adapt to it; the one at the cache's own capacity
+// comes from the miniatures adaptation runs.
 func (t *TinyLFU) Estimates() []Estimate {
-	es := make([]Estimate, 0, len(t.ests)+1)
+	es := make([]Estimate, 0, len(t.ests)+len(t.cands))
 	// The SHARDS adjustment (Waldspurger et al., FAST 15, "SHARDS_adj"):
 	// the sample should hold all × rate requests; when it holds more or
 	// fewer, the difference is almost always a very hot key that fell in
@@ -25,18 +28,20 @@ func (t *TinyLFU) Estimates() []Estimate {
 		}
 		es = append(es, e)
 	}
-	add(&t.cands[t.current])
+	for i := range t.cands {
+		add(&t.cands[i])
+	}
 	for i := range t.ests {
 		add(&t.ests[i])
 	}
+	// By capacity, the best first; then one per capacity.
 	slices.SortStableFunc(es, func(a, b Estimate) int {
 		switch {
-		case a.Capacity < b.Capacity:
-			return -1
-		case a.Capacity > b.Capacity:
-			return 1
+		case a.Capacity != b.Capacity:
+			return cmp.Compare(a.Capacity, b.Capacity)
+		default:
+			return cmp.Compare(b.HitRatio, a.HitRatio)
 		}
-		return 0
 	})
 	return slices.CompactFunc(es, func(a, b Estimate) bool { return a.Capacity == b.Capacity })
 }

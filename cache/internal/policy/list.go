@@ -91,6 +91,15 @@ func (a *arena) pushBack(q uint8, i int32) {
 	a.nodes[s].prev = i
 }
 
+// pushFront links node i as the least recent of queue q.
+func (a *arena) pushFront(q uint8, i int32) {
+	s := int32(q)
+	first := a.nodes[s].next
+	a.nodes[i].prev, a.nodes[i].next, a.nodes[i].queue = s, first, q
+	a.nodes[first].prev = i
+	a.nodes[s].next = i
+}
+
 // unlink takes node i out of its list, if it is in one.
 func (a *arena) unlink(i int32) {
 	n := &a.nodes[i]

@@ -12,8 +12,9 @@ import "math"
 // a threshold, so a key is always or never sampled), and each sampled
 // request also goes to small W-TinyLFU policies of capacity × R: one per
 // candidate Config, from which the cache adopts the one with the best
-// recent hit ratio (see adapt.go), and one per estimated capacity, shaped
-// like the cache (see Estimates). R is chosen so that a miniature of the
+// recent hit ratio (see adapt.go), and as many per estimated capacity,
+// since a cache of that capacity would adapt to the best of them (see
+// Estimates). R is chosen so that a miniature of the
 // cache's own capacity holds Options.SampleEntries entries, and is 1 for
 // caches no larger than that.
 //
@@ -31,7 +32,7 @@ type TinyLFU struct {
 
 	cands   []mini // one per candidate Config, at capacity × R
 	current int    // index in cands of the main policy's Config
-	ests    []mini // estimate miniatures, by increasing capacity
+	ests    []mini // estimate miniatures: one per candidate per capacity
 	extra   []uint64
 	noEst   bool
 	scratch []uint64
@@ -126,6 +127,9 @@ func New(c uint64, o *Options) *TinyLFU {
 	} else if i := indexConfig(opts.Candidates, cfg); i < 0 {
 		opts.Candidates = append([]Config{cfg}, opts.Candidates...)
 	}
+	if t.static && t.noEst {
+		opts.Candidates = nil // nothing to adapt, nothing to estimate
+	}
 	t.cands = make([]mini, len(opts.Candidates))
 	for i, k := range opts.Candidates {
 		t.cands[i].p = &core{cfg: k}
@@ -163,20 +167,29 @@ func (t *TinyLFU) build() {
 	if !t.noEst {
 		for _, f := range EstimateFactors {
 			if f != 1 {
-				t.ests = append(t.ests, t.newMini(uint64(f*float64(c)), t.main.cfg))
+				t.addEstimate(uint64(f * float64(c)))
 			}
 		}
 		for _, x := range t.extra {
-			t.ests = append(t.ests, t.newMini(x, t.main.cfg))
+			t.addEstimate(x)
 		}
 	}
-	// Roughly: adapt after every two miniature capacities of sampled
-	// requests, so that a decision rests on enough turnover.
-	t.epochLen = uint64(max(epochMul*float64(t.sampleN)*min(1, entries/float64(t.sampleN)), 4096))
+	// Adapt after every epochMul miniature capacities of sampled
+	// requests, so that a decision rests on some turnover.
+	t.epochLen = uint64(max(epochMul*float64(t.sampleN)*min(1, entries/float64(t.sampleN)), 1024))
 	t.inEpoch = 0
 	t.all, t.sampledReqs = 0, 0
 	clear(t.score)
 	t.scoreRequests = 0
+}
+
+// addEstimate adds the miniatures that estimate capacity full: one per
+// candidate shape, since a cache of that capacity would adapt to the
+// best of them.
+func (t *TinyLFU) addEstimate(full uint64) {
+	for i := range t.cands {
+		t.ests = append(t.ests, t.newMini(full, t.cands[i].p.cfg))
+	}
 }
 
 // newMini returns a miniature standing for capacity full.
@@ -329,10 +342,11 @@ func (t *TinyLFU) SampleRate() float64 { return t.rate }
 
 // SimulationBytes is the memory the miniature simulations hold: what
 // adaptation and estimates cost on top of the cache's own policy. It is
-// bounded by the sample: about (candidates + 15.75) × SampleEntries
-// entries of some 50 bytes each once the cache is larger than
-// SampleEntries entries, and that many times the cache's entry count
-// below.
+// bounded by the sample: about candidates × 15.75 × SampleEntries entries
+// (the six capacities ¼× to 8× add up to 15.75×) of some 50 bytes each
+// once the cache is larger than SampleEntries entries, and that many
+// times the cache's entry count below: 63 miniature capacities with the
+// four default candidates, about 6.5 MB at the default 2,048.
 func (t *TinyLFU) SimulationBytes() uint64 {
 	var b uint64
 	t.eachMini(func(m *mini) { b += m.p.memoryBytes() })

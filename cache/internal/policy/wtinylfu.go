@@ -56,14 +56,33 @@ func (p *core) sizeQueues() {
 	p.protectCap = uint64(protectedShare * float64(p.capacity-p.windowCap))
 }
 
-// setConfig reshapes the policy; what no longer fits moves on at once
-// (the window's overflow to probation, protected's to probation) and the
-// main space gives way to a larger window through the next evictions.
+// setConfig reshapes the policy without evicting: entries move between
+// the window and the main space until each is within its new share.
 func (p *core) setConfig(cfg Config) {
 	p.cfg = cfg
 	p.sizeQueues()
 	for p.queued[qWindow] > p.windowCap {
 		p.move(p.a.front(qWindow), qProbation)
+	}
+	// A larger window takes the main space's oldest entries at once, as
+	// Caffeine's climber does, at its least recent end: left to fill with
+	// new entries, it would let them all in unfiltered (the cache over
+	// capacity evicts from the main space with no admission test) until
+	// it is full, which costs as much as admission off (P3 at 32,768
+	// entries: 2.6% against 4.1% over the requests it took).
+	for p.queued[qWindow] < p.windowCap {
+		v := p.a.front(qProbation)
+		if v == nilNode {
+			v = p.a.front(qProtected)
+		}
+		if v == nilNode || p.queued[qWindow]+uint64(p.a.nodes[v].weight) > p.windowCap {
+			break
+		}
+		n := &p.a.nodes[v]
+		p.a.unlink(v)
+		p.queued[n.queue] -= uint64(n.weight)
+		p.queued[qWindow] += uint64(n.weight)
+		p.a.pushFront(qWindow, v)
 	}
 	p.demote()
 }
