@@ -83,10 +83,10 @@ func TestEstimateAccuracy(t *testing.T) {
 		name   string
 		stream []uint64
 	}{
-		{"zipf 0.8", zipfStream(0.8, 100_000, 300_000, 1)},
-		{"zipf 1.2", zipfStream(1.2, 200_000, 300_000, 2)},
-		{"loop", loopStream(6_000, 300_000)},
-		{"scans", scanStream(100_000, 300_000, 3)},
+		{"zipf 0.8", zipfStream(0.8, 100_000, 150_000, 1)},
+		{"zipf 1.2", zipfStream(1.2, 200_000, 150_000, 2)},
+		{"loop", loopStream(6_000, 150_000)},
+		{"scans", scanStream(100_000, 150_000, 3)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestEstimatesCoverTheFactors(t *testing.T) {
 func TestSimulationMemoryIsBounded(t *testing.T) {
 	t.Parallel()
 	small, large := New(16_384, nil), New(1<<20, nil)
-	stream := zipfStream(0.9, 2_000_000, 400_000, 5)
+	stream := zipfStream(0.9, 2_000_000, 200_000, 5)
 	replay(small, stream)
 	replay(large, stream)
 	s, l := small.SimulationBytes(), large.SimulationBytes()
