@@ -17,8 +17,9 @@ const (
 	epochMul     = 1
 )
 
-// adapt ends an epoch: it updates the scores and reshapes the cache if
-// another candidate has done clearly better.
+// adapt ends an epoch: it updates the scores, rescales the sample if the
+// entries' weight calls for it, and reshapes the cache if another
+// candidate has done clearly better (unless the policy is static).
 func (t *TinyLFU) adapt() {
 	t.scoreRequests = t.scoreRequests*scoreDecay + float64(t.inEpoch)
 	t.inEpoch = 0
@@ -30,7 +31,9 @@ func (t *TinyLFU) adapt() {
 			best = i
 		}
 	}
-	t.recalibrate()
+	if t.recalibrate() || t.static {
+		return
+	}
 	if best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests {
 		return
 	}
@@ -40,18 +43,20 @@ func (t *TinyLFU) adapt() {
 	t.main.setConfig(cfg)
 }
 
-// recalibrate rebuilds the miniatures when the entries' mean weight has
-// moved so far from the one the sampling rate was chosen for that the
-// miniatures hold half or twice the entries they should.
-func (t *TinyLFU) recalibrate() {
+// recalibrate rebuilds the miniatures, and reports that it did, when the
+// entries' mean weight has moved so far from the one the sampling rate
+// was chosen for that the miniatures hold half or twice the entries they
+// should.
+func (t *TinyLFU) recalibrate() bool {
 	n := len(t.main.a.index)
 	if n == 0 || t.main.weight < t.main.capacity/2 {
-		return
+		return false
 	}
 	mean := float64(t.main.weight) / float64(n)
 	if r := mean / t.meanWeight; r < 2 && r > 0.5 {
-		return
+		return false
 	}
 	t.meanWeight = mean
 	t.build()
+	return true
 }

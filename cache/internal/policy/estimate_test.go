@@ -149,3 +149,33 @@ func TestSimulationMemoryIsBounded(t *testing.T) {
 		t.Errorf("simulations hold %d bytes at 1,048,576 entries, %d at 16,384: want bounded (≤ 2× and ≤ 8 MiB)", l, s)
 	}
 }
+
+// TestSampleRateFollowsTheWeights checks that a capacity in bytes is
+// sampled by the entries it holds, not by its units: 1,024 entries of 256
+// bytes in 256 KiB are no more than SampleEntries, so once the policy has
+// seen their weight the miniatures see every key.
+func TestSampleRateFollowsTheWeights(t *testing.T) {
+	t.Parallel()
+	p := New(1<<18, nil)
+	if r := p.SampleRate(); r > 0.01 {
+		t.Fatalf("SampleRate before any entry = %.4f, want 2,048 of 262,144 units", r)
+	}
+	held := map[uint64]bool{}
+	var ev []uint64
+	for i := range 400_000 {
+		h := key(i % 2000)
+		if held[h] {
+			p.Hit(h)
+			continue
+		}
+		p.Miss(h)
+		held[h] = true
+		ev = p.Add(h, 256, ev[:0])
+		for _, e := range ev {
+			delete(held, e)
+		}
+	}
+	if r := p.SampleRate(); r != 1 {
+		t.Errorf("SampleRate after 400,000 requests for entries of 256 = %.4f, want 1", r)
+	}
+}

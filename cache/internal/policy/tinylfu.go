@@ -242,11 +242,9 @@ func (t *TinyLFU) access(h uint64, w uint32, insert bool) {
 	for i := range t.ests {
 		t.ests[i].access(h, w, insert, &t.scratch)
 	}
-	if !t.static {
-		t.inEpoch++
-		if t.inEpoch >= t.epochLen {
-			t.adapt()
-		}
+	t.inEpoch++
+	if t.inEpoch >= t.epochLen {
+		t.adapt()
 	}
 }
 
