@@ -69,6 +69,18 @@ var Experiments = []Maker{
 	{"policy-w50", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.50, Admit: true}, Static: true, NoEstimates: true})},
 	{"policy-noadmit", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.01}, Static: true, NoEstimates: true})},
 	{"policy-noest", newPolicy(&policysim.Options{NoEstimates: true})},
+	{"policy-lru", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 1}, Static: true, NoEstimates: true})},
+	{"policy-5", newPolicy(&policysim.Options{NoEstimates: true, Candidates: fiveShapes})},
+	{"policy-start20", newPolicy(&policysim.Options{NoEstimates: true, Config: &policysim.Config{Window: 0.20, Admit: true}})},
+	{"policy-startlru", newPolicy(&policysim.Options{NoEstimates: true, Config: &policysim.Config{Window: 1}})},
+	{"policy-s8k", newPolicy(&policysim.Options{NoEstimates: true, SampleEntries: 8192})},
+	{"policy-5-s8k", newPolicy(&policysim.Options{NoEstimates: true, SampleEntries: 8192, Candidates: fiveShapes})},
+}
+
+// fiveShapes are the default candidates and plain LRU (all window, no
+// admission).
+var fiveShapes = []policysim.Config{
+	{Window: 0.01, Admit: true}, {Window: 0.20, Admit: true}, {Window: 0.50, Admit: true}, {Window: 0.01}, {Window: 1},
 }
 
 func simMaker(o simOptions) func(int) (Policy, error) {
