@@ -36,6 +36,7 @@ var Makers = []Maker{
 	{"otter", newOtter},
 	{"theine", newTheine},
 	{"prodready", newProdready},
+	{"policy", newPolicy(nil)},
 }
 
 type funcs struct {

@@ -1,7 +1,7 @@
 // Package hitratio replays request traces through caches side by side and
 // reports their hit ratios: the memory backend of prodready/cache, its
-// peers (otter, LRU and ARC from hashicorp/golang-lru, theine) and
-// Belady's offline optimum.
+// peers (otter, LRU and ARC from hashicorp/golang-lru, theine), the
+// backend's own policy (cache/policysim) and Belady's offline optimum.
 //
 // The ARC traces (OLTP, P3, P6) are those of Nimrod Megiddo and Dharmendra
 // S. Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", USENIX

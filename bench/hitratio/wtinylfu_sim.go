@@ -1,6 +1,9 @@
 package hitratio
 
-import "github.com/maypok86/otter/v2"
+import (
+	"github.com/maypok86/otter/v2"
+	"github.com/prodready/prodready/cache/policysim"
+)
 
 // A small W-TinyLFU simulator, to check hypotheses about otter's losses
 // without forking it: an LRU window in front of a segmented LRU main
@@ -61,6 +64,23 @@ var Experiments = []Maker{
 	{"sim-duel-01-m25", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01, duelMemory: 0.25})},
 	{"sim-duel-01-m4", simMaker(simOptions{window: 0.01, admit: true, climb: true, duel: 0.01, duelMemory: 4})},
 	{"sim-climb-s1-st", simMaker(simOptions{window: 0.01, admit: true, climb: true, sample: 1, stepPct: 0.02})},
+	{"policy-w1", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.01, Admit: true}, Static: true, NoEstimates: true})},
+	{"policy-w20", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.20, Admit: true}, Static: true, NoEstimates: true})},
+	{"policy-w50", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.50, Admit: true}, Static: true, NoEstimates: true})},
+	{"policy-noadmit", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 0.01}, Static: true, NoEstimates: true})},
+	{"policy-noest", newPolicy(&policysim.Options{NoEstimates: true})},
+	{"policy-lru", newPolicy(&policysim.Options{Config: &policysim.Config{Window: 1}, Static: true, NoEstimates: true})},
+	{"policy-5", newPolicy(&policysim.Options{NoEstimates: true, Candidates: fiveShapes})},
+	{"policy-start20", newPolicy(&policysim.Options{NoEstimates: true, Config: &policysim.Config{Window: 0.20, Admit: true}})},
+	{"policy-startlru", newPolicy(&policysim.Options{NoEstimates: true, Config: &policysim.Config{Window: 1}})},
+	{"policy-s8k", newPolicy(&policysim.Options{NoEstimates: true, SampleEntries: 8192})},
+	{"policy-5-s8k", newPolicy(&policysim.Options{NoEstimates: true, SampleEntries: 8192, Candidates: fiveShapes})},
+}
+
+// fiveShapes are the default candidates and plain LRU (all window, no
+// admission).
+var fiveShapes = []policysim.Config{
+	{Window: 0.01, Admit: true}, {Window: 0.20, Admit: true}, {Window: 0.50, Admit: true}, {Window: 0.01}, {Window: 1},
 }
 
 func simMaker(o simOptions) func(int) (Policy, error) {

@@ -1,7 +1,8 @@
 // Command traces replays the ARC traces (OLTP, P3, P6) and Zipf streams
-// through the memory backend of prodready/cache and its peers, side by
-// side, and prints their hit ratios and Belady's optimum (OPT) as Markdown
-// tables:
+// through the memory backend of prodready/cache, its peers and "policy"
+// (the backend's own W-TinyLFU, cache/internal/policy through
+// cache/policysim, wrapped single-threaded), side by side, and prints
+// their hit ratios and Belady's optimum (OPT) as Markdown tables:
 //
 //	go run ./cmd/traces -dir /work/shared/traces/arc
 //	go run ./cmd/traces -n 200000 -traces OLTP,zipf   # reduced, for CI

@@ -1,0 +1,62 @@
+package policy
+
+// Adaptation: every epoch (one miniature capacity of sampled requests,
+// and at least 1,024), each candidate miniature's hits in the epoch are
+// added to its score, after the scores decay by scoreDecay (a memory of
+// about five epochs); the cache takes the shape of the best-scoring
+// candidate when it beats the current one by more than switchMargin of
+// the (equally decayed) sampled requests. The decay follows a workload
+// that changes; the margin keeps two candidates of about the same worth
+// from trading places on noise. Measured on the ARC traces: epochs of
+// four capacities decide too late at large sizes (P3, 262,144 entries:
+// the first decision after a million requests, 63.9% against 65.4%).
+
+const (
+	scoreDecay   = 0.8
+	switchMargin = 0.003
+	epochMul     = 1
+)
+
+// adapt ends an epoch: it updates the scores, rescales the sample if the
+// entries' weight calls for it, and reshapes the cache if another
+// candidate has done clearly better (unless the policy is static).
+func (t *TinyLFU) adapt() {
+	t.scoreRequests = t.scoreRequests*scoreDecay + float64(t.inEpoch)
+	t.inEpoch = 0
+	best := t.current
+	for i := range t.cands {
+		t.score[i] = t.score[i]*scoreDecay + float64(t.cands[i].epoch)
+		t.cands[i].epoch = 0
+		if t.score[i] > t.score[best] {
+			best = i
+		}
+	}
+	if t.recalibrate() || t.static {
+		return
+	}
+	if best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests {
+		return
+	}
+	t.current = best
+	t.switches++
+	cfg := t.cands[best].p.cfg
+	t.main.setConfig(cfg)
+}
+
+// recalibrate rebuilds the miniatures, and reports that it did, when the
+// entries' mean weight has moved so far from the one the sampling rate
+// was chosen for that the miniatures hold half or twice the entries they
+// should.
+func (t *TinyLFU) recalibrate() bool {
+	n := len(t.main.a.index)
+	if n == 0 || t.main.weight < t.main.capacity/2 {
+		return false
+	}
+	mean := float64(t.main.weight) / float64(n)
+	if r := mean / t.meanWeight; r < 2 && r > 0.5 {
+		return false
+	}
+	t.meanWeight = mean
+	t.build()
+	return true
+}

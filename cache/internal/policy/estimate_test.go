@@ -1,0 +1,181 @@
+package policy
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// Generated streams for the estimate tests: the library's own tests use
+// no trace files (bench/hitratio checks the ARC traces).
+
+// zipfStream is n requests over keys keys, the key of rank k (from 1)
+// drawn with probability proportional to 1/k^s (s may be below 1).
+func zipfStream(s float64, keys, n int, seed uint64) []uint64 {
+	cdf := make([]float64, keys)
+	sum := 0.0
+	for k := range keys {
+		sum += 1 / math.Pow(float64(k+1), s)
+		cdf[k] = sum
+	}
+	r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	out := make([]uint64, n)
+	for i := range out {
+		k, _ := slices.BinarySearch(cdf, r.Float64()*sum)
+		out[i] = key(min(k, keys-1))
+	}
+	return out
+}
+
+// loopStream cycles over keys keys: LRU's worst case below keys entries.
+func loopStream(keys, n int) []uint64 {
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = key(i % keys)
+	}
+	return out
+}
+
+// scanStream is a Zipf stream where every tenth block of requests is a
+// scan of keys never seen before.
+func scanStream(keys, n int, seed uint64) []uint64 {
+	out := zipfStream(1.05, keys, n, seed)
+	fresh := keys
+	for i := range out {
+		if (i/1000)%10 == 9 {
+			out[i] = key(fresh)
+			fresh++
+		}
+	}
+	return out
+}
+
+// replay runs stream through p as the engine would and returns the hit
+// ratio.
+func replay(p Policy, stream []uint64) float64 {
+	held := map[uint64]bool{}
+	hits := 0
+	var ev []uint64
+	for _, h := range stream {
+		if held[h] {
+			p.Hit(h)
+			hits++
+			continue
+		}
+		p.Miss(h)
+		held[h] = true
+		ev = p.Add(h, 1, ev[:0])
+		for _, e := range ev {
+			delete(held, e)
+		}
+	}
+	return float64(hits) / float64(len(stream))
+}
+
+// TestEstimateAccuracy checks each estimate of a cache of 4,096 entries,
+// sampling a quarter of the keys (SampleEntries 1,024), against an actual
+// replay of the policy at that capacity: within 2 points.
+func TestEstimateAccuracy(t *testing.T) {
+	t.Parallel()
+	const capacity = 4096
+	tests := []struct {
+		name   string
+		stream []uint64
+	}{
+		{"zipf 0.8", zipfStream(0.8, 100_000, 150_000, 1)},
+		{"zipf 1.2", zipfStream(1.2, 200_000, 150_000, 2)},
+		{"loop", loopStream(6_000, 150_000)},
+		{"scans", scanStream(100_000, 150_000, 3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := New(capacity, &Options{SampleEntries: 1024})
+			p.SetEstimateCapacities([]uint64{3000})
+			replay(p, tt.stream)
+			worst := 0.0
+			for _, e := range p.Estimates() {
+				got := replay(New(e.Capacity, &Options{NoEstimates: true}), tt.stream)
+				d := 100 * math.Abs(e.HitRatio-got)
+				worst = max(worst, d)
+				if d > 2 {
+					t.Errorf("capacity %d: estimate %.2f%% from %d requests, replay %.2f%%: off by %.2f points, want ≤ 2",
+						e.Capacity, 100*e.HitRatio, e.Requests, 100*got, d)
+				}
+			}
+			t.Logf("largest error %.2f points (sample rate %.3f, %d bytes of miniatures)", worst, p.SampleRate(), p.SimulationBytes())
+		})
+	}
+}
+
+// TestEstimatesCoverTheFactors checks the shape of Estimates: one per
+// factor and per extra capacity, increasing, each with its requests.
+func TestEstimatesCoverTheFactors(t *testing.T) {
+	t.Parallel()
+	p := New(1000, nil)
+	p.SetEstimateCapacities([]uint64{1000, 3000})
+	replay(p, zipfStream(1.1, 10_000, 20_000, 4))
+	var caps []uint64
+	for _, e := range p.Estimates() {
+		caps = append(caps, e.Capacity)
+		if e.Requests == 0 || e.HitRatio < 0 || e.HitRatio > 1 {
+			t.Errorf("estimate %+v: want requests and a ratio in [0, 1]", e)
+		}
+	}
+	want := []uint64{250, 500, 1000, 2000, 3000, 4000, 8000}
+	if len(caps) != len(want) {
+		t.Fatalf("capacities %v, want %v", caps, want)
+	}
+	for i := range want {
+		if caps[i] != want[i] {
+			t.Fatalf("capacities %v, want %v", caps, want)
+		}
+	}
+}
+
+// TestSimulationMemoryIsBounded checks that the miniatures' memory stops
+// growing with the cache: a cache 64 times larger holds about as much in
+// simulations once both sample the same number of entries.
+func TestSimulationMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	small, large := New(16_384, nil), New(1<<20, nil)
+	stream := zipfStream(0.9, 2_000_000, 200_000, 5)
+	replay(small, stream)
+	replay(large, stream)
+	s, l := small.SimulationBytes(), large.SimulationBytes()
+	t.Logf("simulations: %d bytes at 16,384 entries, %d at 1,048,576 (rates %.4f, %.5f)", s, l, small.SampleRate(), large.SampleRate())
+	if l > 2*s || l > 8<<20 {
+		t.Errorf("simulations hold %d bytes at 1,048,576 entries, %d at 16,384: want bounded (≤ 2× and ≤ 8 MiB)", l, s)
+	}
+}
+
+// TestSampleRateFollowsTheWeights checks that a capacity in bytes is
+// sampled by the entries it holds, not by its units: 1,024 entries of 256
+// bytes in 256 KiB are no more than SampleEntries, so once the policy has
+// seen their weight the miniatures see every key.
+func TestSampleRateFollowsTheWeights(t *testing.T) {
+	t.Parallel()
+	p := New(1<<18, nil)
+	if r := p.SampleRate(); r > 0.01 {
+		t.Fatalf("SampleRate before any entry = %.4f, want 2,048 of 262,144 units", r)
+	}
+	held := map[uint64]bool{}
+	var ev []uint64
+	for i := range 400_000 {
+		h := key(i % 2000)
+		if held[h] {
+			p.Hit(h)
+			continue
+		}
+		p.Miss(h)
+		held[h] = true
+		ev = p.Add(h, 256, ev[:0])
+		for _, e := range ev {
+			delete(held, e)
+		}
+	}
+	if r := p.SampleRate(); r != 1 {
+		t.Errorf("SampleRate after 400,000 requests for entries of 256 = %.4f, want 1", r)
+	}
+}
