@@ -22,6 +22,7 @@ type Config struct {
 	SeedItems       int              `env:"SEED_ITEMS" default:"10000" doc:"items created on first start, when the table is empty"`
 	AdminToken      prodready.Secret `env:"ADMIN_TOKEN" required:"production" doc:"token that POST /login exchanges for an admin session; at least 32 random bytes (prodready gen-secret)"`
 	CacheItems      bool             `env:"CACHE_ITEMS" default:"true" doc:"serve GET /items/{id} through the cache; false sends every read to the database"`
+	MetricsToken    prodready.Secret `env:"METRICS_TOKEN" doc:"bearer token that GET /metrics requires (Authorization: Bearer ...); without it /metrics is open outside production and off (404) under a hardened profile; at least 32 random bytes there (prodready gen-secret)"`
 }
 
 // devAdminToken is the token POST /login accepts when ADMIN_TOKEN is not
@@ -35,7 +36,7 @@ const devAdminToken = "dev-admin-token"
 // the config subcommand uses the same, so that check sees what the service
 // would.
 func loadOptions(env prodready.Environment) prodready.Options {
-	return prodready.Options{Env: env, Checks: checks()}
+	return prodready.Options{Env: env, Checks: append(checks(), metricsChecks()...)}
 }
 
 // checks are the service's own deploy checks, run after prodready's.
