@@ -54,6 +54,8 @@ type Cache[V any] struct {
 	gens   generations // write generations, see generation.go
 
 	unsettled unsettled // keys of failed writes, see unsettled.go
+
+	metrics *cacheMetrics // nil without Options.MeterProvider, see metrics.go
 }
 
 // New returns a Cache built from cfg:
@@ -161,6 +163,12 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 			return nil, fmt.Errorf("cache: %w", err)
 		}
 		c.expvar = b
+	}
+	if o.MeterProvider != nil {
+		if err := c.startMetrics(cfg); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("cache: metrics: %w", err)
+		}
 	}
 	return c, nil
 }
@@ -462,6 +470,7 @@ func (c *Cache[V]) Close() error {
 	if c.expvar != nil {
 		c.expvar.unbind(c.Stats().expvarValue())
 	}
+	c.stopMetrics()
 	if c.remote != nil {
 		if err := c.remote.Close(); err != nil {
 			return fmt.Errorf("cache: close %s backend: %w", c.kind, c.redact(err))

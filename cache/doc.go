@@ -160,6 +160,17 @@
 // counts there and frees the name for a later Cache. (That holder is the
 // package's only global state, mirroring expvar's.)
 //
+// # Metrics
+//
+// [Options].MeterProvider reports the same counts through the OpenTelemetry
+// metric API as asynchronous counters (cache.hits, cache.misses, ...) that
+// read [Cache.Stats] when the provider collects, so a hit costs nothing
+// more; the redis backend's near-cache hits; and the durations of loads
+// and of calls to the server as histograms (cache.load.duration,
+// cache.backend.duration, in seconds). The package imports the API only:
+// the service picks the SDK and the exporter. docs/CACHE.md ("Metrics")
+// lists every instrument with its Prometheus name.
+//
 // # Concurrency
 //
 // Every method of a Cache is safe for concurrent use. [Cache.Close] cancels

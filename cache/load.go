@@ -221,9 +221,20 @@ func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], loader func
 // run hands errNoReturn to the waiters).
 func (c *Cache[V]) invoke(ctx context.Context, loader func(context.Context) (V, error)) (v V, err error) {
 	c.slow.loads.Add(1)
+	var start time.Time
+	if c.metrics != nil {
+		start = time.Now()
+	}
 	returned := false
 	defer func() {
 		r := recover()
+		if c.metrics != nil {
+			e := err
+			if r != nil || !returned {
+				e = errNoReturn // a failure, whatever err holds
+			}
+			c.metrics.loadDone(ctx, start, e)
+		}
 		switch {
 		case r != nil:
 			var zero V

@@ -3,6 +3,8 @@ package cache
 import (
 	"log/slog"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
 )
 
 // Options are the settings of a [Cache] that do not come from the
@@ -128,6 +130,27 @@ type Options struct {
 	// shows the Cache's final counts until a new Cache with the same name
 	// takes it over.
 	ExpvarName string
+
+	// MeterProvider receives the Cache's metrics through the OpenTelemetry
+	// metric API: the counts of [Stats] as asynchronous counters
+	// (cache.hits, cache.misses, ...), which read Stats when the provider
+	// collects, so that a lookup costs nothing more; the redis backend's
+	// near-cache hits; and the durations of loads and of calls to the redis
+	// or memcached server as histograms, the only measurements taken as
+	// they happen. Each carries the attributes cache.name (Name),
+	// cache.namespace (CACHE_NAMESPACE) and cache.backend. docs/CACHE.md
+	// ("Metrics") lists every instrument with its Prometheus name. Close
+	// unregisters the counters. If MeterProvider is nil, nothing is
+	// reported or measured; New fails if the provider refuses an
+	// instrument.
+	MeterProvider metric.MeterProvider
+
+	// Name tells the Cache's metrics apart from those of other Caches that
+	// report to the same MeterProvider, as the attribute cache.name. Two
+	// open Caches with the same Name, namespace and backend on one
+	// provider report series that overwrite each other. If Name is empty,
+	// the attribute is empty (Prometheus drops an empty label).
+	Name string
 
 	// DisableNearCache turns off the redis backend's client-side (near)
 	// cache, which otherwise keeps hot entries in process and lets the server

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/prodready/prodready"
@@ -39,6 +40,8 @@ type Store struct {
 	calls       inflight.Counter
 	maxInFlight int64
 	conns       inflight.ConnSet
+
+	nearHits atomic.Uint64 // reads the client-side cache answered, see NearCacheHits
 }
 
 // New connects to the Redis server at u and checks that it answers, within
@@ -183,6 +186,9 @@ func (s *Store) getCached(parent context.Context, k string) (res rueidis.RedisRe
 	defer func() { s.tracker.doneReading(k, st, fetched) }()
 	res = s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
 	fetched = !res.IsCacheHit() && res.NonRedisError() == nil
+	if res.IsCacheHit() {
+		s.nearHits.Add(1)
+	}
 	return res
 }
 

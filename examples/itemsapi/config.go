@@ -23,6 +23,7 @@ type Config struct {
 	AdminToken      prodready.Secret `env:"ADMIN_TOKEN" required:"production" doc:"token that POST /login exchanges for an admin session; at least 32 random bytes (prodready gen-secret)"`
 	CacheItems      bool             `env:"CACHE_ITEMS" default:"true" doc:"serve GET /items/{id} through the cache; false sends every read to the database"`
 	FleetInterval   time.Duration    `env:"FLEET_INTERVAL" default:"15s" doc:"how often the service publishes its configuration fingerprint to the cache server (CACHE_BACKEND redis or memcached) for GET /debug/fleet; a replica that stops drops out 3 intervals later; 0 publishes nothing"`
+	MetricsToken    prodready.Secret `env:"METRICS_TOKEN" doc:"bearer token that GET /metrics requires (Authorization: Bearer ...); without it /metrics is open outside production and off (404) under a hardened profile; at least 32 random bytes there (prodready gen-secret)"`
 }
 
 // devAdminToken is the token POST /login accepts when ADMIN_TOKEN is not
@@ -36,7 +37,7 @@ const devAdminToken = "dev-admin-token"
 // the config subcommand uses the same, so that check sees what the service
 // would.
 func loadOptions(env prodready.Environment) prodready.Options {
-	return prodready.Options{Env: env, Checks: checks()}
+	return prodready.Options{Env: env, Checks: append(checks(), metricsChecks()...)}
 }
 
 // checks are the service's own deploy checks, run after prodready's.

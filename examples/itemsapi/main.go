@@ -139,8 +139,19 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	if err != nil {
 		return err
 	}
+	metrics, err := newMetrics() // see metrics.go
+	if err != nil {
+		st.close()
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer metrics.shutdown(context.WithoutCancel(ctx))
+	if profile.Hardened() && !cfg.MetricsToken.IsSet() {
+		logger.Info("GET /metrics is off: set METRICS_TOKEN to serve it under a hardened profile")
+	}
 	cacheOpts := cacheOptions(cfg, logger)
+	cacheOpts.MeterProvider, cacheOpts.Name = metrics.provider, "items"
 	s := &server{
+		metrics:    metrics,
 		cfg:        cfg,
 		report:     rep,
 		hardened:   profile.Hardened(),

@@ -33,6 +33,7 @@ type server struct {
 	sessions   *session.Manager
 	cursors    *paginate.Cursors
 	logger     *slog.Logger
+	metrics    *serviceMetrics // GET /metrics and the HTTP instruments; nil: none (see metrics.go)
 
 	lateItems atomic.Pointer[cache.Cache[Item]] // the cache, once connected after start-up
 	draining  atomic.Bool                       // shutting down: GET /readyz answers 503
@@ -84,6 +85,7 @@ var errCacheDown = errors.New("cache server not connected since start-up")
 //	GET  /debug/fleet              the live replicas' configuration fingerprints, grouped, and the variables that differ (admin session)
 //	GET  /debug/cache              cache counts and hit ratio (admin session in production)
 //	GET  /debug/db                 database counts (admin session in production)
+//	GET  /metrics                  Prometheus exposition (Authorization: Bearer METRICS_TOKEN when set; off in production without it)
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /items", s.listItems)
@@ -104,12 +106,13 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /debug/fleet", s.admin(s.debugFleet))
 	mux.HandleFunc("GET /debug/cache", s.debug(s.debugCache))
 	mux.HandleFunc("GET /debug/db", s.debug(s.debugDB))
-	return s.accessLog(s.recoverPanics(s.deadline(s.sessions.Middleware(jsonMux(mux)))))
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	return s.accessLog(s.httpMetrics(mux, s.recoverPanics(s.deadline(s.sessions.Middleware(jsonMux(mux))))))
 }
 
 // accessLog logs one line per request: method, path (not the query,
 // which may hold a cursor), status, bytes, duration, the client's address
-// and the request id; GET /healthz and /readyz answered 200 at Debug,
+// and the request id; GET /healthz, /readyz and /metrics answered 200 at Debug,
 // the rest at Info. The request id is the client's X-Request-ID when it is
 // 1 to 64 letters, digits and "-_.:", or a new random one, and is echoed
 // in the response. A handler that aborts with http.ErrAbortHandler (the
@@ -133,7 +136,7 @@ func (s *server) accessLog(h http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			level, msg := slog.LevelInfo, "request"
-			if v == nil && status == http.StatusOK && r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+			if v == nil && status == http.StatusOK && r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics") {
 				level = slog.LevelDebug
 			}
 			attrs := []slog.Attr{
