@@ -12,6 +12,8 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// cache.New finds the redis backend only when it is imported.
+	_ "github.com/prodready/prodready/cache/rediscache"
 )
 
 // redisURL returns the test Redis server's URL, or skips b when none

@@ -59,7 +59,9 @@ type Cache[V any] struct {
 // New returns a Cache built from cfg:
 //
 //   - cfg.Backend selects the backend: "" or memory keeps entries in process
-//     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL.
+//     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL,
+//     and need their package imported (see Backends in the package
+//     documentation).
 //   - cfg.TTL is the lifetime of entries (jittered, see [Options].Jitter).
 //     If it is zero, 5 minutes is used.
 //   - cfg.MaxSize bounds the number of entries of the memory backend. If it
@@ -80,8 +82,12 @@ type Cache[V any] struct {
 // The error of a redis or memcached backend that cannot be built names
 // CACHE_URL and shows the URL with its password redacted. A missing URL
 // wraps [prodready.ErrMissing], an unknown backend or a negative setting
-// [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':'.
+// [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':' and a
+// redis or memcached backend whose package the program does not import.
 func New[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options) (*Cache[V], error) {
+	if err := linked(cfg.Backend); err != nil {
+		return nil, err
+	}
 	return build[V](ctx, cfg, opts, openBackend)
 }
 

@@ -41,6 +41,11 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// CACHE_BACKEND=redis and memcached: the backends register themselves
+	// with package cache when imported, so a service links only the
+	// clients it imports.
+	_ "github.com/prodready/prodready/cache/memcached"
+	_ "github.com/prodready/prodready/cache/rediscache"
 	"github.com/prodready/prodready/cli"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/session"

@@ -27,6 +27,9 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// The remote caches below: cache.New finds a backend only when it is imported.
+	_ "github.com/prodready/prodready/cache/memcached"
+	_ "github.com/prodready/prodready/cache/rediscache"
 	"github.com/prodready/prodready/cli"
 	"github.com/prodready/prodready/internal/leakproof"
 	"github.com/prodready/prodready/internal/testserver"
