@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"runtime"
@@ -56,7 +57,10 @@ type Cache[V any] struct {
 	unsettled unsettled // keys of failed writes, see unsettled.go
 }
 
-// New returns a Cache built from cfg:
+// New returns a Cache built from a loaded configuration: any struct that
+// embeds prodready.Base, or a Base (see [prodready.Settings]). New reads
+// its CACHE_* settings as [prodready.Base.CacheConfig] gives them, cfg
+// below:
 //
 //   - cfg.Backend selects the backend: "" or memory keeps entries in process
 //     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL,
@@ -84,7 +88,11 @@ type Cache[V any] struct {
 // wraps [prodready.ErrMissing], an unknown backend or a negative setting
 // [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':' and a
 // redis or memcached backend whose package the program does not import.
-func New[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options) (*Cache[V], error) {
+func New[V any](ctx context.Context, settings prodready.Settings, opts *Options) (*Cache[V], error) {
+	if settings == nil {
+		return nil, errors.New("cache: nil configuration")
+	}
+	cfg := settings.BaseConfig().CacheConfig()
 	if err := linked(cfg.Backend); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
-// Package cache turns a [prodready.CacheConfig] into a working, typed cache
+// Package cache turns a loaded configuration (any struct that embeds
+// [prodready.Base]) into a working, typed cache
 // for expensive lookups: database rows, external API calls.
 //
-//	c, err := cache.New[User](ctx, cfg.CacheConfig(), nil)
+//	c, err := cache.New[User](ctx, cfg, nil)
 //	if err != nil {
 //		return err
 //	}

@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	if err := prodready.Load(ctx, &cfg, nil); err != nil {
 		return err
 	}
-	c, err := cache.New[string](ctx, cfg.CacheConfig(), nil)
+	c, err := cache.New[string](ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
