@@ -17,7 +17,7 @@
 // # Cookies
 //
 // The cookie holds the session's JSON, signed by a [signing.Signer] of
-// purpose Options.Purpose ("session" by default; New refuses a Signer of
+// purpose Options.Purpose ("session" by default; NewWithSigner refuses a Signer of
 // another purpose; see package signing for the token format). It is
 // HttpOnly, SameSite=Lax, Path=/ unless set, and Secure whenever the profile
 // is hardened (New) or Options.Secure says so. Its Max-Age, and the
