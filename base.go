@@ -57,6 +57,36 @@ type Base struct {
 	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
 }
 
+// Settings is what the packages that take their settings from the
+// configuration accept (signing.FromConfig, paginate.LimitsFrom,
+// paginate.NewCursors, session.New, jwtauth.New, cache.New): a service's
+// own configuration struct, which gets the method by embedding [Base], as
+// a value or a pointer, or a Base itself.
+//
+//	type Config struct {
+//		prodready.Base
+//		Workers int `env:"WORKERS" default:"4"`
+//	}
+//	var cfg Config // loaded by prodready.Load
+//	s, err := signing.FromConfig(cfg, "reset", nil)
+//
+// The method returns a copy: a package given the configuration cannot
+// change it.
+type Settings interface {
+	// BaseConfig returns a copy of the embedded Base.
+	BaseConfig() Base
+}
+
+var _ Settings = Base{}
+
+// BaseConfig returns a copy of b, which no change reaches back to b: the
+// SecretKeyFallbacks slice is copied too (a Secret is immutable). It
+// makes b, and every struct that embeds it, a [Settings].
+func (b Base) BaseConfig() Base {
+	b.SecretKeyFallbacks = slices.Clone(b.SecretKeyFallbacks)
+	return b
+}
+
 // base lets Load find the Base embedded in any configuration struct.
 func (b *Base) base() *Base { return b }
 
@@ -64,7 +94,8 @@ func (b *Base) base() *Base { return b }
 // promoted base method: Load finds Base this way, whatever the struct.
 type hasBase interface{ base() *Base }
 
-// CacheConfig returns the cache settings as a plain value, for cache.New.
+// CacheConfig returns the cache settings as a plain value: what cache.New
+// reads from the configuration it is given.
 func (b Base) CacheConfig() CacheConfig {
 	return CacheConfig{
 		Backend:   b.CacheBackend,

@@ -25,6 +25,13 @@
 //		// use cfg.Workers, cfg.StripeKey.Reveal()...
 //	}
 //
+// The packages that take their settings from the configuration (cache,
+// signing, session, jwtauth, paginate) take cfg itself, as a [Settings]:
+// any struct that embeds Base is one, passed as a value or a pointer.
+//
+//	c, err := cache.New[Item](ctx, cfg, nil)
+//	s, err := signing.FromConfig(cfg, "reset", nil)
+//
 // A service that needs only the shared variables can call [NewProduction],
 // which loads Base under the [Production] profile:
 //

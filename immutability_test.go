@@ -150,3 +150,27 @@ func TestMemoryLimitReadOncePerLoad(t *testing.T) {
 		t.Errorf("MemoryLimit called %d times, sizes %d %d %d; want 1 call, 100 500 %d", calls, c.A.Bytes, c.B.Bytes, c.C.Bytes, 1<<20)
 	}
 }
+
+// TestBaseConfigIsACopy checks that the packages given a configuration as
+// a prodready.Settings cannot change it through BaseConfig.
+func TestBaseConfigIsACopy(t *testing.T) {
+	t.Parallel()
+	type config struct {
+		prodready.Base
+		Extra string
+	}
+	var cfg config
+	err := prodready.Load(ctx, &cfg, opts(prodready.MapEnv{"PAGE_SIZE": "7", "SECRET_KEY_FALLBACKS": "old-key-of-enough-length-for-the-test-1"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []prodready.Settings{cfg, &cfg} {
+		b := s.BaseConfig()
+		b.PageSize = 9
+		b.SecretKeyFallbacks[0] = prodready.NewSecret("changed")
+	}
+	if cfg.PageSize != 7 || cfg.SecretKeyFallbacks[0].Reveal() != "old-key-of-enough-length-for-the-test-1" {
+		t.Errorf("a change to BaseConfig() reached the configuration: PAGE_SIZE %d, fallback changed %v",
+			cfg.PageSize, cfg.SecretKeyFallbacks[0].Reveal() != "old-key-of-enough-length-for-the-test-1")
+	}
+}

@@ -49,12 +49,13 @@ func (l *loader) resolveProfile() bool {
 		return true
 	}
 	key := l.o.Prefix + "APP_ENV"
-	name, origin, found, _, failed := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
-	if failed {
+	lv := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
+	name, origin := lv.raw, lv.origin
+	if lv.failed {
 		l.prof = Development // for the report's sake; the load fails
 		return false
 	}
-	if !found || strings.TrimSpace(name) == "" {
+	if !lv.found || strings.TrimSpace(name) == "" {
 		l.prof, l.profOrigin = Development, Origin{Source: SourceDefault}
 		return true
 	}
@@ -119,12 +120,24 @@ const (
 	levelDotEnv
 )
 
+// A lookup is what valueOf found for a variable.
+type lookup struct {
+	raw    string // the value, or the content of the file NAME_FILE names
+	origin Origin // where it came from; for a failure, the source at fault
+	found  bool   // a non-empty value was found
+	// emptied says that an empty value, or an empty file, was passed over
+	// on the way: a required variable set empty is reported as such.
+	emptied bool
+	failed  bool // an error was reported (both NAME and NAME_FILE set, an unreadable file)
+}
+
 // valueOf finds the variable name, or the file its NAME_FILE form names, at
 // the override, environment and .env levels down to lowest. An empty value,
 // or an empty file, counts as unset: the search goes on, and emptied says
 // so. At one level, setting both NAME and NAME_FILE is an error; failed
 // says an error was reported.
-func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, origin Origin, found, emptied, failed bool) {
+func (l *loader) valueOf(name, fileName, path string, lowest int) lookup {
+	emptied := false
 	for level := levelOverride; level <= lowest; level++ {
 		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
 			continue
@@ -135,7 +148,7 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 			o := l.originAt(level, name)
 			l.errorf(Finding{ID: idBothSet, Key: name, Field: path, Origin: o, Hint: "unset one of them"},
 				ErrInvalid, nil, "both %s and %s are set", name, fileName)
-			return "", o, false, false, true
+			return lookup{origin: o, failed: true}
 		}
 		switch {
 		case fok && fv != "":
@@ -147,7 +160,7 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 			if len(fv) > MaxPathSize {
 				l.errorf(Finding{ID: idEnvFile, Key: name, Field: path, Origin: o, Hint: hint},
 					ErrInvalid, nil, "%s: the path is %d bytes, longer than the %d-byte limit", fileName, len(fv), MaxPathSize)
-				return "", o, false, false, true
+				return lookup{origin: o, failed: true}
 			}
 			content, exists, err := l.readSecretFile(name, fv)
 			if exists {
@@ -157,20 +170,20 @@ func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, o
 			if err != nil {
 				l.errorf(Finding{ID: idEnvFile, Key: name, Field: path, Origin: o, Hint: hint},
 					ErrInvalid, err, "%s: %s", o, err)
-				return "", o, false, false, true
+				return lookup{origin: o, failed: true}
 			}
 			if content == "" {
 				emptied = true
 				continue
 			}
-			return content, o, true, emptied, false
+			return lookup{raw: content, origin: o, found: true, emptied: emptied}
 		case ok && v == "":
 			emptied = true
 		case ok:
-			return v, l.originAt(level, name), true, emptied, false
+			return lookup{raw: v, origin: l.originAt(level, name), found: true, emptied: emptied}
 		}
 	}
-	return "", Origin{}, false, emptied, false
+	return lookup{emptied: emptied}
 }
 
 // lookupAt returns the variable name at one level.
@@ -212,8 +225,9 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	if l.o.Prefix != "" {
 		fileName = l.o.Prefix + fileName
 	}
-	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv)
-	if failed {
+	lv := l.valueOf(full, fileName, f.Path, levelDotEnv)
+	raw, origin, found := lv.raw, lv.origin, lv.found
+	if lv.failed {
 		// The report shows where the bad value came from (NAME_FILE and
 		// its path, say) rather than "unset".
 		l.fields[i].origin = origin
@@ -243,7 +257,7 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	l.fields[i].origin = origin
 	l.fields[i].raw = raw
 	if l.required(f) && strings.TrimSpace(raw) == "" {
-		l.missing(f, full, origin, emptied, raw != "")
+		l.missing(f, full, origin, lv.emptied, raw != "")
 		return
 	}
 	if !found || raw == "" && origin.Source <= SourceProfile {

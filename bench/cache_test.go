@@ -111,7 +111,7 @@ func contenders() []contender {
 func newProdready(tb testing.TB) *cache.Cache[int] {
 	tb.Helper()
 	c, err := cache.New[int](context.Background(),
-		prodready.CacheConfig{Backend: prodready.CacheMemory, TTL: time.Hour, MaxSize: capacity},
+		prodready.Base{CacheBackend: prodready.CacheMemory, CacheTTL: time.Hour, CacheMaxSize: capacity},
 		&cache.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatal(err)
@@ -365,7 +365,7 @@ func BenchmarkRefreshAheadLatency(b *testing.B) {
 // latency of every read.
 func refreshScenario(tb testing.TB, refreshAhead float64, d time.Duration) []time.Duration {
 	c, err := cache.New[int](context.Background(),
-		prodready.CacheConfig{TTL: 200 * time.Millisecond, MaxSize: capacity},
+		prodready.Base{CacheTTL: 200 * time.Millisecond, CacheMaxSize: capacity},
 		&cache.Options{RefreshAhead: refreshAhead, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatal(err)

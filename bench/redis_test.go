@@ -12,6 +12,8 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// cache.New finds the redis backend only when it is imported.
+	_ "github.com/prodready/prodready/cache/rediscache"
 )
 
 // redisURL returns the test Redis server's URL, or skips b when none
@@ -45,8 +47,8 @@ func BenchmarkRedisHotKey(b *testing.B) {
 	value := "a value of a few dozen bytes, like a small JSON row"
 
 	b.Run("impl=near-cache", func(b *testing.B) {
-		c, err := cache.New[string](ctx, prodready.CacheConfig{
-			Backend: prodready.CacheRedis, URL: u, TTL: time.Hour, Namespace: ns,
+		c, err := cache.New[string](ctx, prodready.Base{
+			CacheBackend: prodready.CacheRedis, CacheURL: u, CacheTTL: time.Hour, CacheNamespace: ns,
 			SecretKey: prodready.NewSecret("bench-" + rand16() + rand16()),
 		}, nil)
 		if err != nil {

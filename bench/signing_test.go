@@ -88,7 +88,7 @@ func BenchmarkSignVerifyJWT(b *testing.B) {
 		}
 	}
 	b.Run("impl=jwtauth", func(b *testing.B) {
-		a, err := jwtauth.New(key, nil)
+		a, err := jwtauth.NewWithKey(key, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 
 // remoteOrMemory builds, in the calling test (or bubble), a Cache[string]
 // on the memory backend or on a fake server with a Locker.
-func remoteOrMemory(t *testing.T, remote bool, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[string], *fakeServer) {
+func remoteOrMemory(t *testing.T, remote bool, cfg prodready.Base, opts *cache.Options) (*cache.Cache[string], *fakeServer) {
 	t.Helper()
 	if !remote {
 		c, err := cache.New[string](t.Context(), cfg, opts)
@@ -19,11 +19,11 @@ func remoteOrMemory(t *testing.T, remote bool, cfg prodready.CacheConfig, opts *
 		return c, nil
 	}
 	server := newFakeServer()
-	cfg.Backend, cfg.URL = prodready.CacheRedis, fakeURL(t)
-	if cfg.Namespace == "" {
-		cfg.Namespace = "ns"
+	cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, fakeURL(t)
+	if cfg.CacheNamespace == "" {
+		cfg.CacheNamespace = "ns"
 	}
-	c, err := cache.NewWithBackend[string](t.Context(), cfg, opts, &fakeLocker{fakeBackend{s: server, ns: cfg.Namespace}})
+	c, err := cache.NewWithBackend[string](t.Context(), cfg, opts, &fakeLocker{fakeBackend{s: server, ns: cfg.CacheNamespace}})
 	if err != nil {
 		t.Fatal(err)
 	}

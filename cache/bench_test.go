@@ -26,7 +26,7 @@ func benchKeyNames() []string {
 
 func newBenchCache(tb testing.TB, opts *cache.Options) *cache.Cache[int] {
 	tb.Helper()
-	c, err := cache.New[int](context.Background(), prodready.CacheConfig{TTL: time.Hour, MaxSize: 2 * benchKeys}, opts)
+	c, err := cache.New[int](context.Background(), prodready.Base{CacheTTL: time.Hour, CacheMaxSize: 2 * benchKeys}, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

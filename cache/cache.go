@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"runtime"
@@ -58,10 +59,15 @@ type Cache[V any] struct {
 	metrics *cacheMetrics // nil without Options.MeterProvider, see metrics.go
 }
 
-// New returns a Cache built from cfg:
+// New returns a Cache built from a loaded configuration: any struct that
+// embeds prodready.Base, or a Base (see [prodready.Settings]). New reads
+// its CACHE_* settings as [prodready.Base.CacheConfig] gives them, cfg
+// below:
 //
 //   - cfg.Backend selects the backend: "" or memory keeps entries in process
-//     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL.
+//     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL,
+//     and need their package imported (see Backends in the package
+//     documentation).
 //   - cfg.TTL is the lifetime of entries (jittered, see [Options].Jitter).
 //     If it is zero, 5 minutes is used.
 //   - cfg.MaxSize bounds the number of entries of the memory backend. If it
@@ -82,8 +88,16 @@ type Cache[V any] struct {
 // The error of a redis or memcached backend that cannot be built names
 // CACHE_URL and shows the URL with its password redacted. A missing URL
 // wraps [prodready.ErrMissing], an unknown backend or a negative setting
-// [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':'.
-func New[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options) (*Cache[V], error) {
+// [prodready.ErrInvalid], as does a CACHE_NAMESPACE with a ':' and a
+// redis or memcached backend whose package the program does not import.
+func New[V any](ctx context.Context, settings prodready.Settings, opts *Options) (*Cache[V], error) {
+	if settings == nil {
+		return nil, errors.New("cache: nil configuration")
+	}
+	cfg := settings.BaseConfig().CacheConfig()
+	if err := linked(cfg.Backend); err != nil {
+		return nil, err
+	}
 	return build[V](ctx, cfg, opts, openBackend)
 }
 

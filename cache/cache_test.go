@@ -46,22 +46,22 @@ func TestConformance(t *testing.T) {
 		name     string
 		newCache cachetest.Factory
 	}{
-		{"memory", func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend = prodready.CacheMemory
+		{"memory", func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend = prodready.CacheMemory
 			return closeLater[cachetest.Item](t)(cache.New[cachetest.Item](t.Context(), cfg, opts))
 		}},
-		{"default backend", func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend = ""
+		{"default backend", func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend = ""
 			return closeLater[cachetest.Item](t)(cache.New[cachetest.Item](t.Context(), cfg, opts))
 		}},
-		{"remote with locker", func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend, cfg.URL = prodready.CacheRedis, fakeURL(t)
-			b := &fakeLocker{fakeBackend{s: server, ns: cfg.Namespace}}
+		{"remote with locker", func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, fakeURL(t)
+			b := &fakeLocker{fakeBackend{s: server, ns: cfg.CacheNamespace}}
 			return closeLater[cachetest.Item](t)(cache.NewWithBackend[cachetest.Item](t.Context(), cfg, opts, b))
 		}},
-		{"remote without locker", func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend, cfg.URL = prodready.CacheMemcached, fakeURL(t)
-			b := &fakeBackend{s: server, ns: cfg.Namespace}
+		{"remote without locker", func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend, cfg.CacheURL = prodready.CacheMemcached, fakeURL(t)
+			b := &fakeBackend{s: server, ns: cfg.CacheNamespace}
 			return closeLater[cachetest.Item](t)(cache.NewWithBackend[cachetest.Item](t.Context(), cfg, opts, b))
 		}},
 	}
@@ -92,16 +92,16 @@ func TestNewErrors(t *testing.T) {
 	url := fakeURL(t)
 	tests := []struct {
 		name    string
-		cfg     prodready.CacheConfig
+		cfg     prodready.Base
 		wantErr error
 	}{
-		{"unknown backend", prodready.CacheConfig{Backend: "etcd"}, prodready.ErrInvalid},
-		{"negative TTL", prodready.CacheConfig{TTL: -time.Second}, prodready.ErrInvalid},
-		{"negative max size", prodready.CacheConfig{MaxSize: -1}, prodready.ErrInvalid},
-		{"negative max memory", prodready.CacheConfig{MaxMemory: -1}, prodready.ErrInvalid},
-		{"redis without URL", prodready.CacheConfig{Backend: prodready.CacheRedis}, prodready.ErrMissing},
-		{"memcached without URL", prodready.CacheConfig{Backend: prodready.CacheMemcached}, prodready.ErrMissing},
-		{"unreachable redis", prodready.CacheConfig{Backend: prodready.CacheRedis, URL: url}, nil},
+		{"unknown backend", prodready.Base{CacheBackend: "etcd"}, prodready.ErrInvalid},
+		{"negative TTL", prodready.Base{CacheTTL: -time.Second}, prodready.ErrInvalid},
+		{"negative max size", prodready.Base{CacheMaxSize: -1}, prodready.ErrInvalid},
+		{"negative max memory", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: -1}}, prodready.ErrInvalid},
+		{"redis without URL", prodready.Base{CacheBackend: prodready.CacheRedis}, prodready.ErrMissing},
+		{"memcached without URL", prodready.Base{CacheBackend: prodready.CacheMemcached}, prodready.ErrMissing},
+		{"unreachable redis", prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: url}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,7 +116,7 @@ func TestNewErrors(t *testing.T) {
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Fatalf("New(%+v) error = %v, want %v", tt.cfg, err, tt.wantErr)
 			}
-			if tt.cfg.URL.IsSet() && !strings.Contains(err.Error(), "CACHE_URL") {
+			if tt.cfg.CacheURL.IsSet() && !strings.Contains(err.Error(), "CACHE_URL") {
 				t.Fatalf("New error = %q, want it to name CACHE_URL", err)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
@@ -128,7 +128,7 @@ func TestNewErrors(t *testing.T) {
 
 func TestNewRedactsBackendError(t *testing.T) {
 	t.Parallel()
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t)}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t)}
 	cause := errors.New("dial redis://:hunter2-s3cret@cache.internal:6379/0: auth hunter2-s3cret refused")
 	_, err := cache.NewWithOpenError[string](t.Context(), cfg, cause)
 	if err == nil {
@@ -148,7 +148,7 @@ func TestDefaults(t *testing.T) {
 	var now atomic.Int64
 	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	clock := func() time.Time { return time.Unix(0, now.Load()) }
-	c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{Now: clock, Jitter: -1}))
+	c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.Base{}, &cache.Options{Now: clock, Jitter: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestFailOpen(t *testing.T) {
 	var logs logBuffer
 	clock := &cachetest.Clock{}
 	ns := cachetest.Namespace(t)
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), TTL: time.Minute, Namespace: ns}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheTTL: time.Minute, CacheNamespace: ns}
 	opts := &cache.Options{
 		Now:              clock.Now,
 		Logger:           slog.New(slog.NewTextHandler(&logs, nil)),
@@ -287,7 +287,7 @@ func TestCrossProcessLock(t *testing.T) {
 			t.Parallel()
 			server := newFakeServer()
 			ns := cachetest.Namespace(t)
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), TTL: time.Minute, Namespace: ns}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheTTL: time.Minute, CacheNamespace: ns}
 			opts := &cache.Options{LockLease: max(time.Second, tt.lockWait), LockWait: tt.lockWait}
 			c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, opts, &fakeLocker{fakeBackend{s: server, ns: ns}}))
 			if err != nil {
@@ -332,7 +332,7 @@ func TestCorruptEntry(t *testing.T) {
 	t.Parallel()
 	server := newFakeServer()
 	ns := cachetest.Namespace(t)
-	cfg := prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: fakeURL(t), Namespace: ns}
+	cfg := prodready.Base{CacheBackend: prodready.CacheMemcached, CacheURL: fakeURL(t), CacheNamespace: ns}
 	c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, nil, &fakeBackend{s: server, ns: ns}))
 	if err != nil {
 		t.Fatal(err)
@@ -394,12 +394,12 @@ func TestMemoryBounds(t *testing.T) {
 	value := strings.Repeat("x", 1000)
 	tests := []struct {
 		name    string
-		cfg     prodready.CacheConfig
+		cfg     prodready.Base
 		wantMax int // entries left after 1000 writes, with otter's slack
 	}{
-		{"max size", prodready.CacheConfig{MaxSize: 50}, 50},
-		{"max memory", prodready.CacheConfig{MaxMemory: 50 * 1200}, 50},
-		{"max memory and max size", prodready.CacheConfig{MaxMemory: 1 << 30, MaxSize: 20}, 20},
+		{"max size", prodready.Base{CacheMaxSize: 50}, 50},
+		{"max memory", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 50 * 1200}}, 50},
+		{"max memory and max size", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 30}, CacheMaxSize: 20}, 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,7 +439,7 @@ func TestMemoryBounds(t *testing.T) {
 func TestExpvar(t *testing.T) {
 	t.Parallel()
 	name := "cachetest_" + strings.ReplaceAll(cachetest.Namespace(t), "-", "_")
-	c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{ExpvarName: name}))
+	c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.Base{}, &cache.Options{ExpvarName: name}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func TestExpvar(t *testing.T) {
 	if s := v.String(); !strings.Contains(s, `"hits":1`) || !strings.Contains(s, `"hit_ratio":1`) {
 		t.Fatalf("expvar %q = %s, want hits and hit_ratio", name, s)
 	}
-	if c2, err := cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{ExpvarName: name}); err == nil {
+	if c2, err := cache.New[int](t.Context(), prodready.Base{}, &cache.Options{ExpvarName: name}); err == nil {
 		c2.Close()
 		t.Fatal("New with a published expvar name error = nil")
 	}
@@ -477,7 +477,7 @@ func TestRefreshAheadHidesLoader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				cfg := prodready.CacheConfig{TTL: time.Second}
+				cfg := prodready.Base{CacheTTL: time.Second}
 				c, err := cache.New[int](t.Context(), cfg, &cache.Options{RefreshAhead: tt.refreshAhead})
 				if err != nil {
 					t.Fatal(err)
@@ -519,7 +519,7 @@ func TestRefreshAheadHidesLoader(t *testing.T) {
 func TestSingleFlightSynctest(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c, err := cache.New[int](t.Context(), prodready.CacheConfig{}, nil)
+		c, err := cache.New[int](t.Context(), prodready.Base{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +550,7 @@ func TestSingleFlightSynctest(t *testing.T) {
 
 func TestCloseCancelsLoads(t *testing.T) {
 	t.Parallel()
-	c, err := cache.New[int](t.Context(), prodready.CacheConfig{}, nil)
+	c, err := cache.New[int](t.Context(), prodready.Base{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -576,7 +576,7 @@ func TestCloseCancelsLoads(t *testing.T) {
 func TestLoadTimeout(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c, err := cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{LoadTimeout: time.Second})
+		c, err := cache.New[int](t.Context(), prodready.Base{}, &cache.Options{LoadTimeout: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -601,7 +601,7 @@ func TestLeaseFreeWhenLoadReturns(t *testing.T) {
 	for i := range 50 {
 		server := newFakeServer()
 		ns := cachetest.Namespace(t)
-		cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), TTL: time.Minute, Namespace: ns}
+		cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheTTL: time.Minute, CacheNamespace: ns}
 		c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{LockLease: time.Minute}, &fakeLocker{fakeBackend{s: server, ns: ns}}))
 		if err != nil {
 			t.Fatal(err)
@@ -627,7 +627,7 @@ func TestShortPasswordKeepsMessageReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u}
 	cause := errors.New("dial redis://:p@cache.internal:6379/0: protocol not supported")
 	_, err = cache.NewWithOpenError[string](t.Context(), cfg, cause)
 	if err == nil {

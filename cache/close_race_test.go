@@ -81,7 +81,7 @@ func TestReadRacingClose(t *testing.T) {
 			t.Parallel()
 			b := &readGate{fakeLocker: fakeLocker{fakeBackend{s: newFakeServer(), ns: "ns"}}, entered: make(chan struct{}), release: make(chan struct{})}
 			var logged atomic.Int64
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 			// A long Timeout: the lease must end by Close, not by its
 			// own deadline.
 			opts := &cache.Options{Logger: slog.New(countRecords{&logged}), Timeout: time.Minute}
@@ -147,7 +147,7 @@ func TestMemorySetRacingClose(t *testing.T) {
 		}
 		return len(v.(string))
 	}
-	c, err := cache.New[string](t.Context(), prodready.CacheConfig{MaxMemory: 1 << 20}, &cache.Options{Weigher: weigher})
+	c, err := cache.New[string](t.Context(), prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 20}}, &cache.Options{Weigher: weigher})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestCloseCancelsSupersededLoad(t *testing.T) {
 		t.Run(bk.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, _ := remoteOrMemory(t, bk.remote, prodready.CacheConfig{}, nil)
+				c, _ := remoteOrMemory(t, bk.remote, prodready.Base{}, nil)
 				started := make(chan struct{})
 				go func() {
 					_, _ = c.GetOrLoad(context.Background(), "k", func(ctx context.Context) (string, error) {
@@ -257,7 +257,7 @@ func TestWriteRacingClose(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()
 			b := &closeGate{fakeBackend: fakeBackend{s: newFakeServer(), ns: "ns"}, entered: make(chan struct{}), release: make(chan struct{})}
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 			c, err := cache.NewWithBackend[string](t.Context(), cfg, nil, b)
 			if err != nil {
 				t.Fatal(err)

@@ -29,7 +29,7 @@ func BenchmarkRemoteRoundTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg := prodready.CacheConfig{Backend: kind, URL: u, Namespace: testserver.Namespace(b), SecretKey: cachetest.Key(b)}
+			cfg := prodready.Base{CacheBackend: kind, CacheURL: u, CacheNamespace: testserver.Namespace(b), SecretKey: cachetest.Key(b)}
 			c, err := cache.New[string](context.Background(), cfg, &cache.Options{DisableNearCache: true})
 			if err != nil {
 				b.Fatal(err)

@@ -55,7 +55,7 @@ func TestStaleSetAtRest(t *testing.T) {
 					return c
 				}
 				a, bb, rest := open(b.opts), open(b.opts), open(cache.Options{DisableNearCache: true})
-				if cfg.Backend == prodready.CacheMemory {
+				if cfg.CacheBackend == prodready.CacheMemory {
 					bb, rest = a, a // one process: A and B are the same Cache
 				}
 				stale := staleRounds(t, a, bb, rest, write, rounds)
@@ -143,7 +143,7 @@ func TestLoadDoesNotOverwriteSetInFlight(t *testing.T) {
 		}
 		return time.Now()
 	}
-	cfg := prodready.CacheConfig{Backend: prodready.CacheMemory, TTL: time.Minute}
+	cfg := prodready.Base{CacheBackend: prodready.CacheMemory, CacheTTL: time.Minute}
 	c, err := cache.New[string](context.Background(), cfg, &cache.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestStaleRefreshAtRest(t *testing.T) {
 		for _, write := range []string{"delete", "set"} {
 			t.Run(b.name+"/"+write, func(t *testing.T) {
 				cfg := b.cfg(t)
-				cfg.TTL = time.Second
+				cfg.CacheTTL = time.Second
 				open := func(o cache.Options) *cache.Cache[string] {
 					o.Timeout, o.RefreshAhead, o.Jitter = time.Second, 0.99, -1
 					c, err := cache.New[string](context.Background(), cfg, &o)

@@ -41,7 +41,7 @@ func TestBackendErrorHidesCredentials(t *testing.T) {
 				t.Fatal(err)
 			}
 			cause := errors.New(tt.cause)
-			_, err = cache.NewWithOpenError[string](t.Context(), prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u}, cause)
+			_, err = cache.NewWithOpenError[string](t.Context(), prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u}, cause)
 			if err == nil {
 				t.Fatal("New error = nil, want one")
 			}
@@ -68,7 +68,7 @@ func TestRendersNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, Namespace: "ns"}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u, CacheNamespace: "ns"}
 	c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, nil, &fakeBackend{s: newFakeServer(), ns: "ns"}))
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
-// Package cache turns a [prodready.CacheConfig] into a working, typed cache
+// Package cache turns a loaded configuration (any struct that embeds
+// [prodready.Base]) into a working, typed cache
 // for expensive lookups: database rows, external API calls.
 //
-//	c, err := cache.New[User](ctx, cfg.CacheConfig(), nil)
+//	c, err := cache.New[User](ctx, cfg, nil)
 //	if err != nil {
 //		return err
 //	}
@@ -17,8 +18,15 @@
 // or by CACHE_MAX_MEMORY bytes of estimated weight (see [Options].Weigher).
 // redis and memcached keep them on the server at CACHE_URL, under the
 // CACHE_NAMESPACE prefix, encoded by [Options].Codec (JSON by default);
-// those backends live in packages cache/rediscache and cache/memcached and
-// are reached through the [Backend] interface. A URL that does not parse or
+// those backends live in packages cache/rediscache and cache/memcached,
+// which a program imports for their effect (as it imports a database/sql
+// driver), and are reached through the [Backend] interface:
+//
+//	import _ "github.com/prodready/prodready/cache/rediscache"
+//
+// A program that imports neither links no Redis or Memcached client;
+// CACHE_BACKEND=redis without the import fails [New] with an error that
+// names the import to add. A URL that does not parse or
 // a server that does not answer is an error from [New] that names CACHE_URL
 // and shows the URL with its password redacted. The backends join
 // CACHE_NAMESPACE and the key with ':', so a namespace must not contain

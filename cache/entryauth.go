@@ -34,7 +34,7 @@ const macSize = 16
 // so that whoever can write to the server cannot forge them. Wrapped with
 // prodready.ErrMissing. A configuration from prodready.Load always has
 // one (SECRET_KEY, or the development key of this process).
-var ErrNoKey = errors.New("no SecretKey to authenticate the entries with (CacheConfig.SecretKey, from SECRET_KEY: build the config with Base.CacheConfig())")
+var ErrNoKey = errors.New("no SECRET_KEY to authenticate the entries with (cache.New reads it from the configuration it is given: set SECRET_KEY)")
 
 // An entryMAC seals (seal true: writes the MAC into b) or verifies (seal
 // false: reports whether b's MAC is right) the envelope b stored under

@@ -39,7 +39,7 @@ func BenchmarkEntryAuth(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, TTL: time.Hour, Namespace: ns}
+				cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u, CacheTTL: time.Hour, CacheNamespace: ns}
 				if mac {
 					cfg.SecretKey = prodready.NewSecret(rand.Text() + rand.Text())
 				}

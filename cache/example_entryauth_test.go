@@ -11,10 +11,10 @@ import (
 
 // A redis or memcached cache authenticates its entries with a key derived
 // from SECRET_KEY: without one, New refuses the backend before it
-// connects. cfg.CacheConfig() from prodready.Load always carries the key.
+// connects. A configuration loaded by prodready.Load always carries one.
 func ExampleNew_noKey() {
 	u, _ := prodready.ParseSecretURL("redis://127.0.0.1:6379/0")
-	_, err := cache.New[string](context.Background(), prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u}, nil)
+	_, err := cache.New[string](context.Background(), prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u}, nil)
 	fmt.Println(errors.Is(err, cache.ErrNoKey), errors.Is(err, prodready.ErrMissing))
 
 	// With the key (here from a loaded Base), entries are sealed under

@@ -21,7 +21,7 @@ func ExampleOptions_meterProvider() {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(ctx)
 
-	c, err := cache.New[string](ctx, prodready.CacheConfig{}, &cache.Options{MeterProvider: mp, Name: "greetings"})
+	c, err := cache.New[string](ctx, prodready.Base{}, &cache.Options{MeterProvider: mp, Name: "greetings"})
 	if err != nil {
 		panic(err)
 	}

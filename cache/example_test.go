@@ -20,8 +20,13 @@ type User struct {
 
 func Example() {
 	ctx := context.Background()
-	// In a service: cfg.CacheConfig() from prodready.Load.
-	cfg := prodready.CacheConfig{TTL: 10 * time.Minute, MaxSize: 4096}
+	// A service passes its own configuration struct, loaded by
+	// prodready.Load: CACHE_TTL=10m, CACHE_MAX_SIZE=4096.
+	type Config struct {
+		prodready.Base
+		Extra string `env:"EXTRA"`
+	}
+	cfg := Config{Base: prodready.Base{CacheTTL: 10 * time.Minute, CacheMaxSize: 4096}}
 	c, err := cache.New[User](ctx, cfg, nil)
 	if err != nil {
 		fmt.Println(err)
@@ -55,7 +60,7 @@ func Example() {
 func ExampleOptions_negativeTTL() {
 	ctx := context.Background()
 	clock := &cachetest.Clock{} // a fake clock, safe for concurrent use
-	c, err := cache.New[User](ctx, prodready.CacheConfig{}, &cache.Options{
+	c, err := cache.New[User](ctx, prodready.Base{}, &cache.Options{
 		Now:         clock.Now,
 		NegativeTTL: 30 * time.Second,
 		Jitter:      -1, // exact lifetimes, for the example
@@ -87,7 +92,7 @@ func ExampleOptions_negativeTTL() {
 func ExampleCache_SetWithTTL() {
 	ctx := context.Background()
 	clock := &cachetest.Clock{}
-	c, err := cache.New[string](ctx, prodready.CacheConfig{TTL: time.Hour}, &cache.Options{
+	c, err := cache.New[string](ctx, prodready.Base{CacheTTL: time.Hour}, &cache.Options{
 		Now:    clock.Now,
 		Jitter: -1,
 	})
@@ -111,7 +116,7 @@ func ExampleCache_SetWithTTL() {
 
 func ExampleStats_LogValue() {
 	ctx := context.Background()
-	c, err := cache.New[int](ctx, prodready.CacheConfig{}, nil)
+	c, err := cache.New[int](ctx, prodready.Base{}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

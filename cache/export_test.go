@@ -9,8 +9,8 @@ import (
 
 // NewWithBackend is New with b as the redis or memcached backend that cfg
 // names, for the tests of the remote path without a server.
-func NewWithBackend[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options, b Backend) (*Cache[V], error) {
-	return build[V](ctx, cfg, opts, func(context.Context, prodready.CacheConfig, *Options) (Backend, error) {
+func NewWithBackend[V any](ctx context.Context, cfg prodready.Settings, opts *Options, b Backend) (*Cache[V], error) {
+	return build[V](ctx, cfg.BaseConfig().CacheConfig(), opts, func(context.Context, prodready.CacheConfig, *Options) (Backend, error) {
 		return b, nil
 	})
 }
@@ -37,8 +37,8 @@ func EncodeEnvelope[V any](codec Codec, negative bool, expires, refreshAt int64,
 
 // NewWithOpenError is New with a redis or memcached backend that fails to
 // open with err, for the tests of construction errors.
-func NewWithOpenError[V any](ctx context.Context, cfg prodready.CacheConfig, err error) (*Cache[V], error) {
-	return build[V](ctx, cfg, nil, func(context.Context, prodready.CacheConfig, *Options) (Backend, error) {
+func NewWithOpenError[V any](ctx context.Context, cfg prodready.Settings, err error) (*Cache[V], error) {
+	return build[V](ctx, cfg.BaseConfig().CacheConfig(), nil, func(context.Context, prodready.CacheConfig, *Options) (Backend, error) {
 		return nil, err
 	})
 }

@@ -16,7 +16,7 @@ func TestExpvarReuse(t *testing.T) {
 	t.Parallel()
 	name := "cachetest_" + strings.ReplaceAll(cachetest.Namespace(t), "-", "_")
 	open := func() (*cache.Cache[int], error) {
-		return cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{ExpvarName: name})
+		return cache.New[int](t.Context(), prodready.Base{}, &cache.Options{ExpvarName: name})
 	}
 	first, err := open()
 	if err != nil {
@@ -46,7 +46,7 @@ func TestExpvarReuse(t *testing.T) {
 
 	foreign := name + "_foreign"
 	expvar.NewInt(foreign)
-	if c, err := cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{ExpvarName: foreign}); err == nil {
+	if c, err := cache.New[int](t.Context(), prodready.Base{}, &cache.Options{ExpvarName: foreign}); err == nil {
 		c.Close()
 		t.Fatal("New with a name published by someone else error = nil")
 	}

@@ -29,7 +29,7 @@ func TestFailedWriteDoesNotComeBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: testserver.Namespace(t), SecretKey: cachetest.Key(t)}
+	cfg := prodready.Base{CacheBackend: prodready.CacheMemcached, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: testserver.Namespace(t), SecretKey: cachetest.Key(t)}
 	open := func() *cache.Cache[string] {
 		c, err := cache.New[string](context.Background(), cfg, &cache.Options{Timeout: 100 * time.Millisecond})
 		if err != nil {

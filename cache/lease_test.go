@@ -37,7 +37,7 @@ func TestLeaseWait(t *testing.T) {
 			return 100 * time.Millisecond
 		}, 0},
 		{"other process's load superseded by its Delete", func(t *testing.T, c *cache.Cache[string], s *fakeServer) time.Duration {
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 			other, err := cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{LockLease: time.Minute}, &fakeLocker{fakeBackend{s: s, ns: "ns"}})
 			if err != nil {
 				t.Fatal(err)
@@ -67,7 +67,7 @@ func TestLeaseWait(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, server := remoteOrMemory(t, true, prodready.CacheConfig{}, &cache.Options{LockWait: time.Minute, LockLease: time.Minute})
+				c, server := remoteOrMemory(t, true, prodready.Base{}, &cache.Options{LockWait: time.Minute, LockLease: time.Minute})
 				defer c.Close()
 				begin := time.Now()
 				within := tt.hold(t, c, server)
@@ -94,7 +94,7 @@ func TestLeaseWait(t *testing.T) {
 func TestDefaultLockWait(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c, server := remoteOrMemory(t, true, prodready.CacheConfig{}, &cache.Options{Timeout: 200 * time.Millisecond})
+		c, server := remoteOrMemory(t, true, prodready.Base{}, &cache.Options{Timeout: 200 * time.Millisecond})
 		defer c.Close()
 		server.lockFor("ns", "k")
 		begin := time.Now()
@@ -141,10 +141,10 @@ func TestLoadTimeoutStartsAtLoader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, server := remoteOrMemory(t, true, prodready.CacheConfig{}, opts)
+				c, server := remoteOrMemory(t, true, prodready.Base{}, opts)
 				defer c.Close()
 				if tt.other > 0 {
-					cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+					cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 					other, err := cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{LockLease: time.Minute}, &fakeLocker{fakeBackend{s: server, ns: "ns"}})
 					if err != nil {
 						t.Fatal(err)

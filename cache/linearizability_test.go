@@ -298,12 +298,12 @@ func linOps(t *testing.T) int {
 // number of instances (Caches sharing the server).
 func linBackends(t *testing.T) []struct {
 	name  string
-	cfg   func(t *testing.T) prodready.CacheConfig
+	cfg   func(t *testing.T) prodready.Base
 	opts  cache.Options
 	insts int
 } {
-	remote := func(kind prodready.CacheBackend) func(t *testing.T) prodready.CacheConfig {
-		return func(t *testing.T) prodready.CacheConfig {
+	remote := func(kind prodready.CacheBackend) func(t *testing.T) prodready.Base {
+		return func(t *testing.T) prodready.Base {
 			var raw string
 			if kind == prodready.CacheRedis {
 				raw = testserver.Redis(t)
@@ -314,15 +314,15 @@ func linBackends(t *testing.T) []struct {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return prodready.CacheConfig{Backend: kind, URL: u, TTL: time.Minute, Namespace: testserver.Namespace(t), SecretKey: cachetest.Key(t)}
+			return prodready.Base{CacheBackend: kind, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: testserver.Namespace(t), SecretKey: cachetest.Key(t)}
 		}
 	}
-	memory := func(*testing.T) prodready.CacheConfig {
-		return prodready.CacheConfig{Backend: prodready.CacheMemory, TTL: time.Minute, MaxSize: 1000}
+	memory := func(*testing.T) prodready.Base {
+		return prodready.Base{CacheBackend: prodready.CacheMemory, CacheTTL: time.Minute, CacheMaxSize: 1000}
 	}
 	return []struct {
 		name  string
-		cfg   func(t *testing.T) prodready.CacheConfig
+		cfg   func(t *testing.T) prodready.Base
 		opts  cache.Options
 		insts int
 	}{

@@ -31,7 +31,7 @@ func TestLoaderResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.CacheConfig{}, &cache.Options{NegativeTTL: time.Minute}))
+			c, err := closeLater[int](t)(cache.New[int](t.Context(), prodready.Base{}, &cache.Options{NegativeTTL: time.Minute}))
 			if err != nil {
 				t.Fatal(err)
 			}

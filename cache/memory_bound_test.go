@@ -43,7 +43,7 @@ func part(i, n int) string { return strings.Clone(payload(i)[:n]) }
 // mk, times past the bound, and returns the growth of the live heap.
 func fillAndMeasure[V any](t *testing.T, bound int64, times int, mk func(i int) V) uint64 {
 	t.Helper()
-	c, err := cache.New[V](t.Context(), prodready.CacheConfig{MaxMemory: bound, TTL: time.Hour}, nil)
+	c, err := cache.New[V](t.Context(), prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: bound}, CacheTTL: time.Hour}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

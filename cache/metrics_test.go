@@ -130,15 +130,15 @@ func TestMetricsEqualStats(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
 			mp, reader := newMeter(t)
-			cfg := prodready.CacheConfig{Backend: tt.backend, TTL: time.Hour, MaxSize: 2, Namespace: cachetest.Namespace(t)}
+			cfg := prodready.Base{CacheBackend: tt.backend, CacheTTL: time.Hour, CacheMaxSize: 2, CacheNamespace: cachetest.Namespace(t)}
 			opts := &cache.Options{MeterProvider: mp, Name: "items", NegativeTTL: time.Minute, LockLease: time.Second}
 			var c *cache.Cache[string]
 			var err error
 			if tt.newB == nil {
 				c, err = cache.New[string](ctx, cfg, opts)
 			} else {
-				cfg.URL = fakeURL(t)
-				c, err = cache.NewWithBackend[string](ctx, cfg, opts, tt.newB(cfg.Namespace))
+				cfg.CacheURL = fakeURL(t)
+				c, err = cache.NewWithBackend[string](ctx, cfg, opts, tt.newB(cfg.CacheNamespace))
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -164,7 +164,7 @@ func TestMetricsEqualStats(t *testing.T) {
 			st := c.Stats()
 			attrs := attribute.NewSet(
 				attribute.String("cache.name", "items"),
-				attribute.String("cache.namespace", cfg.Namespace),
+				attribute.String("cache.namespace", cfg.CacheNamespace),
 				attribute.String("cache.backend", string(tt.backend)),
 			)
 			for _, sc := range statsCounters {
@@ -214,7 +214,7 @@ func TestMetricsBackendErrors(t *testing.T) {
 	ctx := t.Context()
 	server := newFakeServer()
 	mp, reader := newMeter(t)
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), TTL: time.Hour, Namespace: "down"}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheTTL: time.Hour, CacheNamespace: "down"}
 	c, err := cache.NewWithBackend[string](ctx, cfg, &cache.Options{MeterProvider: mp, Logger: slog.New(slog.DiscardHandler)}, &fakeLocker{fakeBackend{s: server, ns: "down"}})
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ func TestMetricsBackendErrors(t *testing.T) {
 func TestMetricsStopAtClose(t *testing.T) {
 	t.Parallel()
 	mp, reader := newMeter(t)
-	c, err := cache.New[string](t.Context(), prodready.CacheConfig{}, &cache.Options{MeterProvider: mp})
+	c, err := cache.New[string](t.Context(), prodready.Base{}, &cache.Options{MeterProvider: mp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,9 +269,9 @@ func TestMetricsConformance(t *testing.T) {
 	}
 	t.Run("fake with locker", func(t *testing.T) {
 		t.Parallel()
-		cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend, cfg.URL = prodready.CacheRedis, fakeURL(t)
-			b := &fakeLocker{fakeBackend{s: server, ns: cfg.Namespace}}
+		cachetest.Run(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, fakeURL(t)
+			b := &fakeLocker{fakeBackend{s: server, ns: cfg.CacheNamespace}}
 			return closeLater[cachetest.Item](t)(cache.NewWithBackend[cachetest.Item](t.Context(), cfg, withMeter(t, opts), b))
 		})
 	})
@@ -281,8 +281,8 @@ func TestMetricsConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-			cfg.Backend, cfg.URL = prodready.CacheRedis, u
+		cachetest.Run(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+			cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, u
 			o := withMeter(t, opts)
 			if o.Timeout == 0 {
 				o.Timeout = 2 * time.Second // behaviour, not latency, under -race
@@ -306,7 +306,7 @@ func TestMetricsNearCacheHits(t *testing.T) {
 			ctx := t.Context()
 			mp, reader := newMeter(t)
 			ns := cachetest.Namespace(t)
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, TTL: time.Hour, Namespace: ns, SecretKey: cachetest.Key(t)}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u, CacheTTL: time.Hour, CacheNamespace: ns, SecretKey: cachetest.Key(t)}
 			c, err := closeLater[string](t)(cache.New[string](ctx, cfg, &cache.Options{MeterProvider: mp, DisableNearCache: disable, Timeout: 2 * time.Second}))
 			if err != nil {
 				t.Fatal(err)

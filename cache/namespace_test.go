@@ -15,19 +15,19 @@ func TestNamespaceWithColon(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		cfg  prodready.CacheConfig
+		cfg  prodready.Base
 	}{
-		{"memory", prodready.CacheConfig{Namespace: "a:b"}},
-		{"redis", prodready.CacheConfig{Backend: prodready.CacheRedis, Namespace: "a:"}},
+		{"memory", prodready.Base{CacheNamespace: "a:b"}},
+		{"redis", prodready.Base{CacheBackend: prodready.CacheRedis, CacheNamespace: "a:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := tt.cfg
-			if cfg.Backend != "" {
-				cfg.URL = fakeURL(t)
+			if cfg.CacheBackend != "" {
+				cfg.CacheURL = fakeURL(t)
 			}
-			c, err := cache.NewWithBackend[string](t.Context(), cfg, nil, &fakeBackend{s: newFakeServer(), ns: cfg.Namespace})
+			c, err := cache.NewWithBackend[string](t.Context(), cfg, nil, &fakeBackend{s: newFakeServer(), ns: cfg.CacheNamespace})
 			if err == nil {
 				c.Close()
 				t.Fatal("New with a ':' in CACHE_NAMESPACE error = nil")

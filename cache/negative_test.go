@@ -17,11 +17,11 @@ func TestNegativeEntriesBounded(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		cfg     prodready.CacheConfig
+		cfg     prodready.Base
 		wantMax int
 	}{
-		{"max size", prodready.CacheConfig{MaxSize: 40}, 10},
-		{"max memory and max size", prodready.CacheConfig{MaxMemory: 1 << 30, MaxSize: 40}, 10},
+		{"max size", prodready.Base{CacheMaxSize: 40}, 10},
+		{"max memory and max size", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 30}, CacheMaxSize: 40}, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,13 +28,13 @@ func TestStorePanics(t *testing.T) {
 	tests := []struct {
 		name   string
 		remote bool
-		cfg    prodready.CacheConfig
+		cfg    prodready.Base
 		opts   *cache.Options
 	}{
 		// The default weigher no longer encodes the value (it walks it, see
 		// deepsize.go), so no user code of the value runs there.
-		{"memory Weigher", false, prodready.CacheConfig{MaxMemory: 1 << 20}, &cache.Options{Weigher: func(string, any) int { panic("boom in Weigher") }}},
-		{"remote codec", true, prodready.CacheConfig{}, nil},
+		{"memory Weigher", false, prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 20}}, &cache.Options{Weigher: func(string, any) int { panic("boom in Weigher") }}},
+		{"remote codec", true, prodready.Base{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +43,7 @@ func TestStorePanics(t *testing.T) {
 			var server *fakeServer
 			if tt.remote {
 				server = newFakeServer()
-				cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+				cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 				var err error
 				c, err = cache.NewWithBackend[panicky](t.Context(), cfg, tt.opts, &fakeLocker{fakeBackend{s: server, ns: "ns"}})
 				if err != nil {
@@ -92,7 +92,7 @@ func TestUnmarshalPanic(t *testing.T) {
 	t.Parallel()
 	server := newFakeServer()
 	server.put("ns", "k", cache.EncodeEnvelope[unpanicky](nil, false, math.MaxInt64, 0, time.Hour, []byte(`{}`)))
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 	c, err := cache.NewWithBackend[unpanicky](t.Context(), cfg, nil, &fakeBackend{s: server, ns: "ns"})
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func TestRefreshGetsNoRequestValues(t *testing.T) {
 		t.Run(bk.name, func(t *testing.T) {
 			t.Parallel()
 			clock := &cachetest.Clock{}
-			c, _ := remoteOrMemory(t, bk.remote, prodready.CacheConfig{TTL: 100 * time.Second}, &cache.Options{Now: clock.Now, Jitter: -1, RefreshAhead: 0.2})
+			c, _ := remoteOrMemory(t, bk.remote, prodready.Base{CacheTTL: 100 * time.Second}, &cache.Options{Now: clock.Now, Jitter: -1, RefreshAhead: 0.2})
 			defer c.Close()
 			ctx := context.WithValue(t.Context(), ctxKey{}, "request")
 			seen := make(chan any, 2)

@@ -3,21 +3,33 @@ package cache
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/prodready/prodready"
-	"github.com/prodready/prodready/cache/memcached"
-	"github.com/prodready/prodready/cache/rediscache"
+	"github.com/prodready/prodready/internal/cachebackend"
 )
 
-var (
-	_ Backend = (*rediscache.Store)(nil)
-	_ Locker  = (*rediscache.Store)(nil)
-	_ Backend = (*memcached.Store)(nil)
-	_ Locker  = (*memcached.Store)(nil)
-)
+// linked reports a redis or memcached CACHE_BACKEND whose package the
+// program does not import. The backends register themselves when imported
+// (see internal/cachebackend), so that a memory-only program links neither
+// client; the error names the import that is missing. Other values are
+// build's to judge.
+func linked(backend prodready.CacheBackend) error {
+	kind := prodready.CacheBackend(strings.ToLower(string(backend)))
+	path := cachebackend.ImportPath(kind)
+	if path == "" {
+		return nil
+	}
+	if _, ok := cachebackend.Lookup(kind); ok {
+		return nil
+	}
+	return fmt.Errorf("cache: CACHE_BACKEND %q: the %s backend is not linked into this program; add import _ %q to its main package: %w",
+		string(backend), kind, path, prodready.ErrInvalid)
+}
 
-// openBackend builds the out-of-process Backend cfg names and checks that
-// its server answers. build wraps its error with CACHE_URL, redacted.
+// openBackend builds the out-of-process Backend cfg names, through the
+// Opener its package registered, and checks that its server answers. build
+// wraps its error with CACHE_URL, redacted.
 //
 // The redis backend's near cache (its client-side cache) is bounded by
 // opts.NearCacheMaxMemory, else by cfg.MaxMemory (CACHE_MAX_MEMORY, the
@@ -27,40 +39,24 @@ func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) 
 	if err := checkRemoteKey(cfg); err != nil {
 		return nil, err
 	}
-	switch cfg.Backend {
-	case prodready.CacheRedis:
-		mem := o.NearCacheMaxMemory
-		if mem <= 0 {
-			mem = cfg.MaxMemory
-		}
-		s, err := rediscache.New(ctx, cfg.URL, &rediscache.Options{
-			Namespace: cfg.Namespace,
-			Timeout:   o.Timeout,
-			// New connects and PINGs within DialTimeout: never less than
-			// one call's Timeout.
-			DialTimeout:          max(rediscache.DefaultDialTimeout, o.Timeout),
-			Logger:               o.Logger,
-			DisableClientCache:   o.DisableNearCache,
-			ClientCacheMaxMemory: mem,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	case prodready.CacheMemcached:
-		s, err := memcached.New(ctx, cfg.URL, &memcached.Options{
-			Namespace: cfg.Namespace,
-			Timeout:   o.Timeout,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+	open, ok := cachebackend.Lookup(cfg.Backend)
+	if !ok {
+		// New checked with linked; a caller of build that did not.
+		return nil, fmt.Errorf("backend %q is not linked into this program", cfg.Backend)
 	}
-	return nil, fmt.Errorf("backend %q has no server", cfg.Backend)
+	mem := o.NearCacheMaxMemory
+	if mem <= 0 {
+		mem = cfg.MaxMemory
+	}
+	s, err := open(ctx, cfg.URL, cachebackend.Options{
+		Namespace:          cfg.Namespace,
+		Timeout:            o.Timeout,
+		Logger:             o.Logger,
+		DisableNearCache:   o.DisableNearCache,
+		NearCacheMaxMemory: mem,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
-
-var (
-	_ Fencer = (*rediscache.Store)(nil)
-	_ Fencer = (*memcached.Store)(nil)
-)

@@ -61,7 +61,7 @@ func TestStatsStringMatchesLogValue(t *testing.T) {
 
 func ExampleStats_String() {
 	ctx := context.Background()
-	c, err := cache.New[string](ctx, prodready.CacheConfig{}, nil)
+	c, err := cache.New[string](ctx, prodready.Base{}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

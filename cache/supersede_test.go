@@ -23,7 +23,7 @@ func TestOneLoaderAcrossDeletes(t *testing.T) {
 		t.Run(bk.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, _ := remoteOrMemory(t, bk.remote, prodready.CacheConfig{}, nil)
+				c, _ := remoteOrMemory(t, bk.remote, prodready.Base{}, nil)
 				defer c.Close()
 				var in, most, loads atomic.Int32
 				loader := func(context.Context) (string, error) {
@@ -75,7 +75,7 @@ func TestHungSupersededLoad(t *testing.T) {
 				t.Parallel()
 				synctest.Test(t, func(t *testing.T) {
 					opts := tt.opts
-					c, _ := remoteOrMemory(t, bk.remote, prodready.CacheConfig{}, &opts)
+					c, _ := remoteOrMemory(t, bk.remote, prodready.Base{}, &opts)
 					defer c.Close()
 					stuck := make(chan struct{})
 					defer close(stuck) // before Close, which waits for the loader

@@ -31,7 +31,7 @@ func TestTypeFingerprint(t *testing.T) {
 		Email  string
 	}
 	server := newFakeServer()
-	cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "users"}
+	cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "users"}
 	open := func(codec cache.Codec) *cache.Cache[userV2] {
 		c, err := closeLater[userV2](t)(cache.NewWithBackend[userV2](t.Context(), cfg, &cache.Options{Codec: codec}, &fakeBackend{s: server, ns: "users"}))
 		if err != nil {

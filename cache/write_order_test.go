@@ -49,7 +49,7 @@ func TestWriteDuringStore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b := &storeGate{fakeBackend: fakeBackend{s: newFakeServer(), ns: "ns"}, entered: make(chan struct{}), release: make(chan struct{})}
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 			c, err := closeLater[string](t)(cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{Timeout: time.Minute}, b))
 			if err != nil {
 				t.Fatal(err)
@@ -138,7 +138,7 @@ func TestStoreNotAbandoned(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				server := newFakeServer()
 				b := &abandonGate{fakeBackend: fakeBackend{s: server, ns: "ns"}, entered: make(chan struct{}), release: make(chan struct{}), closing: make(chan struct{})}
-				cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+				cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 				c, err := cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{Timeout: time.Minute, LoadTimeout: 100 * time.Millisecond}, b)
 				if err != nil {
 					t.Fatal(err)
@@ -214,7 +214,7 @@ func TestSetWaitsPastItsContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		server := newFakeServer()
 		b := &lateWriter{storeGate{fakeBackend: fakeBackend{s: server, ns: "ns"}, entered: make(chan struct{}), release: make(chan struct{})}}
-		cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: fakeURL(t), Namespace: "ns"}
+		cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: fakeURL(t), CacheNamespace: "ns"}
 		c, err := cache.NewWithBackend[string](t.Context(), cfg, &cache.Options{Timeout: time.Minute}, b)
 		if err != nil {
 			t.Fatal(err)

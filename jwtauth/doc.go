@@ -2,7 +2,7 @@
 // a key derived from SECRET_KEY, on top of github.com/golang-jwt/jwt/v5.
 // (It is not called jwt so that it never needs renaming next to golang-jwt.)
 //
-//	auth, err := jwtauth.FromBase(cfg.Base, &jwtauth.Options{Issuer: "api.example.com", Audience: "api.example.com"})
+//	auth, err := jwtauth.New(cfg, &jwtauth.Options{Issuer: "api.example.com", Audience: "api.example.com"})
 //	token, err := auth.Issue(auth.NewClaims("user-42"))
 //	...
 //	var claims jwt.RegisteredClaims

@@ -13,11 +13,16 @@ import (
 )
 
 func ExampleAuthority_Verify() {
-	// A service passes its loaded configuration to FromBase; a fixed key
-	// and clock keep the example's output stable.
-	key := prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")
+	// A service passes its own configuration struct, loaded by
+	// prodready.Load; a fixed key and clock keep the example's output
+	// stable.
+	type Config struct {
+		prodready.Base
+		Extra string `env:"EXTRA"`
+	}
+	cfg := Config{Base: prodready.Base{SecretKey: prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")}}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	auth, err := jwtauth.New(key, &jwtauth.Options{
+	auth, err := jwtauth.New(cfg, &jwtauth.Options{
 		Issuer: "api.example.com",
 		TTL:    time.Hour,
 		Now:    func() time.Time { return now },
@@ -57,7 +62,7 @@ func ExampleAuthority_Verify_interop() {
 	key := prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	auth, _ := jwtauth.New(key, &jwtauth.Options{Now: clock})
+	auth, _ := jwtauth.NewWithKey(key, &jwtauth.Options{Now: clock})
 	derived, _ := signing.DeriveKey(key, jwtauth.Purpose)
 
 	theirs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
@@ -83,8 +88,8 @@ func ExampleAuthority_Verify_audience() {
 	key := prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	web, _ := jwtauth.New(key, &jwtauth.Options{Issuer: "login", Audience: "web", Now: clock})
-	admin, _ := jwtauth.New(key, &jwtauth.Options{Issuer: "login", Audience: "admin", Now: clock})
+	web, _ := jwtauth.NewWithKey(key, &jwtauth.Options{Issuer: "login", Audience: "web", Now: clock})
+	admin, _ := jwtauth.NewWithKey(key, &jwtauth.Options{Issuer: "login", Audience: "admin", Now: clock})
 
 	token, _ := web.Issue(web.NewClaims("user-42"))
 	err := admin.Verify(token, &jwt.RegisteredClaims{})

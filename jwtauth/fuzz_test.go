@@ -48,7 +48,7 @@ const (
 // them; and that changing any single byte of an accepted token makes it
 // invalid.
 func FuzzVerify(f *testing.F) {
-	a, err := jwtauth.New(fuzzCurrentKey, &jwtauth.Options{
+	a, err := jwtauth.NewWithKey(fuzzCurrentKey, &jwtauth.Options{
 		Fallbacks: []prodready.Secret{fuzzPreviousKey},
 		Issuer:    fuzzIssuer, Audience: fuzzAudience, Now: func() time.Time { return fuzzNow },
 	})
@@ -64,7 +64,7 @@ func FuzzVerify(f *testing.F) {
 		keys = append(keys, dk)
 	}
 	issue := func(key prodready.Secret, now time.Time) string {
-		iss, err := jwtauth.New(key, &jwtauth.Options{Issuer: fuzzIssuer, Audience: fuzzAudience, Now: func() time.Time { return now }})
+		iss, err := jwtauth.NewWithKey(key, &jwtauth.Options{Issuer: fuzzIssuer, Audience: fuzzAudience, Now: func() time.Time { return now }})
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -40,7 +40,8 @@ const (
 // Options configure an Authority. A nil *Options is the zero Options.
 type Options struct {
 	// Fallbacks are previous keys, newest first, whose "jwt" keys Verify
-	// accepts after the current one's. If Fallbacks is nil, only the
+	// accepts after the current one's, for NewWithKey; New takes them from
+	// SECRET_KEY_FALLBACKS and refuses them here. If Fallbacks is nil, only the
 	// current key is accepted. An unset Secret among them is an error.
 	Fallbacks []prodready.Secret
 	// Issuer, if not "", is the "iss" claim NewClaims sets, Issue
@@ -65,7 +66,7 @@ type Options struct {
 
 // An Authority issues and verifies HS256 JSON Web Tokens with the "jwt" key
 // derived from SECRET_KEY, and accepts the "jwt" keys of the fallbacks.
-// Make one with New or FromBase.
+// Make one with New or NewWithKey.
 //
 // An Authority is immutable and safe for concurrent use. It holds no
 // secret in a form fmt or a logger can print.
@@ -79,11 +80,12 @@ type Authority struct {
 	parser   *jwt.Parser
 }
 
-// New returns an Authority that signs with key's "jwt" key and verifies
-// with it and then each fallback's, in order. It reports an error for an
+// NewWithKey returns an Authority for a key that does not come from the
+// configuration ([New] is the usual constructor): it signs with key's
+// "jwt" key and verifies with it and then each of opts.Fallbacks', in order. It reports an error for an
 // unset key or fallback, for a negative TTL or one over MaxTTL, and for a
 // Leeway over MaxLeeway.
-func New(key prodready.Secret, opts *Options) (*Authority, error) {
+func NewWithKey(key prodready.Secret, opts *Options) (*Authority, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -140,16 +142,28 @@ func New(key prodready.Secret, opts *Options) (*Authority, error) {
 	return a, nil
 }
 
-// FromBase returns an Authority made from a loaded configuration:
-// b.SecretKey is the current key and b.SecretKeyFallbacks the fallbacks,
-// which replace opts.Fallbacks.
-func FromBase(b prodready.Base, opts *Options) (*Authority, error) {
+// New returns an Authority for a loaded configuration: any struct that
+// embeds prodready.Base, or a Base (see [prodready.Settings]). SECRET_KEY's
+// "jwt" key signs; it and then SECRET_KEY_FALLBACKS' verify. Setting
+// opts.Fallbacks as well is an error: the configuration is where the
+// fallbacks of a rotation are given. The other errors are NewWithKey's.
+func New(cfg prodready.Settings, opts *Options) (*Authority, error) {
+	if cfg == nil {
+		return nil, errors.New("jwtauth: nil configuration")
+	}
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
+	if o.Fallbacks != nil {
+		return nil, errors.New("jwtauth: Options.Fallbacks set for New, which takes the fallback keys from SECRET_KEY_FALLBACKS")
+	}
+	b := cfg.BaseConfig()
+	if !b.SecretKey.IsSet() {
+		return nil, errors.New("jwtauth: SECRET_KEY not set")
+	}
 	o.Fallbacks = b.SecretKeyFallbacks
-	return New(b.SecretKey, &o)
+	return NewWithKey(b.SecretKey, &o)
 }
 
 // KeyID returns the "kid" header that tokens signed with the derived key

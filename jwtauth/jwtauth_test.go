@@ -33,7 +33,7 @@ func newKey(tb testing.TB) prodready.Secret {
 
 func mustNew(tb testing.TB, key prodready.Secret, opts *jwtauth.Options) *jwtauth.Authority {
 	tb.Helper()
-	a, err := jwtauth.New(key, opts)
+	a, err := jwtauth.NewWithKey(key, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := jwtauth.New(tt.key, tt.opts)
+			_, err := jwtauth.NewWithKey(tt.key, tt.opts)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("New() error = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -391,20 +391,45 @@ func TestRotation(t *testing.T) {
 	}
 }
 
-func TestFromBase(t *testing.T) {
+func TestNewTakesTheServiceConfig(t *testing.T) {
 	t.Parallel()
 	k1, k2 := newKey(t), newKey(t)
 	old := mustNew(t, k1, &jwtauth.Options{Now: clockAt(t0)})
 	token, _ := old.Issue(old.NewClaims("x"))
-	a, err := jwtauth.FromBase(prodready.Base{SecretKey: k2, SecretKeyFallbacks: []prodready.Secret{k1}}, &jwtauth.Options{Now: clockAt(t0)})
+	a, err := jwtauth.New(prodready.Base{SecretKey: k2, SecretKeyFallbacks: []prodready.Secret{k1}}, &jwtauth.Options{Now: clockAt(t0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Verify(token, &jwt.RegisteredClaims{}); err != nil {
 		t.Errorf("Verify(token of the fallback) error = %v", err)
 	}
-	if _, err := jwtauth.FromBase(prodready.Base{}, nil); err == nil {
-		t.Error("FromBase(no SECRET_KEY) error = nil, want an error")
+	type config struct {
+		prodready.Base
+		Extra string
+	}
+	cfg := config{Base: prodready.Base{SecretKey: k2, SecretKeyFallbacks: []prodready.Secret{k1}}}
+	for _, c := range []prodready.Settings{cfg, &cfg} {
+		a, err := jwtauth.New(c, &jwtauth.Options{Now: clockAt(t0)})
+		if err != nil {
+			t.Fatalf("New(%T) error = %v", c, err)
+		}
+		if err := a.Verify(token, &jwt.RegisteredClaims{}); err != nil {
+			t.Errorf("New(%T).Verify(token of the fallback) error = %v", c, err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  prodready.Settings
+		opts *jwtauth.Options
+	}{
+		{"no SECRET_KEY", prodready.Base{}, nil},
+		{"nil", nil, nil},
+		{"fallbacks in opts too", prodready.Base{SecretKey: k2}, &jwtauth.Options{Fallbacks: []prodready.Secret{k1}}},
+		{"unset fallback", prodready.Base{SecretKey: k2, SecretKeyFallbacks: []prodready.Secret{{}}}, nil},
+	} {
+		if _, err := jwtauth.New(tt.cfg, tt.opts); err == nil {
+			t.Errorf("New(%s) error = nil, want an error", tt.name)
+		}
 	}
 }
 

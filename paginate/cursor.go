@@ -79,12 +79,15 @@ type Cursors struct {
 	signer *signing.Signer
 }
 
-// NewCursors returns a Cursors that signs with key and accepts tokens signed
-// with key or one of opts.Fallbacks. With opts.MaxAge set, older cursors are
-// rejected as expired; a day is a reasonable age for a listing a person pages
-// through. A nil opts is the zero signing.Options. The errors are signing.New's.
-func NewCursors(key prodready.Secret, opts *signing.Options) (*Cursors, error) {
-	s, err := signing.New(key, Purpose, opts)
+// NewCursors returns a Cursors for a loaded configuration: it signs with
+// SECRET_KEY and accepts tokens signed with it or one of
+// SECRET_KEY_FALLBACKS. cfg is any struct that embeds prodready.Base, or a
+// Base (see [prodready.Settings]). With opts.MaxAge set, older cursors are
+// rejected as expired; a day is a reasonable age for a listing a person
+// pages through. A nil opts is the zero signing.Options. The errors are
+// signing.FromConfig's.
+func NewCursors(cfg prodready.Settings, opts *signing.Options) (*Cursors, error) {
+	s, err := signing.FromConfig(cfg, Purpose, opts)
 	if err != nil {
 		return nil, err
 	}

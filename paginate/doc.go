@@ -4,7 +4,7 @@
 // encoding: an unbounded limit, an offset that scans a whole table, and a
 // cursor a client can forge are the classic bugs of both.
 //
-//	limits := paginate.LimitsFrom(cfg.Base) // PAGE_SIZE, MAX_PAGE_SIZE
+//	limits := paginate.LimitsFrom(cfg) // PAGE_SIZE, MAX_PAGE_SIZE
 //	p, err := paginate.Parse(r.URL.Query(), limits, nil)
 //	var pe *paginate.ParamError
 //	switch {
@@ -87,10 +87,7 @@
 // package signing under the purpose "cursor" (a key derived from SECRET_KEY
 // for cursors alone), and back:
 //
-//	cursors, err := paginate.NewCursors(cfg.SecretKey, &signing.Options{
-//		Fallbacks: cfg.SecretKeyFallbacks,
-//		MaxAge:    24 * time.Hour,
-//	})
+//	cursors, err := paginate.NewCursors(cfg, &signing.Options{MaxAge: 24 * time.Hour})
 //
 // Cursors are signed, not encrypted: a client can decode a token and read
 // the sort keys of the last item it was shown. Sort only by columns the

@@ -21,7 +21,7 @@ import (
 var exampleKey = prodready.NewSecret("example-only-3f9c1e7a5b2d4c6e8f0a1b3c5d7e9f21")
 
 func ExampleParse() {
-	limits := paginate.Limits{PageSize: 20, MaxPageSize: 100} // or paginate.LimitsFrom(cfg.Base)
+	limits := paginate.Limits{PageSize: 20, MaxPageSize: 100} // or paginate.LimitsFrom(cfg)
 	for _, query := range []string{
 		"",
 		"page=3&page_size=10",
@@ -55,7 +55,7 @@ func ExampleParse() {
 
 func ExampleCursors() {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	cursors, err := paginate.NewCursors(exampleKey, &signing.Options{
+	cursors, err := paginate.NewCursors(prodready.Base{SecretKey: exampleKey}, &signing.Options{
 		MaxAge: 24 * time.Hour,
 		Now:    func() time.Time { return now },
 	})
@@ -203,7 +203,7 @@ func Example() {
 	}
 
 	// Set up once, at startup.
-	cursors, err := paginate.NewCursors(exampleKey, &signing.Options{MaxAge: 24 * time.Hour})
+	cursors, err := paginate.NewCursors(prodready.Base{SecretKey: exampleKey}, &signing.Options{MaxAge: 24 * time.Hour})
 	if err != nil {
 		panic(err)
 	}
@@ -308,4 +308,33 @@ func Example() {
 	// [{3 20 c} {2 30 b}] true
 	// [{5 30 e}] false
 	// 400 cursor: invalid: tampered with, truncated, or signed with an unknown key, got "forged"
+}
+
+// A service passes its own configuration struct, which embeds
+// prodready.Base, to LimitsFrom and NewCursors alike.
+func ExampleLimitsFrom() {
+	type Config struct {
+		prodready.Base
+		Extra string `env:"EXTRA"`
+	}
+	var cfg Config
+	err := prodready.Load(context.Background(), &cfg, &prodready.Options{
+		Profile:  prodready.Testing,
+		Env:      prodready.MapEnv{"PAGE_SIZE": "20", "MAX_PAGE_SIZE": "200", "SECRET_KEY": exampleKey.Reveal()},
+		NoDotEnv: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	limits := paginate.LimitsFrom(cfg)
+	cursors, err := paginate.NewCursors(cfg, &signing.Options{MaxAge: 24 * time.Hour})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := paginate.ParseParams(paginate.Params{Limit: "500"}, limits, cursors)
+	fmt.Println(limits.PageSize, limits.MaxPageSize, p.Limit, err)
+	// Output:
+	// 20 200 200 <nil>
 }

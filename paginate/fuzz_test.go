@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/signing"
 )
@@ -19,7 +20,7 @@ import (
 // makes it invalid.
 func FuzzParseCursor(f *testing.F) {
 	key := randomKey(f)
-	c, err := paginate.NewCursors(key, nil)
+	c, err := paginate.NewCursors(prodready.Base{SecretKey: key}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func FuzzParseCursor(f *testing.F) {
 // that a page it returns lies within the limits, and that the next link of a
 // page parses to the following page.
 func FuzzParse(f *testing.F) {
-	c, err := paginate.NewCursors(randomKey(f), nil)
+	c, err := paginate.NewCursors(prodready.Base{SecretKey: randomKey(f)}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -163,8 +163,14 @@ type Limits struct {
 }
 
 // LimitsFrom returns the limits that a loaded configuration sets: PAGE_SIZE
-// and MAX_PAGE_SIZE. The other fields are zero (their defaults).
-func LimitsFrom(b prodready.Base) Limits {
+// and MAX_PAGE_SIZE. cfg is any struct that embeds prodready.Base, or a Base
+// (see [prodready.Settings]); a nil cfg sets nothing. The other fields are
+// zero (their defaults).
+func LimitsFrom(cfg prodready.Settings) Limits {
+	if cfg == nil {
+		return Limits{}
+	}
+	b := cfg.BaseConfig()
 	return Limits{PageSize: b.PageSize, MaxPageSize: b.MaxPageSize}
 }
 

@@ -32,7 +32,7 @@ func randomKey(tb testing.TB) prodready.Secret {
 
 func newCursors(tb testing.TB, opts *signing.Options) *paginate.Cursors {
 	tb.Helper()
-	c, err := paginate.NewCursors(randomKey(tb), opts)
+	c, err := paginate.NewCursors(prodready.Base{SecretKey: randomKey(tb)}, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -272,12 +272,35 @@ func TestParseBadLimits(t *testing.T) {
 	}
 }
 
+// TestLimitsFrom checks that LimitsFrom takes PAGE_SIZE and MAX_PAGE_SIZE
+// from any configuration that embeds prodready.Base, as a value or a
+// pointer.
 func TestLimitsFrom(t *testing.T) {
 	t.Parallel()
-	got := paginate.LimitsFrom(prodready.Base{PageSize: 25, MaxPageSize: 250})
+	type config struct {
+		prodready.Base
+		Extra string
+	}
+	b := prodready.Base{PageSize: 25, MaxPageSize: 250}
 	want := paginate.Limits{PageSize: 25, MaxPageSize: 250}
-	if got != want {
-		t.Errorf("LimitsFrom() = %+v, want %+v", got, want)
+	tests := []struct {
+		name string
+		cfg  prodready.Settings
+		want paginate.Limits
+	}{
+		{"Base", b, want},
+		{"*Base", &b, want},
+		{"struct embedding Base", config{Base: b}, want},
+		{"pointer to it", &config{Base: b}, want},
+		{"nil", nil, paginate.Limits{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := paginate.LimitsFrom(tt.cfg); got != tt.want {
+				t.Errorf("LimitsFrom() = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -557,8 +580,8 @@ func TestCursorDecodeErrors(t *testing.T) {
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	key := randomKey(t)
 	clock := func(d time.Duration) func() time.Time { return func() time.Time { return now.Add(d) } }
-	mk := func(key prodready.Secret, opts *signing.Options) *paginate.Cursors {
-		c, err := paginate.NewCursors(key, opts)
+	mk := func(key prodready.Secret, opts *signing.Options, fallbacks ...prodready.Secret) *paginate.Cursors {
+		c, err := paginate.NewCursors(prodready.Base{SecretKey: key, SecretKeyFallbacks: fallbacks}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -587,7 +610,7 @@ func TestCursorDecodeErrors(t *testing.T) {
 		{name: "valid with digest", c: mk(key, nil), token: cursorSigner.Sign([]byte{1, 2, 0, 0, 0, 9, 1, 'i', 14}), wantValid: true},
 		{name: "within max age", c: mk(key, &signing.Options{MaxAge: time.Hour, Now: clock(time.Hour - time.Millisecond)}), token: valid, wantValid: true},
 		{name: "expired", c: mk(key, &signing.Options{MaxAge: time.Hour, Now: clock(time.Hour + time.Second)}), token: valid, wantSign: signing.ErrExpired},
-		{name: "old key in fallbacks", c: mk(randomKey(t), &signing.Options{Fallbacks: []prodready.Secret{key}}), token: valid, wantValid: true},
+		{name: "old key in fallbacks", c: mk(randomKey(t), nil, key), token: valid, wantValid: true},
 		{name: "unknown key", c: mk(randomKey(t), nil), token: valid, wantSign: signing.ErrInvalidSignature},
 		{name: "tampered", c: mk(key, nil), token: tamper(valid), wantSign: signing.ErrInvalidSignature},
 		{name: "truncated", c: mk(key, nil), token: valid[:len(valid)-1], wantSign: signing.ErrInvalidSignature},
@@ -639,7 +662,10 @@ func TestCursorDecodeErrors(t *testing.T) {
 
 func TestNewCursorsError(t *testing.T) {
 	t.Parallel()
-	if _, err := paginate.NewCursors(prodready.Secret{}, nil); err == nil {
-		t.Error("NewCursors(unset key) error = nil, want an error")
+	if _, err := paginate.NewCursors(prodready.Base{}, nil); err == nil {
+		t.Error("NewCursors(no SECRET_KEY) error = nil, want an error")
+	}
+	if _, err := paginate.NewCursors(nil, nil); err == nil {
+		t.Error("NewCursors(nil) error = nil, want an error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/paginate"
 )
 
@@ -101,7 +102,7 @@ func FuzzParseParams(f *testing.F) {
 }
 
 func newTestCursors(tb testing.TB) *paginate.Cursors {
-	c, err := paginate.NewCursors(randomKey(tb), nil)
+	c, err := paginate.NewCursors(prodready.Base{SecretKey: randomKey(tb)}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zones of TestSQLiteTimeKeys, wherever the tests run
 
+	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/signing"
 	_ "modernc.org/sqlite"
@@ -302,11 +303,11 @@ func TestSQLiteBadCursor(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	key := randomKey(t)
-	old, err := paginate.NewCursors(key, &signing.Options{Now: func() time.Time { return now.Add(-2 * time.Hour) }})
+	old, err := paginate.NewCursors(prodready.Base{SecretKey: key}, &signing.Options{Now: func() time.Time { return now.Add(-2 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursors, err := paginate.NewCursors(key, &signing.Options{MaxAge: time.Hour})
+	cursors, err := paginate.NewCursors(prodready.Base{SecretKey: key}, &signing.Options{MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // cookie, with net/http middleware that reads it into each request's
 // context.
 //
-//	sessions, err := session.FromBase(cfg.Base, nil)
+//	sessions, err := session.New(cfg, nil)
 //	...
 //	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 //		// ... check the password ...
@@ -17,17 +17,17 @@
 // # Cookies
 //
 // The cookie holds the session's JSON, signed by a [signing.Signer] of
-// purpose Options.Purpose ("session" by default; New refuses a Signer of
+// purpose Options.Purpose ("session" by default; NewWithSigner refuses a Signer of
 // another purpose; see package signing for the token format). It is
 // HttpOnly, SameSite=Lax, Path=/ unless set, and Secure whenever the profile
-// is hardened (FromBase) or Options.Secure says so. Its Max-Age, and the
+// is hardened (New) or Options.Secure says so. Its Max-Age, and the
 // oldest signature the Manager accepts, is Options.MaxAge (two weeks by
 // default, at least a second). A cookie is at most [MaxCookieSize] bytes: a
 // session is for an identifier and a few flags, not for data. The client can
 // read it: never put a secret in a session. Saving an empty session clears
 // it.
 //
-// A Secure cookie with no Domain and the Path "/", as FromBase makes in
+// A Secure cookie with no Domain and the Path "/", as New makes in
 // production, is named [HostCookieName] ("__Host-session") unless
 // Options.CookieName says otherwise: browsers accept a cookie with that
 // prefix only from the host itself, so a sibling subdomain cannot set one

@@ -12,13 +12,17 @@ import (
 )
 
 func ExampleManager_Middleware() {
-	// A service passes its loaded configuration; a fixed key keeps the
-	// example's output stable.
-	cfg := prodready.Base{
+	// A service passes its own configuration struct, loaded by
+	// prodready.Load; a fixed key keeps the example's output stable.
+	type Config struct {
+		prodready.Base
+		Extra string `env:"EXTRA"`
+	}
+	cfg := Config{Base: prodready.Base{
 		AppEnv:    "production",
 		SecretKey: prodready.NewSecret("an-example-key-of-43-characters-for-tests-1"),
-	}
-	sessions, err := session.FromBase(cfg, nil)
+	}}
+	sessions, err := session.New(cfg, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -43,7 +43,7 @@ func FuzzCookie(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	m, err := session.New(s, &session.Options{MaxAge: fuzzMaxAge, Now: clock})
+	m, err := session.NewWithSigner(s, &session.Options{MaxAge: fuzzMaxAge, Now: clock})
 	if err != nil {
 		f.Fatal(err)
 	}

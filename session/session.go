@@ -28,7 +28,7 @@ const (
 	// and the cookie cannot have the name HostCookieName.
 	DefaultCookieName = "session"
 	// HostCookieName is the cookie's name when Options.CookieName is "" and
-	// the cookie is Secure, with no Domain and the Path "/" (as FromBase
+	// the cookie is Secure, with no Domain and the Path "/" (as New
 	// makes it in production). Browsers accept a "__Host-" cookie only
 	// from the host itself, over HTTPS, for the whole site: no subdomain
 	// can set one in its place (RFC 6265bis §4.1.3.2).
@@ -81,16 +81,16 @@ type Options struct {
 	// back to the host that set it only.
 	Domain string
 	// Secure marks the cookie Secure, so that browsers send it over HTTPS
-	// only. FromBase sets it whatever its value under a hardened profile
+	// only. New sets it whatever its value under a hardened profile
 	// (Production and those derived from it).
 	Secure bool
-	// Purpose is the signing purpose New requires of its Signer, and with
-	// which FromBase makes one. If Purpose is "", the constant Purpose is
+	// Purpose is the signing purpose NewWithSigner requires of its Signer,
+	// and with which New makes one. If Purpose is "", the constant Purpose is
 	// used. Two Managers of one service with different purposes cannot
 	// read each other's cookies.
 	Purpose string
-	// Profiles are the service's own profiles, among which FromBase looks up
-	// the profile Base.AppEnv names, beside the built-in ones.
+	// Profiles are the service's own profiles, among which New looks up
+	// the profile APP_ENV names, beside the built-in ones.
 	Profiles []prodready.Profile
 	// Logger receives a debug record for each cookie the middleware
 	// rejects. If Logger is nil, nothing is logged.
@@ -100,7 +100,7 @@ type Options struct {
 }
 
 // A Manager reads and writes sessions kept in a signed cookie. Make one
-// with New or FromBase.
+// with New or NewWithSigner.
 //
 // A Manager is immutable and safe for concurrent use.
 type Manager struct {
@@ -114,7 +114,9 @@ type Manager struct {
 	now    func() time.Time
 }
 
-// New returns a Manager that signs cookies with s, which must be made for
+// NewWithSigner returns a Manager that signs cookies with s, for a key that
+// does not come from the configuration ([New] is the usual constructor).
+// s must be made for
 // Options.Purpose (the constant Purpose by default) with the service's
 // fallback keys. The Manager enforces Options.MaxAge itself; a MaxAge of s
 // also applies.
@@ -123,7 +125,7 @@ type Manager struct {
 // made with signing.Options.NoTimestamp (sessions need a signing time), an
 // invalid cookie name, path or domain, a cookie prefix whose rules the
 // options break, and a MaxAge that is negative or under a second.
-func New(s *signing.Signer, opts *Options) (*Manager, error) {
+func NewWithSigner(s *signing.Signer, opts *Options) (*Manager, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -203,17 +205,23 @@ func checkPath(p string) error {
 	return nil
 }
 
-// FromBase returns a Manager for a loaded configuration: cookies are signed
+// New returns a Manager for a loaded configuration: any struct that embeds
+// prodready.Base, or a Base (see [prodready.Settings]). Cookies are signed
 // for Options.Purpose (the constant Purpose by default) with SECRET_KEY,
 // verified with it and then with each of SECRET_KEY_FALLBACKS, and marked
-// Secure whenever the profile b.AppEnv names is hardened (Production or
-// derived from it), whatever Options.Secure says. An AppEnv that names no
-// profile is an error that wraps prodready.ErrUnknownProfile.
-func FromBase(b prodready.Base, opts *Options) (*Manager, error) {
+// Secure whenever the profile APP_ENV names is hardened (Production or
+// derived from it), whatever Options.Secure says. An APP_ENV that names no
+// profile is an error that wraps prodready.ErrUnknownProfile; the other
+// errors are signing.FromConfig's and NewWithSigner's.
+func New(cfg prodready.Settings, opts *Options) (*Manager, error) {
+	if cfg == nil {
+		return nil, errors.New("session: nil configuration")
+	}
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
+	b := cfg.BaseConfig()
 	p, err := prodready.LookupProfile(b.AppEnv, o.Profiles)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
@@ -224,11 +232,11 @@ func FromBase(b prodready.Base, opts *Options) (*Manager, error) {
 	if o.Purpose == "" {
 		o.Purpose = Purpose
 	}
-	s, err := signing.FromBase(b, o.Purpose, &signing.Options{Now: o.Now})
+	s, err := signing.FromConfig(b, o.Purpose, &signing.Options{Now: o.Now})
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	return New(s, &o)
+	return NewWithSigner(s, &o)
 }
 
 // Secure reports whether the Manager's cookies are marked Secure.

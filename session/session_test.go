@@ -37,7 +37,7 @@ func newSigner(tb testing.TB, key prodready.Secret, purpose string, opts *signin
 
 func newManager(tb testing.TB, s *signing.Signer, opts *session.Options) *session.Manager {
 	tb.Helper()
-	m, err := session.New(s, opts)
+	m, err := session.NewWithSigner(s, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := session.New(tt.s, tt.opts)
+			_, err := session.NewWithSigner(tt.s, tt.opts)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("New() error = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -122,7 +122,7 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func TestFromBaseSecure(t *testing.T) {
+func TestNewSecure(t *testing.T) {
 	t.Parallel()
 	staging := prodready.Production.Derive("staging", nil)
 	preview := prodready.Development.Derive("preview", nil)
@@ -146,9 +146,9 @@ func TestFromBaseSecure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b := prodready.Base{AppEnv: tt.appEnv, SecretKey: newKey(t)}
-			m, err := session.FromBase(b, &session.Options{Secure: tt.secure, Profiles: []prodready.Profile{staging, preview}})
+			m, err := session.New(b, &session.Options{Secure: tt.secure, Profiles: []prodready.Profile{staging, preview}})
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
-				t.Fatalf("FromBase() error = %v, want %v", err, tt.wantErr)
+				t.Fatalf("New() error = %v, want %v", err, tt.wantErr)
 			}
 			if err != nil {
 				return
@@ -163,8 +163,46 @@ func TestFromBaseSecure(t *testing.T) {
 			}
 		})
 	}
-	if _, err := session.FromBase(prodready.Base{AppEnv: "production"}, nil); err == nil {
-		t.Error("FromBase(no SECRET_KEY) error = nil, want an error")
+	if _, err := session.New(prodready.Base{AppEnv: "production"}, nil); err == nil {
+		t.Error("New(no SECRET_KEY) error = nil, want an error")
+	}
+	if _, err := session.New(nil, nil); err == nil {
+		t.Error("New(nil) error = nil, want an error")
+	}
+}
+
+// TestNewTakesTheServiceConfig checks that New takes a service's own
+// configuration struct, which embeds prodready.Base, as a value or a
+// pointer, and reads its profile and keys.
+func TestNewTakesTheServiceConfig(t *testing.T) {
+	t.Parallel()
+	type config struct {
+		prodready.Base
+		Extra string
+	}
+	oldKey := newKey(t)
+	cfg := config{Base: prodready.Base{AppEnv: "production", SecretKey: newKey(t), SecretKeyFallbacks: []prodready.Secret{oldKey}}}
+	old, err := session.New(prodready.Base{AppEnv: "production", SecretKey: oldKey}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if err := old.Save(rec, session.Values{"user": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []prodready.Settings{cfg, &cfg} {
+		m, err := session.New(c, nil)
+		if err != nil {
+			t.Fatalf("New(%T) error = %v", c, err)
+		}
+		if !m.Secure() {
+			t.Errorf("New(%T).Secure() = false under production", c)
+		}
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(rec.Result().Cookies()[0])
+		if v, _, err := m.Load(req); err != nil || v["user"] != "1" {
+			t.Errorf("New(%T).Load(cookie under SECRET_KEY_FALLBACKS[0]) = %v, %v; want user 1", c, v, err)
+		}
 	}
 }
 
@@ -260,16 +298,16 @@ func TestRotation(t *testing.T) {
 	base := func(key prodready.Secret, fallbacks ...prodready.Secret) prodready.Base {
 		return prodready.Base{AppEnv: "production", SecretKey: key, SecretKeyFallbacks: fallbacks}
 	}
-	mustFromBase := func(b prodready.Base) *session.Manager {
-		m, err := session.FromBase(b, nil)
+	mustNew := func(b prodready.Base) *session.Manager {
+		m, err := session.New(b, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	before := mustFromBase(base(oldKey))
-	during := mustFromBase(base(newKey, oldKey))
-	after := mustFromBase(base(newKey))
+	before := mustNew(base(oldKey))
+	during := mustNew(base(newKey, oldKey))
+	after := mustNew(base(newKey))
 	oldCookie := cookieValue(t, before, session.Values{"user": "7"})
 
 	serve := func(m *session.Manager, value string) *httptest.ResponseRecorder {
@@ -481,12 +519,12 @@ func TestDefaultCookieName(t *testing.T) {
 			}
 		})
 	}
-	m, err := session.FromBase(prodready.Base{AppEnv: "production", SecretKey: newKey(t)}, nil)
+	m, err := session.New(prodready.Base{AppEnv: "production", SecretKey: newKey(t)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := m.CookieName(); got != session.HostCookieName {
-		t.Errorf("FromBase(production).CookieName() = %q, want %q", got, session.HostCookieName)
+		t.Errorf("New(production).CookieName() = %q, want %q", got, session.HostCookieName)
 	}
 }
 

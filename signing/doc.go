@@ -3,7 +3,7 @@
 // out and must later trust again. Keys come from SECRET_KEY, with
 // SECRET_KEY_FALLBACKS honoured during a rotation.
 //
-//	s, err := signing.FromBase(cfg.Base, "password-reset", &signing.Options{MaxAge: time.Hour})
+//	s, err := signing.FromConfig(cfg, "password-reset", &signing.Options{MaxAge: time.Hour})
 //	token := s.Sign([]byte(userID))
 //	...
 //	id, err := s.Verify(token)
@@ -78,7 +78,7 @@
 // SignJSON reports an error. Purposes are 1 to [MaxPurposeLen] bytes of
 // printable ASCII, not beginning or ending with a space.
 //
-// Make Signers with [New] or [FromBase]: the zero Signer has no key, and
+// Make Signers with [New] or [FromConfig]: the zero Signer has no key, and
 // rather than panic its Sign returns "" and its Verify rejects every token.
 //
 // # Errors

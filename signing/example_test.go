@@ -1,6 +1,7 @@
 package signing_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -10,7 +11,7 @@ import (
 )
 
 // A fixed key and clock keep the examples' output stable; a service takes
-// its key from the loaded configuration (see FromBase).
+// its key from the loaded configuration (see ExampleFromConfig).
 var (
 	exampleKey = prodready.NewSecret("an-example-key-of-43-characters-for-tests-1")
 	exampleNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -91,4 +92,41 @@ func ExampleSigner_VerifyJSON() {
 	// Output:
 	// {Team:7 Role:editor} <nil>
 	// true
+}
+
+// A service passes its own configuration struct, which embeds
+// prodready.Base: SECRET_KEY signs, SECRET_KEY_FALLBACKS still verify.
+func ExampleFromConfig() {
+	type Config struct {
+		prodready.Base
+		Extra string `env:"EXTRA"`
+	}
+	var cfg Config
+	err := prodready.Load(context.Background(), &cfg, &prodready.Options{
+		Profile: prodready.Testing,
+		Env: prodready.MapEnv{
+			"SECRET_KEY":           "an-example-key-of-43-characters-for-tests-2",
+			"SECRET_KEY_FALLBACKS": exampleKey.Reveal(),
+		},
+		NoDotEnv: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := signing.FromConfig(cfg, "reset", &signing.Options{MaxAge: time.Hour})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	payload, err := s.Verify(s.Sign([]byte("user-42")))
+	fmt.Printf("%s %v\n", payload, err)
+
+	// A link signed before the rotation, with the key now in the fallbacks.
+	old, _ := signing.New(exampleKey, "reset", nil)
+	payload, err = s.Verify(old.Sign([]byte("user-7")))
+	fmt.Printf("%s %v\n", payload, err)
+	// Output:
+	// user-42 <nil>
+	// user-7 <nil>
 }

@@ -84,7 +84,7 @@ type Options struct {
 }
 
 // A Signer signs and verifies tokens for one purpose with a current key and
-// any number of fallback keys. Make one with New or FromBase.
+// any number of fallback keys. Make one with New or FromConfig.
 //
 // A Signer is immutable and safe for concurrent use. It holds only the keys
 // derived for its purpose, never the secrets it was made from, and its
@@ -217,20 +217,38 @@ func New(key prodready.Secret, purpose string, opts *Options) (*Signer, error) {
 	return s, nil
 }
 
-// FromBase returns a Signer for purpose made from a loaded configuration:
-// b.SecretKey is the current key and b.SecretKeyFallbacks the fallbacks,
-// which replace opts.Fallbacks. Other options are taken from opts.
-func FromBase(b prodready.Base, purpose string, opts *Options) (*Signer, error) {
+// FromConfig returns a Signer for purpose made from a loaded configuration:
+// any struct that embeds prodready.Base, or a Base itself (see
+// [prodready.Settings]). SECRET_KEY is the current key and
+// SECRET_KEY_FALLBACKS the fallbacks, in order; the other options are taken
+// from opts. Setting opts.Fallbacks as well is an error: the configuration
+// is where the fallbacks of a rotation are given.
+func FromConfig(cfg prodready.Settings, purpose string, opts *Options) (*Signer, error) {
+	if cfg == nil {
+		return nil, errors.New("signing: nil configuration")
+	}
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	if o.Fallbacks != nil {
+		return nil, errors.New("signing: Options.Fallbacks set for FromConfig, which takes the fallback keys from SECRET_KEY_FALLBACKS")
+	}
+	b := cfg.BaseConfig()
+	if !b.SecretKey.IsSet() {
+		return nil, errors.New("signing: SECRET_KEY not set")
+	}
+	for i, k := range b.SecretKeyFallbacks {
+		if !k.IsSet() {
+			return nil, fmt.Errorf("signing: SECRET_KEY_FALLBACKS: key %d not set", i)
+		}
 	}
 	o.Fallbacks = b.SecretKeyFallbacks
 	return New(b.SecretKey, purpose, &o)
 }
 
 // Purpose returns the purpose s signs for, or "" for a Signer not made by
-// New or FromBase.
+// New or FromConfig.
 func (s *Signer) Purpose() string {
 	if s == nil {
 		return ""
@@ -247,11 +265,11 @@ func (s *Signer) MaxAge() time.Duration {
 	return s.maxAge
 }
 
-// usable reports whether s was made by New or FromBase. The zero Signer
+// usable reports whether s was made by New or FromConfig. The zero Signer
 // and a nil *Signer have no key: they sign nothing and verify nothing.
 func (s *Signer) usable() bool { return s != nil && len(s.keys) > 0 }
 
-var errNoKey = fmt.Errorf("signing: Signer not made by New or FromBase: %w", ErrInvalidSignature)
+var errNoKey = fmt.Errorf("signing: Signer not made by New or FromConfig: %w", ErrInvalidSignature)
 
 // tokenLen returns the length of a token for a payload of n bytes.
 func tokenLen(n int, ts bool) int {
@@ -428,7 +446,7 @@ func (s *Signer) VerifyToken(token string) (Token, error) {
 
 // SignJSON returns a token carrying the JSON encoding of v. It reports
 // json.Marshal's error, an encoding too large for a token Verify accepts
-// (see MaxPayloadSize), and a Signer not made by New or FromBase.
+// (see MaxPayloadSize), and a Signer not made by New or FromConfig.
 func (s *Signer) SignJSON(v any) (string, error) {
 	if !s.usable() {
 		return "", errNoKey

@@ -434,22 +434,75 @@ func TestRotationOrder(t *testing.T) {
 	}
 }
 
-func TestFromBase(t *testing.T) {
+// TestFromConfig checks that FromConfig takes the keys of any configuration
+// that embeds prodready.Base, given as a value or a pointer: SECRET_KEY
+// signs and SECRET_KEY_FALLBACKS verify. A new user wrote
+// signing.FromBase(cfg, …) with cfg their own struct and got "cannot use
+// cfg (variable of struct type Config) as prodready.Base value".
+func TestFromConfig(t *testing.T) {
 	t.Parallel()
+	type config struct {
+		prodready.Base
+		Extra string
+	}
+	type nested struct{ config }
 	k1, k2 := newKey(t), newKey(t)
 	b := prodready.Base{SecretKey: k2, SecretKeyFallbacks: []prodready.Secret{k1}}
-	s, err := signing.FromBase(b, "p", &signing.Options{Fallbacks: []prodready.Secret{newKey(t)}})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		cfg  prodready.Settings
+	}{
+		{"Base", b},
+		{"*Base", &b},
+		{"struct embedding Base", config{Base: b, Extra: "x"}},
+		{"pointer to it", &config{Base: b}},
+		{"Base embedded two levels down", nested{config{Base: b}}},
 	}
-	if _, err := s.Verify(mustNew(t, k1, "p", nil).Sign(nil)); err != nil {
-		t.Errorf("Verify(token of SECRET_KEY_FALLBACKS[0]) error = %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := signing.FromConfig(tt.cfg, "p", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Verify(mustNew(t, k1, "p", nil).Sign(nil)); err != nil {
+				t.Errorf("Verify(token of SECRET_KEY_FALLBACKS[0]) error = %v", err)
+			}
+			if _, err := mustNew(t, k2, "p", nil).Verify(s.Sign(nil)); err != nil {
+				t.Errorf("token of FromConfig does not verify with SECRET_KEY: %v", err)
+			}
+		})
 	}
-	if _, err := mustNew(t, k2, "p", nil).Verify(s.Sign(nil)); err != nil {
-		t.Errorf("token of FromBase does not verify with SECRET_KEY: %v", err)
+}
+
+func TestFromConfigErrors(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	tests := []struct {
+		name string
+		cfg  prodready.Settings
+		opts *signing.Options
+		want string
+	}{
+		{"nil", nil, nil, "nil configuration"},
+		{"no SECRET_KEY", prodready.Base{}, nil, "SECRET_KEY not set"},
+		{"unset fallback", prodready.Base{SecretKey: key, SecretKeyFallbacks: []prodready.Secret{{}}}, nil, "SECRET_KEY_FALLBACKS: key 0 not set"},
+		// Before FromConfig, FromBase dropped them silently.
+		{"fallbacks in opts too", prodready.Base{SecretKey: key}, &signing.Options{Fallbacks: []prodready.Secret{newKey(t)}}, "Options.Fallbacks"},
+		{"bad purpose", prodready.Base{SecretKey: key}, nil, "purpose"},
 	}
-	if _, err := signing.FromBase(prodready.Base{}, "p", nil); err == nil {
-		t.Error("FromBase(Base without SECRET_KEY) error = nil, want an error")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			purpose := "p"
+			if tt.name == "bad purpose" {
+				purpose = ""
+			}
+			s, err := signing.FromConfig(tt.cfg, purpose, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("FromConfig() = %v, %v; want an error about %q", s, err, tt.want)
+			}
+		})
 	}
 }
 

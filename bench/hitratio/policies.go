@@ -114,7 +114,7 @@ func newTheine(size int) (Policy, error) {
 func newProdready(size int) (Policy, error) {
 	ctx := context.Background()
 	c, err := cache.New[struct{}](ctx,
-		prodready.CacheConfig{Backend: prodready.CacheMemory, TTL: time.Hour, MaxSize: size},
+		prodready.Base{CacheBackend: prodready.CacheMemory, CacheTTL: time.Hour, CacheMaxSize: size},
 		&cache.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, err

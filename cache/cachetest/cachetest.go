@@ -6,8 +6,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		url := serverURL(t) // skips when no server answers
-//		cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-//			cfg.Backend, cfg.URL = prodready.CacheRedis, url
+//		cachetest.Run(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+//			cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, url
 //			c, err := cache.New[cachetest.Item](t.Context(), cfg, opts)
 //			if err == nil {
 //				t.Cleanup(func() { c.Close() })
@@ -48,10 +48,10 @@ type Item struct {
 }
 
 // A Factory builds the Cache under test. The suite fills cfg's TTL, MaxSize
-// and Namespace and opts; the Factory sets cfg.Backend and cfg.URL, calls
+// and Namespace and opts; the Factory sets cfg.CacheBackend and cfg.CacheURL, calls
 // [cache.New] and registers Close with t.Cleanup. It returns New's error as
 // is, or skips t when the backend's server is missing.
-type Factory func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[Item], error)
+type Factory func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[Item], error)
 
 // Run runs the conformance suite against the caches newCache builds. Each
 // subtest calls t.Parallel.
@@ -132,12 +132,12 @@ type config struct {
 
 func (s *suite) open(t *testing.T, cf config) *cache.Cache[Item] {
 	t.Helper()
-	cfg := prodready.CacheConfig{TTL: cf.ttl, MaxSize: 10_000, Namespace: cf.namespace, SecretKey: s.key}
-	if cfg.TTL == 0 {
-		cfg.TTL = time.Hour
+	cfg := prodready.Base{CacheTTL: cf.ttl, CacheMaxSize: 10_000, CacheNamespace: cf.namespace, SecretKey: s.key}
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = time.Hour
 	}
-	if cfg.Namespace == "" {
-		cfg.Namespace = Namespace(t)
+	if cfg.CacheNamespace == "" {
+		cfg.CacheNamespace = Namespace(t)
 	}
 	opts := cf.opts
 	opts.Now = s.clock.Now

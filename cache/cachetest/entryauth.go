@@ -54,7 +54,7 @@ func RunEntryAuth(t *testing.T, newCache Factory, raw RawFactory) {
 	// under key and fallbacks.
 	open := func(t *testing.T, f *fixture, key prodready.Secret, fallbacks ...prodready.Secret) *cache.Cache[Item] {
 		t.Helper()
-		cfg := prodready.CacheConfig{TTL: time.Minute, MaxSize: 100, Namespace: f.ns, SecretKey: key, SecretKeyFallbacks: fallbacks}
+		cfg := prodready.Base{CacheTTL: time.Minute, CacheMaxSize: 100, CacheNamespace: f.ns, SecretKey: key, SecretKeyFallbacks: fallbacks}
 		c, err := newCache(t, cfg, &cache.Options{Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatalf("new cache: %v", err)

@@ -16,8 +16,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	u := mustURL(t, "memcached://"+testserver.Memcached(t))
-	cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-		cfg.Backend, cfg.URL = prodready.CacheMemcached, u
+	cachetest.Run(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+		cfg.CacheBackend, cfg.CacheURL = prodready.CacheMemcached, u
 		o := cache.Options{}
 		if opts != nil {
 			o = *opts
@@ -51,7 +51,7 @@ func TestNewErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: mustURL(t, tt.url), SecretKey: sharedKey}
+			cfg := prodready.Base{CacheBackend: prodready.CacheMemcached, CacheURL: mustURL(t, tt.url), SecretKey: sharedKey}
 			c, err := cache.New[string](context.Background(), cfg, nil)
 			if err == nil {
 				_ = c.Close()
@@ -83,8 +83,8 @@ func TestLoadOnceAcrossInstances(t *testing.T) {
 	ns := testserver.Namespace(t)
 	var caches []*cache.Cache[string]
 	for range 2 {
-		c, err := cache.New[string](ctx, prodready.CacheConfig{
-			Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: ns, SecretKey: sharedKey,
+		c, err := cache.New[string](ctx, prodready.Base{
+			CacheBackend: prodready.CacheMemcached, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: ns, SecretKey: sharedKey,
 		}, &cache.Options{LockLease: lockBound, LockWait: lockBound, Timeout: sharedTimeout})
 		if err != nil {
 			t.Fatal(err)

@@ -20,8 +20,8 @@ var sharedKey = prodready.NewSecret(rand.Text() + rand.Text())
 func TestEntryAuth(t *testing.T) {
 	t.Parallel()
 	u := mustURL(t, "memcached://"+testserver.Memcached(t))
-	cachetest.RunEntryAuth(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-		cfg.Backend, cfg.URL = prodready.CacheMemcached, u
+	cachetest.RunEntryAuth(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+		cfg.CacheBackend, cfg.CacheURL = prodready.CacheMemcached, u
 		o := *opts
 		o.Timeout = 2 * time.Second
 		c, err := cache.New[cachetest.Item](t.Context(), cfg, &o)

@@ -35,11 +35,11 @@ func TestFault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.StartMemcached(t)
-			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.CacheConfig{
-				Backend:   prodready.CacheMemcached,
-				URL:       mustURL(t, "memcached://"+srv.Addr()),
-				TTL:       time.Minute,
-				Namespace: "fault",
+			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.Base{
+				CacheBackend:   prodready.CacheMemcached,
+				CacheURL:       mustURL(t, "memcached://"+srv.Addr()),
+				CacheTTL:       time.Minute,
+				CacheNamespace: "fault",
 			}, cache.Options{})
 		})
 	}

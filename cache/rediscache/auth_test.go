@@ -36,7 +36,7 @@ func TestNewAuthFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: mustURL(t, tt.url), Namespace: testserver.Namespace(t), SecretKey: sharedKey}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: mustURL(t, tt.url), CacheNamespace: testserver.Namespace(t), SecretKey: sharedKey}
 			c, err := cache.New[string](t.Context(), cfg, &cache.Options{Timeout: 2 * time.Second})
 			if tt.wantErr == nil {
 				if err != nil {
@@ -80,7 +80,7 @@ func TestURLOptions(t *testing.T) {
 	} {
 		t.Run(q, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: mustURL(t, base+q), Namespace: testserver.Namespace(t), SecretKey: sharedKey}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: mustURL(t, base+q), CacheNamespace: testserver.Namespace(t), SecretKey: sharedKey}
 			c, err := cache.New[string](t.Context(), cfg, &cache.Options{Timeout: 2 * time.Second})
 			if err != nil {
 				t.Fatalf("New: %v", err)

@@ -23,8 +23,8 @@ func TestConformance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			u := mustURL(t, testserver.Redis(t))
-			cachetest.Run(t, func(t *testing.T, cfg prodready.CacheConfig, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
-				cfg.Backend, cfg.URL = prodready.CacheRedis, u
+			cachetest.Run(t, func(t *testing.T, cfg prodready.Base, opts *cache.Options) (*cache.Cache[cachetest.Item], error) {
+				cfg.CacheBackend, cfg.CacheURL = prodready.CacheRedis, u
 				o := cache.Options{}
 				if opts != nil {
 					o = *opts
@@ -62,7 +62,7 @@ func TestNewErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := prodready.CacheConfig{Backend: prodready.CacheRedis, URL: mustURL(t, tt.url), SecretKey: sharedKey}
+			cfg := prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: mustURL(t, tt.url), SecretKey: sharedKey}
 			c, err := cache.New[string](context.Background(), cfg, nil)
 			if err == nil {
 				_ = c.Close()
@@ -81,8 +81,8 @@ func TestNewErrors(t *testing.T) {
 
 func newCache(t *testing.T, url prodready.SecretURL, ns string, opts *cache.Options) *cache.Cache[string] {
 	t.Helper()
-	c, err := cache.New[string](context.Background(), prodready.CacheConfig{
-		Backend: prodready.CacheRedis, URL: url, TTL: time.Minute, Namespace: ns, SecretKey: sharedKey,
+	c, err := cache.New[string](context.Background(), prodready.Base{
+		CacheBackend: prodready.CacheRedis, CacheURL: url, CacheTTL: time.Minute, CacheNamespace: ns, SecretKey: sharedKey,
 	}, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -39,11 +39,11 @@ func TestFault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.StartRedis(t)
-			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.CacheConfig{
-				Backend:   prodready.CacheRedis,
-				URL:       mustURL(t, srv.RedisURL()),
-				TTL:       time.Minute,
-				Namespace: "fault",
+			testserver.CacheFault(t, srv, testserver.FaultRun{Fault: tt.fault, Cycles: tt.cycles}, prodready.Base{
+				CacheBackend:   prodready.CacheRedis,
+				CacheURL:       mustURL(t, srv.RedisURL()),
+				CacheTTL:       time.Minute,
+				CacheNamespace: "fault",
 			}, cache.Options{DisableNearCache: tt.noNear})
 		})
 	}

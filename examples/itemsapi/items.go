@@ -27,7 +27,7 @@ var itemsKeyset = paginate.Keyset{Name: "items", Columns: []string{"id"}}
 // and in the Link header. ?limit above MAX_PAGE_SIZE, and a cursor whose
 // position is not an item id, are a 400 invalid_parameter.
 func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
-	limits := paginate.LimitsFrom(s.cfg.Base)
+	limits := paginate.LimitsFrom(s.cfg)
 	limits.Styles = paginate.StyleCursor
 	limits.Strict = true // ?limit above MAX_PAGE_SIZE is a 400, as its message says
 	p, err := paginate.Parse(r.URL.Query(), limits, s.cursors)

@@ -74,7 +74,7 @@ func leakServer(t *testing.T, env prodready.MapEnv, st store) (*server, *leakLoc
 	}
 	logs := &leakLockedBuffer{}
 	logger := slog.New(cfg.LogFormat.NewHandler(logs, cfg.LogLevel))
-	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), cacheOptions(cfg, logger))
+	items, err := cache.New[Item](context.Background(), cfg, cacheOptions(cfg, logger))
 	if err != nil {
 		t.Fatal(err)
 	}

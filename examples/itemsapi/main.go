@@ -41,6 +41,11 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// CACHE_BACKEND=redis and memcached: the backends register themselves
+	// with package cache when imported, so a service links only the
+	// clients it imports.
+	_ "github.com/prodready/prodready/cache/memcached"
+	_ "github.com/prodready/prodready/cache/rediscache"
 	"github.com/prodready/prodready/cli"
 	"github.com/prodready/prodready/paginate"
 	"github.com/prodready/prodready/session"
@@ -180,7 +185,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 			logger.Error("close store", "err", err)
 		}
 	}
-	s.items, err = cache.New[Item](ctx, cfg.CacheConfig(), cacheOpts)
+	s.items, err = cache.New[Item](ctx, cfg, cacheOpts)
 	switch {
 	case err == nil:
 	case errors.Is(err, prodready.ErrInvalid) || errors.Is(err, prodready.ErrMissing) || ctx.Err() != nil:
@@ -192,7 +197,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 		connecting.Add(1)
 		go func() {
 			defer connecting.Done()
-			s.connectCache(bg, cfg.CacheConfig(), cacheOpts)
+			s.connectCache(bg, cfg, cacheOpts)
 		}()
 	}
 	if _, err := s.adminFingerprint(); err != nil {
@@ -294,7 +299,7 @@ func waitBounded(wg *sync.WaitGroup, d time.Duration) bool {
 // connectCache tries to connect the cache until it succeeds or ctx is
 // done, waiting 1s, then twice as long each time up to 30s, and makes it
 // the server's cache.
-func (s *server) connectCache(ctx context.Context, cfg prodready.CacheConfig, opts *cache.Options) {
+func (s *server) connectCache(ctx context.Context, cfg Config, opts *cache.Options) {
 	wait := time.Second
 	for {
 		t := time.NewTimer(wait)
@@ -307,16 +312,16 @@ func (s *server) connectCache(ctx context.Context, cfg prodready.CacheConfig, op
 		c, err := cache.New[Item](ctx, cfg, opts)
 		if err == nil {
 			s.attachCache(ctx, c)
-			s.logger.Info("cache server connected", "backend", cfg.Backend)
+			s.logger.Info("cache server connected", "backend", cfg.CacheBackend)
 			return
 		}
 		if errors.Is(err, prodready.ErrInvalid) {
 			// The server answered and refused the configuration (a
 			// wrong password): retrying cannot fix it.
-			s.logger.Error("cache server refused CACHE_URL: not retrying; fix it and restart", "backend", cfg.Backend, "err", err)
+			s.logger.Error("cache server refused CACHE_URL: not retrying; fix it and restart", "backend", cfg.CacheBackend, "err", err)
 			return
 		}
-		s.logger.Warn("cache server still unreachable", "backend", cfg.Backend, "err", err, "retry_in", min(2*wait, 30*time.Second))
+		s.logger.Warn("cache server still unreachable", "backend", cfg.CacheBackend, "err", err, "retry_in", min(2*wait, 30*time.Second))
 		wait = min(2*wait, 30*time.Second)
 	}
 }
@@ -367,14 +372,11 @@ func cacheOptions(cfg Config, logger *slog.Logger) *cache.Options {
 // newSessions makes the session manager: admin sessions last
 // sessionMaxAge.
 func newSessions(cfg Config, logger *slog.Logger, profiles []prodready.Profile) (*session.Manager, error) {
-	return session.FromBase(cfg.Base, &session.Options{Logger: logger, Profiles: profiles, MaxAge: sessionMaxAge})
+	return session.New(cfg, &session.Options{Logger: logger, Profiles: profiles, MaxAge: sessionMaxAge})
 }
 
 // newCursors makes the signer of the list's cursors: they verify under the
 // fallback keys too, and expire after a day.
 func newCursors(cfg Config) (*paginate.Cursors, error) {
-	return paginate.NewCursors(cfg.SecretKey, &signing.Options{
-		Fallbacks: cfg.SecretKeyFallbacks,
-		MaxAge:    24 * time.Hour,
-	})
+	return paginate.NewCursors(cfg, &signing.Options{MaxAge: 24 * time.Hour})
 }

@@ -46,7 +46,7 @@ func newTestServer(t *testing.T, env prodready.MapEnv) (*server, *bytes.Buffer) 
 	}
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	items, err := cache.New[Item](context.Background(), cfg.CacheConfig(), cacheOptions(cfg, logger))
+	items, err := cache.New[Item](context.Background(), cfg, cacheOptions(cfg, logger))
 	if err != nil {
 		t.Fatal(err)
 	}

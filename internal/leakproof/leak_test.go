@@ -27,6 +27,9 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
+	// The remote caches below: cache.New finds a backend only when it is imported.
+	_ "github.com/prodready/prodready/cache/memcached"
+	_ "github.com/prodready/prodready/cache/rediscache"
 	"github.com/prodready/prodready/cli"
 	"github.com/prodready/prodready/internal/leakproof"
 	"github.com/prodready/prodready/internal/testserver"
@@ -369,6 +372,7 @@ func walkRoot(t *testing.T, c canaries) {
 			s.value("*config", &cfg)
 			s.value("Base", cfg.Base)
 			s.value("CacheConfig", cfg.CacheConfig())
+			s.value("BaseConfig", cfg.BaseConfig())
 			docs, derr := prodready.Describe(&cfg, o)
 			s.value("Describe", docs)
 			s.err("Describe error", derr)
@@ -573,7 +577,7 @@ func walkCache(t *testing.T, c canaries) {
 			}
 			logger, logged := logs()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: tt.backend, URL: u, TTL: time.Minute, MaxSize: 10, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
+			cc, err := cache.New[string](ctx, prodready.Base{CacheBackend: tt.backend, CacheURL: u, CacheTTL: time.Minute, CacheMaxSize: 10, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 				&cache.Options{Logger: logger, Timeout: 200 * time.Millisecond})
 			cancel()
 			w := string(tt.backend) + " " + u.String()
@@ -604,7 +608,7 @@ func walkCache(t *testing.T, c canaries) {
 		}
 		logger, logged := logs()
 		ctx := context.Background()
-		cc, err := cache.New[string](ctx, prodready.CacheConfig{Backend: prodready.CacheRedis, URL: u, TTL: time.Minute, Namespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
+		cc, err := cache.New[string](ctx, prodready.Base{CacheBackend: prodready.CacheRedis, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 			&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, Timeout: 200 * time.Millisecond, LockLease: -1})
 		if err != nil {
 			t.Fatalf("cache.New on a redis with a password: %v", err)
@@ -650,13 +654,13 @@ func walkCache(t *testing.T, c canaries) {
 		}
 		logger, logged := logs()
 		ctx := context.Background()
-		cc, err := cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: c.custom, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
+		cc, err := cache.New[prodready.Secret](ctx, prodready.Base{CacheBackend: prodready.CacheMemcached, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: c.custom, SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 			&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, LockLease: -1})
 		if err != nil {
 			// A namespace that holds the canary: the error must not quote it
 			// either, though it is no secret to the cache.
 			s.err("New", err)
-			cc, err = cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemcached, URL: u, TTL: time.Minute, Namespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
+			cc, err = cache.New[prodready.Secret](ctx, prodready.Base{CacheBackend: prodready.CacheMemcached, CacheURL: u, CacheTTL: time.Minute, CacheNamespace: "leak", SecretKey: prodready.NewSecret("entry-key-" + c.cachePW)},
 				&cache.Options{Logger: logger, ErrorLogInterval: time.Nanosecond, LockLease: -1})
 			if err != nil {
 				t.Fatal(err)
@@ -684,7 +688,7 @@ func walkCache(t *testing.T, c canaries) {
 		logger, logged := logs()
 		ctx := context.Background()
 		u, _ := prodready.ParseSecretURL("redis://:" + c.cachePW + "@cache:6379/0")
-		cc, err := cache.New[prodready.Secret](ctx, prodready.CacheConfig{Backend: prodready.CacheMemory, URL: u, TTL: time.Minute, MaxSize: 10},
+		cc, err := cache.New[prodready.Secret](ctx, prodready.Base{CacheBackend: prodready.CacheMemory, CacheURL: u, CacheTTL: time.Minute, CacheMaxSize: 10},
 			&cache.Options{Logger: logger})
 		if err != nil {
 			t.Fatal(err)
@@ -755,8 +759,8 @@ func walkSigning(t *testing.T, c canaries) {
 	s.err("DeriveKey", err)
 	s.value("derived key", dk)
 	b := prodready.Base{SecretKey: key, SecretKeyFallbacks: []prodready.Secret{fb, prodready.NewSecret(c.weak)}}
-	_, err = signing.FromBase(b, "leak", nil)
-	s.err("FromBase error", err)
+	_, err = signing.FromConfig(b, "leak", nil)
+	s.err("FromConfig error", err)
 }
 
 func walkSession(t *testing.T, c canaries) {
@@ -764,7 +768,7 @@ func walkSession(t *testing.T, c canaries) {
 	logger, logged := logs()
 	key, fb := prodready.NewSecret(c.key), prodready.NewSecret(c.fallback)
 	base := prodready.Base{AppEnv: "production", SecretKey: key, SecretKeyFallbacks: []prodready.Secret{fb}}
-	m, err := session.FromBase(base, &session.Options{Logger: logger})
+	m, err := session.New(base, &session.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -775,7 +779,7 @@ func walkSession(t *testing.T, c canaries) {
 	s.text("Set-Cookie", fmt.Sprint(w.Header()))
 	cookie := w.Result().Cookies()[0]
 	oldSigner, _ := signing.New(fb, session.Purpose, nil)
-	oldM, _ := session.New(oldSigner, nil)
+	oldM, _ := session.NewWithSigner(oldSigner, nil)
 	ow := httptest.NewRecorder()
 	oldM.Save(ow, session.Values{"user": c.custom[:6]})
 	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -798,8 +802,8 @@ func walkSession(t *testing.T, c canaries) {
 	s.err("Clear", m.Clear(w))
 	s.text("Clear header", fmt.Sprint(w.Header()))
 	for _, b := range []prodready.Base{{SecretKey: prodready.NewSecret(c.weak), AppEnv: "production"}, {AppEnv: "production"}, {SecretKey: key, AppEnv: "nope"}} {
-		m2, err := session.FromBase(b, &session.Options{Logger: logger})
-		s.err("FromBase error", err)
+		m2, err := session.New(b, &session.Options{Logger: logger})
+		s.err("New error", err)
 		if m2 != nil {
 			s.value("Manager", m2)
 		}
@@ -810,7 +814,7 @@ func walkSession(t *testing.T, c canaries) {
 func walkJWT(t *testing.T, c canaries) {
 	s := scan{t, c.all()}
 	key, fb := prodready.NewSecret(c.key), prodready.NewSecret(c.fallback)
-	a, err := jwtauth.New(key, &jwtauth.Options{Fallbacks: []prodready.Secret{fb}, Issuer: "leak", Audience: "leak"})
+	a, err := jwtauth.NewWithKey(key, &jwtauth.Options{Fallbacks: []prodready.Secret{fb}, Issuer: "leak", Audience: "leak"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -821,9 +825,9 @@ func walkJWT(t *testing.T, c canaries) {
 	tok, err := a.Issue(cl)
 	s.err("Issue", err)
 	s.text("token", tok)
-	old, _ := jwtauth.New(fb, &jwtauth.Options{Issuer: "leak", Audience: "leak"})
+	old, _ := jwtauth.NewWithKey(fb, &jwtauth.Options{Issuer: "leak", Audience: "leak"})
 	oldTok, _ := old.Issue(old.NewClaims("user"))
-	other, _ := jwtauth.New(prodready.NewSecret(c.admin), nil)
+	other, _ := jwtauth.NewWithKey(prodready.NewSecret(c.admin), nil)
 	otherTok, _ := other.Issue(other.NewClaims("u"))
 	parts := strings.Split(tok, ".")
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
@@ -834,21 +838,21 @@ func walkJWT(t *testing.T, c canaries) {
 	}
 	s.text("KeyID", jwtauth.KeyID([]byte(c.key)))
 	for _, k := range []prodready.Secret{prodready.NewSecret(c.weak), {}, key} {
-		_, err := jwtauth.New(k, nil)
+		_, err := jwtauth.NewWithKey(k, nil)
 		s.err("New error", err)
-		_, err = jwtauth.New(k, &jwtauth.Options{TTL: -1})
+		_, err = jwtauth.NewWithKey(k, &jwtauth.Options{TTL: -1})
 		s.err("New error", err)
 	}
-	_, err = jwtauth.New(key, &jwtauth.Options{Fallbacks: []prodready.Secret{prodready.NewSecret(c.weak)}})
+	_, err = jwtauth.NewWithKey(key, &jwtauth.Options{Fallbacks: []prodready.Secret{prodready.NewSecret(c.weak)}})
 	s.err("New weak fallback", err)
-	_, err = jwtauth.FromBase(prodready.Base{AppEnv: "production", SecretKey: prodready.NewSecret(c.weak)}, nil)
-	s.err("FromBase error", err)
+	_, err = jwtauth.New(prodready.Base{AppEnv: "production", SecretKey: prodready.NewSecret(c.weak)}, nil)
+	s.err("New error", err)
 }
 
 func walkPaginate(t *testing.T, c canaries) {
 	s := scan{t, c.all()}
 	key, fb := prodready.NewSecret(c.key), prodready.NewSecret(c.fallback)
-	cs, err := paginate.NewCursors(key, &signing.Options{Fallbacks: []prodready.Secret{fb}})
+	cs, err := paginate.NewCursors(prodready.Base{SecretKey: key, SecretKeyFallbacks: []prodready.Secret{fb}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -858,7 +862,7 @@ func walkPaginate(t *testing.T, c canaries) {
 	tok, err := cs.Encode(ks.After(int64(7)))
 	s.err("Encode", err)
 	s.text("cursor", tok)
-	other, _ := paginate.NewCursors(prodready.NewSecret(c.admin), nil)
+	other, _ := paginate.NewCursors(prodready.Base{SecretKey: prodready.NewSecret(c.admin)}, nil)
 	otherTok, _ := other.Encode(ks.After(int64(7)))
 	_, err = cs.Encode(ks.After(prodready.NewSecret(c.custom)))
 	s.err("Encode a Secret key", err)
@@ -875,9 +879,9 @@ func walkPaginate(t *testing.T, c canaries) {
 		}
 	}
 	for _, k := range []prodready.Secret{prodready.NewSecret(c.weak), {}, key} {
-		_, err := paginate.NewCursors(k, nil)
+		_, err := paginate.NewCursors(prodready.Base{SecretKey: k}, nil)
 		s.err("NewCursors error", err)
-		_, err = paginate.NewCursors(k, &signing.Options{MaxAge: -1})
+		_, err = paginate.NewCursors(prodready.Base{SecretKey: k}, &signing.Options{MaxAge: -1})
 		s.err("NewCursors error", err)
 	}
 	u, _ := url.Parse("http://example.test/items?limit=5")

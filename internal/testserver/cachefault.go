@@ -67,7 +67,7 @@ const faultTimeout = 100 * time.Millisecond
 // It reports the run, whose figures (faults injected, calls under fault)
 // it also logs. run.Call and run.Counts are set here, as are opts.Timeout
 // and opts.Logger.
-func CacheFault(t *testing.T, srv *Server, run FaultRun, cfg prodready.CacheConfig, opts cache.Options) FaultReport {
+func CacheFault(t *testing.T, srv *Server, run FaultRun, cfg prodready.Base, opts cache.Options) FaultReport {
 	t.Helper()
 	leaks := []goleak.Option{
 		goleak.IgnoreCurrent(),
@@ -170,7 +170,7 @@ func CacheFault(t *testing.T, srv *Server, run FaultRun, cfg prodready.CacheConf
 	t.Logf("calls: %s", strings.Join(mix, " "))
 	t.Logf("hit ratio per %v: %.2f", orDefault(run.Window, 100*time.Millisecond), r.Windows)
 	f := srv.Faults()
-	t.Logf("FAULTS backend=%s fault=%s %v calls-under-fault=%d", cfg.Backend, run.Fault, f, r.UnderFault)
+	t.Logf("FAULTS backend=%s fault=%s %v calls-under-fault=%d", cfg.CacheBackend, run.Fault, f, r.UnderFault)
 
 	if r.Failures != 0 {
 		t.Errorf("%d of %d calls failed; first: %v", r.Failures, r.Calls, r.FirstFailure)
