@@ -38,6 +38,7 @@ type planEntry struct {
 	sensitive []bool              // per field: its value must never be quoted
 	minLen    int                 // shortest and longest variable names
 	maxLen    int
+	near      pieceIndex   // the known names' pieces, for the misspelling scan
 	grp       []*groupPlan // the []struct and map[string]struct groups
 }
 
@@ -90,6 +91,7 @@ func planFor(t reflect.Type) *planEntry {
 					e.byLen = append(e.byLen, make([][]knownName, len(name)+1-len(e.byLen))...)
 				}
 				e.byLen[len(name)] = append(e.byLen[len(name)], knownName{name, charMask(name)})
+				e.near.add(name)
 			}
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
