@@ -78,6 +78,9 @@ func TestPieceIndexMissesNoNearName(t *testing.T) {
 			b[j] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"[rng.IntN(37)]
 		}
 		name := string(b)
+		if i%2 == 0 { // as SSL_CERT_FILE: every NAME_FILE form has that tail
+			name += "_FILE"
+		}
 		near := nearKnown(pe, name)
 		if near && !pe.near.mayBeNear(name) {
 			t.Errorf("mayBeNear(%q) = false; it is within two edits of a known name", name)
@@ -98,7 +101,7 @@ func TestPieceIndexMissesNoNearName(t *testing.T) {
 // FuzzPieceIndex checks that the piece index never rejects a name within
 // two edits of a variable name of Base, whatever bytes it holds.
 func FuzzPieceIndex(f *testing.F) {
-	for _, s := range []string{"DATABASE_URL_FIEL", "ECRET_KEYS", "xache_urx", "CACHE_T\xffL", "UNRELATED_VAR_0001"} {
+	for _, s := range []string{"DATABASE_URL_FIEL", "ECRET_KEYS", "xache_urx", "CACHE_T\xffL", "UNRELATED_VAR_0001", "SSL_CERT_FILE", "CACHE_URL_file"} {
 		f.Add(s)
 	}
 	pe := planFor(reflect.TypeFor[Base]())
@@ -110,4 +113,60 @@ func FuzzPieceIndex(f *testing.F) {
 			t.Errorf("mayBeNear(%q) = false; it is within two edits of a known name", name)
 		}
 	})
+}
+
+// fullDistance is the Levenshtein distance over the whole table, as
+// editDistance computed it before it kept to a band.
+func fullDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if upper(a[i-1]) == upper(b[j-1]) {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// TestEditDistanceBand checks the banded edit distance against the full
+// table, and piecesNear against both, on seeded random names and their
+// edits, for every limit the package uses.
+func TestEditDistanceBand(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewChaCha8([32]byte{3}))
+	word := func() string {
+		b := make([]byte, rng.IntN(22))
+		for j := range b {
+			b[j] = "ABCab_1"[rng.IntN(7)]
+		}
+		return string(b)
+	}
+	for range 3000 {
+		a := word()
+		bs := append(edits(a, "Ab_"), word(), a)
+		for _, b := range []string{bs[rng.IntN(len(bs))], bs[rng.IntN(len(bs))]} {
+			if rng.IntN(2) == 0 {
+				more := edits(b, "bA")
+				b = more[rng.IntN(len(more))]
+			}
+			full := fullDistance(a, b)
+			for limit := 1; limit <= 4; limit++ {
+				if got, want := editDistance(a, b, limit), min(full, limit); got != want {
+					t.Fatalf("editDistance(%q, %q, %d) = %d, want %d", a, b, limit, got, want)
+				}
+			}
+			if full <= 2 && len(a) >= 5 && !piecesNear(a, b) {
+				t.Fatalf("piecesNear(%q, %q) = false; their distance is %d", a, b, full)
+			}
+		}
+	}
 }

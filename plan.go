@@ -91,10 +91,10 @@ func planFor(t reflect.Type) *planEntry {
 					e.byLen = append(e.byLen, make([][]knownName, len(name)+1-len(e.byLen))...)
 				}
 				e.byLen[len(name)] = append(e.byLen[len(name)], knownName{name, charMask(name)})
-				e.near.add(name)
 			}
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
+			e.near.add(f.Name, f.FileName)
 		}
 		e.addGroupKeys()
 	}

@@ -136,7 +136,7 @@ func closest(name string, pe *planEntry) string {
 			if len(cand.name) > 64 {
 				continue
 			}
-			if !maskNear(mask, cand.mask) { // a cheap test before the real distance
+			if !maskNear(mask, cand.mask) || !piecesNear(name, cand.name) { // cheap tests before the real distance
 				continue
 			}
 			if d := editDistance(name, cand.name, bestD); d < bestD {
@@ -197,19 +197,33 @@ func charMask(s string) uint64 {
 
 // editDistance returns the Levenshtein distance of a and b (both at most 64
 // bytes, compared case-insensitively), or limit when it is limit or more.
+// Only the band of cells within limit-1 of the diagonal is computed: a
+// cell further out costs at least limit, and so does every path through
+// it, so the distances below limit come out the same as the full table's.
 func editDistance(a, b string, limit int) int {
-	if len(a) > 64 || len(b) > 64 {
+	if len(a) > 64 || len(b) > 64 || limit <= 0 {
 		return limit
 	}
-	var rows [2][65]int
+	if len(a)-len(b) >= limit || len(b)-len(a) >= limit {
+		return limit
+	}
+	k := limit - 1 // the band's half-width
+	var rows [2][66]int
 	prev, cur := &rows[0], &rows[1]
 	for j := 0; j <= len(b); j++ {
-		prev[j] = j
+		prev[j] = limit
+		if j <= k {
+			prev[j] = j
+		}
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		cur[lo-1] = limit // out of the band, unless it is column 0
+		if lo == 1 && i <= k {
+			cur[0] = i
+		}
+		rowMin := cur[lo-1]
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if upper(a[i-1]) == upper(b[j-1]) {
 				cost = 0
@@ -217,6 +231,7 @@ func editDistance(a, b string, limit int) int {
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			rowMin = min(rowMin, cur[j])
 		}
+		cur[hi+1] = limit // the next row's cell above-right is out of the band
 		if rowMin >= limit {
 			return limit
 		}
@@ -238,100 +253,4 @@ func upper(c byte) byte {
 type knownName struct {
 	name string
 	mask uint64
-}
-
-// pieceIndex finds, in constant time, the names that may lie within two
-// edits of a known name, so that the scan's cost per unrelated variable is
-// a few table loads, however many names the struct has.
-//
-// It rests on the pigeonhole principle. Cut a known name K of n >= 8
-// bytes into three disjoint pieces: its first two bytes (the head), the
-// next four (the middle) and its last two (the tail). Two edits leave one
-// piece untouched (an insertion belongs to the piece of the byte it
-// precedes, one at the end to the tail). So a name within two edits of K
-// starts with K's head, or ends with its tail, or (head and tail edited
-// once each) holds K's middle at offset 1, 2 or 3, and is then m-n+1,
-// m-n or m-n-1 bytes longer than K, for those offsets. Names of 6 and 7
-// bytes have a middle of two bytes. Each piece is looked up by its
-// case-folded pairs of bytes, and each entry says which lengths of known
-// names have that pair there, so a name is compared only with the known
-// names of lengths within two of its own. The test is necessary, not
-// sufficient: a name that passes still goes through the character masks
-// and the edit distance, so the scan reports what it did before.
-type pieceIndex struct {
-	// pair -> lengthBit of the known names with that pair there.
-	head, mid1, mid2, tail [pairs]uint32
-	// mid2Any has the lengthBit of the names of 6 and 7 bytes, whose
-	// middle is only mid1.
-	mid2Any uint32
-	// short is the longest known name too short to cut (under 6 bytes);
-	// names up to two bytes longer skip the index.
-	short int
-}
-
-// pairs is the number of case-folded byte pairs: pairCode has 38 codes.
-const pairs = 38 * 38
-
-// pairCode folds a byte for the piece index, as editDistance compares
-// bytes: A-Z and a-z share codes 1-26, digits are 27-36, '_' is 37, and
-// every other byte is 0, so two different such bytes may pass the index
-// (and are then told apart by the edit distance).
-var pairCode = func() (t [256]uint16) {
-	for c := range 256 {
-		switch {
-		case c >= 'a' && c <= 'z':
-			t[c] = uint16(c-'a') + 1
-		case c >= 'A' && c <= 'Z':
-			t[c] = uint16(c-'A') + 1
-		case c >= '0' && c <= '9':
-			t[c] = uint16(c-'0') + 27
-		case c == '_':
-			t[c] = 37
-		}
-	}
-	return t
-}()
-
-// pair is the index entry of the bytes a, b.
-func pair(a, b byte) uint16 { return pairCode[a]*38 + pairCode[b] }
-
-// lengthBit is the bit of a name length in an entry; lengths of 31 bytes
-// and more share bit 31.
-func lengthBit(n int) uint32 { return 1 << min(n, 31) }
-
-// add indexes a known name.
-func (x *pieceIndex) add(k string) {
-	n := len(k)
-	if n < 6 {
-		x.short = max(x.short, n)
-		return
-	}
-	bit := lengthBit(n)
-	x.head[pair(k[0], k[1])] |= bit
-	x.mid1[pair(k[2], k[3])] |= bit
-	if n >= 8 {
-		x.mid2[pair(k[4], k[5])] |= bit
-	} else {
-		x.mid2Any |= bit
-	}
-	x.tail[pair(k[n-2], k[n-1])] |= bit
-}
-
-// mayBeNear reports whether name may lie within two edits of a known name.
-// It never reports false for one that does. (Names under 7 bytes all
-// pass; the scan ignores those under 5.)
-func (x *pieceIndex) mayBeNear(name string) bool {
-	m := len(name)
-	if m < 7 || m <= x.short+2 {
-		return true
-	}
-	b := lengthBit
-	if (x.head[pair(name[0], name[1])]|x.tail[pair(name[m-2], name[m-1])])&(b(m-2)|b(m-1)|b(m)|b(m+1)|b(m+2)) != 0 {
-		return true
-	}
-	// The middle at offset 1 (a byte of the head deleted), 2 or 3 (one
-	// inserted); the tail's edit changes the length by -1, 0 or +1 more.
-	return x.mid1[pair(name[1], name[2])]&(x.mid2[pair(name[3], name[4])]|x.mid2Any)&(b(m)|b(m+1)|b(m+2)) != 0 ||
-		x.mid1[pair(name[2], name[3])]&(x.mid2[pair(name[4], name[5])]|x.mid2Any)&(b(m-1)|b(m)|b(m+1)) != 0 ||
-		x.mid1[pair(name[3], name[4])]&(x.mid2[pair(name[5], name[6])]|x.mid2Any)&(b(m-2)|b(m-1)|b(m)) != 0
 }
