@@ -130,16 +130,29 @@ func (t *pieceTables) mayBeNear(name string) bool {
 	if m < 7 || m <= t.short+2 {
 		return true
 	}
-	b := lengthBit
-	if (t.head[pair(name[0], name[1])]|t.tail[pair(name[m-2], name[m-1])])&(b(m-2)|b(m-1)|b(m)|b(m+1)|b(m+2)) != 0 {
+	w := &windows[min(m, len(windows)-1)]
+	c0, c1, c2, c3 := pairCode[name[0]], pairCode[name[1]], pairCode[name[2]], pairCode[name[3]]
+	if (t.head[c0*38+c1]|t.tail[pair(name[m-2], name[m-1])])&w[0] != 0 {
 		return true
 	}
 	// The middle at offset 1 (a byte of the head deleted), 2 or 3 (one
 	// inserted); the tail's edit changes the length by -1, 0 or +1 more.
-	return t.mid1[pair(name[1], name[2])]&(t.mid2[pair(name[3], name[4])]|t.mid2Any)&(b(m)|b(m+1)|b(m+2)) != 0 ||
-		t.mid1[pair(name[2], name[3])]&(t.mid2[pair(name[4], name[5])]|t.mid2Any)&(b(m-1)|b(m)|b(m+1)) != 0 ||
-		t.mid1[pair(name[3], name[4])]&(t.mid2[pair(name[5], name[6])]|t.mid2Any)&(b(m-2)|b(m-1)|b(m)) != 0
+	c4, c5, c6 := pairCode[name[4]], pairCode[name[5]], pairCode[name[6]]
+	return t.mid1[c1*38+c2]&(t.mid2[c3*38+c4]|t.mid2Any)&w[1] != 0 ||
+		t.mid1[c2*38+c3]&(t.mid2[c4*38+c5]|t.mid2Any)&w[2] != 0 ||
+		t.mid1[c3*38+c4]&(t.mid2[c5*38+c6]|t.mid2Any)&w[3] != 0
 }
+
+// windows[m] are the lengthBits of the known names a name of m bytes is
+// compared with: m-2 to m+2 for the head and tail; for the middle at
+// offset 1, 2 and 3, m to m+2, m-1 to m+1 and m-2 to m.
+var windows = func() (w [33][4]uint32) {
+	b := lengthBit
+	for m := 2; m < len(w); m++ {
+		w[m] = [4]uint32{b(m-2) | b(m-1) | b(m) | b(m+1) | b(m+2), b(m) | b(m+1) | b(m+2), b(m-1) | b(m) | b(m+1), b(m-2) | b(m-1) | b(m)}
+	}
+	return w
+}()
 
 // piecesNear is the piece index's test (see pieceIndex) for one known name
 // k: false means that name is not within two edits of k. It costs a few

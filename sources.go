@@ -49,7 +49,7 @@ func (l *loader) resolveProfile() bool {
 		return true
 	}
 	key := l.o.Prefix + "APP_ENV"
-	name, origin, found, _, failed := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
+	name, origin, found, _, failed := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv, -1)
 	if failed {
 		l.prof = Development // for the report's sake; the load fails
 		return false
@@ -124,13 +124,15 @@ const (
 // or an empty file, counts as unset: the search goes on, and emptied says
 // so. At one level, setting both NAME and NAME_FILE is an error; failed
 // says an error was reported.
-func (l *loader) valueOf(name, fileName, path string, lowest int) (raw string, origin Origin, found, emptied, failed bool) {
+//
+// slot is the field's slot in the environment snapshot (see snapshotEnv),
+// or -1 for a variable that is not a field's.
+func (l *loader) valueOf(name, fileName, path string, lowest, slot int) (raw string, origin Origin, found, emptied, failed bool) {
 	for level := levelOverride; level <= lowest; level++ {
 		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
 			continue
 		}
-		v, ok := l.lookupAt(level, name)
-		fv, fok := l.lookupAt(level, fileName)
+		v, ok, fv, fok := l.envPair(level, name, fileName, slot)
 		if ok && fok && v != "" && fv != "" {
 			o := l.originAt(level, name)
 			l.errorf(Finding{ID: idBothSet, Key: name, Field: path, Origin: o, Hint: "unset one of them"},
@@ -212,7 +214,7 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	if l.o.Prefix != "" {
 		fileName = l.o.Prefix + fileName
 	}
-	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv)
+	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv, 2*i)
 	if failed {
 		// The report shows where the bad value came from (NAME_FILE and
 		// its path, say) rather than "unset".

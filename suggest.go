@@ -22,7 +22,7 @@ func (l *loader) scanUnknown() {
 	start := len(l.findings)
 	// Without a prefix only near misses are reported, so a name whose length
 	// is more than two from every known name's is skipped before any lookup.
-	lo, hi := max(5, l.pe.minLen-2), l.pe.maxLen+2
+	lo, hi := l.pe.scanLengths()
 	check := func(name string, origin func() Origin) {
 		bare := name
 		if l.o.Prefix != "" {
@@ -87,6 +87,12 @@ func (l *loader) scanUnknown() {
 			}
 		}
 	case processEnv:
+		if l.snapped { // snapshotEnv kept the names to look at
+			for _, name := range l.scanNames {
+				check(name, envOrigin(name))
+			}
+			break
+		}
 		for _, kv := range os.Environ() {
 			if quick && len(kv) <= lo {
 				continue
@@ -109,6 +115,13 @@ func (l *loader) scanUnknown() {
 	slices.SortStableFunc(l.findings[start:], func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.Key, b.Key), cmp.Compare(a.Origin.Source, b.Origin.Source))
 	})
+}
+
+// scanLengths are the shortest and longest names the scan looks at
+// without a prefix: a name two bytes shorter than every known name, or
+// longer, is no near miss, and one under 5 bytes is never reported.
+func (pe *planEntry) scanLengths() (lo, hi int) {
+	return max(5, pe.minLen-2), pe.maxLen + 2
 }
 
 // slicesContainsFold reports whether list holds s in any case, ignoring
