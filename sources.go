@@ -208,12 +208,11 @@ func (l *loader) originAt(level int, name string) Origin {
 // and decodes it into nv.
 func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	f := &l.plan.Fields[i]
-	full := l.o.Prefix + f.Name
-	sensitive := l.pe.sensitive[i]
-	fileName := f.FileName
-	if l.o.Prefix != "" {
-		fileName = l.o.Prefix + fileName
+	full, fileName := f.Name, f.FileName
+	if l.o.Prefix != "" { // concatenating even "" costs a runtime call per field
+		full, fileName = l.o.Prefix+full, l.o.Prefix+fileName
 	}
+	sensitive := l.pe.sensitive[i]
 	raw, origin, found, emptied, failed := l.valueOf(full, fileName, f.Path, levelDotEnv, 2*i)
 	if failed {
 		// The report shows where the bad value came from (NAME_FILE and

@@ -50,10 +50,6 @@ func (l *loader) scanUnknown() {
 		if _, ok := l.pe.known[bare]; ok {
 			return
 		}
-		if l.o.Prefix == "" && gi < 0 && misspelt == "" && !l.pe.nearAny(len(name), charMask(name)) {
-			// No known name uses nearly the same characters.
-			return
-		}
 		suggestion := closest(bare, l.pe)
 		if s := cmp.Or(misspelt, l.pe.elementSuggestion(bare)); s != "" {
 			suggestion = s
@@ -158,19 +154,6 @@ func closest(name string, pe *planEntry) string {
 		}
 	}
 	return best
-}
-
-// nearAny reports whether some known name within two bytes of n in length
-// could be within two edits of a name using the characters in mask.
-func (pe *planEntry) nearAny(n int, mask uint64) bool {
-	for l := max(n-2, 0); l <= n+2 && l < len(pe.byLen); l++ {
-		for _, k := range pe.byLen[l] {
-			if maskNear(mask, k.mask) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // maskNear reports whether two names using the character sets a and b
