@@ -100,7 +100,7 @@ func (x *pieceIndex) mayBeNear(name string) bool {
 func cutFileSuffix(name string) (string, bool) {
 	const suffix = "_FILE"
 	n := len(name) - len(suffix)
-	if n <= 0 || !equalUpper(name[n:], suffix) {
+	if n <= 0 || upper(name[len(name)-1]) != 'E' || !equalUpper(name[n:], suffix) {
 		return name, false
 	}
 	return name[:n], true
@@ -131,6 +131,7 @@ func (t *pieceTables) mayBeNear(name string) bool {
 		return true
 	}
 	w := &windows[min(m, len(windows)-1)]
+	_ = name[6] // one bounds check for the seven bytes below
 	c0, c1, c2, c3 := pairCode[name[0]], pairCode[name[1]], pairCode[name[2]], pairCode[name[3]]
 	if (t.head[c0*38+c1]|t.tail[pair(name[m-2], name[m-1])])&w[0] != 0 {
 		return true
