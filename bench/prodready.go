@@ -63,12 +63,14 @@ func ProdreadyOptionsNoScan() *prodready.Options {
 	return o
 }
 
-// ProdreadyOptionsProduction is ProdreadyOptions under the Production
-// profile, whose extra cost over Testing is the strength estimate of the
-// keys tagged key:"true" (SECRET_KEY here, check PR-E013).
+// ProdreadyOptionsProduction is ProdreadyOptions under a hardened profile,
+// whose extra cost over Testing is the strength estimate of the keys tagged
+// key:"true" (SECRET_KEY here, check PR-E013). It is Production with the
+// struct's own LOG_LEVEL default, as Production's "info" would differ from
+// the other loaders' "warn".
 func ProdreadyOptionsProduction() *prodready.Options {
 	o := ProdreadyOptions()
-	o.Profile = prodready.Production
+	o.Profile = prodready.Production.Derive("bench-production", map[string]string{"LOG_LEVEL": "warn"})
 	return o
 }
 
