@@ -13,8 +13,10 @@ import (
 // the struct does not know: with a prefix, every unknown variable that
 // carries it; without one, those that look like a misspelling of a known
 // name (an edit distance of at most 2). The known names are indexed once
-// per type, by length, so a variable is compared only with names of nearly
-// its length.
+// per type (pieces.go), so an unrelated variable costs a length test and a
+// few table loads; only the names the index lets through meet closest.
+// With the process environment, snapshotEnv has listed it already and kept
+// those names.
 func (l *loader) scanUnknown() {
 	if slicesContainsFold(l.o.Silence, idUnknownVar) {
 		return
