@@ -121,10 +121,11 @@ func load(ctx context.Context, dst any, opts *Options, wantReport bool) (*Report
 	if pe.err != nil {
 		return nil, fmt.Errorf("prodready: %s: %w", rv.Elem().Type(), pe.err)
 	}
-	l := &loader{plan: pe.plan, pe: pe}
+	l := pe.newLoader()
 	if opts != nil {
 		l.o = *opts
 	}
+	defer pe.release(l)
 	for _, f := range pe.everyField() {
 		if f.NeedsDecoder && l.o.Decoders[f.Type] == nil {
 			return nil, fmt.Errorf("prodready: %s: %s: unsupported type %s: implement encoding.TextUnmarshaler or register a decoder in Options.Decoders", rv.Elem().Type(), f.Path, f.Type)
@@ -169,6 +170,10 @@ type loader struct {
 	groupVars    []Var             // the report's lines for the groups' elements
 	groupSecrets []string          // the variables of the elements' secret fields, for ScrubEnvironment
 	inGroup      bool              // the loader of one group element: no profile defaults
+
+	snapped   bool       // the fields hold the environment's values (snapshotEnv)
+	scanNames []string   // the variables the misspelling scan must look at
+	scanBuf   [16]string // scanNames' first array, allocated with the loader
 }
 
 // fieldState is what the loader learns about one field.
@@ -176,6 +181,8 @@ type fieldState struct {
 	origin Origin
 	raw    string // the value's text, for messages
 	set    bool   // whether a source above the defaults set it
+
+	env, envFile envValue // NAME and NAME_FILE in the environment, when snapshotEnv read it
 }
 
 // init fills in the defaults for the environment and the file system and
@@ -204,12 +211,17 @@ func (l *loader) init() error {
 // applies the profile rules and checks. dst is set only by result, and
 // only when nothing failed, so a failed load leaves it unchanged.
 func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*Report, error) {
-	l.fields = make([]fieldState, len(l.plan.Fields))
+	if n := len(l.plan.Fields); cap(l.fields) >= n {
+		l.fields = l.fields[:n] // a released loader's, cleared
+	} else {
+		l.fields = make([]fieldState, n)
+	}
 
 	l.checkProfileDefaults()
 	l.checkOverrides()
 	l.readConfigFiles()
 	l.readDotEnv()
+	l.snapshotEnv()
 
 	nv := reflect.New(l.plan.Type).Elem()
 	custom := bind.Custom(l.o.Decoders)

@@ -38,7 +38,36 @@ type planEntry struct {
 	sensitive []bool              // per field: its value must never be quoted
 	minLen    int                 // shortest and longest variable names
 	maxLen    int
-	grp       []*groupPlan // the []struct and map[string]struct groups
+	near      pieceIndex     // the known names' pieces, for the misspelling scan
+	slots     map[string]int // field i's NAME -> 2i, NAME_FILE -> 2i+1 (see snapshotEnv); nil if two fields share a name
+	grp       []*groupPlan   // the []struct and map[string]struct groups
+	loaders   sync.Pool      // released *loader values of this type (see release)
+}
+
+// newLoader returns a loader for one load of the type: a released one,
+// with its fields and findings arrays, or a new one.
+func (pe *planEntry) newLoader() *loader {
+	if l, ok := pe.loaders.Get().(*loader); ok {
+		return l
+	}
+	return &loader{plan: pe.plan, pe: pe}
+}
+
+// release keeps l, cleared, for the next load of the type, sparing two
+// allocations of every load (the loader and its per-field state). Nothing
+// returned by the load points into a loader: the report clones the
+// findings and copies the fields' origins. A service's own check, though,
+// may keep the *CheckInput it was given, whose methods read the loader:
+// such a loader is left to the garbage collector.
+func (pe *planEntry) release(l *loader) {
+	if len(l.o.Checks) > 0 {
+		return
+	}
+	fields, findings := l.fields[:cap(l.fields)], l.findings[:cap(l.findings)]
+	clear(fields)
+	clear(findings)
+	*l = loader{plan: pe.plan, pe: pe, fields: fields[:0], findings: findings[:0]}
+	pe.loaders.Put(l)
 }
 
 // planConfig is how bind walks a configuration struct.
@@ -93,6 +122,20 @@ func planFor(t reflect.Type) *planEntry {
 			}
 			e.known[f.Name] = struct{}{}
 			e.known[f.FileName] = struct{}{}
+			e.near.add(f.Name, f.FileName)
+		}
+		e.slots = make(map[string]int, 2*len(p.Fields))
+		for i, f := range p.Fields {
+			for j, name := range []string{f.Name, f.FileName} {
+				if _, dup := e.slots[name]; dup {
+					e.slots = nil // each field looks its names up instead
+					break
+				}
+				e.slots[name] = 2*i + j
+			}
+			if e.slots == nil {
+				break
+			}
 		}
 		e.addGroupKeys()
 	}

@@ -195,13 +195,16 @@ func LookupProfile(name string, custom []Profile) (Profile, error) {
 // validateProfiles checks custom profiles' names and that no two profiles
 // share a name.
 func validateProfiles(custom []Profile) error {
-	seen := map[string]bool{}
-	for _, p := range BuiltinProfiles() {
-		seen[p.Name()] = true
-	}
+	var seen map[string]bool // built at the first custom profile: most loads have none
 	for _, p := range custom {
 		if slices.Contains(BuiltinProfiles(), p) {
 			continue
+		}
+		if seen == nil {
+			seen = map[string]bool{}
+			for _, p := range BuiltinProfiles() {
+				seen[p.Name()] = true
+			}
 		}
 		for x := p.p; x != nil; x = x.parent {
 			if !profileName.MatchString(x.name) {

@@ -49,7 +49,7 @@ func (l *loader) resolveProfile() bool {
 		return true
 	}
 	key := l.o.Prefix + "APP_ENV"
-	lv := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv)
+	lv := l.valueOf(key, key+"_FILE", "Base.AppEnv", levelEnv, -1)
 	name, origin := lv.raw, lv.origin
 	if lv.failed {
 		l.prof = Development // for the report's sake; the load fails
@@ -136,14 +136,16 @@ type lookup struct {
 // or an empty file, counts as unset: the search goes on, and emptied says
 // so. At one level, setting both NAME and NAME_FILE is an error; failed
 // says an error was reported.
-func (l *loader) valueOf(name, fileName, path string, lowest int) lookup {
+//
+// slot is the field's slot in the environment snapshot (see snapshotEnv),
+// or -1 for a variable that is not a field's.
+func (l *loader) valueOf(name, fileName, path string, lowest, slot int) lookup {
 	emptied := false
 	for level := levelOverride; level <= lowest; level++ {
 		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
 			continue
 		}
-		v, ok := l.lookupAt(level, name)
-		fv, fok := l.lookupAt(level, fileName)
+		v, ok, fv, fok := l.envPair(level, name, fileName, slot)
 		if ok && fok && v != "" && fv != "" {
 			o := l.originAt(level, name)
 			l.errorf(Finding{ID: idBothSet, Key: name, Field: path, Origin: o, Hint: "unset one of them"},
@@ -219,13 +221,12 @@ func (l *loader) originAt(level int, name string) Origin {
 // and decodes it into nv.
 func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	f := &l.plan.Fields[i]
-	full := l.o.Prefix + f.Name
-	sensitive := l.pe.sensitive[i]
-	fileName := f.FileName
-	if l.o.Prefix != "" {
-		fileName = l.o.Prefix + fileName
+	full, fileName := f.Name, f.FileName
+	if l.o.Prefix != "" { // concatenating even "" costs a runtime call per field
+		full, fileName = l.o.Prefix+full, l.o.Prefix+fileName
 	}
-	lv := l.valueOf(full, fileName, f.Path, levelDotEnv)
+	sensitive := l.pe.sensitive[i]
+	lv := l.valueOf(full, fileName, f.Path, levelDotEnv, 2*i)
 	raw, origin, found := lv.raw, lv.origin, lv.found
 	if lv.failed {
 		// The report shows where the bad value came from (NAME_FILE and

@@ -13,8 +13,10 @@ import (
 // the struct does not know: with a prefix, every unknown variable that
 // carries it; without one, those that look like a misspelling of a known
 // name (an edit distance of at most 2). The known names are indexed once
-// per type, by length, so a variable is compared only with names of nearly
-// its length.
+// per type (pieces.go), so an unrelated variable costs a length test and a
+// few table loads; only the names the index lets through meet closest.
+// With the process environment, snapshotEnv has listed it already and kept
+// those names.
 func (l *loader) scanUnknown() {
 	if slicesContainsFold(l.o.Silence, idUnknownVar) {
 		return
@@ -22,7 +24,7 @@ func (l *loader) scanUnknown() {
 	start := len(l.findings)
 	// Without a prefix only near misses are reported, so a name whose length
 	// is more than two from every known name's is skipped before any lookup.
-	lo, hi := max(5, l.pe.minLen-2), l.pe.maxLen+2
+	lo, hi := l.pe.scanLengths()
 	check := func(name string, origin func() Origin) {
 		bare := name
 		if l.o.Prefix != "" {
@@ -42,9 +44,9 @@ func (l *loader) scanUnknown() {
 		if gi < 0 && len(l.pe.grp) > 0 {
 			misspelt = l.pe.misspeltGroup(bare)
 		}
-		if l.o.Prefix == "" && gi < 0 && misspelt == "" && (len(name) < lo || len(name) > hi || !l.pe.nearAny(len(name), charMask(name))) {
-			// Too long, too short, or no known name uses nearly the same
-			// characters: nothing to suggest, so no lookup needed.
+		if l.o.Prefix == "" && gi < 0 && misspelt == "" && (len(name) < lo || len(name) > hi || !l.pe.near.mayBeNear(name)) {
+			// Too long, too short, or shares no piece with a known name:
+			// nothing to suggest, so no lookup needed.
 			return
 		}
 		if _, ok := l.pe.known[bare]; ok {
@@ -72,20 +74,36 @@ func (l *loader) scanUnknown() {
 	envOrigin := func(name string) func() Origin {
 		return func() Origin { return Origin{Source: SourceEnv, Var: name} }
 	}
+	// Without a prefix or groups, most names of a large environment are
+	// rejected here, by length and the piece index, before check.
+	quick := l.o.Prefix == "" && len(l.pe.grp) == 0
 	switch env := l.env.(type) {
 	case MapEnv:
 		for name := range env {
-			check(name, envOrigin(name))
+			if !quick || len(name) >= lo && len(name) <= hi && l.pe.near.mayBeNear(name) {
+				check(name, envOrigin(name))
+			}
 		}
 	case processEnv:
+		if l.snapped { // snapshotEnv kept the names to look at
+			for _, name := range l.scanNames {
+				check(name, envOrigin(name))
+			}
+			break
+		}
 		for _, kv := range os.Environ() {
-			if i := strings.IndexByte(kv, '='); i > 0 {
+			if quick && len(kv) <= lo {
+				continue
+			}
+			if i := strings.IndexByte(kv, '='); i > 0 && (!quick || i >= lo && i <= hi && l.pe.near.mayBeNear(kv[:i])) {
 				check(kv[:i], envOrigin(kv[:i]))
 			}
 		}
 	case NamedEnvironment:
 		for _, name := range env.Names() {
-			check(name, envOrigin(name))
+			if !quick || len(name) >= lo && len(name) <= hi && l.pe.near.mayBeNear(name) {
+				check(name, envOrigin(name))
+			}
 		}
 	}
 	for name, d := range l.dotenv {
@@ -95,6 +113,13 @@ func (l *loader) scanUnknown() {
 	slices.SortStableFunc(l.findings[start:], func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.Key, b.Key), cmp.Compare(a.Origin.Source, b.Origin.Source))
 	})
+}
+
+// scanLengths are the shortest and longest names the scan looks at
+// without a prefix: a name two bytes shorter than every known name, or
+// longer, is no near miss, and one under 5 bytes is never reported.
+func (pe *planEntry) scanLengths() (lo, hi int) {
+	return max(5, pe.minLen-2), pe.maxLen + 2
 }
 
 // slicesContainsFold reports whether list holds s in any case, ignoring
@@ -122,7 +147,7 @@ func closest(name string, pe *planEntry) string {
 			if len(cand.name) > 64 {
 				continue
 			}
-			if !maskNear(mask, cand.mask) { // a cheap test before the real distance
+			if !maskNear(mask, cand.mask) || !piecesNear(name, cand.name) { // cheap tests before the real distance
 				continue
 			}
 			if d := editDistance(name, cand.name, bestD); d < bestD {
@@ -131,19 +156,6 @@ func closest(name string, pe *planEntry) string {
 		}
 	}
 	return best
-}
-
-// nearAny reports whether some known name within two bytes of n in length
-// could be within two edits of a name using the characters in mask.
-func (pe *planEntry) nearAny(n int, mask uint64) bool {
-	for l := max(n-2, 0); l <= n+2 && l < len(pe.byLen); l++ {
-		for _, k := range pe.byLen[l] {
-			if maskNear(mask, k.mask) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // maskNear reports whether two names using the character sets a and b
@@ -183,19 +195,33 @@ func charMask(s string) uint64 {
 
 // editDistance returns the Levenshtein distance of a and b (both at most 64
 // bytes, compared case-insensitively), or limit when it is limit or more.
+// Only the band of cells within limit-1 of the diagonal is computed: a
+// cell further out costs at least limit, and so does every path through
+// it, so the distances below limit come out the same as the full table's.
 func editDistance(a, b string, limit int) int {
-	if len(a) > 64 || len(b) > 64 {
+	if len(a) > 64 || len(b) > 64 || limit <= 0 {
 		return limit
 	}
-	var rows [2][65]int
+	if len(a)-len(b) >= limit || len(b)-len(a) >= limit {
+		return limit
+	}
+	k := limit - 1 // the band's half-width
+	var rows [2][66]int
 	prev, cur := &rows[0], &rows[1]
 	for j := 0; j <= len(b); j++ {
-		prev[j] = j
+		prev[j] = limit
+		if j <= k {
+			prev[j] = j
+		}
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		cur[lo-1] = limit // out of the band, unless it is column 0
+		if lo == 1 && i <= k {
+			cur[0] = i
+		}
+		rowMin := cur[lo-1]
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if upper(a[i-1]) == upper(b[j-1]) {
 				cost = 0
@@ -203,6 +229,7 @@ func editDistance(a, b string, limit int) int {
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			rowMin = min(rowMin, cur[j])
 		}
+		cur[hi+1] = limit // the next row's cell above-right is out of the band
 		if rowMin >= limit {
 			return limit
 		}

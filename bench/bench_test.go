@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -45,4 +46,25 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEnviron times os.Environ alone in both environments: the floor
+// of any loader that lists the environment, as prodready's misspelling scan
+// must (and caarlos0-env and koanf do). It is not a BenchmarkLoad row.
+func BenchmarkEnviron(b *testing.B) {
+	for _, e := range envs {
+		b.Run("env="+e.name, func(b *testing.B) {
+			setEnv(b, SetVars, e.extra)
+			b.ReportAllocs()
+			cpu0 := cpuTime(b)
+			n := 0
+			for b.Loop() {
+				n += len(os.Environ())
+			}
+			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			if n == 0 {
+				b.Fatal("empty environment")
+			}
+		})
+	}
 }

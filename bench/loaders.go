@@ -23,20 +23,21 @@ type Loader struct {
 func Loaders() []Loader {
 	ctx := context.Background()
 	var (
-		hw       Values
-		pr, prNS ProdreadyConfig
-		ca       CaarlosConfig
-		sv       SethvargoConfig
-		kh       KelseyConfig
-		ce       CleanenvConfig
-		ko       KoanfConfig
-		vi       ViperConfig
+		hw            Values
+		pr, prNS, prP ProdreadyConfig
+		ca            CaarlosConfig
+		sv            SethvargoConfig
+		kh            KelseyConfig
+		ce            CleanenvConfig
+		ko            KoanfConfig
+		vi            ViperConfig
 	)
-	opts, optsNoScan := ProdreadyOptions(), ProdreadyOptionsNoScan()
+	opts, optsNoScan, optsProd := ProdreadyOptions(), ProdreadyOptionsNoScan(), ProdreadyOptionsProduction()
 	return []Loader{
 		{"handwritten", func() (err error) { hw, err = LoadHandwritten(); return err }, func() Values { return hw }},
 		{"prodready", func() (err error) { pr, err = LoadProdready(ctx, opts); return err }, func() Values { return ToValues(pr) }},
 		{"prodready-noscan", func() (err error) { prNS, err = LoadProdready(ctx, optsNoScan); return err }, func() Values { return ToValues(prNS) }},
+		{"prodready-production", func() (err error) { prP, err = LoadProdready(ctx, optsProd); return err }, func() Values { return ToValues(prP) }},
 		{"caarlos0-env", func() (err error) { ca, err = LoadCaarlos(); return err }, func() Values { return ToValues(ca) }},
 		{"sethvargo-go-envconfig", func() (err error) { sv, err = LoadSethvargo(ctx); return err }, func() Values { return ToValues(sv) }},
 		{"kelseyhightower-envconfig", func() (err error) { kh, err = LoadKelsey(); return err }, func() Values { return ToValues(kh) }},

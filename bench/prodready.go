@@ -31,7 +31,7 @@ type ProdreadyConfig struct {
 	RedisAddr       string           `env:"REDIS_ADDR" default:"localhost:6379"`
 	CacheEnabled    bool             `env:"CACHE_ENABLED" default:"true"`
 	OTelEndpoint    string           `env:"OTEL_ENDPOINT"`
-	SecretKey       prodready.Secret `env:"SECRET_KEY" required:"true"`
+	SecretKey       prodready.Secret `env:"SECRET_KEY" required:"true" key:"true"`
 	DB              ProdreadyDB      `prefix:"DB_"`
 }
 
@@ -60,6 +60,17 @@ func ProdreadyOptions() *prodready.Options {
 func ProdreadyOptionsNoScan() *prodready.Options {
 	o := ProdreadyOptions()
 	o.Silence = []string{"PR-W050"}
+	return o
+}
+
+// ProdreadyOptionsProduction is ProdreadyOptions under a hardened profile,
+// whose extra cost over Testing is the strength estimate of the keys tagged
+// key:"true" (SECRET_KEY here, check PR-E013). It is Production with the
+// struct's own LOG_LEVEL default, as Production's "info" would differ from
+// the other loaders' "warn".
+func ProdreadyOptionsProduction() *prodready.Options {
+	o := ProdreadyOptions()
+	o.Profile = prodready.Production.Derive("bench-production", map[string]string{"LOG_LEVEL": "warn"})
 	return o
 }
 
