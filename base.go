@@ -55,6 +55,11 @@ type Base struct {
 	CacheMaxMemory MemorySize `env:"CACHE_MAX_MEMORY" default:"0" doc:"memory bound of the in-process cache: bytes (256MiB) or a share of the container limit (10%); 0 for none"`
 	// CacheNamespace prefixes every key the service stores in a shared cache.
 	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
+	// CacheTLSCA, CacheTLSCert and CacheTLSKey are the TLS material of a
+	// rediss:// CACHE_URL (see cachetls.go).
+	CacheTLSCA   string `env:"CACHE_TLS_CA" doc:"PEM certificates of the CAs that sign the cache server's certificate (rediss://), instead of the system roots; usually CACHE_TLS_CA_FILE"`
+	CacheTLSCert string `env:"CACHE_TLS_CERT" doc:"PEM client certificate (and chain) for a cache server that requires mutual TLS; usually CACHE_TLS_CERT_FILE"`
+	CacheTLSKey  Secret `env:"CACHE_TLS_KEY" doc:"PEM private key of CACHE_TLS_CERT; usually CACHE_TLS_KEY_FILE"`
 }
 
 // base lets Load find the Base embedded in any configuration struct.
@@ -77,6 +82,7 @@ func (b Base) CacheConfig() CacheConfig {
 		// with a key derived from these (see package cache).
 		SecretKey:          b.SecretKey,
 		SecretKeyFallbacks: slices.Clone(b.SecretKeyFallbacks),
+		TLS:                CacheTLS{CA: b.CacheTLSCA, Cert: b.CacheTLSCert, Key: b.CacheTLSKey},
 	}
 }
 
@@ -94,6 +100,10 @@ type CacheConfig struct {
 	// when reading. The memory backend ignores both.
 	SecretKey          Secret
 	SecretKeyFallbacks []Secret
+	// TLS is the TLS material of a rediss:// URL: the CAs to trust and a
+	// client certificate. Its zero value means the system roots and no
+	// client certificate.
+	TLS CacheTLS
 }
 
 // LogFormat is the encoding of log records: text or json.
