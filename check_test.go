@@ -93,7 +93,7 @@ func TestBuiltinChecks(t *testing.T) {
 			o := opts(tt.env, nil)
 			o.Silence = []string{strings.ToLower(tt.id)}
 			rep, err = prodready.LoadWithReport(ctx, &b, o)
-			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E013" || tt.id == "PR-E020"
+			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E013" || tt.id == "PR-E020" || tt.id == "PR-E043"
 			if got := hasFinding(rep, tt.id, ""); got != rule {
 				t.Errorf("%s reported after silencing = %v, want %v", tt.id, got, rule)
 			}
