@@ -33,7 +33,12 @@ func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) 
 		if mem <= 0 {
 			mem = cfg.MaxMemory
 		}
+		tc, err := cfg.TLS.ClientConfig() // CACHE_TLS_*; nil: system roots
+		if err != nil {
+			return nil, err
+		}
 		s, err := rediscache.New(ctx, cfg.URL, &rediscache.Options{
+			TLS:       tc,
 			Namespace: cfg.Namespace,
 			Timeout:   o.Timeout,
 			// New connects and PINGs within DialTimeout: never less than

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/internal/cacheurl"
@@ -81,29 +83,93 @@ func dialTLS(ctx context.Context, addr string, d *net.Dialer, cfg *tls.Config) (
 	if err != nil {
 		return nil, err
 	}
+	cfg = cfg.Clone()
 	if cfg.ServerName == "" {
-		cfg = cfg.Clone()
 		cfg.ServerName, _, _ = net.SplitHostPort(addr)
+	}
+	hc := &handshakeConn{addr: addr, gave: len(cfg.Certificates) > 0 || cfg.GetClientCertificate != nil}
+	if cfg.GetClientCertificate == nil {
+		// Note the server's request: with TLS 1.3 a server refuses the
+		// client's certificate, or its lack of one, only after the
+		// handshake, and the client then sees a connection reset.
+		certs := cfg.Certificates
+		cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			hc.asked = true
+			for i := range certs {
+				if cri.SupportsCertificate(&certs[i]) == nil {
+					return &certs[i], nil
+				}
+			}
+			if len(certs) > 0 {
+				return &certs[0], nil
+			}
+			return &tls.Certificate{}, nil
+		}
 	}
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = conn.Close()
 		return nil, &tlsError{addr: addr, err: err}
 	}
-	return tc, nil
+	if !hc.asked {
+		return tc, nil
+	}
+	hc.Conn = tc
+	return hc, nil
+}
+
+// A handshakeConn is a TLS connection to a server that asked for a client
+// certificate. Until the first reply arrives, an error on it is a
+// *tlsError that says the server refused the certificate, or its lack.
+type handshakeConn struct {
+	net.Conn
+	addr  string
+	gave  bool        // a client certificate was configured
+	asked bool        // the server asked for one (set during the handshake)
+	ok    atomic.Bool // a read succeeded: the server took the certificate
+}
+
+func (c *handshakeConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.ok.Store(true)
+	}
+	return n, c.explain(err)
+}
+
+func (c *handshakeConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	return n, c.explain(err)
+}
+
+// explain turns an error before the first reply into a *tlsError.
+func (c *handshakeConn) explain(err error) error {
+	if err == nil || c.ok.Load() || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	reason := "the server demands a client certificate (mutual TLS) and none was given: set CACHE_TLS_CERT_FILE and CACHE_TLS_KEY_FILE"
+	if c.gave {
+		reason = "the server refused the client certificate (CACHE_TLS_CERT): is it signed by a CA the server trusts?"
+	}
+	return &tlsError{addr: c.addr, err: err, reason: reason}
 }
 
 // A tlsError is a failed TLS handshake, or a connection the server closed
 // with a TLS alert after it: its message says which side refused what.
 type tlsError struct {
-	addr string
-	err  error
+	addr   string
+	err    error
+	reason string // "" for tlsReason's
 }
 
 func (e *tlsError) Unwrap() error { return e.err }
 
 func (e *tlsError) Error() string {
-	return "tls handshake with " + e.addr + ": " + tlsReason(e.err) + ": " + e.err.Error()
+	r := e.reason
+	if r == "" {
+		r = tlsReason(e.err)
+	}
+	return "tls handshake with " + e.addr + ": " + r + ": " + e.err.Error()
 }
 
 // tlsReason explains a TLS failure for an operator: whether the server's

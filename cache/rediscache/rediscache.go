@@ -118,6 +118,11 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		copt.DisableCache = true
 		s.client, err = newClient(dctx, copt)
 	}
+	if err == nil && copt.ForceSingleClient && clusterNode(dctx, s.client) {
+		s.client.Close()
+		copt.ForceSingleClient = false
+		s.client, err = newClient(dctx, copt)
+	}
 	if err == nil && s.clientCache {
 		s.client, err = boundNearCache(dctx, s.client, copt, o.ClientCacheMaxMemory)
 	}

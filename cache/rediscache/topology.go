@@ -3,6 +3,7 @@ package rediscache
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prodready/prodready"
@@ -21,11 +22,16 @@ const sentinelRefresh = 2 * time.Second
 const clusterRefresh = 10 * time.Second
 
 // topologyOptions sets what depends on the topology the URL names. rueidis
-// picks the client: with master_set, the Sentinel client; else it asks the
-// first seed for the cluster's slots and falls back to one server when the
-// server is no cluster (one seed only). Every client keeps one pipelined
+// picks the client: with master_set, the Sentinel client; with several
+// addresses, the cluster client, which asks the seeds for the slots; with
+// one, the client of one server. Every client keeps one pipelined
 // connection per server (pipelineMultiplex).
 func topologyOptions(o *rueidis.ClientOption) {
+	// One address without master_set is one server: rueidis's detection
+	// would start a cluster client first, whose background refresh
+	// outlives a failed connection. New asks the server whether it is a
+	// cluster node instead (see clusterNode).
+	o.ForceSingleClient = len(o.InitAddress) == 1 && o.Sentinel.MasterSet == ""
 	o.Sentinel.TopologyRefreshInterval = sentinelRefresh
 	o.ClusterOption.ShardsRefreshInterval = clusterRefresh
 	// A MOVED or ASK loop ends with an error instead of running until the
@@ -65,4 +71,13 @@ func connectError(err error, u prodready.SecretURL, r cacheurl.Redis) error {
 		what = fmt.Sprintf("connect to the cluster seeds %v", r.Addrs)
 	}
 	return fmt.Errorf("rediscache: %s: %w", what, scrub(err, u))
+}
+
+// clusterNode reports whether the one server c is connected to is a node
+// of a Redis Cluster (INFO cluster says cluster_enabled:1): a URL that
+// names one node of a cluster then gets a cluster client, as rueidis's
+// own detection would give it. A server or proxy without INFO is not.
+func clusterNode(ctx context.Context, c rueidis.Client) bool {
+	info, err := c.Do(ctx, c.B().Info().Section("cluster").Build()).ToString()
+	return err == nil && strings.Contains(info, "cluster_enabled:1")
 }
