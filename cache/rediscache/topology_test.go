@@ -153,7 +153,28 @@ func TestSentinel(t *testing.T) {
 // master's death to the first write through the cache that succeeds is
 // logged (docs/BENCHMARKS.md quotes it).
 func TestSentinelFailover(t *testing.T) {
-	st := testserver.StartRedisSentinel(t)
+	for _, fault := range []string{"kill", "pause"} {
+		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			st := testserver.StartRedisSentinel(t)
+			failover(t, st, func() {
+				if fault == "kill" {
+					st.Master.Kill() // connections reset at once
+				} else {
+					st.Master.Pause() // nothing answers: calls time out
+				}
+			})
+		})
+	}
+}
+
+// hangBound is far above any call's bound during a failover (a few
+// Timeouts): a call that takes longer hangs.
+const hangBound = 2 * time.Second
+
+// failover runs GetOrLoad under load on st's master set, fails the master
+// with fault, and waits for a write through the cache to succeed.
+func failover(t *testing.T, st *testserver.Sentinels, fault func()) {
 	ctx := context.Background()
 	const timeout = 100 * time.Millisecond // the default: the bound a failover must keep
 	c, err := cache.New[string](ctx, prodready.CacheConfig{
@@ -196,7 +217,7 @@ func TestSentinelFailover(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // load before the failure
 	oldMaster := st.Master.Addr()
-	st.Master.Kill()
+	fault()
 	died := time.Now()
 
 	// The first write through the cache that reaches a master: Set fails
@@ -235,6 +256,9 @@ func TestSentinelFailover(t *testing.T) {
 		firstWrite.Round(time.Millisecond), calls.Load(), failed.Load(), time.Duration(slowest.Load()).Round(time.Millisecond), timeout)
 	if failed.Load() != 0 {
 		t.Errorf("%d of %d GetOrLoad calls failed during the failover, want 0", failed.Load(), calls.Load())
+	}
+	if d := time.Duration(slowest.Load()); d > hangBound {
+		t.Errorf("a GetOrLoad call took %v during the failover: it hung", d)
 	}
 }
 
