@@ -166,3 +166,38 @@ func TestCacheURLTopologies(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCacheTLS: no TLS material, however malformed, makes ClientConfig
+// panic or show the key in its error, and what it accepts is usable.
+func FuzzCacheTLS(f *testing.F) {
+	pki := testserver.NewPKI(f, "fuzz")
+	c := pki.Client("api")
+	f.Add(pki.CAPEM, c.CertPEM, c.KeyPEM)
+	f.Add("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "", "")
+	f.Add("", c.CertPEM, "-----BEGIN PRIVATE KEY-----\n"+tlsCanary+"\n-----END PRIVATE KEY-----\n")
+	f.Add("", "", tlsCanary)
+	f.Fuzz(func(t *testing.T, ca, cert, key string) {
+		m := prodready.CacheTLS{CA: ca, Cert: cert, Key: prodready.NewSecret(key)}
+		tc, err := m.ClientConfig()
+		if err != nil {
+			if !errors.Is(err, prodready.ErrInvalid) {
+				t.Fatalf("ClientConfig() = %v, want ErrInvalid", err)
+			}
+			if len(key) >= 8 && strings.Contains(err.Error(), key) {
+				// Unless the static text holds it: the error for another
+				// key of the same length would then hold it too.
+				other := prodready.CacheTLS{CA: ca, Cert: cert, Key: prodready.NewSecret(strings.Repeat("\x01", len(key)))}
+				if _, oerr := other.ClientConfig(); oerr == nil || !strings.Contains(oerr.Error(), key) {
+					t.Fatalf("ClientConfig() error %q shows the key", err)
+				}
+			}
+			return
+		}
+		if m.IsSet() && tc == nil {
+			t.Fatal("ClientConfig() = nil configuration for set material")
+		}
+		if cert != "" && (tc == nil || len(tc.Certificates) != 1) {
+			t.Fatal("ClientConfig() dropped the client certificate")
+		}
+	})
+}

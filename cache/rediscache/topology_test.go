@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,4 +327,31 @@ func mustClientConfig(t *testing.T, m prodready.CacheTLS) *tls.Config {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestTopologyErrorsRedacted: cache.New on the cluster and Sentinel forms
+// of a URL whose servers do not answer fails naming CACHE_URL and the
+// addresses, never the password.
+func TestTopologyErrorsRedacted(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"redis://:" + canary + "@127.0.0.1:1?addr=127.0.0.1:2&addr=127.0.0.1:3",
+		"redis://:" + canary + "@127.0.0.1:1/0?master_set=m&addr=127.0.0.1:2",
+		"valkeys://app:" + canary + "@127.0.0.1:1/0?skip_verify=true&addr=127.0.0.1:2",
+	} {
+		c, err := cache.New[string](context.Background(), prodready.CacheConfig{
+			Backend: prodready.CacheRedis, URL: mustURL(t, raw), SecretKey: sharedKey,
+		}, &cache.Options{Timeout: 200 * time.Millisecond})
+		if err == nil {
+			_ = c.Close()
+			t.Fatalf("cache.New(%s) = nil error", raw)
+		}
+		t.Logf("cache.New error: %v", err)
+		if strings.Contains(fmt.Sprintf("%v %+v", err, err), canary) {
+			t.Errorf("cache.New error quotes the password: %v", err)
+		}
+		if !strings.Contains(err.Error(), "CACHE_URL") || !strings.Contains(err.Error(), "127.0.0.1:2") {
+			t.Errorf("cache.New error = %q, want it to name CACHE_URL and the addresses", err)
+		}
+	}
 }
