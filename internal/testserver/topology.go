@@ -132,10 +132,14 @@ func StartRedisSentinel(tb testing.TB) *Sentinels {
 	tb.Helper()
 	dir := tb.TempDir()
 	st := &Sentinels{MasterSet: "prodready"}
-	st.Master = start(tb, "redis-server", redisArgs)
+	// The replica writes the master's snapshot to its directory: the
+	// test's, not the package's.
+	st.Master = start(tb, "redis-server", func(port string) []string {
+		return append(redisArgs(port), "--dir", dir, "--dbfilename", "dump-"+port+".rdb")
+	})
 	_, mport, _ := net.SplitHostPort(st.Master.Addr())
 	st.Replica = start(tb, "redis-server", func(port string) []string {
-		return append(redisArgs(port), "--replicaof", "127.0.0.1", mport)
+		return append(redisArgs(port), "--dir", dir, "--dbfilename", "dump-"+port+".rdb", "--replicaof", "127.0.0.1", mport)
 	})
 	for i := range 3 {
 		st.Sentinels = append(st.Sentinels, start(tb, "redis-server", func(port string) []string {
