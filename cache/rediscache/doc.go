@@ -100,7 +100,9 @@
 // the connection under the calls still running, which then fail at once.
 // No call goroutine or connection is left after Close. Calls made after
 // Close fail with [ErrClosed] (or rueidis's error for a closed client).
-// On a cluster, rueidis may leave one goroutine for under a second after
-// Close: a topology refresh it schedules when a connection closes, which
-// then finds the client closed and holds no connection.
+// On a cluster, rueidis may leave goroutines for a few seconds after
+// Close, holding no open connection: a topology refresh it schedules when a
+// connection closes (under a second), and the delayed close of a node's
+// connection a refresh dropped (five seconds; the Store has closed the
+// connection already).
 package rediscache

@@ -103,6 +103,21 @@ func TestCluster(t *testing.T) {
 			}
 		}
 	})
+	t.Run("one seed", func(t *testing.T) {
+		// One address of a cluster node: the store asks the node and
+		// talks to the whole cluster, so no key meets a MOVED error.
+		s := newStore(t, "redis://"+cl.Nodes[1].Addr(), &rediscache.Options{Namespace: testserver.Namespace(t)})
+		ctx := context.Background()
+		for i := range 30 {
+			k := "seed:" + strconv.Itoa(i)
+			if err := s.Set(ctx, k, []byte("v"), time.Minute); err != nil {
+				t.Fatalf("Set(%q) through one seed: %v", k, err)
+			}
+			if _, ok, err := s.Get(ctx, k); !ok || err != nil {
+				t.Fatalf("Get(%q) through one seed = %v, %v", k, ok, err)
+			}
+		}
+	})
 	t.Run("near cache", func(t *testing.T) {
 		s := newStore(t, cl.URL(), &rediscache.Options{Namespace: testserver.Namespace(t)})
 		ctx := context.Background()
@@ -154,6 +169,9 @@ func TestSentinel(t *testing.T) {
 // master's death to the first write through the cache that succeeds is
 // logged (docs/BENCHMARKS.md quotes it).
 func TestSentinelFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the failovers take about 10s")
+	}
 	for _, fault := range []string{"kill", "pause"} {
 		t.Run(fault, func(t *testing.T) {
 			t.Parallel()
