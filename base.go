@@ -46,7 +46,7 @@ type Base struct {
 	// CacheBackend selects the cache implementation.
 	CacheBackend CacheBackend `env:"CACHE_BACKEND" default:"memory" doc:"cache backend: memory (in-process), redis or memcached"`
 	// CacheURL locates the cache server of the redis and memcached backends.
-	CacheURL SecretURL `env:"CACHE_URL" doc:"cache server URL: redis://[:password@]host:6379/0 or memcached://host:11211"`
+	CacheURL SecretURL `env:"CACHE_URL" doc:"cache server URL: redis://[:password@]host:6379/0 (rediss:// for TLS, ?addr=host:port for more cluster seeds, ?master_set=NAME for Sentinels) or memcached://host:11211"`
 	// CacheTTL is how long a cached entry lives.
 	CacheTTL time.Duration `env:"CACHE_TTL" default:"5m" doc:"how long a cached entry lives"`
 	// CacheMaxSize bounds the number of cached entries per process.
