@@ -103,6 +103,27 @@ func TestCluster(t *testing.T) {
 			}
 		}
 	})
+	t.Run("two instances", func(t *testing.T) {
+		// A's writes reach B's near cache through the node's
+		// invalidations, within the bound TestTwoInstances keeps.
+		ctx := context.Background()
+		ns := testserver.Namespace(t)
+		a, b := newCache(t, u, ns, nil), newCache(t, u, ns, nil)
+		for i := range 10 {
+			k := "shared:" + strconv.Itoa(i)
+			if err := a.Set(ctx, k, "v0"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, time.Second, func() bool { v, _, _ := b.Get(ctx, k); return v == "v0" })
+			for range 3 {
+				_, _, _ = b.Get(ctx, k) // from B's near cache
+			}
+			if err := a.Set(ctx, k, "v1"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 50*time.Millisecond, func() bool { v, _, _ := b.Get(ctx, k); return v == "v1" })
+		}
+	})
 	t.Run("one seed", func(t *testing.T) {
 		// One address of a cluster node: the store asks the node and
 		// talks to the whole cluster, so no key meets a MOVED error.
