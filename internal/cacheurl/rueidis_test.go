@@ -41,6 +41,7 @@ func agreeWithRueidis(t *testing.T, raw string, r Redis) {
 	}
 }
 
+// lower is strings.ToLower for ASCII, as URL schemes are.
 func lower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
