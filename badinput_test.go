@@ -376,7 +376,7 @@ func badInputs() []badInput {
 		{name: "redis URL protocol=3", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://:"+badCanary+"@h/0?protocol=3"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "only protocol=2 (RESP2) is an option", want: inv},
 		{name: "redis URL fragment", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0#frag"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "fragment", want: inv},
 		{name: "redis URL password option", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0?password="+badCanary), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: `redis://h/0?... is not a URL the redis backend accepts: unknown query option "password"`, want: inv},
-		{name: "redis URL sentinel", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0?master_set=m"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "Sentinel is not supported yet", want: inv},
+		{name: "redis URL write_timeout", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "redis://h/0?write_timeout=1s"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "write timeout", want: inv},
 		{name: "redis URL unix socket", env: env("CACHE_BACKEND", "redis", "CACHE_URL", "unix:///run/redis.sock"), key: "CACHE_URL", src: sEnv, check: "PR-E034", want: inv},
 		{name: "memcached URL query", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcached://h?x=1"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "takes no options", want: inv},
 		{name: "memcached URL path", env: env("CACHE_BACKEND", "memcached", "CACHE_URL", "memcached://h/some/path"), key: "CACHE_URL", src: sEnv, check: "PR-E037", where: "has a path", want: inv},

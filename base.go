@@ -46,7 +46,7 @@ type Base struct {
 	// CacheBackend selects the cache implementation.
 	CacheBackend CacheBackend `env:"CACHE_BACKEND" default:"memory" doc:"cache backend: memory (in-process), redis or memcached"`
 	// CacheURL locates the cache server of the redis and memcached backends.
-	CacheURL SecretURL `env:"CACHE_URL" doc:"cache server URL: redis://[:password@]host:6379/0 or memcached://host:11211"`
+	CacheURL SecretURL `env:"CACHE_URL" doc:"cache server URL: redis://[:password@]host:6379/0 (rediss:// for TLS, ?addr=host:port for more cluster seeds, ?master_set=NAME for Sentinels) or memcached://host:11211"`
 	// CacheTTL is how long a cached entry lives.
 	CacheTTL time.Duration `env:"CACHE_TTL" default:"5m" doc:"how long a cached entry lives"`
 	// CacheMaxSize bounds the number of cached entries per process.
@@ -55,6 +55,11 @@ type Base struct {
 	CacheMaxMemory MemorySize `env:"CACHE_MAX_MEMORY" default:"0" doc:"memory bound of the in-process cache: bytes (256MiB) or a share of the container limit (10%); 0 for none"`
 	// CacheNamespace prefixes every key the service stores in a shared cache.
 	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
+	// CacheTLSCA, CacheTLSCert and CacheTLSKey are the TLS material of a
+	// rediss:// CACHE_URL (see cachetls.go).
+	CacheTLSCA   string `env:"CACHE_TLS_CA" doc:"PEM certificates of the CAs that sign the cache server's certificate (rediss://), instead of the system roots; usually CACHE_TLS_CA_FILE"`
+	CacheTLSCert string `env:"CACHE_TLS_CERT" doc:"PEM client certificate (and chain) for a cache server that requires mutual TLS; usually CACHE_TLS_CERT_FILE"`
+	CacheTLSKey  Secret `env:"CACHE_TLS_KEY" doc:"PEM private key of CACHE_TLS_CERT; usually CACHE_TLS_KEY_FILE"`
 }
 
 // Settings is what the packages that take their settings from the
@@ -108,6 +113,7 @@ func (b Base) CacheConfig() CacheConfig {
 		// with a key derived from these (see package cache).
 		SecretKey:          b.SecretKey,
 		SecretKeyFallbacks: slices.Clone(b.SecretKeyFallbacks),
+		TLS:                CacheTLS{CA: b.CacheTLSCA, Cert: b.CacheTLSCert, Key: b.CacheTLSKey},
 	}
 }
 
@@ -125,6 +131,10 @@ type CacheConfig struct {
 	// when reading. The memory backend ignores both.
 	SecretKey          Secret
 	SecretKeyFallbacks []Secret
+	// TLS is the TLS material of a rediss:// URL: the CAs to trust and a
+	// client certificate. Its zero value means the system roots and no
+	// client certificate.
+	TLS CacheTLS
 }
 
 // LogFormat is the encoding of log records: text or json.

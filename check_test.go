@@ -61,6 +61,8 @@ func TestBuiltinChecks(t *testing.T) {
 		{"sslmode disable after a semicolon", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?x=1;sslmode=disable"}), "PR-W042", "DATABASE_URL", nil},
 		{"sslmode disable, escaped name", prod(prodready.MapEnv{"DATABASE_URL": "postgres://u:p@db/app?ssl%6Dode=DISABLE"}), "PR-W042", "DATABASE_URL", nil},
 		{"misspelled variable", prodready.MapEnv{"SECERT_KEY": "x"}, "PR-W050", "SECERT_KEY", nil},
+		{"cache skip_verify in production", prod(prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "rediss://h/0?skip_verify=true", "CACHE_NAMESPACE": "api"}), "PR-E043", "CACHE_URL", prodready.ErrInvalid},
+		{"cache TLS CA not PEM", prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "rediss://h/0", "CACHE_TLS_CA": "x"}, "PR-E044", "CACHE_TLS_CA", prodready.ErrInvalid},
 	}
 	ids := map[string]bool{}
 	for _, tt := range tests {
@@ -91,7 +93,7 @@ func TestBuiltinChecks(t *testing.T) {
 			o := opts(tt.env, nil)
 			o.Silence = []string{strings.ToLower(tt.id)}
 			rep, err = prodready.LoadWithReport(ctx, &b, o)
-			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E013" || tt.id == "PR-E020"
+			rule := tt.id == "PR-E010" || tt.id == "PR-E011" || tt.id == "PR-E013" || tt.id == "PR-E020" || tt.id == "PR-E043"
 			if got := hasFinding(rep, tt.id, ""); got != rule {
 				t.Errorf("%s reported after silencing = %v, want %v", tt.id, got, rule)
 			}

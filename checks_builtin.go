@@ -40,10 +40,12 @@ var builtinChecks = []Check{
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
+	{ID: "PR-E043", Severity: SeverityError, Title: "CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile", Run: checkCacheSkipVerify},
+	{ID: "PR-E044", Severity: SeverityError, Title: "CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable TLS material, or is set without a TLS CACHE_URL", Run: checkCacheTLS},
 }
 
 // hardeningRules are the checks that enforce a hardened profile's rules.
-var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020"}
+var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020", "PR-E043"}
 
 // LoaderFindings returns a description of the findings the loader itself
 // reports, for documentation: their Run is nil.
@@ -227,7 +229,7 @@ func exampleCacheURL(b CacheBackend) string {
 
 // cacheSchemes are the schemes each backend accepts (see internal/cacheurl).
 var cacheSchemes = map[CacheBackend][]string{
-	CacheRedis:     {"redis", "rediss"},
+	CacheRedis:     {"redis", "rediss", "valkey", "valkeys"},
 	CacheMemcached: {"memcached"},
 }
 

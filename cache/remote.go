@@ -48,7 +48,12 @@ func openBackend(ctx context.Context, cfg prodready.CacheConfig, opts *Options) 
 	if mem <= 0 {
 		mem = cfg.MaxMemory
 	}
+	tc, err := cfg.TLS.ClientConfig() // CACHE_TLS_*; nil: the system roots
+	if err != nil {
+		return nil, err
+	}
 	s, err := open(ctx, cfg.URL, cachebackend.Options{
+		TLS:                tc,
 		Namespace:          cfg.Namespace,
 		Timeout:            o.Timeout,
 		Logger:             o.Logger,

@@ -7,27 +7,38 @@
 // # URLs
 //
 //	redis://[[user]:password@]host[:port][/db]   plain TCP; port 6379, db 0 by default
-//	rediss://[[user]:password@]host[:port][/db]  TLS, verified against the system roots
+//	rediss://[[user]:password@]host[:port][/db]  TLS: Options.TLS, else the system roots
+//	valkey://, valkeys://                        synonyms of redis:// and rediss://
+//	redis://h1:7000?addr=h2:7000&addr=h3:7000    a Redis Cluster, by its seeds
+//	redis://s1:26379/0?master_set=NAME&addr=s2:26379   the master Sentinels name
 //
-// The Store talks to one server (or a proxy in front of several); Redis
-// Cluster and Sentinel are not supported. Special characters in the
-// password must be percent-encoded. The rueidis URL options db,
-// dial_timeout, protocol=2, client_name and client_cache=0 are accepted;
-// other query parameters, a fragment, a path other than a database number,
-// and other schemes are refused (by the parser the load-time check PR-E037
-// also runs), so a misspelled option fails at startup instead of being
-// ignored. A server that refuses the credentials is [ErrAuth], a
-// configuration error. Errors never quote the password. rediss:// to a server without TLS fails
-// [New] with an error that names the TLS handshake.
+// These are rueidis' URL forms. One address is one server, unless the
+// server says it is a cluster node (INFO cluster); several are the seeds
+// of a cluster; with master_set they are Sentinels. Special characters in
+// the password must be percent-encoded. The rueidis URL options db,
+// dial_timeout, protocol=2, client_name, client_cache=0, addr, master_set
+// and (over TLS) skip_verify are accepted; other query parameters, a
+// fragment, a path other than a database number, and other schemes are
+// refused (by the parser the load-time check PR-E037 also runs), so a
+// misspelled option fails at startup instead of being ignored. A server
+// that refuses the credentials is [ErrAuth], a configuration error. Errors
+// never quote the password. A TLS failure at [New] says what failed: the
+// server's certificate not signed by a trusted CA, not for the host, or
+// the server refusing the client's certificate or its lack of one (which,
+// with TLS 1.3, the client otherwise sees only as a connection reset);
+// rediss:// to a server without TLS names the handshake.
 //
 // # Keys
 //
 // A key k is stored as "namespace:k" (as k alone when the namespace is
 // empty). A k that holds a NUL byte is stored as "namespace:", a NUL byte,
 // "sha256:" and the hex SHA-256 of k; the lease of [Store.TryLock] on k
-// lives at "namespace:", a NUL byte, "lock:" and k. No cache key reaches
+// lives at "{tag}namespace:", a NUL byte, "lock:" and k. No cache key reaches
 // the keys that start with a NUL byte after the namespace, so no cache key
-// can read or block a lease.
+// can read or block a lease. The lock of [Store.TryLock] is preceded by a
+// hash tag, "{tag}", chosen so that on a Redis Cluster it falls in the hash
+// slot of the key it guards (on its node); the data keys carry no tag of
+// the Store's, so they spread over every node.
 //
 // TTLs and leases are rounded up to a millisecond and cut to 100 years.
 //
@@ -39,7 +50,8 @@
 // key is served from memory and an update made by another instance is seen
 // as soon as the invalidation arrives (well under a millisecond on a LAN).
 // Its memory is bounded by [Options.ClientCacheMaxMemory], in total: a
-// Store keeps one pipelined connection, which holds the cache.
+// Store keeps one pipelined connection per server, which holds the cache;
+// on a cluster the bound is split over the nodes found at New.
 //
 // A Get right after a Set or Delete of the same key in the same Store reads
 // the server until the write's invalidation arrives, so a process always
@@ -88,4 +100,9 @@
 // the connection under the calls still running, which then fail at once.
 // No call goroutine or connection is left after Close. Calls made after
 // Close fail with [ErrClosed] (or rueidis's error for a closed client).
+// On a cluster, rueidis may leave goroutines for a few seconds after
+// Close, holding no open connection: a topology refresh it schedules when a
+// connection closes (under a second), and the delayed close of a node's
+// connection a refresh dropped (five seconds; the Store has closed the
+// connection already).
 package rediscache

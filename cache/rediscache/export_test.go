@@ -20,3 +20,9 @@ func InFlight(s *Store) int { return s.calls.InFlight() }
 
 // OpenConns returns the number of connections s holds open.
 func OpenConns(s *Store) int { return s.conns.Open() }
+
+// DataKey returns the Redis key of the cache key k in s.
+func DataKey(s *Store, k string) string { return s.key(k) }
+
+// LockKey returns the Redis key of the lock (TryLock) on k in s.
+func LockKey(s *Store, k string) string { return s.lockKey(k) }

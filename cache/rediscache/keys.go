@@ -24,4 +24,15 @@ func (s *Store) key(k string) string {
 	return s.prefix + hashMarker + hex.EncodeToString(sum[:])
 }
 
-func (s *Store) lockKey(k string) string { return s.prefix + lockMarker + k }
+// lockKey returns the key of the lock (TryLock) on the cache key k:
+// "{tag}", the namespace and colon, lockMarker, then k, where tag puts the
+// lock in the hash slot of k's own key. On a Redis Cluster a lock lives on
+// the node of the data it guards, so that one node's failure takes both
+// or neither, and a script may touch both; the data keys themselves carry
+// no tag of ours, so they spread over every node. The lock keys start with
+// '{', which no key of a namespace does unless the namespace starts with
+// it, and hold lockMarker's NUL byte, which no data key of any namespace
+// without one holds.
+func (s *Store) lockKey(k string) string {
+	return "{" + slotTags()[slot(s.key(k))] + "}" + s.prefix + lockMarker + k
+}

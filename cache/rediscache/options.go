@@ -1,6 +1,7 @@
 package rediscache
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 )
@@ -31,8 +32,9 @@ type Options struct {
 	// Timeout is zero, DefaultTimeout (100ms) is used.
 	Timeout time.Duration
 
-	// DialTimeout bounds connecting and the handshake when New first
-	// connects. Later reconnections are bounded by Timeout. If DialTimeout is
+	// DialTimeout bounds each dial and handshake when New first connects
+	// (New gives up after twice DialTimeout: finding a Sentinel's master or
+	// a cluster's nodes dials twice in a row), and New's PING. Later reconnections are bounded by Timeout. If DialTimeout is
 	// zero, DefaultDialTimeout (1s) is used.
 	DialTimeout time.Duration
 
@@ -66,4 +68,15 @@ type Options struct {
 	// for them), do not count. If MaxInFlight is zero, DefaultMaxInFlight
 	// (1024, the size of rueidis's pipeline ring) is used.
 	MaxInFlight int
+
+	// TLS is the TLS configuration of a rediss:// (or valkeys://) URL:
+	// the CAs to trust (RootCAs) and a client certificate for mutual TLS
+	// (Certificates), as prodready.CacheTLS.ClientConfig builds them from
+	// CACHE_TLS_CA, CACHE_TLS_CERT and CACHE_TLS_KEY. The Store clones it,
+	// names each server it dials as the ServerName unless ServerName is set,
+	// raises MinVersion to TLS 1.2, and turns verification off only for
+	// skip_verify in the URL. If TLS is nil, a TLS URL trusts the system
+	// roots and gives no client certificate. A TLS with a URL that is not a
+	// TLS URL is an error (prodready.ErrInvalid): it would be ignored.
+	TLS *tls.Config
 }

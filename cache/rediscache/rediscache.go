@@ -23,7 +23,8 @@ var ErrBusy = errors.New("rediscache: too many calls in flight")
 // ErrClosed is returned by calls made after [Store.Close].
 var ErrClosed = errors.New("rediscache: store closed")
 
-// A Store is a cache backend on one Redis server. It implements the
+// A Store is a cache backend on Redis: one server, a Redis Cluster, or
+// the master a set of Sentinels names. It implements the
 // cache.Backend and cache.Locker interfaces. It is safe for concurrent use.
 type Store struct {
 	client      rueidis.Client
@@ -44,9 +45,10 @@ type Store struct {
 	nearHits atomic.Uint64 // reads the client-side cache answered, see NearCacheHits
 }
 
-// New connects to the Redis server at u and checks that it answers, within
-// ctx and opts.DialTimeout. If opts is nil, the defaults are used. The
-// error never quotes the password in u.
+// New connects to the Redis server, cluster or Sentinel-monitored master
+// at u and checks that it answers, within ctx and opts.DialTimeout. If opts
+// is nil, the defaults are used. The error never quotes the password in
+// u; a refused TLS handshake says whose certificate was refused.
 func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, error) {
 	var o Options
 	if opts != nil {
@@ -70,7 +72,7 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = DefaultMaxInFlight
 	}
-	copt, err := clientOption(u)
+	copt, parsed, err := clientOption(u, o.TLS)
 	if err != nil {
 		return nil, err
 	}
@@ -93,41 +95,52 @@ func New(ctx context.Context, u prodready.SecretURL, opts *Options) (*Store, err
 		s.prefix = o.Namespace + ":"
 	}
 	copt.Dialer = net.Dialer{Timeout: o.DialTimeout, KeepAlive: time.Second}
-	copt.DialCtxFn = dialTracked(&s.conns, dialTCP)
-	if copt.TLSConfig != nil {
-		copt.DialCtxFn = dialTracked(&s.conns, dialTLS)
-	}
+	copt.Sentinel.Dialer = copt.Dialer
+	copt.DialCtxFn = dialTracked(&s.conns, dial)
 	// Bound a hung connection: the pipeline's own deadline, and the gap of
 	// its background PINGs, so a paused server's connection is dropped and
 	// redialed rather than kept forever.
 	copt.ConnWriteTimeout = max(10*o.Timeout, time.Second)
 	copt.DisableRetry = true
-	copt.ForceSingleClient = true
 	copt.PipelineMultiplex = pipelineMultiplex
 	copt.CacheSizeEachConn = int(max(o.ClientCacheMaxMemory, 1))
 	copt.DisableCache = o.DisableClientCache
 	copt.OnInvalidations = s.tracker.invalidated
+	topologyOptions(&copt)
 
-	s.client, err = newClient(ctx, copt)
+	// Connecting may dial twice in a row (a Sentinel, then the master; a
+	// seed, then the cluster's nodes), each dial within DialTimeout: New
+	// gives up after twice that, and a dial that fails sooner reports why.
+	dctx, dcancel := context.WithTimeout(ctx, 2*o.DialTimeout)
+	defer dcancel()
+	s.client, err = newClient(dctx, copt)
 	if errors.Is(err, rueidis.ErrNoCache) && s.clientCache {
 		o.Logger.Warn("rediscache: the server has no client-side caching (RESP3 CLIENT TRACKING); reading without it",
 			"url", u)
 		s.clientCache = false
 		copt.DisableCache = true
-		s.client, err = newClient(ctx, copt)
+		s.client, err = newClient(dctx, copt)
+	}
+	if err == nil && copt.ForceSingleClient && clusterNode(dctx, s.client) {
+		s.client.Close()
+		copt.ForceSingleClient = false
+		s.client, err = newClient(dctx, copt)
+	}
+	if err == nil && s.clientCache {
+		s.client, err = boundNearCache(dctx, s.client, copt, o.ClientCacheMaxMemory)
 	}
 	if err != nil {
-		if a := authFailure(err); a != nil {
-			return nil, fmt.Errorf("rediscache: connect: %w", a)
-		}
-		return nil, fmt.Errorf("rediscache: connect: %w", scrub(err, u))
+		return nil, connectError(err, u, parsed)
 	}
-	pctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
-	defer cancel()
+	pctx, pcancel := context.WithTimeout(ctx, o.DialTimeout)
+	defer pcancel()
 	if err := s.client.Do(pctx, s.client.B().Ping().Build()).Error(); err != nil {
 		s.client.Close()
 		if a := authFailure(err); a != nil {
 			return nil, fmt.Errorf("rediscache: connect: %w", a)
+		}
+		if te := tlsFailure(err, parsed.Addr); te != nil {
+			return nil, fmt.Errorf("rediscache: connect: %w", scrub(te, u))
 		}
 		return nil, fmt.Errorf("rediscache: the server does not answer PING: %w", scrub(err, u))
 	}

@@ -19,6 +19,7 @@ var _ cachebackend.Store = (*Store)(nil)
 // one call's Timeout.
 func open(ctx context.Context, u prodready.SecretURL, o cachebackend.Options) (cachebackend.Store, error) {
 	s, err := New(ctx, u, &Options{
+		TLS:                  o.TLS,
 		Namespace:            o.Namespace,
 		Timeout:              o.Timeout,
 		DialTimeout:          max(DefaultDialTimeout, o.Timeout),

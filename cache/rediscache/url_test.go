@@ -51,7 +51,7 @@ func TestClientOption(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseSecretURL: %v", err)
 			}
-			got, err := clientOption(u)
+			got, _, err := clientOption(u, nil)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("clientOption(%v) = nil error, want one", u)
@@ -100,8 +100,8 @@ func TestKeys(t *testing.T) {
 		}
 	}
 	s := &Store{prefix: "ns:"}
-	if got := s.lockKey("k"); got != "ns:\x00lock:k" {
-		t.Errorf("lockKey = %q, want %q", got, "ns:\x00lock:k")
+	if got := s.lockKey("k"); !strings.HasPrefix(got, "{") || !strings.HasSuffix(got, "}ns:\x00lock:k") {
+		t.Errorf("lockKey = %q, want {tag}ns:\x00lock:k", got)
 	}
 	keys := []string{"x", "x\x00lock", "\x00lock:x", ""}
 	for _, k := range keys {

@@ -20,6 +20,7 @@ package cachebackend
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"sync"
 	"time"
@@ -50,6 +51,11 @@ type Options struct {
 	// backend's default.
 	DisableNearCache   bool
 	NearCacheMaxMemory int64
+
+	// TLS is the client side of TLS built from CACHE_TLS_* (a private CA,
+	// a client certificate), or nil for the system roots. Backends that
+	// do not speak TLS ignore it.
+	TLS *tls.Config
 }
 
 // An Opener connects to the server at u and checks that it answers within

@@ -12,14 +12,19 @@
 //
 //	redis://[[user]:password@]host[:port][/db][?option=value&...]
 //	rediss://...   the same over TLS
+//	valkey://, valkeys://   synonyms of redis:// and rediss://
 //
 // with the options db (a database number, as the path), dial_timeout (a
 // positive Go duration), protocol=2 (RESP2: no client-side cache),
-// client_name, and client_cache=0 (no client-side cache). The port is 6379
-// by default. The options of a Redis Cluster (addr=) and of Sentinel
-// (master_set=), skip_verify, write_timeout and max_retries are refused
-// with the reason, and so is any other option, a fragment, a path that is
-// not a database number, and the unix scheme.
+// client_name, client_cache=0 (no client-side cache), addr=host:port
+// (more seed addresses, repeatable: a Redis Cluster is detected by the
+// client), master_set=NAME (the addresses are Redis Sentinels that
+// monitor the master NAME) and, over TLS only, skip_verify (certificate
+// verification off; the root's check PR-E043 refuses it under a hardened
+// profile). The port is 6379 by default (26379 is not assumed for
+// Sentinels: name it). write_timeout and max_retries are refused with the
+// reason, and so is any other option, a fragment, a path that is not a
+// database number, and the unix scheme.
 //
 // Memcached:
 //
@@ -37,6 +42,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,9 +56,19 @@ const (
 
 // Redis is a parsed redis:// or rediss:// URL.
 type Redis struct {
-	TLS        bool   // rediss://
-	Addr       string // host:port
-	Host       string // the host name, for TLS
+	TLS  bool   // rediss:// or valkeys://
+	Addr string // host:port of the URL's host, the first of Addrs
+	Host string // the URL's host name
+	// Addrs are every address the URL names, the URL's host first, then
+	// each addr= option in order, without duplicates: Redis servers (one
+	// server, or seeds of a cluster), or Sentinels when MasterSet is set.
+	Addrs []string
+	// MasterSet is master_set: the name of the master the Sentinels at
+	// Addrs monitor; "" when the URL names Redis servers.
+	MasterSet string
+	// SkipVerify is skip_verify (or skip_verify=true) on a TLS URL: the
+	// server's certificate is not verified.
+	SkipVerify bool
 	Username   string
 	Password   string
 	DB         int
@@ -73,16 +89,13 @@ type Memcached struct {
 
 // redisExample and memcachedExample end the messages of errors.
 const (
-	redisExample     = "want redis://[:password@]host:6379/0, or rediss:// for TLS"
+	redisExample     = "want redis://[:password@]host:6379/0 (rediss:// for TLS; ?addr=host2:6379 for more cluster seeds; ?master_set=NAME for Sentinels)"
 	memcachedExample = "want memcached://host:11211[,host2:11211]"
 )
 
 // refusedRedisOptions are rueidis URL options the backend does not support
 // (yet), with the reason.
 var refusedRedisOptions = map[string]string{
-	"addr":          "Redis Cluster seed addresses are not supported yet: name one server",
-	"master_set":    "Redis Sentinel is not supported yet: name the master directly",
-	"skip_verify":   "TLS certificate verification cannot be turned off: give the server a certificate the system trusts",
 	"write_timeout": "the backend sets the write timeout from its call timeout (cache.Options.Timeout): remove it",
 	"max_retries":   "the backend never retries a call (the cache falls back to the loader): remove it",
 }
@@ -95,19 +108,24 @@ func ParseRedis(raw string) (Redis, error) {
 		return r, err
 	}
 	switch strings.ToLower(u.Scheme) {
-	case "redis":
-	case "rediss":
+	case "redis", "valkey":
+	case "rediss", "valkeys":
 		r.TLS = true
 	case "unix":
 		return r, errors.New("unix sockets are not supported by the redis backend; " + redisExample)
 	default:
-		return r, fmt.Errorf("scheme %q is not redis or rediss; %s", u.Scheme, redisExample)
+		return r, fmt.Errorf("scheme %q is not redis, rediss, valkey or valkeys; %s", u.Scheme, redisExample)
 	}
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
 		return r, errors.New("no host; " + redisExample)
 	}
 	if strings.Contains(u.Host, ",") {
-		return r, errors.New("several hosts: Redis Cluster is not supported yet; name one server")
+		return r, errors.New("several comma-separated hosts: name the first as the host and each other with addr=, as in redis://h1:6379?addr=h2:6379&addr=h3:6379")
+	}
+	if strings.Contains(u.Host, ":") {
+		if _, _, err := net.SplitHostPort(u.Host); err != nil {
+			return r, errors.New("the host is not host:port (put an IPv6 address in brackets: [::1]:6379)")
+		}
 	}
 	port, err := parsePort(u.Port(), RedisPort)
 	if err != nil {
@@ -115,6 +133,7 @@ func ParseRedis(raw string) (Redis, error) {
 	}
 	r.Host = u.Hostname()
 	r.Addr = net.JoinHostPort(r.Host, port)
+	r.Addrs = []string{r.Addr}
 	if u.User != nil {
 		r.Username = u.User.Username()
 		r.Password, _ = u.User.Password()
@@ -141,6 +160,12 @@ func ParseRedis(raw string) (Redis, error) {
 		return r, errors.New("the query does not parse (a bad %-escape or a ';'): percent-encode special characters")
 	}
 	for name, vs := range q {
+		if name == "addr" {
+			if err := r.addSeeds(vs); err != nil {
+				return r, err
+			}
+			continue
+		}
 		if len(vs) > 1 {
 			return r, fmt.Errorf("query option %q is given %d times: give it once", name, len(vs))
 		}
@@ -179,16 +204,61 @@ func ParseRedis(raw string) (Redis, error) {
 				return r, fmt.Errorf("query option client_cache=%q: only client_cache=0 (no client-side cache) is an option: remove it or set client_cache=0", v)
 			}
 			r.NoClientCache = true
+		case "master_set":
+			if v == "" || strings.ContainsFunc(v, func(c rune) bool { return c <= ' ' || c > '~' }) {
+				return r, errors.New("query option master_set must name the master: printable ASCII without spaces, as in master_set=mymaster")
+			}
+			r.MasterSet = v
+		case "skip_verify":
+			skip := v == ""
+			if !skip {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return r, fmt.Errorf("query option skip_verify=%q is not true or false", v)
+				}
+				skip = b
+			}
+			if !r.TLS {
+				return r, errors.New("query option skip_verify means nothing without TLS: remove it, or use rediss://")
+			}
+			r.SkipVerify = skip
 		default:
 			if why, ok := refusedRedisOptions[name]; ok {
 				return r, fmt.Errorf("query option %s: %s", name, why)
 			}
 			// The value is not quoted: an unknown option may carry a
 			// credential (password=, token=).
-			return r, fmt.Errorf("unknown query option %q (the options are db, dial_timeout, protocol=2, client_name, client_cache=0); a password goes before the host: redis://:PASSWORD@host:6379/0", name)
+			return r, fmt.Errorf("unknown query option %q (the options are db, dial_timeout, protocol=2, client_name, client_cache=0, addr, master_set, skip_verify); a password goes before the host: redis://:PASSWORD@host:6379/0", name)
 		}
 	}
 	return r, nil
+}
+
+// addSeeds adds the addr= options vs to r.Addrs, with rueidis' rule:
+// a missing host is the URL's host. A missing port is refused.
+func (r *Redis) addSeeds(vs []string) error {
+	for i, v := range vs {
+		host, port, err := net.SplitHostPort(v)
+		if err != nil || port == "" {
+			// rueidis reads an address without a port as the URL's
+			// host on port 6379, not as the host it names.
+			return fmt.Errorf("query option addr number %d has no port: write host:port, as in addr=h2:6379", i+1)
+		}
+		if host == "" {
+			host = r.Host
+		}
+		if strings.ContainsAny(host, "[]/@?#,") || strings.ContainsFunc(host, func(c rune) bool { return c <= ' ' || c > '~' }) {
+			return fmt.Errorf("query option addr number %d is not host:port", i+1)
+		}
+		port, err = parsePort(port, RedisPort)
+		if err != nil {
+			return fmt.Errorf("query option addr number %d: %w", i+1, err)
+		}
+		if a := net.JoinHostPort(host, port); !slices.Contains(r.Addrs, a) {
+			r.Addrs = append(r.Addrs, a)
+		}
+	}
+	return nil
 }
 
 // ParseMemcached parses raw as a Memcached URL.

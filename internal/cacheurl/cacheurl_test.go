@@ -54,14 +54,31 @@ func TestParseRedis(t *testing.T) {
 		{name: "bad dial timeout", url: "redis://h/0?dial_timeout=soon", wantErr: "positive duration"},
 		{name: "client_cache=1", url: "redis://h/0?client_cache=1", wantErr: "only client_cache=0"},
 		{name: "client_name with space", url: "redis://h/0?client_name=a%20b", wantErr: "client_name"},
-		{name: "cluster addr", url: "redis://h/0?addr=h2:6379", wantErr: "Cluster"},
-		{name: "cluster hosts", url: "redis://h1:6379,h2:6379/0", wantErr: "Cluster"},
-		{name: "sentinel", url: "redis://h/0?master_set=m", wantErr: "Sentinel"},
-		{name: "skip_verify", url: "rediss://h/0?skip_verify=true", wantErr: "verification"},
+		{name: "cluster seeds", url: "redis://h1:7000?addr=h2:7001&addr=h3:6379", want: Redis{Addr: "h1:7000", Host: "h1", Addrs: []string{"h1:7000", "h2:7001", "h3:6379"}}},
+		// rueidis reads addr=h3 as the URL's host on port 6379.
+		{name: "seed without port", url: "redis://h1:7000?addr=h3", wantErr: "no port"},
+		{name: "seed repeats the host", url: "redis://h1:7000?addr=h1:7000&addr=h2:7001", want: Redis{Addr: "h1:7000", Host: "h1", Addrs: []string{"h1:7000", "h2:7001"}}},
+		{name: "seed without host", url: "redis://h1:7000?addr=:7001", want: Redis{Addr: "h1:7000", Host: "h1", Addrs: []string{"h1:7000", "h1:7001"}}},
+		{name: "sentinel", url: "redis://s1:26379/2?master_set=mymaster&addr=s2:26379", want: Redis{Addr: "s1:26379", Host: "s1", Addrs: []string{"s1:26379", "s2:26379"}, MasterSet: "mymaster", DB: 2}},
+		{name: "valkey", url: "valkey://h:6379/1", want: Redis{Addr: "h:6379", Host: "h", DB: 1}},
+		{name: "valkeys", url: "valkeys://h:6380", want: Redis{TLS: true, Addr: "h:6380", Host: "h"}},
+		{name: "skip_verify", url: "rediss://h/0?skip_verify=true", want: Redis{TLS: true, Addr: "h:6379", Host: "h", SkipVerify: true}},
+		{name: "bare skip_verify", url: "rediss://h/0?skip_verify", want: Redis{TLS: true, Addr: "h:6379", Host: "h", SkipVerify: true}},
+		{name: "skip_verify=false", url: "rediss://h/0?skip_verify=false", want: Redis{TLS: true, Addr: "h:6379", Host: "h"}},
+		{name: "skip_verify without tls", url: "redis://h/0?skip_verify=true", wantErr: "without TLS"},
+		{name: "skip_verify not a bool", url: "rediss://h/0?skip_verify=maybe", wantErr: "not true or false"},
+		{name: "empty master_set", url: "redis://h/0?master_set=", wantErr: "master_set must name"},
+		{name: "two master_sets", url: "redis://h/0?master_set=a&master_set=b", wantErr: "2 times"},
+		{name: "seed with bad port", url: "redis://h/0?addr=h2:x", wantErr: "addr number 1"},
+		{name: "seed with path", url: "redis://h/0?addr=h2/0", wantErr: "addr number 1"},
+		{name: "comma-separated hosts", url: "redis://h1:6379,h2:6379/0", wantErr: "addr="},
+		{name: "write_timeout", url: "redis://h/0?write_timeout=1s", wantErr: "write timeout"},
+		{name: "max_retries", url: "redis://h/0?max_retries=0", wantErr: "never retries"},
 		{name: "unix socket", url: "unix:///run/redis.sock", wantErr: "unix sockets"},
 		{name: "other scheme", url: "rediz://:" + canary + "@h/0", wantErr: `scheme "rediz"`},
 		{name: "no host", url: "redis:///0", wantErr: "no host"},
 		{name: "opaque", url: "redis:h:6379", wantErr: "no host"},
+		{name: "unbracketed ipv6", url: "redis://0::1", wantErr: "host:port"},
 		{name: "port zero", url: "redis://h:0/0", wantErr: "port"},
 		{name: "empty", url: "", wantErr: "no URL"},
 		{name: "not a URL", url: "redis://:" + canary + "%@h/0", wantErr: "not a URL"},
@@ -84,6 +101,9 @@ func TestParseRedis(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("ParseRedis(%q): %v", tt.url, err)
+			}
+			if tt.want.Addrs == nil {
+				tt.want.Addrs = []string{tt.want.Addr}
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ParseRedis(%q) = %+v, want %+v", tt.url, got, tt.want)
@@ -160,6 +180,8 @@ func FuzzParse(f *testing.F) {
 		"redis://h/abc",
 		"redis://h/0?protocol=3",
 		"redis://h/0#frag",
+		"valkeys://:pw-secret-1@s1:26379?master_set=m&addr=s2:26379&skip_verify",
+		"redis://h1?addr=h2:7001&addr=:7002",
 		"memcached://a:1,b,[::1]:3",
 		"memcached://u:pw-secret-1@h",
 		"memcached://h?x=1",
@@ -168,9 +190,10 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		if r, err := ParseRedis(raw); err == nil {
-			if r.Addr == "" || r.DB < 0 {
+			if r.Addr == "" || r.DB < 0 || len(r.Addrs) == 0 || r.Addrs[0] != r.Addr {
 				t.Fatalf("ParseRedis(%q) = %+v: no address or a negative db", raw, r)
 			}
+			agreeWithRueidis(t, raw, r)
 		} else if p := password(raw); len(p) >= 4 && strings.Contains(err.Error(), p) {
 			t.Fatalf("ParseRedis(%q) error %q quotes the password", raw, err)
 		}

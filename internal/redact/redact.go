@@ -61,6 +61,8 @@ var allowed = map[string]bool{
 	"client_name":          true,
 	"addr":                 true,
 	"master_set":           true,
+	"skip_verify":          true, // rueidis: a boolean, and worth seeing
+	"client_cache":         true, // rueidis: client_cache=0
 	"user":                 true,
 	"dbname":               true,
 	"host":                 true,

@@ -95,6 +95,7 @@ func TestStringShows(t *testing.T) {
 		{"postgres://app:pw@db/app?sslmode=require;password=x", "postgres://app:[redacted]@db/app?sslmode=require;password=[redacted]"},
 		{"postgres://db:5432/app?connect_timeout=5&application_name=items&target_session_attrs=read-write&pool_max_conns=10", "postgres://db:5432/app?connect_timeout=5&application_name=items&target_session_attrs=read-write&pool_max_conns=10"},
 		{"redis://cache:6379/0?addr=h2:6379&addr=h3:6379&master_set=m&db=1&protocol=3&client_name=api", "redis://cache:6379/0?addr=h2:6379&addr=h3:6379&master_set=m&db=1&protocol=3&client_name=api"},
+		{"rediss://cache:6379/0?skip_verify=true&client_cache=0", "rediss://cache:6379/0?skip_verify=true&client_cache=0"},
 		{"redis://u@cache:6379/0?dial_timeout=1s&read_timeout=2s&write_timeout=2s&timeout=3s", "redis://u@cache:6379/0?dial_timeout=1s&read_timeout=2s&write_timeout=2s&timeout=3s"},
 		{"postgres://db/app?SSLMODE=disable", "postgres://db/app?SSLMODE=disable"},
 		{"postgres://db/app?%73slmode=disable", "postgres://db/app?%73slmode=disable"},

@@ -23,6 +23,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -119,6 +120,7 @@ type Server struct {
 	name string
 	args []string
 	addr string
+	tls  *tls.Config // how pid talks to a TLS-only server; nil for TCP
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -178,13 +180,20 @@ const startAttempts = 5
 
 func start(tb testing.TB, name string, args func(port string) []string) *Server {
 	tb.Helper()
+	return startTLS(tb, name, args, nil)
+}
+
+// startTLS is start for a server that pid reaches over TLS with tc (when
+// not nil).
+func startTLS(tb testing.TB, name string, args func(port string) []string, tc *tls.Config) *Server {
+	tb.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		unavailable(tb, name, err.Error())
 	}
 	var err error
 	for range startAttempts {
 		port := freePort(tb)
-		s := &Server{tb: tb, name: name, args: args(port), addr: net.JoinHostPort("127.0.0.1", port)}
+		s := &Server{tb: tb, name: name, args: args(port), addr: net.JoinHostPort("127.0.0.1", port), tls: tc}
 		if err = s.start(); err == nil {
 			tb.Cleanup(s.stop)
 			return s
@@ -260,6 +269,9 @@ func (s *Server) pid() (int, error) {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(probeTimeout))
+	if s.tls != nil {
+		c = tls.Client(c, s.tls)
+	}
 	req, field := "INFO server\r\n", "process_id:"
 	if s.name == "memcached" {
 		req, field = "stats\r\n", "STAT pid "
