@@ -14,8 +14,8 @@ import (
 // policy, as Caffeine and otter do. A read never waits: when its ring is
 // full, or another reader won the race for its slot, the record is
 // dropped, which the policy tolerates (it orders by a sample of the
-// reads); when its ring fills, the reader drains that ring if the lock is
-// free (TryLock), and leaves it to the next writer otherwise. A write
+// reads); the reader that fills a ring drains it if the lock is free
+// (TryLock), and leaves it to the next writer otherwise. A write
 // drains every ring, so that the policy sees the reads before the write.
 
 const ringSize = 16 // a power of two
@@ -55,14 +55,17 @@ func stripe() uint64 {
 	return uint64(uintptr(unsafe.Pointer(&x))) * 0x9e3779b97f4a7c15
 }
 
-// add records h and returns its ring when that is full, so that the
-// caller drains it; nil otherwise. A record that loses a race is dropped.
+// add records h and returns its ring when h filled it, so that the caller
+// drains it; nil otherwise. A record that finds the ring full, or loses
+// the race for a slot, is dropped: the reader that filled the ring drains
+// it if the lock is free, else the next write does, and meanwhile the
+// reads cost two loads.
 func (b *buffer) add(h uint64) *ring {
 	r := &b.rings[stripe()>>b.shift]
 	head, tail := r.head.Load(), r.tail.Load()
 	size := tail - head
 	if size >= ringSize {
-		return r
+		return nil
 	}
 	if !r.tail.CompareAndSwap(tail, tail+1) {
 		return nil

@@ -56,16 +56,20 @@ type Options[V any] struct {
 // [New].
 type Engine[V any] struct {
 	shards [numShards]shard[V]
-	seed   maphash.Seed
-	now    func() int64
-	hits   buffer
-	misses buffer
 
+	// Read by every read, written only by New.
+	seed     maphash.Seed
+	now      func() int64
+	hits     buffer
+	misses   buffer
 	weigher  func(string, V) uint32
 	lifetime func(string, V, int64) int64
 	onEvict  func(string, V, bool)
 	tomb     *node[V] // the tombstone of this engine's tables
 
+	// The lock is written by every drain: kept off the cache line of the
+	// fields above, which every read loads.
+	_       [64]byte
 	mu      sync.Mutex // guards everything below, and the tables' contents
 	p       policy.Policy
 	evict   []uint64 // reused by each call of the policy
