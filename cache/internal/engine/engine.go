@@ -38,8 +38,11 @@ type Options[V any] struct {
 	// means the entry is dead on arrival. It runs under the lock. If
 	// Lifetime is nil, entries never expire.
 	Lifetime func(key string, v V, rest int64) int64
-	// Now returns the time in nanoseconds. If Now is nil, the monotonic
-	// clock is used, shifted to Unix nanoseconds.
+	// Now returns the time in nanoseconds. It is read by every read. If Now
+	// is nil, a coarse clock is used: the monotonic clock in Unix
+	// nanoseconds, read every coarseTick by a goroutine of the engine's
+	// (stopped by Stop), so that a read costs an atomic load instead of a
+	// clock read; entries then live up to coarseTick past their lifetime.
 	Now func() int64
 	// Policy returns the policy for a capacity. If Policy is nil, an LRU
 	// is used.
@@ -65,7 +68,9 @@ type Engine[V any] struct {
 	weigher  func(string, V) uint32
 	lifetime func(string, V, int64) int64
 	onEvict  func(string, V, bool)
-	tomb     *node[V] // the tombstone of this engine's tables
+	tomb     *node[V]     // the tombstone of this engine's tables
+	clock    *coarseClock // the default clock, or nil
+	stopOnce sync.Once
 
 	// The lock is written by every drain: kept off the cache line of the
 	// fields above, which every read loads.
@@ -116,7 +121,8 @@ func New[V any](o *Options[V]) (*Engine[V], error) {
 		p:        p,
 	}
 	if e.now == nil {
-		e.now = monotonic()
+		e.clock = newCoarseClock()
+		e.now = e.clock.read
 	}
 	for i := range e.shards {
 		e.shards[i].t.Store(newTable[V](minSlots))
@@ -332,14 +338,20 @@ func (e *Engine[V]) clear() {
 	e.cursor = sweepCursor{}
 }
 
-// Stop removes every entry and makes later writes do nothing, so that an
-// entry written while its owner closes cannot outlive it. The engine runs
-// no goroutine: there is none to stop.
+// Stop removes every entry, makes later writes do nothing (so that an entry
+// written while its owner closes cannot outlive it) and stops the coarse
+// clock's goroutine, if the engine has one; reads then miss. Stop is
+// idempotent.
 func (e *Engine[V]) Stop() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.stopped = true
 	e.clear()
+	e.mu.Unlock()
+	e.stopOnce.Do(func() {
+		if e.clock != nil {
+			e.clock.stop()
+		}
+	})
 }
 
 // SetCapacity changes the bound on the total weight, evicting what no

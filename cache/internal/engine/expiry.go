@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 )
 
@@ -71,12 +72,49 @@ func (e *Engine[V]) expired(n *node[V], now int64) {
 	}
 }
 
-// monotonic returns a clock in Unix nanoseconds that reads the monotonic
-// clock, which is cheaper than the wall clock and does not jump.
-func monotonic() func() int64 {
+// coarseTick is the period of the coarse clock: the most an entry outlives
+// its lifetime on the default clock, and 100 wake-ups a second per engine.
+const coarseTick = 10 * time.Millisecond
+
+// A coarseClock is the time in Unix nanoseconds, from the monotonic clock
+// (which does not jump), read every coarseTick by a goroutine and kept in
+// an atomic: a clock read costs about 30 ns on the machines measured, a
+// third of a Get hit, and every hit needs the time for its expiry.
+type coarseClock struct {
+	now  atomic.Int64
+	quit chan struct{}
+	done chan struct{}
+}
+
+// newCoarseClock starts a coarse clock; stop ends its goroutine.
+func newCoarseClock() *coarseClock {
 	start := time.Now()
 	base := start.UnixNano()
-	return func() int64 { return addSaturated(base, int64(time.Since(start))) }
+	c := &coarseClock{quit: make(chan struct{}), done: make(chan struct{})}
+	c.now.Store(base)
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(coarseTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				c.now.Store(addSaturated(base, int64(time.Since(start))))
+			case <-c.quit:
+				return
+			}
+		}
+	}()
+	return c
+}
+
+// read returns the time of the last tick.
+func (c *coarseClock) read() int64 { return c.now.Load() }
+
+// stop ends the clock's goroutine and waits for it.
+func (c *coarseClock) stop() {
+	close(c.quit)
+	<-c.done
 }
 
 // addSaturated returns t+d, saturated at the bounds of an int64.
