@@ -18,6 +18,9 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 		now = func() int64 { return c.o.Now().UnixNano() }
 	}
 	evictions := &c.slow.evictions
+	// Policy is left nil: the engine's LRU orders the entries until the
+	// adaptive policy of cache/internal/policy is plugged in here (and in
+	// the negative engine's options below).
 	o := &engine.Options[memEntry[V]]{
 		Now: now,
 		Lifetime: func(_ string, e memEntry[V], rest int64) int64 {
