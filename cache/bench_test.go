@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maypok86/otter/v2"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/prodready/prodready"
@@ -31,18 +30,6 @@ func newBenchCache(tb testing.TB, opts *cache.Options) *cache.Cache[int] {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { c.Close() })
-	return c
-}
-
-// newRawOtter is otter configured as the memory backend configures it,
-// for a fair comparison.
-func newRawOtter(tb testing.TB) *otter.Cache[string, int] {
-	tb.Helper()
-	c := otter.Must(&otter.Options[string, int]{
-		MaximumSize:      2 * benchKeys,
-		ExpiryCalculator: otter.ExpiryWriting[string, int](time.Hour),
-	})
-	tb.Cleanup(func() { c.StopAllGoroutines() })
 	return c
 }
 
@@ -73,6 +60,10 @@ func TestGetHitDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// The comparisons with raw otter, which the root module no longer
+// requires, live in the bench module: BenchmarkGetVsOtter in
+// bench/cache_test.go and BenchmarkGetHit* in bench/hitratio.
+
 func BenchmarkGet(b *testing.B) {
 	keys := benchKeyNames()
 	ctx := context.Background()
@@ -84,17 +75,6 @@ func BenchmarkGet(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
-			i++
-		}
-	})
-	b.Run("otter", func(b *testing.B) {
-		c := newRawOtter(b)
-		for i, k := range keys {
-			c.Set(k, i)
-		}
-		i := 0
-		for b.Loop() {
-			_, _ = c.GetIfPresent(keys[i&(benchKeys-1)])
 			i++
 		}
 	})
@@ -112,19 +92,6 @@ func BenchmarkGetParallel(b *testing.B) {
 			i := 0
 			for pb.Next() {
 				_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
-				i++
-			}
-		})
-	})
-	b.Run("otter", func(b *testing.B) {
-		c := newRawOtter(b)
-		for i, k := range keys {
-			c.Set(k, i)
-		}
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				_, _ = c.GetIfPresent(keys[i&(benchKeys-1)])
 				i++
 			}
 		})
@@ -180,51 +147,6 @@ func BenchmarkSet(b *testing.B) {
 			i++
 		}
 	})
-	b.Run("otter", func(b *testing.B) {
-		c := newRawOtter(b)
-		i := 0
-		for b.Loop() {
-			c.Set(keys[i&(benchKeys-1)], i)
-			i++
-		}
-	})
-}
-
-// BenchmarkGetVsOtter times Get and raw otter's GetIfPresent in
-// interleaved rounds and reports the best round of each and their ratio,
-// which is steadier than two separate benchmarks on a busy machine.
-func BenchmarkGetVsOtter(b *testing.B) {
-	keys := benchKeyNames()
-	ctx := context.Background()
-	c := newBenchCache(b, nil)
-	o := newRawOtter(b)
-	for i, k := range keys {
-		_ = c.Set(ctx, k, i)
-		o.Set(k, i)
-	}
-	const round = 1 << 16
-	best := func(d, cur time.Duration) time.Duration {
-		if cur == 0 || d < cur {
-			return d
-		}
-		return cur
-	}
-	var ours, raw time.Duration
-	for b.Loop() {
-		start := time.Now()
-		for i := range round {
-			_, _, _ = c.Get(ctx, keys[i&(benchKeys-1)])
-		}
-		ours = best(time.Since(start), ours)
-		start = time.Now()
-		for i := range round {
-			_, _ = o.GetIfPresent(keys[i&(benchKeys-1)])
-		}
-		raw = best(time.Since(start), raw)
-	}
-	b.ReportMetric(float64(ours.Nanoseconds())/round, "ours-ns/get")
-	b.ReportMetric(float64(raw.Nanoseconds())/round, "otter-ns/get")
-	b.ReportMetric(float64(ours)/float64(raw), "ratio")
 }
 
 // BenchmarkGetHitMetrics compares a Get hit on the memory backend with

@@ -11,9 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cache/internal/engine"
 )
 
 // A Cache holds values of type V under string keys, in process (the memory
@@ -24,9 +23,9 @@ import (
 // slices or maps is shared, and must not be modified after it is stored.
 type Cache[V any] struct {
 	closed  atomic.Bool
-	mem     *otter.Cache[string, memEntry[V]] // the memory backend, or nil
-	neg     *otter.Cache[string, struct{}]    // its negative entries, with NegativeTTL
-	refresh bool                              // o.RefreshAhead > 0
+	mem     *engine.Engine[memEntry[V]] // the memory backend, or nil
+	neg     *engine.Engine[struct{}]    // its negative entries, with NegativeTTL
+	refresh bool                        // o.RefreshAhead > 0
 	lookups lookupCounter
 
 	remote Backend // the redis or memcached backend, or nil
@@ -65,9 +64,9 @@ type Cache[V any] struct {
 // below:
 //
 //   - cfg.Backend selects the backend: "" or memory keeps entries in process
-//     (an otter W-TinyLFU cache); redis and memcached connect to cfg.URL,
-//     and need their package imported (see Backends in the package
-//     documentation).
+//     (see docs/CACHE.md, "The memory backend"); redis and memcached
+//     connect to cfg.URL, and need their package imported (see Backends
+//     in the package documentation).
 //   - cfg.TTL is the lifetime of entries (jittered, see [Options].Jitter).
 //     If it is zero, 5 minutes is used.
 //   - cfg.MaxSize bounds the number of entries of the memory backend. If it
@@ -202,7 +201,7 @@ func (c *Cache[V]) Backend() prodready.CacheBackend { return c.kind }
 func (c *Cache[V]) Get(ctx context.Context, key string) (v V, ok bool, err error) {
 	if c.mem != nil {
 		// Close empties the memory backend, so only a miss needs to check
-		// for it: the hit path stays as lean as otter's own.
+		// for it: the hit path stays as lean as the engine's own.
 		if e, ok := c.mem.GetIfPresent(key); ok {
 			c.lookups.hit()
 			return e.v, true, nil
@@ -282,7 +281,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(ctx co
 			}
 		} else if e, ok := c.mem.GetEntry(key); ok {
 			c.lookups.hit()
-			if e.ExpiresAtNano-e.SnapshotAtNano <= c.window(e.Value.ttl) {
+			if e.ExpiresAt-e.ReadAt <= c.window(e.Value.ttl) {
 				c.start(ctx, key, loader, true, e.Value.ttl, 0, 0, false)
 			}
 			return e.Value.v, nil
@@ -474,12 +473,10 @@ func (c *Cache[V]) Close() error {
 				runtime.Gosched()
 			}
 		}
-		c.mem.StopAllGoroutines()
-		c.mem.InvalidateAll()
+		c.mem.Stop()
 	}
 	if c.neg != nil {
-		c.neg.StopAllGoroutines()
-		c.neg.InvalidateAll()
+		c.neg.Stop()
 	}
 	if c.expvar != nil {
 		c.expvar.unbind(c.Stats().expvarValue())

@@ -14,8 +14,9 @@
 // # Backends
 //
 // CACHE_BACKEND selects where entries live. memory (the default) keeps them
-// in process, in an otter W-TinyLFU cache bounded by CACHE_MAX_SIZE entries
-// or by CACHE_MAX_MEMORY bytes of estimated weight (see [Options].Weigher).
+// in process, in the package's own concurrent engine (lock-free reads, an
+// eviction policy behind lossy read buffers; see docs/CACHE.md), bounded by
+// CACHE_MAX_SIZE entries or by CACHE_MAX_MEMORY bytes of estimated weight (see [Options].Weigher).
 // redis and memcached keep them on the server at CACHE_URL, under the
 // CACHE_NAMESPACE prefix, encoded by [Options].Codec (JSON by default);
 // those backends live in packages cache/rediscache and cache/memcached,
@@ -114,7 +115,8 @@
 // ([Options].Jitter, ±10% by default), so keys written together, by a warm-up
 // or a deploy, do not expire together. On the memory backend, a write of a
 // live key whose deadline is later than the new one and still within the
-// band keeps that deadline, so that otter can update the entry in place.
+// band keeps that deadline, so that rewriting a hot key does not move its
+// deadline about within the band.
 //
 // # Negative caching
 //

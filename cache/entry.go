@@ -7,9 +7,9 @@ import (
 )
 
 // An item is an entry of the redis and memcached backends, decoded. The
-// memory backend stores V itself in otter, which keeps the lifetime, and
-// its negative entries in a second otter cache, so that its hit path reads
-// exactly what otter's does.
+// memory backend stores V itself in its engine (cache/internal/engine),
+// which keeps the lifetime, and its negative entries in a second engine, so
+// that its hit path reads exactly what the engine's does.
 type item[V any] struct {
 	v         V
 	base      time.Duration // the TTL asked for, before jitter
@@ -64,9 +64,8 @@ func addNanos(t int64, d time.Duration) int64 {
 // with ttl, over an entry that had rest to live (rest is
 // not positive for a new entry). It is the jittered TTL, except that a
 // write never brings forward a deadline that is itself within the
-// jittered range of the TTL: otter updates an entry in place only when its
-// deadline does not move earlier, and replaces its node otherwise, which
-// doubles the cost of a write. The lifetime stays within the jitter band.
+// jittered range of the TTL, so that rewriting a hot key does not move its
+// deadline about. The lifetime stays within the jitter band.
 func (c *Cache[V]) lifetime(ttl, rest time.Duration) time.Duration {
 	d := c.jitter(ttl)
 	if rest > d && float64(rest) <= float64(ttl)*(1+c.o.Jitter) {

@@ -19,7 +19,7 @@ import (
 // supersedes it under the shard's lock, or the load finds the bump and is
 // born superseded (its result goes to its callers, and is not stored).
 // A load whose miss came after the bump, while the write was still on its
-// way, stores only into an empty entry (otter's SetIfAbsent, or the
+// way, stores only into an empty entry (the engine's SetIfAbsent, or the
 // remote backends' fenced store), so a write that lands first wins.
 //
 // Stripes are shared by keys: a write of another key of the stripe makes a

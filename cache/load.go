@@ -99,7 +99,7 @@ func (c *Cache[V]) start(ctx context.Context, key string, loader func(context.Co
 		// misses loads once.
 		e, ok := c.mem.GetEntryQuietly(key)
 		switch {
-		case refresh && (!ok || e.ExpiresAtNano-e.SnapshotAtNano > c.window(e.Value.ttl)):
+		case refresh && (!ok || e.ExpiresAt-e.ReadAt > c.window(e.Value.ttl)):
 			sh.mu.Unlock()
 			return nil
 		case !refresh && ok:

@@ -1,106 +1,76 @@
 package cache
 
 import (
-	"context"
-	"log/slog"
 	"math"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/cache/internal/engine"
 )
 
-// openMemory builds the otter caches of the memory backend. Lifetimes
-// are jittered by the expiry calculator, at each write; SetWithTTL sets
-// its own after the write.
+// openMemory builds the engines of the memory backend (see
+// cache/internal/engine): one for the values, one for the negative
+// entries. Lifetimes are jittered by the Lifetime option, at each write;
+// evictions (for room, or at the end of a lifetime) are counted in Stats.
 func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
-	var clk otter.Clock
+	var now func() int64
 	if c.o.Now != nil {
-		clk = clock{c.o.Now}
+		now = func() int64 { return c.o.Now().UnixNano() }
 	}
-	logger := otterLogger{c.o.Logger}
-	// Evictions are counted by a deletion hook, which runs only on
-	// deletions. A StatsRecorder would be called, behind a recover, on
-	// every hit.
 	evictions := &c.slow.evictions
-	oo := &otter.Options[string, memEntry[V]]{
-		OnAtomicDeletion: func(e otter.DeletionEvent[string, memEntry[V]]) {
-			if e.Cause.IsEviction() {
-				evictions.Add(1)
-			}
+	// Policy is left nil: the engine's LRU orders the entries until the
+	// adaptive policy of cache/internal/policy is plugged in here (and in
+	// the negative engine's options below).
+	o := &engine.Options[memEntry[V]]{
+		Now: now,
+		Lifetime: func(_ string, e memEntry[V], rest int64) int64 {
+			return int64(c.lifetime(e.ttl, time.Duration(rest)))
 		},
-		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, memEntry[V]]) time.Duration {
-			return c.lifetime(e.Value.ttl, e.ExpiresAfter())
-		}),
-		Clock:  clk,
-		Logger: logger,
+		OnEviction: func(string, memEntry[V], bool) { evictions.Add(1) },
 	}
 	maxSize := cfg.MaxSize
 	switch {
 	case cfg.MaxMemory > 0:
-		oo.MaximumWeight = uint64(cfg.MaxMemory)
+		o.Capacity = uint64(cfg.MaxMemory)
 		c.weighs = true
-		oo.Weigher = func(_ string, e memEntry[V]) uint32 { return e.w }
+		o.Weigher = func(_ string, e memEntry[V]) uint32 { return e.w }
 		if cfg.MaxSize > 0 {
 			c.minWeight = (uint64(cfg.MaxMemory) + uint64(cfg.MaxSize) - 1) / uint64(cfg.MaxSize)
 		}
 	case cfg.MaxSize > 0:
-		oo.MaximumSize = cfg.MaxSize
+		o.Capacity = uint64(cfg.MaxSize)
 	default:
 		maxSize = defaultMaxSize
-		oo.MaximumSize = maxSize
+		o.Capacity = uint64(maxSize)
 	}
-	m, err := otter.New(oo)
+	m, err := engine.New(o)
 	if err != nil {
 		return err
 	}
 	if c.o.NegativeTTL > 0 {
 		// Negative entries get a quarter of the bounds, on top of them.
-		no := &otter.Options[string, struct{}]{}
+		no := &engine.Options[struct{}]{
+			Now: now,
+			Lifetime: func(string, struct{}, int64) int64 {
+				return int64(c.jitter(c.o.NegativeTTL))
+			},
+			OnEviction: func(string, struct{}, bool) { evictions.Add(1) },
+		}
 		if cfg.MaxMemory > 0 {
-			no.MaximumWeight = max(uint64(cfg.MaxMemory)/4, 1)
+			no.Capacity = max(uint64(cfg.MaxMemory)/4, 1)
 			no.Weigher = func(key string, _ struct{}) uint32 {
 				return uint32(min(max(uint64(entryOverhead+len(key)), c.minWeight), math.MaxUint32))
 			}
 		} else {
-			no.MaximumSize = max(maxSize/4, 1)
+			no.Capacity = uint64(max(maxSize/4, 1))
 		}
-		no.OnAtomicDeletion = func(e otter.DeletionEvent[string, struct{}]) {
-			if e.Cause.IsEviction() {
-				evictions.Add(1)
-			}
-		}
-		no.ExpiryCalculator = otter.ExpiryWritingFunc(func(otter.Entry[string, struct{}]) time.Duration {
-			return c.jitter(c.o.NegativeTTL)
-		})
-		no.Clock, no.Logger = clk, logger
-		neg, err := otter.New(no)
+		neg, err := engine.New(no)
 		if err != nil {
-			m.StopAllGoroutines()
+			m.Stop()
 			return err
 		}
 		c.neg = neg
 	}
 	c.mem = m
 	return nil
-}
-
-// clock is an otter.Clock reading an injected Now. It does not tick: the
-// memory backend then drops expired entries when it meets them, without a
-// periodic clean-up.
-type clock struct{ now func() time.Time }
-
-func (k clock) NowNano() int64                      { return k.now().UnixNano() }
-func (k clock) Tick(time.Duration) <-chan time.Time { return nil }
-
-// otterLogger passes otter's log records to the Cache's Logger.
-type otterLogger struct{ l *slog.Logger }
-
-func (l otterLogger) Warn(ctx context.Context, msg string, err error) {
-	l.l.WarnContext(ctx, "cache: "+msg, "error", err)
-}
-
-func (l otterLogger) Error(ctx context.Context, msg string, err error) {
-	l.l.ErrorContext(ctx, "cache: "+msg, "error", err)
 }

@@ -17,13 +17,14 @@ type memEntry[V any] struct {
 }
 
 // entryOverhead approximates the bytes the memory backend spends on an
-// entry besides its key and value: otter's node and its hash table slot.
+// entry besides its key and value: the engine's node, its table slot and
+// the policy's record of it.
 const entryOverhead = 128
 
 // newMemEntry returns the memory entry of v stored under key with ttl,
 // weighed when MaxMemory is set. The weight is computed here, before
-// otter's write and outside its locks, so that a Weigher or Codec that
-// panics does not panic inside otter: the panic is returned as a
+// the engine's write and outside its lock, so that a Weigher or Codec that
+// panics does not panic inside the engine: the panic is returned as a
 // *PanicError, counted in CodecErrors.
 func (c *Cache[V]) newMemEntry(key string, v V, ttl time.Duration) (e memEntry[V], err error) {
 	e = memEntry[V]{v: v, ttl: ttl}
@@ -41,7 +42,7 @@ func (c *Cache[V]) newMemEntry(key string, v V, ttl time.Duration) (e memEntry[V
 }
 
 // weigh returns the approximate size of an entry for MaxMemory, at least
-// minWeight; otter's Weigher reads it from the entry. It may panic (user
+// minWeight; the engine's Weigher reads it from the entry. It may panic (user
 // code): newMemEntry recovers.
 func (c *Cache[V]) weigh(key string, v V) uint32 {
 	n := uint64(entryOverhead + len(key))

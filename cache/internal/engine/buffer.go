@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"math/bits"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/prodready/prodready/cache/internal/policy"
+)
+
+// The read buffers: a read records its key's hash in a lossy, striped ring
+// buffer, and whoever holds the engine's lock drains the buffers into the
+// policy, as Caffeine and otter do. A read never waits: when its ring is
+// full, or another reader won the race for its slot, the record is
+// dropped, which the policy tolerates (it orders by a sample of the
+// reads); the reader that fills a ring drains it if the lock is free
+// (TryLock), and leaves it to the next writer otherwise. A write
+// drains every ring, so that the policy sees the reads before the write.
+
+const ringSize = 16 // a power of two
+
+// A ring is a bounded buffer of hashes, many writers, one drainer (the
+// holder of the engine's lock). A slot holds 0 until its writer has stored
+// its hash: no hash is 0 (see Engine.hash).
+type ring struct {
+	head  atomic.Uint64 // next slot to drain; written by the drainer
+	_     [56]byte
+	tail  atomic.Uint64 // next slot to fill
+	_     [56]byte
+	slots [ringSize]atomic.Uint64
+}
+
+// A buffer is a set of rings; each goroutine writes to the ring its stack
+// address picks, so that readers on different Ps rarely share one.
+type buffer struct {
+	rings []ring
+	shift uint // 64 - log2(len(rings))
+}
+
+// newBuffer returns a buffer of four rings per P, rounded up to a power
+// of two, between 4 and 64.
+func newBuffer() buffer {
+	n := min(max(4*runtime.GOMAXPROCS(0), 4), 64)
+	b := bits.Len(uint(n - 1))
+	return buffer{rings: make([]ring, 1<<b), shift: uint(64 - b)}
+}
+
+// stripe returns a number that differs between goroutines and stays the
+// same for one goroutine at one call depth: the address of a local
+// variable, scrambled (Fibonacci hashing), as otter's StackHash. It is
+// only a hint: a stack that moves changes it.
+func stripe() uint64 {
+	var x byte
+	return uint64(uintptr(unsafe.Pointer(&x))) * 0x9e3779b97f4a7c15
+}
+
+// add records h and returns its ring when h filled it, so that the caller
+// drains it; nil otherwise. A record that finds the ring full, or loses
+// the race for a slot, is dropped: the reader that filled the ring drains
+// it if the lock is free, else the next write does, and meanwhile the
+// reads cost two loads.
+func (b *buffer) add(h uint64) *ring {
+	r := &b.rings[stripe()>>b.shift]
+	head, tail := r.head.Load(), r.tail.Load()
+	size := tail - head
+	if size >= ringSize {
+		return nil
+	}
+	if !r.tail.CompareAndSwap(tail, tail+1) {
+		return nil
+	}
+	r.slots[tail&(ringSize-1)].Store(h)
+	if size+1 >= ringSize {
+		return r
+	}
+	return nil
+}
+
+// drain passes every recorded hash to p, as a hit or, with miss, as a
+// miss. The caller holds the engine's lock.
+func (b *buffer) drain(p policy.Policy, miss bool) {
+	for i := range b.rings {
+		b.rings[i].drain(p, miss)
+	}
+}
+
+// drain passes the hashes recorded in r to p. The caller holds the
+// engine's lock. A slot whose writer has claimed it but not yet filled it
+// ends the drain: the record waits for the next one.
+func (r *ring) drain(p policy.Policy, miss bool) {
+	head, tail := r.head.Load(), r.tail.Load()
+	for ; head != tail; head++ {
+		s := &r.slots[head&(ringSize-1)]
+		h := s.Load()
+		if h == 0 {
+			break
+		}
+		s.Store(0)
+		if miss {
+			p.Miss(h)
+		} else {
+			p.Hit(h)
+		}
+	}
+	r.head.Store(head)
+}
