@@ -6,6 +6,7 @@ import (
 
 	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache/internal/engine"
+	"github.com/prodready/prodready/cache/internal/policy"
 )
 
 // openMemory builds the engines of the memory backend (see
@@ -18,11 +19,15 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 		now = func() int64 { return c.o.Now().UnixNano() }
 	}
 	evictions := &c.slow.evictions
-	// Policy is left nil: the engine's LRU orders the entries until the
-	// adaptive policy of cache/internal/policy is plugged in here (and in
-	// the negative engine's options below).
+	// The values are ordered by the adaptive W-TinyLFU, which also
+	// estimates the hit ratio at other sizes (Stats.Sizing, autosize); the
+	// negative entries by the same policy without estimates.
 	o := &engine.Options[memEntry[V]]{
-		Now: now,
+		Now:    now,
+		Policy: func(c uint64) policy.Policy { return policy.New(c, nil) },
+		// The policy and its miniatures cost more per record than a hit:
+		// a goroutine drains the read buffers, not the reader.
+		BackgroundDrain: true,
 		Lifetime: func(_ string, e memEntry[V], rest int64) int64 {
 			return int64(c.lifetime(e.ttl, time.Duration(rest)))
 		},
@@ -50,7 +55,9 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	if c.o.NegativeTTL > 0 {
 		// Negative entries get a quarter of the bounds, on top of them.
 		no := &engine.Options[struct{}]{
-			Now: now,
+			Now:             now,
+			Policy:          func(c uint64) policy.Policy { return policy.New(c, &policy.Options{NoEstimates: true}) },
+			BackgroundDrain: true,
 			Lifetime: func(string, struct{}, int64) int64 {
 				return int64(c.jitter(c.o.NegativeTTL))
 			},
