@@ -40,6 +40,9 @@ var builtinChecks = []Check{
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
+	{ID: "PR-E046", Severity: SeverityError, Title: "CACHE_AUTOSIZE is on without a memory budget (CACHE_MAX_MEMORY or a container limit)", Run: checkAutosizeBudget},
+	{ID: "PR-E047", Severity: SeverityError, Title: "CACHE_AUTOSIZE is on with a server backend or an explicit CACHE_MAX_SIZE, which it would ignore", Run: checkAutosizeApplies},
+	{ID: "PR-E048", Severity: SeverityError, Title: "CACHE_AUTOSIZE_MARGIN is outside 0 to 50 points", Run: checkAutosizeMargin},
 }
 
 // hardeningRules are the checks that enforce a hardened profile's rules.

@@ -151,7 +151,7 @@ func TestControllerIgnoresFlippingNoise(t *testing.T) {
 	t.Parallel()
 	k := &controller{budget: 1 << 20, margin: 0.005}
 	cur := uint64(1 << 16)
-	up := curve(cur, 50, 60, 70, 75, 76, 76)      // argues for 4×
+	up := curve(cur, 50, 60, 70, 75, 76, 76)       // argues for 4×
 	down := curve(cur, 70, 69.8, 70, 70, 70, 70.1) // argues for ¼×
 	for i := range 30 {
 		est := up
