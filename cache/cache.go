@@ -54,6 +54,8 @@ type Cache[V any] struct {
 	gens   generations // write generations, see generation.go
 
 	unsettled unsettled // keys of failed writes, see unsettled.go
+
+	auto *autosizer // CACHE_AUTOSIZE's loop, or nil; see autosize_loop.go
 }
 
 // New returns a Cache built from cfg:
@@ -125,9 +127,17 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		c.ttl = defaultTTL
 	}
 	c.errlog = &errorLog{logger: o.Logger, interval: o.ErrorLogInterval, backend: string(kind)}
+	cfg, auto, err := autosizeConfig(cfg, kind)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
 	switch kind {
 	case prodready.CacheMemory:
 		if err := c.openMemory(cfg); err != nil {
+			return nil, fmt.Errorf("cache: memory backend: %w", err)
+		}
+		if err := c.startAutosize(auto, c.memSizer()); err != nil {
+			_ = c.Close()
 			return nil, fmt.Errorf("cache: memory backend: %w", err)
 		}
 	case prodready.CacheRedis, prodready.CacheMemcached:
@@ -441,6 +451,7 @@ func (c *Cache[V]) Close() error {
 		sh.mu.Unlock()
 	}
 	c.stopRepair()
+	c.stopAutosize()
 	c.wg.Wait()
 	if c.mem != nil {
 		// A Set that saw the Cache open has counted itself in writers
