@@ -105,7 +105,7 @@ func (z *Sizing) LargerCache(threshold float64, prefix string) (prodready.Findin
 		return prodready.Finding{}, false
 	}
 	gain, ok := z.Gain(2)
-	if !ok || gain <= threshold {
+	if !ok || gain <= threshold+1e-9 { // 0.65-0.60 is 0.05000000000000004
 		return prodready.Finding{}, false
 	}
 	now, _ := z.HitRatioAt(z.Capacity)
