@@ -211,6 +211,11 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	go s.logConfigFingerprint() // argon2id: after start-up, not before
+	connecting.Add(1)
+	go func() {
+		defer connecting.Done()
+		s.adviseCache(bg) // PR-I049, see cacheadvice.go
+	}()
 
 	select {
 	case err := <-served:

@@ -80,7 +80,7 @@ var errCacheDown = errors.New("cache server not connected since start-up")
 //	GET  /healthz                  the process serves
 //	GET  /readyz                   the database and the cache answer
 //	GET  /debug/config             the configuration as "itemsapi config print --format json" shows it (admin session)
-//	GET  /debug/cache              cache counts and hit ratio (admin session in production)
+//	GET  /debug/cache              cache counts, hit ratio, size estimates (admin session in production)
 //	GET  /debug/db                 database counts (admin session in production)
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
