@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -46,7 +47,15 @@ func TestAutosizeGrowingWorkingSet(t *testing.T) {
 			if tt.new(1) == nil {
 				t.Skip("the memory engine is not wired into package cache yet: newEngineReplayer returns nil (see its comment)")
 			}
-			testGrowingWorkingSet(t, tt.new)
+			// A budget under the second working set (autosize must
+			// grow back to it) and one twice over it (autosize must stop
+			// short of it, within the margin).
+			for _, budget := range []uint64{4096, 16384} {
+				t.Run(fmt.Sprint(budget), func(t *testing.T) {
+					t.Parallel()
+					testGrowingWorkingSet(t, tt.new, budget)
+				})
+			}
 		})
 	}
 }
@@ -54,18 +63,18 @@ func TestAutosizeGrowingWorkingSet(t *testing.T) {
 // testGrowingWorkingSet replays the stream through an autosized cache
 // that starts at the budget (as New builds it) and through fixed caches
 // of ¼, ½ and all of the budget, and compares the hit ratios over the
-// last quarter of the stream. An interval is 10,000 requests.
-func testGrowingWorkingSet(t *testing.T, newR func(capacity uint64) replayer) {
+// last eighth of the stream (where it ends: 50,000 requests). An
+// interval is 10,000 requests.
+func testGrowingWorkingSet(t *testing.T, newR func(capacity uint64) replayer, budget uint64) {
 	const (
-		budget   = 4096
-		half     = 400_000
+		half     = 200_000
 		interval = 10_000
 	)
 	if testing.Short() {
-		t.Skip("replays 4 caches over 800,000 requests")
+		t.Skip("replays 4 caches over 400,000 requests")
 	}
 	stream := append(zipfKeys(1, half, 2048), zipfKeys(2, half, 8192)...)
-	tail := len(stream) * 3 / 4
+	tail := len(stream) * 7 / 8
 
 	replay := func(r replayer, tick func(i int)) float64 {
 		hits := 0
@@ -100,7 +109,7 @@ func testGrowingWorkingSet(t *testing.T, newR func(capacity uint64) replayer) {
 			path = append(path, d.next)
 		}
 	})
-	t.Logf("autosize: %.2f%% over the last quarter, bounds %v; best fixed: %.2f%% at %d", 100*got, path, 100*best, bestSize)
+	t.Logf("autosize: %.2f%% over the last eighth, bounds %v; best fixed: %.2f%% at %d", 100*got, path, 100*best, bestSize)
 	if best-got > 0.01 {
 		t.Errorf("autosize ends at %.2f%%, more than 1 point under the best fixed size (%d: %.2f%%)", 100*got, bestSize, 100*best)
 	}
