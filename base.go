@@ -53,6 +53,12 @@ type Base struct {
 	CacheMaxSize int `env:"CACHE_MAX_SIZE" default:"1024" doc:"most entries the in-process cache holds"`
 	// CacheMaxMemory bounds the memory of the in-process cache.
 	CacheMaxMemory MemorySize `env:"CACHE_MAX_MEMORY" default:"0" doc:"memory bound of the in-process cache: bytes (256MiB) or a share of the container limit (10%); 0 for none"`
+	// CacheAutosize lets the in-process cache size itself within its
+	// memory budget; see docs/CACHE.md, "Sizing".
+	CacheAutosize bool `env:"CACHE_AUTOSIZE" default:"false" doc:"let the in-process cache grow and shrink its memory bound by its hit-ratio estimates, within CACHE_MAX_MEMORY (else 25% of the container limit); CACHE_MAX_SIZE then does not apply"`
+	// CacheAutosizeMargin is how much hit ratio autosize gives up for a
+	// smaller cache, in points.
+	CacheAutosizeMargin float64 `env:"CACHE_AUTOSIZE_MARGIN" default:"0.5" doc:"points of hit ratio CACHE_AUTOSIZE gives up for a smaller cache: it picks the smallest size within this of the best estimate (0 to 50)"`
 	// CacheNamespace prefixes every key the service stores in a shared cache.
 	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
 	// CacheTLSCA, CacheTLSCert and CacheTLSKey are the TLS material of a
@@ -109,6 +115,9 @@ func (b Base) CacheConfig() CacheConfig {
 		MaxSize:   b.CacheMaxSize,
 		MaxMemory: b.CacheMaxMemory.Bytes,
 		Namespace: b.CacheNamespace,
+		// CACHE_AUTOSIZE: see autosize_check.go.
+		Autosize:       b.CacheAutosize,
+		AutosizeMargin: b.CacheAutosizeMargin,
 		// The redis and memcached backends authenticate their entries
 		// with a key derived from these (see package cache).
 		SecretKey:          b.SecretKey,
@@ -135,6 +144,13 @@ type CacheConfig struct {
 	// client certificate. Its zero value means the system roots and no
 	// client certificate.
 	TLS CacheTLS
+	// Autosize lets the memory backend move its bound within its budget
+	// (MaxMemory, else a share of the container limit), toward the
+	// smallest size whose estimated hit ratio is within AutosizeMargin
+	// points of the best; MaxSize then does not apply. The other
+	// backends refuse it.
+	Autosize       bool
+	AutosizeMargin float64 // in points of hit ratio: 0.5 is half a point
 }
 
 // LogFormat is the encoding of log records: text or json.

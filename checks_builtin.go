@@ -42,6 +42,9 @@ var builtinChecks = []Check{
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
 	{ID: "PR-E043", Severity: SeverityError, Title: "CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile", Run: checkCacheSkipVerify},
 	{ID: "PR-E044", Severity: SeverityError, Title: "CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable TLS material, or is set without a TLS CACHE_URL", Run: checkCacheTLS},
+	{ID: "PR-E046", Severity: SeverityError, Title: "CACHE_AUTOSIZE is on without a memory budget (CACHE_MAX_MEMORY or a container limit)", Run: checkAutosizeBudget},
+	{ID: "PR-E047", Severity: SeverityError, Title: "CACHE_AUTOSIZE is on with a server backend or an explicit CACHE_MAX_SIZE, which it would ignore", Run: checkAutosizeApplies},
+	{ID: "PR-E048", Severity: SeverityError, Title: "CACHE_AUTOSIZE_MARGIN is outside 0 to 50 points", Run: checkAutosizeMargin},
 }
 
 // hardeningRules are the checks that enforce a hardened profile's rules.

@@ -314,6 +314,9 @@
 //	PR-W043  a .env file exists but is not read under a hardened profile
 //	PR-W044  a NAME_FILE file is readable by group or others
 //	PR-W045  a text value holds a NUL byte or is not valid UTF-8
+//	PR-E046  CACHE_AUTOSIZE is on without a memory budget (CACHE_MAX_MEMORY or a container limit)
+//	PR-E047  CACHE_AUTOSIZE is on with a server backend or an explicit CACHE_MAX_SIZE, which it would ignore
+//	PR-E048  CACHE_AUTOSIZE_MARGIN is outside 0 to 50 points
 //	PR-W050  an unknown variable looks like a misspelling, or carries the prefix
 //
 // PR-W050 compares the names of the whole environment with the struct's

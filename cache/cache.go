@@ -56,6 +56,7 @@ type Cache[V any] struct {
 	unsettled unsettled // keys of failed writes, see unsettled.go
 
 	metrics *cacheMetrics // nil without Options.MeterProvider, see metrics.go
+	auto    *autosizer    // CACHE_AUTOSIZE's loop, or nil; see autosize_loop.go
 }
 
 // New returns a Cache built from a loaded configuration: any struct that
@@ -140,9 +141,17 @@ func build[V any](ctx context.Context, cfg prodready.CacheConfig, opts *Options,
 		c.ttl = defaultTTL
 	}
 	c.errlog = &errorLog{logger: o.Logger, interval: o.ErrorLogInterval, backend: string(kind)}
+	cfg, auto, err := autosizeConfig(cfg, kind)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
 	switch kind {
 	case prodready.CacheMemory:
 		if err := c.openMemory(cfg); err != nil {
+			return nil, fmt.Errorf("cache: memory backend: %w", err)
+		}
+		if err := c.startAutosize(auto, c.memSizer()); err != nil {
+			_ = c.Close()
 			return nil, fmt.Errorf("cache: memory backend: %w", err)
 		}
 	case prodready.CacheRedis, prodready.CacheMemcached:
@@ -462,6 +471,7 @@ func (c *Cache[V]) Close() error {
 		sh.mu.Unlock()
 	}
 	c.stopRepair()
+	c.stopAutosize()
 	c.wg.Wait()
 	if c.mem != nil {
 		// A Set that saw the Cache open has counted itself in writers

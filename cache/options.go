@@ -161,6 +161,13 @@ type Options struct {
 	// cache, in bytes. If it is zero, the backend's default is used. Other
 	// backends ignore it.
 	NearCacheMaxMemory int64
+
+	// AutosizeInterval is how often CACHE_AUTOSIZE reconsiders the memory
+	// backend's bound (see docs/CACHE.md, "Sizing"): a move needs three
+	// intervals in a row that argue for it, and goes at most ×2 or ÷2.
+	// If AutosizeInterval is zero, one minute is used. It is runtime time,
+	// not the clock of Now.
+	AutosizeInterval time.Duration
 }
 
 // MaxTTL is the longest lifetime of an entry: a longer CACHE_TTL,

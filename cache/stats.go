@@ -4,6 +4,7 @@ import (
 	"expvar"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -42,6 +43,11 @@ type Stats struct {
 	// size bound or because they expired. Servers evict on their own, so it
 	// stays zero for the redis and memcached backends.
 	Evictions uint64 `json:"evictions"`
+	// Sizing is the memory backend's bound, the hit ratio estimated at
+	// other bounds, and what CACHE_AUTOSIZE is doing; nil for the redis and
+	// memcached backends, after Close, and for a memory backend that gives
+	// no estimates. Stats is then comparable with ==.
+	Sizing *Sizing `json:"sizing,omitempty"`
 }
 
 // HitRatio returns Hits / (Hits + Misses), or 0 before the first lookup.
@@ -56,7 +62,12 @@ func (s Stats) HitRatio() float64 {
 // LogValue implements [slog.LogValuer]: the counts and the hit ratio as a
 // group.
 func (s Stats) LogValue() slog.Value {
-	return slog.GroupValue(
+	return slog.GroupValue(s.attrs()...)
+}
+
+// attrs are the counts and the hit ratio, then the Sizing if any.
+func (s Stats) attrs() []slog.Attr {
+	a := []slog.Attr{
 		slog.Uint64("hits", s.Hits),
 		slog.Uint64("misses", s.Misses),
 		slog.Float64("hit_ratio", s.HitRatio()),
@@ -66,21 +77,39 @@ func (s Stats) LogValue() slog.Value {
 		slog.Uint64("codec_errors", s.CodecErrors),
 		slog.Uint64("auth_failures", s.AuthFailures),
 		slog.Uint64("evictions", s.Evictions),
-	)
+	}
+	if s.Sizing != nil {
+		a = append(a, s.Sizing.attrs()...)
+	}
+	return a
 }
 
 // String returns the counts on one line, named as LogValue and expvar name
 // them and in the same order, with the hit ratio as a percentage:
 //
 //	hits=2 misses=1 hit_ratio=66.7% loads=1 load_errors=0 backend_errors=0 codec_errors=0 auth_failures=0 evictions=0
+//
+// followed, when there is a Sizing, by the bound and the estimates as
+// multiples of it (see docs/CACHE.md, "Sizing"):
+//
+//	... capacity=64MiB target=128MiB budget=256MiB pressure=false estimates=0.25x:41.0%,0.5x:52.3%,1x:60.1%,2x:66.0%,4x:70.2%,8x:71.0%
 func (s Stats) String() string {
-	return fmt.Sprintf("hits=%d misses=%d hit_ratio=%.1f%% loads=%d load_errors=%d backend_errors=%d codec_errors=%d auth_failures=%d evictions=%d",
+	out := fmt.Sprintf("hits=%d misses=%d hit_ratio=%.1f%% loads=%d load_errors=%d backend_errors=%d codec_errors=%d auth_failures=%d evictions=%d",
 		s.Hits, s.Misses, 100*s.HitRatio(), s.Loads, s.LoadErrors, s.BackendErrors, s.CodecErrors, s.AuthFailures, s.Evictions)
+	if s.Sizing == nil {
+		return out
+	}
+	var b strings.Builder
+	b.WriteString(out)
+	for _, a := range s.Sizing.attrs() {
+		b.WriteString(" " + a.Key + "=" + a.Value.String())
+	}
+	return b.String()
 }
 
 // expvarValue is what expvar shows: the counts and the hit ratio.
 func (s Stats) expvarValue() map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"hits":           s.Hits,
 		"misses":         s.Misses,
 		"hit_ratio":      s.HitRatio(),
@@ -91,6 +120,10 @@ func (s Stats) expvarValue() map[string]any {
 		"auth_failures":  s.AuthFailures,
 		"evictions":      s.Evictions,
 	}
+	if s.Sizing != nil {
+		m["sizing"] = s.Sizing
+	}
+	return m
 }
 
 // Stats returns the Cache's counts. It is safe to call at any time, also
@@ -106,7 +139,29 @@ func (c *Cache[V]) Stats() Stats {
 		BackendErrors: c.slow.backendErrors.Load(),
 		CodecErrors:   c.slow.codecErrors.Load(),
 		AuthFailures:  c.slow.authFailures.Load(),
+		Sizing:        c.sizing(),
 	}
+}
+
+// sizing describes the memory backend's size, when it can estimate; see
+// [Stats].Sizing.
+func (c *Cache[V]) sizing() *Sizing {
+	s := c.memSizer()
+	if c.auto != nil {
+		s = c.auto.s
+	}
+	if s == nil || c.closed.Load() {
+		return nil
+	}
+	unit := "entries"
+	if c.weighs {
+		unit = "bytes"
+	}
+	z := newSizing(s, unit)
+	if c.auto != nil {
+		c.auto.fill(z)
+	}
+	return z
 }
 
 // slowCounters are the counts of events that cost far more than an atomic

@@ -101,7 +101,9 @@ func (s *server) debugConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // debugCache answers GET /debug/cache: the cache's counts and hit ratio,
-// and whether it is connected yet.
+// whether it is connected yet and, for the memory backend, its bound and
+// the hit ratios estimated at ¼× to 8× of it (cache.Stats.Sizing, under
+// "sizing"; with CACHE_AUTOSIZE also its target and budget).
 func (s *server) debugCache(w http.ResponseWriter, r *http.Request) {
 	c := s.cache()
 	var st cache.Stats

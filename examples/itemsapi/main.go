@@ -230,6 +230,10 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	go s.logConfigFingerprint() // argon2id: after start-up, not before
 	connecting.Add(1)
 	go func() { defer connecting.Done(); s.publishFleet(bg) }() // see fleet.go
+	go func() {
+		defer connecting.Done()
+		s.adviseCache(bg) // PR-I049, see cacheadvice.go
+	}()
 
 	select {
 	case err := <-served:

@@ -83,7 +83,7 @@ var errCacheDown = errors.New("cache server not connected since start-up")
 //	GET  /readyz                   the database and the cache answer
 //	GET  /debug/config             the configuration as "itemsapi config print --format json" shows it (admin session)
 //	GET  /debug/fleet              the live replicas' configuration fingerprints, grouped, and the variables that differ (admin session)
-//	GET  /debug/cache              cache counts and hit ratio (admin session in production)
+//	GET  /debug/cache              cache counts, hit ratio, size estimates (admin session in production)
 //	GET  /debug/db                 database counts (admin session in production)
 //	GET  /metrics                  Prometheus exposition (Authorization: Bearer METRICS_TOKEN when set; off in production without it)
 func (s *server) handler() http.Handler {

@@ -314,10 +314,63 @@ func (t *TinyLFU) eachMini(f func(*mini)) {
 
 // SetCapacity changes the bound on the total weight and appends what must
 // go. The miniatures start afresh at the new scale.
+//
+// The sample rate and the miniatures' counts stay: the candidates'
+// miniatures are resized to the new capacity, and the estimate miniatures
+// of capacities the new one still estimates (¼× to 8×: a move by ×2 keeps
+// five of six) are kept as they are, warm. Rebuilding them all, as a
+// change of sample rate must, left autosize a quarter of cold estimates
+// after each move, biased toward small sizes (a cold large miniature is
+// still taking its compulsory misses), so that it shrank a cache whose
+// working set needed it (TestAutosizeGrowingWorkingSet, on the engine).
 func (t *TinyLFU) SetCapacity(c uint64, evict []uint64) []uint64 {
 	evict = t.main.setCapacity(c, evict)
-	t.build()
+	t.resize()
 	return evict
+}
+
+// resize fits the miniatures to a new capacity at the same sample rate:
+// see SetCapacity. Every miniature stands for a (capacity, shape) pair;
+// those the new capacity still needs are kept with their counts, a
+// candidate of the old capacity becoming an estimate at ½× (or ¼×…) and
+// an estimate at the new capacity becoming a candidate.
+func (t *TinyLFU) resize() {
+	c := t.main.capacity
+	pool := make([]mini, 0, len(t.cands)+len(t.ests))
+	pool = append(append(pool, t.cands...), t.ests...)
+	take := func(full uint64, cfg Config) mini {
+		for i, m := range pool {
+			if m.p != nil && m.full == full && m.p.cfg == cfg {
+				pool[i].p = nil
+				return m
+			}
+		}
+		return t.newMini(full, cfg)
+	}
+	for i := range t.cands {
+		t.cands[i] = take(c, t.cands[i].p.cfg)
+	}
+	if t.noEst {
+		return
+	}
+	t.ests = t.ests[:0:0]
+	for _, full := range t.estimateCapacities(c) {
+		for i := range t.cands {
+			t.ests = append(t.ests, take(full, t.cands[i].p.cfg))
+		}
+	}
+}
+
+// estimateCapacities are the capacities other than c that Estimates
+// reports: EstimateFactors × c, and the extra ones.
+func (t *TinyLFU) estimateCapacities(c uint64) []uint64 {
+	var out []uint64
+	for _, f := range EstimateFactors {
+		if f != 1 {
+			out = append(out, uint64(f*float64(c)))
+		}
+	}
+	return append(out, t.extra...)
 }
 
 // Capacity is the bound on the total weight.
