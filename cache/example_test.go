@@ -136,5 +136,5 @@ func ExampleStats_LogValue() {
 	}))
 	logger.Info("cache", "stats", c.Stats())
 	// Output:
-	// level=INFO msg=cache stats.hits=1 stats.misses=1 stats.hit_ratio=0.5 stats.loads=0 stats.load_errors=0 stats.backend_errors=0 stats.codec_errors=0 stats.auth_failures=0 stats.evictions=0
+	// level=INFO msg=cache stats.hits=1 stats.misses=1 stats.hit_ratio=0.5 stats.loads=0 stats.load_errors=0 stats.backend_errors=0 stats.codec_errors=0 stats.auth_failures=0 stats.evictions=0 stats.capacity=1024 stats.estimates=1x:50.0%
 }

@@ -73,5 +73,5 @@ func ExampleStats_String() {
 	}
 	fmt.Println(c.Stats())
 	// Output:
-	// hits=2 misses=1 hit_ratio=66.7% loads=1 load_errors=0 backend_errors=0 codec_errors=0 auth_failures=0 evictions=0
+	// hits=2 misses=1 hit_ratio=66.7% loads=1 load_errors=0 backend_errors=0 codec_errors=0 auth_failures=0 evictions=0 capacity=1024 estimates=1x:66.7%
 }

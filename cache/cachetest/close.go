@@ -127,8 +127,12 @@ func testStressClose(t *testing.T, s *suite) {
 	for w := range workers {
 		wg.Go(func() {
 			left, mine := callsAfter, 0 // mine: this worker's calls during Close
-			for i := 0; i < maxCalls && left > 0; i++ {
-				if mine == callsDuring {
+			for i := 0; left > 0; i++ {
+				// A worker that made maxCalls calls before Close returned
+				// (fast calls, a slow Close: the memory engine stops its
+				// goroutines) waits for it too, then makes its calls
+				// after Close.
+				if mine == callsDuring || i == maxCalls {
 					// Enough calls overlap Close: wait for it to return.
 					select {
 					case <-closed:
@@ -167,9 +171,6 @@ func testStressClose(t *testing.T, s *suite) {
 				if i%40 == 39 {
 					s.clock.Advance(7 * time.Minute) // expire and refresh entries
 				}
-			}
-			if left > 0 {
-				t.Errorf("worker %d: made %d calls without reaching the end of Close", w, maxCalls)
 			}
 		})
 	}

@@ -228,7 +228,7 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	go s.logConfigFingerprint() // argon2id: after start-up, not before
-	connecting.Add(1)
+	connecting.Add(2) // the fleet publisher and the cache adviser
 	go func() { defer connecting.Done(); s.publishFleet(bg) }() // see fleet.go
 	go func() {
 		defer connecting.Done()
