@@ -227,8 +227,8 @@ func serve(ctx context.Context, stderr io.Writer, env prodready.Environment) err
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
-	go s.logConfigFingerprint() // argon2id: after start-up, not before
-	connecting.Add(2) // the fleet publisher and the cache adviser
+	go s.logConfigFingerprint()                                 // argon2id: after start-up, not before
+	connecting.Add(2)                                           // the fleet publisher and the cache adviser
 	go func() { defer connecting.Done(); s.publishFleet(bg) }() // see fleet.go
 	go func() {
 		defer connecting.Done()
