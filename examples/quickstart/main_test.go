@@ -32,7 +32,7 @@ func TestQuickstart(t *testing.T) {
 		{"production without secrets", []string{"APP_ENV=production"}, 1, nil, []string{"SECRET_KEY: required in production, not set", "ADMIN_TOKEN: required in production, not set"}},
 		{"production with a weak key", []string{"APP_ENV=production", "SECRET_KEY=changeme", "ADMIN_TOKEN=" + canary}, 1, nil, []string{"SECRET_KEY: weak key"}},
 		{"production ready", []string{"APP_ENV=production", "SECRET_KEY=" + canary, "ADMIN_TOKEN=" + canary, "DATABASE_URL=postgres://app:" + canary + "@db/app?sslmode=require"}, 0,
-			[]string{"CACHE_TTL             10m0s", "CACHE_MAX_SIZE        4096", "profile production", "postgres://app:[redacted]@db/app"}, []string{`"level":"INFO"`}},
+			[]string{"CACHE_TTL              10m0s", "CACHE_MAX_SIZE         4096", "profile production", "postgres://app:[redacted]@db/app"}, []string{`"level":"INFO"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
