@@ -21,10 +21,7 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	evictions := &c.slow.evictions
 	// The values are ordered by the adaptive W-TinyLFU; with CACHE_AUTOSIZE
 	// it also estimates the hit ratio at other sizes (Stats.Sizing), from
-	// 24 more miniatures (about 7 MB). They are off otherwise: besides
-	// their cost, with them on the reference service's fault test
-	// (TestFaultPostgres/memory) lost entries it had just cached in a cache
-	// far from full, a defect not yet found (docs/CACHE.md, "Sizing").
+	// 24 more miniatures (about 7 MB per cache): off otherwise.
 	noEst := !cfg.Autosize
 	o := &engine.Options[memEntry[V]]{
 		Now:    now,

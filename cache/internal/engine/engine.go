@@ -423,7 +423,11 @@ func (e *Engine[V]) Estimates() []policy.Estimate {
 	if !ok {
 		return nil
 	}
-	e.maintain(e.now())
+	// No maintain here: the estimates may lag by the records still in the
+	// read buffers, and a call at the pace of a scrape does not reorder
+	// the policy or sweep the tables. With the drain and sweep here, the
+	// reference service's fault test lost entries it had cached
+	// (TestFaultPostgres/memory, estimates on); see docs/CACHE.md.
 	return est.Estimates()
 }
 
