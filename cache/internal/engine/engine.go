@@ -423,11 +423,12 @@ func (e *Engine[V]) Estimates() []policy.Estimate {
 	if !ok {
 		return nil
 	}
-	// No maintain here: the estimates may lag by the records still in the
-	// read buffers, and a call at the pace of a scrape does not reorder
-	// the policy or sweep the tables. With the drain and sweep here, the
-	// reference service's fault test lost entries it had cached
+	// The read buffers are drained, so that the estimates count every
+	// recorded read, but the tables are not swept here: with the sweep
+	// too, the reference service's fault test lost entries it had cached
 	// (TestFaultPostgres/memory, estimates on); see docs/CACHE.md.
+	e.misses.drain(e.p, true)
+	e.hits.drain(e.p, false)
 	return est.Estimates()
 }
 
