@@ -18,7 +18,12 @@ import (
 // (TryLock), and leaves it to the next writer otherwise. A write
 // drains every ring, so that the policy sees the reads before the write.
 
-const ringSize = 16 // a power of two
+// ringSize is the slots of a ring, a power of two. With the background
+// drain a ring must absorb the reads made before the drainer runs: at 16
+// a single replaying reader dropped enough records that the policy's
+// adaptation lost 2.5 to 5.4 points on the P3 trace; at 128 it loses 0.7
+// to 2.5, with the same Get hit (docs/BENCHMARKS.md); 512 gained nothing.
+const ringSize = 128
 
 // A ring is a bounded buffer of hashes, many writers, one drainer (the
 // holder of the engine's lock). A slot holds 0 until its writer has stored
