@@ -73,9 +73,6 @@ func TestAutosizeGrowingWorkingSet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if tt.new(1) == nil {
-				t.Skip("the memory engine is not wired into package cache yet: newEngineReplayer returns nil (see its comment)")
-			}
 			// A budget under the second working set (autosize must
 			// grow back to it) and one twice over it (autosize must stop
 			// short of it, within the margin).

@@ -159,7 +159,7 @@ func (c *Cache[V]) startMetrics(cfg prodready.CacheConfig) error {
 
 	observeOpts := []metric.ObserveOption{common}
 	m.reg, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		st := c.Stats()
+		st := c.counts() // the counters, without the estimates
 		for i, s := range counterSpecs {
 			o.ObserveInt64(counters[i], int64(s.value(st)), observeOpts...)
 		}

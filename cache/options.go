@@ -105,7 +105,7 @@ type Options struct {
 	// unexported fields included (bounded: large collections are sampled
 	// and the walk stops after 16,384 values). A fixed per-entry overhead
 	// (128 bytes) and the key's length are added in both cases. The size is computed at each
-	// write, before otter takes the entry's lock, so it should be cheap; it
+	// write, before the engine takes its lock, so it should be cheap; it
 	// is not computed without MaxMemory. A Weigher (or Codec) that panics
 	// does not take the process down: [Cache.Set] returns a [*PanicError],
 	// and a loaded value is returned to its callers without being stored

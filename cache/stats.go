@@ -129,6 +129,15 @@ func (s Stats) expvarValue() map[string]any {
 // Stats returns the Cache's counts. It is safe to call at any time, also
 // after Close.
 func (c *Cache[V]) Stats() Stats {
+	st := c.counts()
+	st.Sizing = c.sizing()
+	return st
+}
+
+// counts is Stats without Sizing: the counters alone, which the metrics
+// callback reads at every collection without asking the policy for its
+// estimates (a lock, a drain and an allocation).
+func (c *Cache[V]) counts() Stats {
 	hits, misses := c.lookups.sum()
 	return Stats{
 		Hits:          hits,
@@ -139,7 +148,6 @@ func (c *Cache[V]) Stats() Stats {
 		BackendErrors: c.slow.backendErrors.Load(),
 		CodecErrors:   c.slow.codecErrors.Load(),
 		AuthFailures:  c.slow.authFailures.Load(),
-		Sizing:        c.sizing(),
 	}
 }
 
