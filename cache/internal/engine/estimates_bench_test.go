@@ -25,6 +25,25 @@ import (
 //
 // The goal is on within 1.10x of off (docs/CACHE.md, "Sizing").
 func BenchmarkGetHitEstimates(b *testing.B) {
+	benchGetHitEstimates(b, true)
+}
+
+// BenchmarkGetHitEstimatesInline is BenchmarkGetHitEstimates with the
+// reader draining the ring it fills (no BackgroundDrain): serially every
+// read then reaches the policy, within getHits, so that valgrind counts
+// the whole cost of the miniatures per Get, free of the machine's noise
+// and of the records a busy drainer drops (an upper bound of the CPU):
+//
+//	go test -c -o /tmp/engine.test ./cache/internal/engine
+//	valgrind --tool=callgrind --toggle-collect='*getHits*' /tmp/engine.test \
+//	    -test.run '^$' -test.bench 'GetHitEstimatesInline/entries=4096/serial/estimates=off' -test.benchtime 100000x
+func BenchmarkGetHitEstimatesInline(b *testing.B) {
+	benchGetHitEstimates(b, false)
+}
+
+// benchGetHitEstimates runs the cases of BenchmarkGetHitEstimates, with
+// the background drain or without.
+func benchGetHitEstimates(b *testing.B, background bool) {
 	for _, n := range []int{1 << 12, 1 << 18} {
 		keys := make([]string, n)
 		for i := range keys {
@@ -35,7 +54,7 @@ func BenchmarkGetHitEstimates(b *testing.B) {
 				name := "entries=" + strconv.Itoa(n) + "/" + map[bool]string{false: "serial", true: "parallel"}[par] +
 					"/estimates=" + map[bool]string{false: "off", true: "on"}[on]
 				b.Run(name, func(b *testing.B) {
-					e := estimatesBenchEngine(b, keys, on)
+					e := estimatesBenchEngine(b, keys, on, background)
 					mask := n - 1
 					b.ReportAllocs()
 					b.ResetTimer()
@@ -49,11 +68,7 @@ func BenchmarkGetHitEstimates(b *testing.B) {
 							}
 						})
 					} else {
-						i := 0
-						for b.Loop() {
-							e.GetIfPresent(keys[i&mask])
-							i++
-						}
+						getHits(e, keys, b.N)
 					}
 					b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 				})
@@ -62,10 +77,22 @@ func BenchmarkGetHitEstimates(b *testing.B) {
 	}
 }
 
+// getHits reads n keys of keys in turn: the timed loop, a function of its
+// own so that valgrind can count it alone.
+//
+//go:noinline
+func getHits(e *Engine[int], keys []string, n int) {
+	mask := len(keys) - 1
+	for i := range n {
+		e.GetIfPresent(keys[i&mask])
+	}
+}
+
 // estimatesBenchEngine returns an engine configured as cache/memory.go
-// configures the memory backend's, of capacity len(keys) and holding them
-// all, with the estimate miniatures on or off.
-func estimatesBenchEngine(b *testing.B, keys []string, on bool) *Engine[int] {
+// configures the memory backend's (with background, its drain), of
+// capacity len(keys) and holding them all, with the estimate miniatures
+// on or off.
+func estimatesBenchEngine(b *testing.B, keys []string, on, background bool) *Engine[int] {
 	b.Helper()
 	e, err := New(&Options[int]{
 		Capacity: uint64(len(keys)),
@@ -73,7 +100,7 @@ func estimatesBenchEngine(b *testing.B, keys []string, on bool) *Engine[int] {
 		Policy: func(c uint64) policy.Policy {
 			return policy.New(c, &policy.Options{NoEstimates: !on})
 		},
-		BackgroundDrain: true,
+		BackgroundDrain: background,
 	})
 	if err != nil {
 		b.Fatal(err)
