@@ -66,8 +66,10 @@ type nearCacheCounter interface {
 }
 
 // cacheMetrics are a Cache's instruments. The counters are asynchronous:
-// a callback reads [Cache.Stats] when the MeterProvider collects, so a
-// lookup pays nothing for them. Only loads and remote calls, which cost
+// a callback reads the Cache's counts when the MeterProvider collects, so
+// a lookup pays nothing for them; the same callback reports the size
+// estimates, which it refreshes at most every estimateMaxAge (see
+// metrics_estimates.go). Only loads and remote calls, which cost
 // far more than a clock read, record into the histograms.
 type cacheMetrics struct {
 	reg metric.Registration
@@ -132,7 +134,11 @@ func (c *Cache[V]) startMetrics(cfg prodready.CacheConfig) error {
 		errs = append(errs, err)
 		observables = append(observables, near)
 	}
-	var err error
+	est, err := newEstimateGauges(meter, base, c.weighs)
+	errs = append(errs, err)
+	if est != nil {
+		observables = append(observables, est.instruments()...)
+	}
 	m.load, err = meter.Float64Histogram("cache.load.duration", metric.WithUnit("s"),
 		metric.WithDescription("Time a loader took, by outcome (ok, not_found, error)."),
 		metric.WithExplicitBucketBoundaries(durationBuckets...))
@@ -166,6 +172,9 @@ func (c *Cache[V]) startMetrics(cfg prodready.CacheConfig) error {
 		if hasNear {
 			o.ObserveInt64(near, int64(nc.NearCacheHits()), observeOpts...)
 		}
+		// The estimates take the engine's lock: at most once per
+		// estimateMaxAge, see metrics_estimates.go.
+		est.observe(o, est.sizing(c.now(), c.metricsSizing))
 		return nil
 	}, observables...)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 //   - a read that meets it drops it, if the lock is free (TryLock: a read
 //     never waits; the next one tries again);
 //   - a write of its key replaces it;
-//   - the sweep: every write (and SetCapacity) looks at the
+//   - the sweep: every write (and SetCapacity, Estimates) looks at the
 //     next sweepSlots slots of the tables, round robin over the shards,
 //     and drops what has expired. The work per call is bounded; a full
 //     pass over tables of S slots takes S/sweepSlots such calls, so an

@@ -3,17 +3,23 @@ package engine
 import (
 	"fmt"
 	"testing"
+
+	"github.com/prodready/prodready/cache/internal/policy"
 )
 
 // FuzzOperations drives an engine with a sequence of operations read from
 // the input and checks it against a model of what it holds: what was
 // written, less what was deleted and what OnEviction reported. A read
 // finds exactly the live entries of the model, with their values, never an
-// expired one; the weight stays within the capacity.
+// expired one; the weight stays within the capacity. The first byte's top
+// bit picks the adaptive W-TinyLFU with its estimate miniatures instead of
+// the LRU, and some operations ask for the estimates (which drain and
+// sweep): the estimates must not change what the engine holds.
 func FuzzOperations(f *testing.F) {
 	f.Add([]byte{10, 0, 1, 2, 3, 0x40, 0x81, 0xc2, 5, 6})
 	f.Add([]byte{3, 0x10, 0x11, 0x12, 0x13, 0x50, 0x51, 0x90, 0xd0, 0xe0})
 	f.Add([]byte{1, 0xff, 0x00, 0x7f, 0x80, 0x3f})
+	f.Add([]byte{0x8a, 0, 1, 2, 0xb8, 0x44, 0xbc, 0xc1, 0xb9, 0xe2})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) == 0 {
 			return
@@ -31,9 +37,14 @@ func FuzzOperations(f *testing.F) {
 		}
 		clk := newClock()
 		capacity := uint64(b[0]%16 + 1)
+		var mk func(uint64) policy.Policy // nil: the LRU
+		if b[0]&0x80 != 0 {
+			mk = func(c uint64) policy.Policy { return policy.New(c, nil) }
+		}
 		life := func(v int) int64 { return int64(v%5) * 3 }
 		e, err := New(&Options[int]{
 			Capacity: capacity,
+			Policy:   mk,
 			Now:      clk.now,
 			Weigher:  func(_ string, v int) uint32 { return uint32(v % 4) },
 			Lifetime: func(_ string, v int, _ int64) int64 { return life(v) },
@@ -104,7 +115,9 @@ func FuzzOperations(f *testing.F) {
 			case 4:
 				clk.advance(int64(c & 0x07))
 			case 5:
-				if c&0x10 != 0 {
+				if c&0x18 == 0x18 {
+					e.Estimates()
+				} else if c&0x10 != 0 {
 					e.InvalidateAll()
 					clear(model)
 				} else {

@@ -48,7 +48,7 @@ func (t *TinyLFU) adapt() {
 // was chosen for that the miniatures hold half or twice the entries they
 // should.
 func (t *TinyLFU) recalibrate() bool {
-	n := len(t.main.a.index)
+	n := t.main.a.len()
 	if n == 0 || t.main.weight < t.main.capacity/2 {
 		return false
 	}

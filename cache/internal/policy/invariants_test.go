@@ -19,7 +19,7 @@ func checkCore(t *testing.T, p *core) {
 			if n.queue != q || n.prev != prev {
 				t.Fatalf("node %d in list %d has queue %d, prev %d (want %d)", i, q, n.queue, n.prev, prev)
 			}
-			if j, ok := p.a.index[n.hash]; !ok || j != i {
+			if j, ok := p.a.find(n.hash); !ok || j != i {
 				t.Fatalf("node %d (hash %x) is listed but indexed at %d, %v", i, n.hash, j, ok)
 			}
 			queued[q] += uint64(n.weight)
@@ -27,8 +27,8 @@ func checkCore(t *testing.T, p *core) {
 			prev = i
 		}
 	}
-	if seen != len(p.a.index) {
-		t.Fatalf("lists hold %d nodes, index %d", seen, len(p.a.index))
+	if seen != p.a.len() {
+		t.Fatalf("lists hold %d nodes, index %d", seen, p.a.len())
 	}
 	if queued != p.queued {
 		t.Fatalf("queued weights = %v, lists add up to %v", p.queued, queued)

@@ -1,11 +1,12 @@
 package policy
 
 // The entries of a policy live in one slice of nodes (an arena) linked
-// into circular doubly linked lists by index, with a map from hash to
-// index. A freed node goes on a free list and is reused by the next
+// into circular doubly linked lists by index, with an index from hash to
+// node. A freed node goes on a free list and is reused by the next
 // insertion, so that a policy in its steady state (as many insertions as
 // evictions) allocates nothing: no node per entry, no pointer for the
-// garbage collector to follow.
+// garbage collector to follow. The hashes are indexed by an open-addressed
+// table of the package's own (index.go).
 
 // Queues a node can be in. The first nodes of the arena are the
 // sentinels of the lists, one per queue, at the index of their queue.
@@ -31,15 +32,10 @@ type node struct {
 // nodeBytes is the size of a node, for MemoryBytes.
 const nodeBytes = 24
 
-// mapEntryBytes is what one entry costs in a map[uint64]int32: its key and
-// value, the control byte and the load factor's slack (Go's swiss tables
-// keep at most 7/8 full), rounded up.
-const mapEntryBytes = 16
-
 // An arena holds the nodes of one policy and the index of their hashes.
 type arena struct {
 	nodes []node
-	index map[uint64]int32
+	index index
 	free  int32 // head of the free list, linked by next
 }
 
@@ -49,18 +45,20 @@ func (a *arena) init(lists uint8, hint int) {
 	for q := range lists {
 		a.nodes[q] = node{prev: int32(q), next: int32(q), queue: q}
 	}
-	a.index = make(map[uint64]int32, hint)
+	a.index.init(hint)
 	a.free = nilNode
 }
 
 // find returns the index of the node of h.
 func (a *arena) find(h uint64) (int32, bool) {
-	i, ok := a.index[h]
-	return i, ok
+	return a.index.get(h, a.nodes)
 }
 
-// alloc takes a node for h, from the free list if it has one, and indexes
-// it. The node is in no list yet.
+// len is the number of entries.
+func (a *arena) len() int { return a.index.len() }
+
+// alloc takes a node for h, which the arena does not hold, from the free
+// list if it has one, and indexes it. The node is in no list yet.
 func (a *arena) alloc(h uint64, w uint32) int32 {
 	i := a.free
 	if i != nilNode {
@@ -70,14 +68,14 @@ func (a *arena) alloc(h uint64, w uint32) int32 {
 		a.nodes = append(a.nodes, node{})
 	}
 	a.nodes[i] = node{hash: h, weight: w, prev: nilNode, next: nilNode}
-	a.index[h] = i
+	a.index.add(h, i)
 	return i
 }
 
 // release unlinks node i, forgets its hash and puts it on the free list.
 func (a *arena) release(i int32) {
 	a.unlink(i)
-	delete(a.index, a.nodes[i].hash)
+	a.index.delete(a.nodes[i].hash, i)
 	a.nodes[i] = node{next: a.free, prev: nilNode, queue: qFree}
 	a.free = i
 }
@@ -121,5 +119,5 @@ func (a *arena) front(q uint8) int32 {
 
 // memoryBytes is the memory the arena and its index hold.
 func (a *arena) memoryBytes() uint64 {
-	return uint64(cap(a.nodes))*nodeBytes + uint64(len(a.index))*mapEntryBytes
+	return uint64(cap(a.nodes))*nodeBytes + a.index.memoryBytes()
 }

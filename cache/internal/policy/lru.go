@@ -95,4 +95,4 @@ func (l *LRU) Capacity() uint64 { return l.capacity }
 func (l *LRU) Weight() uint64 { return l.weight }
 
 // Len is the number of entries held.
-func (l *LRU) Len() int { return len(l.a.index) }
+func (l *LRU) Len() int { return l.a.len() }

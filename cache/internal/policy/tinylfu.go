@@ -380,7 +380,7 @@ func (t *TinyLFU) Capacity() uint64 { return t.main.capacity }
 func (t *TinyLFU) Weight() uint64 { return t.main.weight }
 
 // Len is the number of entries held.
-func (t *TinyLFU) Len() int { return len(t.main.a.index) }
+func (t *TinyLFU) Len() int { return t.main.a.len() }
 
 // Config is the shape the policy has now.
 func (t *TinyLFU) Config() Config { return t.main.cfg }

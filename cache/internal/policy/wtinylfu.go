@@ -90,7 +90,7 @@ func (p *core) setConfig(cfg Config) {
 // record counts a request for h in the sketch, growing the sketch when
 // the policy holds more entries than it was sized for.
 func (p *core) record(h uint64) {
-	if n := len(p.a.index); n > p.sk.entries() {
+	if n := p.a.len(); n > p.sk.entries() {
 		p.sk.resize(2 * n)
 	}
 	p.sk.increment(h)

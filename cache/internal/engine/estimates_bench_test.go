@@ -1,0 +1,123 @@
+//go:build unix
+
+package engine
+
+import (
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prodready/prodready/cache/internal/policy"
+)
+
+// BenchmarkGetHitEstimates times a Get hit on the engine as the memory
+// backend builds it (the adaptive W-TinyLFU, the background drain, a
+// lifetime), with the estimate miniatures off and on side by side, at
+// 4,096 entries (the sample rate is then 1: every key feeds the 24
+// estimate miniatures) and at 262,144 (a rate of 2,048/262,144). Every Get
+// is a hit on a full cache. The miniatures cost nothing on the reader's
+// own path: they run on the drainer's goroutine, which a reader only
+// wakes; so besides ns/op it reports cpu-ns/op, the process's CPU time
+// (user and system, every goroutine) per Get, which counts the drainer.
+//
+//	go test -run '^$' -bench GetHitEstimates -count 5 ./cache/internal/engine
+//
+// The goal is on within 1.10x of off (docs/CACHE.md, "Sizing").
+func BenchmarkGetHitEstimates(b *testing.B) {
+	benchGetHitEstimates(b, true)
+}
+
+// BenchmarkGetHitEstimatesInline is BenchmarkGetHitEstimates with the
+// reader draining the ring it fills (no BackgroundDrain): serially every
+// read then reaches the policy, within getHits, so that valgrind counts
+// the whole cost of the miniatures per Get, free of the machine's noise
+// and of the records a busy drainer drops (an upper bound of the CPU):
+//
+//	go test -c -o /tmp/engine.test ./cache/internal/engine
+//	valgrind --tool=callgrind --toggle-collect='*getHits*' /tmp/engine.test \
+//	    -test.run '^$' -test.bench 'GetHitEstimatesInline/entries=4096/serial/estimates=off' -test.benchtime 100000x
+func BenchmarkGetHitEstimatesInline(b *testing.B) {
+	benchGetHitEstimates(b, false)
+}
+
+// benchGetHitEstimates runs the cases of BenchmarkGetHitEstimates, with
+// the background drain or without.
+func benchGetHitEstimates(b *testing.B, background bool) {
+	for _, n := range []int{1 << 12, 1 << 18} {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = strconv.FormatUint(uint64(i), 36)
+		}
+		for _, par := range []bool{false, true} {
+			for _, on := range []bool{false, true} {
+				name := "entries=" + strconv.Itoa(n) + "/" + map[bool]string{false: "serial", true: "parallel"}[par] +
+					"/estimates=" + map[bool]string{false: "off", true: "on"}[on]
+				b.Run(name, func(b *testing.B) {
+					e := estimatesBenchEngine(b, keys, on, background)
+					mask := n - 1
+					b.ReportAllocs()
+					b.ResetTimer()
+					cpu0 := processCPU()
+					if par {
+						b.RunParallel(func(pb *testing.PB) {
+							i := 0
+							for pb.Next() {
+								e.GetIfPresent(keys[i&mask])
+								i++
+							}
+						})
+					} else {
+						getHits(e, keys, b.N)
+					}
+					b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+				})
+			}
+		}
+	}
+}
+
+// getHits reads n keys of keys in turn: the timed loop, a function of its
+// own so that valgrind can count it alone.
+//
+//go:noinline
+func getHits(e *Engine[int], keys []string, n int) {
+	mask := len(keys) - 1
+	for i := range n {
+		e.GetIfPresent(keys[i&mask])
+	}
+}
+
+// estimatesBenchEngine returns an engine configured as cache/memory.go
+// configures the memory backend's (with background, its drain), of
+// capacity len(keys) and holding them all, with the estimate miniatures
+// on or off.
+func estimatesBenchEngine(b *testing.B, keys []string, on, background bool) *Engine[int] {
+	b.Helper()
+	e, err := New(&Options[int]{
+		Capacity: uint64(len(keys)),
+		Lifetime: lifetime(int64(time.Hour)),
+		Policy: func(c uint64) policy.Policy {
+			return policy.New(c, &policy.Options{NoEstimates: !on})
+		},
+		BackgroundDrain: background,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(e.Stop)
+	for i, k := range keys {
+		e.Set(k, i)
+	}
+	return e
+}
+
+// processCPU returns the CPU time the process has used, user and system,
+// in nanoseconds.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
