@@ -171,9 +171,10 @@ type loader struct {
 	groupSecrets []string          // the variables of the elements' secret fields, for ScrubEnvironment
 	inGroup      bool              // the loader of one group element: no profile defaults
 
-	snapped   bool       // the fields hold the environment's values (snapshotEnv)
-	scanNames []string   // the variables the misspelling scan must look at
-	scanBuf   [16]string // scanNames' first array, allocated with the loader
+	snapped   bool         // the fields hold the environment's values (snapshotEnv)
+	scanNames []string     // the variables the misspelling scan must look at
+	scanBuf   [16]string   // scanNames' first array, allocated with the loader
+	learning  *environScan // what this load learns from the environment (snapshotEnv), until the scan publishes it
 }
 
 // fieldState is what the loader learns about one field.

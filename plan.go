@@ -42,6 +42,7 @@ type planEntry struct {
 	slots     map[string]int // field i's NAME -> 2i, NAME_FILE -> 2i+1 (see snapshotEnv); nil if two fields share a name
 	grp       []*groupPlan   // the []struct and map[string]struct groups
 	loaders   sync.Pool      // released *loader values of this type (see release)
+	envScanCache
 }
 
 // newLoader returns a loader for one load of the type: a released one,

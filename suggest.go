@@ -87,8 +87,13 @@ func (l *loader) scanUnknown() {
 	case processEnv:
 		if l.snapped { // snapshotEnv kept the names to look at
 			for _, name := range l.scanNames {
+				n := len(l.findings)
 				check(name, envOrigin(name))
+				if len(l.findings) > n {
+					l.learnReported(name)
+				}
 			}
+			l.publishLearnt()
 			break
 		}
 		for _, kv := range os.Environ() {
