@@ -33,6 +33,19 @@ type core struct {
 	// does not count the same request twice in the sketch.
 	lastMiss    uint64
 	hasLastMiss bool
+	// ref, when set, reports (and forgets) that the engine saw a read of
+	// h that its lossy buffers dropped: see referenced.
+	ref func(h uint64) bool
+}
+
+// referenced reports whether node i was read by a hit the policy never
+// saw, and if so applies that hit now: a second chance, as CLOCK gives.
+func (p *core) referenced(i int32) bool {
+	if p.ref == nil || !p.ref(p.a.nodes[i].hash) {
+		return false
+	}
+	p.hit(p.a.nodes[i].hash)
+	return true
 }
 
 // maxHint bounds the entries a core preallocates for, so that a capacity
@@ -225,6 +238,9 @@ func (p *core) demote() {
 func (p *core) evict(evict []uint64) []uint64 {
 	for p.queued[qWindow] > p.windowCap {
 		c := p.a.front(qWindow)
+		if p.referenced(c) {
+			continue
+		}
 		p.move(c, qProbation)
 		evict = p.admit(c, evict)
 	}
@@ -235,6 +251,9 @@ func (p *core) evict(evict []uint64) []uint64 {
 		}
 		if v == nilNode {
 			v = p.a.front(qWindow)
+		}
+		if p.referenced(v) {
+			continue
 		}
 		evict = p.evictNode(v, evict)
 	}
@@ -254,6 +273,9 @@ func (p *core) admit(c int32, evict []uint64) []uint64 {
 			if v == nilNode {
 				return p.evictNode(c, evict)
 			}
+		}
+		if p.referenced(v) {
+			continue
 		}
 		if p.cfg.Admit && p.sk.frequency(p.a.nodes[c].hash) <= p.sk.frequency(p.a.nodes[v].hash) {
 			return p.evictNode(c, evict)
