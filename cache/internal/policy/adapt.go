@@ -69,20 +69,24 @@ func (t *TinyLFU) adapt() {
 	t.stepToward(t.cands[t.current].p.cfg)
 }
 
-// stepToward moves the main policy's shape toward cfg: admission at once,
-// the window by at most windowStep of the capacity per epoch.
+// stepToward moves the main policy's shape toward cfg: the window by at
+// most windowStep of the capacity per epoch, and admission last, once the
+// window is there: turning admission off lets every candidate in, and a
+// preference that the next epochs take back should not have paid for that.
 func (t *TinyLFU) stepToward(cfg Config) {
 	cur := t.main.cfg
 	if cur == cfg {
 		return
 	}
-	w := cfg.Window
-	if d := w - cur.Window; d > windowStep {
-		w = cur.Window + windowStep
+	next := Config{Window: cfg.Window, Admit: cur.Admit}
+	if d := cfg.Window - cur.Window; d > windowStep {
+		next.Window = cur.Window + windowStep
 	} else if d < -windowStep {
-		w = cur.Window - windowStep
+		next.Window = cur.Window - windowStep
+	} else {
+		next.Admit = cfg.Admit
 	}
-	t.main.setConfig(Config{Window: w, Admit: cfg.Admit})
+	t.main.setConfig(next)
 }
 
 // recalibrate rebuilds the miniatures, and reports that it did, when the

@@ -39,9 +39,15 @@ type core struct {
 }
 
 // referenced reports whether node i was read by a hit the policy never
-// saw, and if so applies that hit now: a second chance, as CLOCK gives.
+// saw and, if so, applies that hit now: the entry moves on, a second
+// chance as CLOCK gives. Only with admission off, where the main space is
+// ordered by recency alone and the late hit is what CLOCK would count.
+// With admission on, the late hit, moved or only counted in the sketch,
+// rescues entries the frequency filter means to let go: on P6 at 65,536
+// entries the backend lost 3.2 points with the move and 6.8 with the
+// count (docs/BENCHMARKS.md); the mark waits, unread, meanwhile.
 func (p *core) referenced(i int32) bool {
-	if p.ref == nil || !p.ref(p.a.nodes[i].hash) {
+	if p.ref == nil || p.cfg.Admit || !p.ref(p.a.nodes[i].hash) {
 		return false
 	}
 	p.hit(p.a.nodes[i].hash)
