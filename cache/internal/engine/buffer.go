@@ -62,24 +62,25 @@ func stripe() uint64 {
 
 // add records h and returns its ring when h filled it, so that the caller
 // drains it; nil otherwise. A record that finds the ring full, or loses
-// the race for a slot, is dropped: the reader that filled the ring drains
-// it if the lock is free, else the next write does, and meanwhile the
-// reads cost two loads.
-func (b *buffer) add(h uint64) *ring {
-	r := &b.rings[stripe()>>b.shift]
+// the race for a slot, is dropped, and add reports it (dropped true), so
+// that a hit can mark its entry instead (secondchance.go): the reader that
+// filled the ring drains it if the lock is free (or wakes the drainer),
+// else the next write does, and meanwhile the reads cost two loads.
+func (b *buffer) add(h uint64) (r *ring, dropped bool) {
+	r = &b.rings[stripe()>>b.shift]
 	head, tail := r.head.Load(), r.tail.Load()
 	size := tail - head
 	if size >= ringSize {
-		return nil
+		return nil, true
 	}
 	if !r.tail.CompareAndSwap(tail, tail+1) {
-		return nil
+		return nil, true
 	}
 	r.slots[tail&(ringSize-1)].Store(h)
 	if size+1 >= ringSize {
-		return r
+		return r, false
 	}
-	return nil
+	return nil, false
 }
 
 // drain passes every recorded hash to p, as a hit or, with miss, as a

@@ -28,8 +28,7 @@ func (e *Engine[V]) startDrainer() {
 			case <-d.wake:
 				e.mu.Lock()
 				if !e.stopped {
-					e.misses.drain(e.p, true)
-					e.hits.drain(e.p, false)
+					e.drainAll()
 				}
 				e.mu.Unlock()
 			case <-d.quit:

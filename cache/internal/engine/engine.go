@@ -17,6 +17,7 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prodready/prodready/cache/internal/policy"
 )
@@ -67,17 +68,24 @@ type Engine[V any] struct {
 	shards [numShards]shard[V]
 
 	// Read by every read, written only by New.
-	seed     maphash.Seed
-	now      func() int64
-	hits     buffer
-	misses   buffer
-	weigher  func(string, V) uint32
-	lifetime func(string, V, int64) int64
-	onEvict  func(string, V, bool)
-	tomb     *node[V]     // the tombstone of this engine's tables
-	clock    *coarseClock // the default clock, or nil
-	drainer  *drainer     // with Options.BackgroundDrain, or nil
-	stopOnce sync.Once
+	seed   maphash.Seed
+	now    func() int64
+	hits   buffer
+	misses buffer
+	// The reads of the keys the policy samples for its miniature
+	// simulations, apart: see sampling.go. sampling is the policy's
+	// SampleThreshold (0 if none), written under the lock when the policy
+	// changes its sample rate.
+	sampledHits   buffer
+	sampledMisses buffer
+	sampling      atomic.Uint64
+	weigher       func(string, V) uint32
+	lifetime      func(string, V, int64) int64
+	onEvict       func(string, V, bool)
+	tomb          *node[V]     // the tombstone of this engine's tables
+	clock         *coarseClock // the default clock, or nil
+	drainer       *drainer     // with Options.BackgroundDrain, or nil
+	stopOnce      sync.Once
 
 	// The lock is written by every drain: kept off the cache line of the
 	// fields above, which every read loads.
@@ -117,15 +125,21 @@ func New[V any](o *Options[V]) (*Engine[V], error) {
 		return nil, errNoPolicy
 	}
 	e := &Engine[V]{
-		seed:     maphash.MakeSeed(),
-		now:      opts.Now,
-		hits:     newBuffer(),
-		misses:   newBuffer(),
-		weigher:  opts.Weigher,
-		lifetime: opts.Lifetime,
-		onEvict:  opts.OnEviction,
-		tomb:     &node[V]{},
-		p:        p,
+		seed:          maphash.MakeSeed(),
+		now:           opts.Now,
+		hits:          newBuffer(),
+		misses:        newBuffer(),
+		sampledHits:   newBuffer(),
+		sampledMisses: newBuffer(),
+		weigher:       opts.Weigher,
+		lifetime:      opts.Lifetime,
+		onEvict:       opts.OnEviction,
+		tomb:          &node[V]{},
+		p:             p,
+	}
+	e.refreshSampling()
+	if r, ok := p.(policy.SecondChancer); ok {
+		r.SetReferenced(e.readLate)
 	}
 	if opts.BackgroundDrain {
 		e.startDrainer()
@@ -164,7 +178,9 @@ func (e *Engine[V]) GetIfPresent(key string) (v V, ok bool) {
 		e.record(&e.misses, h)
 		return v, false
 	}
-	e.record(&e.hits, h)
+	if e.record(&e.hits, h) {
+		n.markRead()
+	}
 	return n.value, true
 }
 
@@ -182,7 +198,9 @@ func (e *Engine[V]) GetEntry(key string) (Entry[V], bool) {
 		e.record(&e.misses, h)
 		return Entry[V]{}, false
 	}
-	e.record(&e.hits, h)
+	if e.record(&e.hits, h) {
+		n.markRead()
+	}
 	return Entry[V]{Value: n.value, ExpiresAt: n.expires, WrittenAt: n.written, ReadAt: now}, true
 }
 
@@ -199,29 +217,38 @@ func (e *Engine[V]) GetEntryQuietly(key string) (Entry[V], bool) {
 	return Entry[V]{Value: n.value, ExpiresAt: n.expires, WrittenAt: n.written, ReadAt: now}, true
 }
 
-// record adds h to b and, when that fills its ring, drains the ring if the
-// lock is free.
-func (e *Engine[V]) record(b *buffer, h uint64) {
-	r := b.add(h)
+// record adds h to b, or to its sampled twin when the policy samples h
+// (see sampling.go), and, when that fills its ring, wakes the drainer or
+// drains the ring if the lock is free. It reports whether the record was
+// dropped (see secondchance.go).
+func (e *Engine[V]) record(b *buffer, h uint64) (dropped bool) {
+	if t := e.sampling.Load(); t != 0 && policy.Sampled(h, t) {
+		if b == &e.hits {
+			b = &e.sampledHits
+		} else {
+			b = &e.sampledMisses
+		}
+	}
+	r, dropped := b.add(h)
 	if r == nil {
-		return
+		return dropped
 	}
 	if e.drainer != nil {
 		e.drainer.wakeUp()
-		return
+		return false
 	}
 	if e.mu.TryLock() {
-		r.drain(e.p, b == &e.misses)
+		r.drain(e.p, b == &e.misses || b == &e.sampledMisses)
 		e.mu.Unlock()
 	}
+	return false
 }
 
 // maintain drains the buffers into the policy and sweeps a few slots for
 // expired entries. Writes call it under the lock before they change
 // anything.
 func (e *Engine[V]) maintain(now int64) {
-	e.misses.drain(e.p, true)
-	e.hits.drain(e.p, false)
+	e.drainAll()
 	e.sweep(now, sweepSlots)
 }
 
@@ -383,6 +410,7 @@ func (e *Engine[V]) SetCapacity(c uint64) {
 	now := e.now()
 	e.maintain(now)
 	e.evict = e.p.SetCapacity(max(c, 1), e.evict[:0])
+	e.refreshSampling() // a new capacity, a new sample rate
 	for _, x := range e.evict {
 		if t, i := e.slotOf(x); i >= 0 {
 			e.drop(t, i, false, true, now)

@@ -37,6 +37,9 @@ type node[V any] struct {
 	expires int64 // clock nanoseconds; never for an entry that does not expire
 	written int64 // clock nanoseconds
 	weight  uint32
+	// read is set by a hit whose record the read buffers dropped, and
+	// cleared when the policy applies that hit late: see secondchance.go.
+	read atomic.Uint32
 }
 
 // A table is one generation of a shard's slots. live and used are read and

@@ -3,9 +3,11 @@ package policy
 // Adaptation: every epoch (one miniature capacity of sampled requests,
 // and at least 1,024), each candidate miniature's hits in the epoch are
 // added to its score, after the scores decay by scoreDecay (a memory of
-// about five epochs); the cache takes the shape of the best-scoring
-// candidate when it beats the current one by more than switchMargin of
-// the (equally decayed) sampled requests. The decay follows a workload
+// about five epochs); the cache adopts the best-scoring candidate when it
+// beats the current one by more than switchMargin of the (equally
+// decayed) sampled requests, and then moves toward its shape a step per
+// epoch (windowStep), from its third epoch after it first filled
+// (warmEpochs). The decay follows a workload
 // that changes; the margin keeps two candidates of about the same worth
 // from trading places on noise. Measured on the ARC traces: epochs of
 // four capacities decide too late at large sizes (P3, 262,144 entries:
@@ -15,12 +17,38 @@ const (
 	scoreDecay   = 0.8
 	switchMargin = 0.003
 	epochMul     = 1
+	// warmEpochs is the number of epochs after the cache first fills
+	// before it may change shape: while it fills, every shape fills
+	// alike, and the first scores after that still carry the warm-up
+	// (Caffeine's climber likewise waits for a cache half full). On P3
+	// at 65,536 entries, switching at the first full epoch chased the
+	// fill's noise and lost 0.6 points on average over five seeds.
+	warmEpochs = 3
+	// windowStep is the most the window moves per epoch, in shares of the
+	// capacity, as Caffeine's climber moves it in steps: a jump from a 1%
+	// window to 50% hands half the main space's entries to the window's
+	// LRU at once, and a switch that the next epochs take back (P3 at
+	// 65,536 entries, 200k to 600k requests, every seed) cost that flush
+	// twice. In steps of 5%: 31.12% against 30.89% there (mean of four
+	// seeds), 90.12% against 90.04% on P6 at 262,144.
+	windowStep = 0.05
 )
 
 // adapt ends an epoch: it updates the scores, rescales the sample if the
 // entries' weight calls for it, and reshapes the cache if another
 // candidate has done clearly better (unless the policy is static).
 func (t *TinyLFU) adapt() {
+	if t.fullEpochs == 0 && t.main.weight < t.main.capacity-t.main.capacity/10 {
+		// Not yet 90% full (weights may keep it a little under its
+		// capacity): every shape fills alike, and the scores of the
+		// warm-up would only steer the cache by its noise.
+		t.inEpoch = 0
+		for i := range t.cands {
+			t.cands[i].epoch = 0
+		}
+		return
+	}
+	t.fullEpochs++
 	t.scoreRequests = t.scoreRequests*scoreDecay + float64(t.inEpoch)
 	t.inEpoch = 0
 	best := t.current
@@ -34,13 +62,31 @@ func (t *TinyLFU) adapt() {
 	if t.recalibrate() || t.static {
 		return
 	}
-	if best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests {
+	if !(t.fullEpochs < warmEpochs || best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests) {
+		t.current = best
+		t.switches++
+	}
+	t.stepToward(t.cands[t.current].p.cfg)
+}
+
+// stepToward moves the main policy's shape toward cfg: the window by at
+// most windowStep of the capacity per epoch, and admission last, once the
+// window is there: turning admission off lets every candidate in, and a
+// preference that the next epochs take back should not have paid for that.
+func (t *TinyLFU) stepToward(cfg Config) {
+	cur := t.main.cfg
+	if cur == cfg {
 		return
 	}
-	t.current = best
-	t.switches++
-	cfg := t.cands[best].p.cfg
-	t.main.setConfig(cfg)
+	next := Config{Window: cfg.Window, Admit: cur.Admit}
+	if d := cfg.Window - cur.Window; d > windowStep {
+		next.Window = cur.Window + windowStep
+	} else if d < -windowStep {
+		next.Window = cur.Window - windowStep
+	} else {
+		next.Admit = cfg.Admit
+	}
+	t.main.setConfig(next)
 }
 
 // recalibrate rebuilds the miniatures, and reports that it did, when the

@@ -62,8 +62,10 @@ func (m model) apply(t *testing.T, op string, added uint64, evict []uint64) {
 }
 
 // FuzzPolicy drives the LRU and the adaptive TinyLFU (sampling at under
-// 1, so that the miniatures see a share of the keys) through arbitrary
-// calls and checks the invariants after each: weight within capacity,
+// 1, so that the miniatures see a share of the keys; and with the engine's
+// second chance, some reads dropped and reported late, see
+// SecondChancer) through arbitrary calls and checks the invariants after
+// each: weight within capacity,
 // Len and Weight those of the held entries, evictions only of held
 // entries, Remove of an unknown hash a no-op.
 func FuzzPolicy(f *testing.F) {
@@ -79,36 +81,54 @@ func FuzzPolicy(f *testing.F) {
 			{"static", func(c uint64) Policy {
 				return New(c, &Options{Static: true, Config: &Config{Window: 0.5}, NoEstimates: true})
 			}},
+			{"second chance", func(c uint64) Policy { return New(c, &Options{SampleEntries: 4}) }},
 		} {
 			p := mk.new(16)
 			m := model{}
+			marked := map[uint64]bool{} // held entries read by a dropped hit
+			if sc, ok := p.(SecondChancer); ok && mk.name == "second chance" {
+				sc.SetReferenced(func(h uint64) bool {
+					if _, ok := m[h]; !ok {
+						t.Fatalf("asked about %x, which the engine does not hold", h)
+					}
+					r := marked[h]
+					delete(marked, h)
+					return r
+				})
+			}
 			var evict []uint64
 			for i := 0; i+2 < len(ops); i += 3 {
 				op, key, w := ops[i]%6, uint64(ops[i+1]%40)*0x9e3779b97f4a7c15, uint32(ops[i+2]%20)
 				_, held := m[key]
 				switch op {
 				case 0: // read
-					if held {
+					if held && mk.name == "second chance" && w%2 == 0 {
+						marked[key] = true // the record dropped
+					} else if held {
 						p.Hit(key)
 					} else {
 						p.Miss(key)
 					}
 				case 1, 2: // set
+					m[key] = w // the engine's table holds the key as the policy decides
 					evict = p.Add(key, w, evict[:0])
-					m[key] = w
 					m.apply(t, mk.name+" Add", key, evict)
+					forget(marked, evict)
 				case 3:
 					if held {
 						evict = p.Update(key, w, evict[:0])
 						m[key] = w
 						m.apply(t, mk.name+" Update", key, evict)
+						forget(marked, evict)
 					}
 				case 4:
 					p.Remove(key)
 					delete(m, key)
+					delete(marked, key)
 				case 5:
 					evict = p.SetCapacity(uint64(w)*2, evict[:0])
 					m.apply(t, mk.name+" SetCapacity", 0, evict)
+					forget(marked, evict)
 				}
 				var sum uint64
 				for _, w := range m {
@@ -125,4 +145,12 @@ func FuzzPolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// forget drops the marks of evicted entries, as the engine's nodes go
+// with them.
+func forget(marked map[uint64]bool, evict []uint64) {
+	for _, h := range evict {
+		delete(marked, h)
+	}
 }
