@@ -203,7 +203,9 @@ func (t *TinyLFU) newMini(full uint64, cfg Config) mini {
 	if full > 0 {
 		c = max(c, 1)
 	}
-	return mini{p: newCore(c, cfg), full: full}
+	// The sketch as the cache's own starts (newCore), scaled.
+	hint := int(math.Round(float64(min(full, maxHint)) * t.rate))
+	return mini{p: newCoreSketch(c, cfg, hint), full: full}
 }
 
 // sampled reports whether h is in the spatial sample.

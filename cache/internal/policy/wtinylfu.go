@@ -60,9 +60,20 @@ const maxHint = 1 << 12
 
 // newCore returns a core of capacity c (in weight units) shaped by cfg.
 func newCore(c uint64, cfg Config) *core {
+	return newCoreSketch(c, cfg, int(min(c, maxHint)))
+}
+
+// newCoreSketch is newCore with a sketch sized at first for sketchHint
+// entries. The sketch grows, cleared, each time the entries outgrow it
+// (record), so a miniature must start from the cache's first size scaled
+// by its sample rate: sized for its whole capacity at once, it kept the
+// frequencies the cache it stands for had forgotten twice while filling,
+// and on P6's first 200,000 requests the 1% window's miniature of 32,768
+// entries gave 11.11% where the cache hits 21.52%.
+func newCoreSketch(c uint64, cfg Config, sketchHint int) *core {
 	p := &core{}
 	p.a.init(numQueues, int(min(c, maxHint)))
-	p.sk.resize(int(min(c, maxHint)))
+	p.sk.resize(sketchHint)
 	p.capacity = c
 	p.setConfig(cfg)
 	return p
