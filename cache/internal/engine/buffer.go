@@ -111,3 +111,10 @@ func (r *ring) drain(p policy.Policy, miss bool) {
 	}
 	r.head.Store(head)
 }
+
+// drainAll passes every buffered read to the policy, misses first. The
+// caller holds the lock.
+func (e *Engine[V]) drainAll() {
+	e.misses.drain(e.p, true)
+	e.hits.drain(e.p, false)
+}

@@ -17,7 +17,6 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
-	"sync/atomic"
 
 	"github.com/prodready/prodready/cache/internal/policy"
 )
@@ -68,24 +67,17 @@ type Engine[V any] struct {
 	shards [numShards]shard[V]
 
 	// Read by every read, written only by New.
-	seed   maphash.Seed
-	now    func() int64
-	hits   buffer
-	misses buffer
-	// The reads of the keys the policy samples for its miniature
-	// simulations, apart: see sampling.go. sampling is the policy's
-	// SampleThreshold (0 if none), written under the lock when the policy
-	// changes its sample rate.
-	sampledHits   buffer
-	sampledMisses buffer
-	sampling      atomic.Uint64
-	weigher       func(string, V) uint32
-	lifetime      func(string, V, int64) int64
-	onEvict       func(string, V, bool)
-	tomb          *node[V]     // the tombstone of this engine's tables
-	clock         *coarseClock // the default clock, or nil
-	drainer       *drainer     // with Options.BackgroundDrain, or nil
-	stopOnce      sync.Once
+	seed     maphash.Seed
+	now      func() int64
+	hits     buffer
+	misses   buffer
+	weigher  func(string, V) uint32
+	lifetime func(string, V, int64) int64
+	onEvict  func(string, V, bool)
+	tomb     *node[V]     // the tombstone of this engine's tables
+	clock    *coarseClock // the default clock, or nil
+	drainer  *drainer     // with Options.BackgroundDrain, or nil
+	stopOnce sync.Once
 
 	// The lock is written by every drain: kept off the cache line of the
 	// fields above, which every read loads.
@@ -125,19 +117,16 @@ func New[V any](o *Options[V]) (*Engine[V], error) {
 		return nil, errNoPolicy
 	}
 	e := &Engine[V]{
-		seed:          maphash.MakeSeed(),
-		now:           opts.Now,
-		hits:          newBuffer(),
-		misses:        newBuffer(),
-		sampledHits:   newBuffer(),
-		sampledMisses: newBuffer(),
-		weigher:       opts.Weigher,
-		lifetime:      opts.Lifetime,
-		onEvict:       opts.OnEviction,
-		tomb:          &node[V]{},
-		p:             p,
+		seed:     maphash.MakeSeed(),
+		now:      opts.Now,
+		hits:     newBuffer(),
+		misses:   newBuffer(),
+		weigher:  opts.Weigher,
+		lifetime: opts.Lifetime,
+		onEvict:  opts.OnEviction,
+		tomb:     &node[V]{},
+		p:        p,
 	}
-	e.refreshSampling()
 	if r, ok := p.(policy.SecondChancer); ok {
 		r.SetReferenced(e.readLate)
 	}
@@ -217,18 +206,10 @@ func (e *Engine[V]) GetEntryQuietly(key string) (Entry[V], bool) {
 	return Entry[V]{Value: n.value, ExpiresAt: n.expires, WrittenAt: n.written, ReadAt: now}, true
 }
 
-// record adds h to b, or to its sampled twin when the policy samples h
-// (see sampling.go), and, when that fills its ring, wakes the drainer or
+// record adds h to b and, when that fills its ring, wakes the drainer or
 // drains the ring if the lock is free. It reports whether the record was
 // dropped (see secondchance.go).
 func (e *Engine[V]) record(b *buffer, h uint64) (dropped bool) {
-	if t := e.sampling.Load(); t != 0 && policy.Sampled(h, t) {
-		if b == &e.hits {
-			b = &e.sampledHits
-		} else {
-			b = &e.sampledMisses
-		}
-	}
 	r, dropped := b.add(h)
 	if r == nil {
 		return dropped
@@ -238,7 +219,7 @@ func (e *Engine[V]) record(b *buffer, h uint64) (dropped bool) {
 		return false
 	}
 	if e.mu.TryLock() {
-		r.drain(e.p, b == &e.misses || b == &e.sampledMisses)
+		r.drain(e.p, b == &e.misses)
 		e.mu.Unlock()
 	}
 	return false
@@ -410,7 +391,6 @@ func (e *Engine[V]) SetCapacity(c uint64) {
 	now := e.now()
 	e.maintain(now)
 	e.evict = e.p.SetCapacity(max(c, 1), e.evict[:0])
-	e.refreshSampling() // a new capacity, a new sample rate
 	for _, x := range e.evict {
 		if t, i := e.slotOf(x); i >= 0 {
 			e.drop(t, i, false, true, now)

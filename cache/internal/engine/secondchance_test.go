@@ -16,7 +16,7 @@ func lruTinyLFU(c uint64) policy.Policy {
 // the drainer cannot keep up with would, so that the next read is dropped
 // whichever ring it picks. The caller holds the lock.
 func fillBuffers[V any](e *Engine[V], h uint64) {
-	for _, b := range []*buffer{&e.hits, &e.misses, &e.sampledHits, &e.sampledMisses} {
+	for _, b := range []*buffer{&e.hits, &e.misses} {
 		for i := range b.rings {
 			r := &b.rings[i]
 			for r.tail.Load()-r.head.Load() < ringSize {

@@ -157,8 +157,8 @@ func TestSimulationMemoryIsBounded(t *testing.T) {
 func TestSampleRateFollowsTheWeights(t *testing.T) {
 	t.Parallel()
 	p := New(1<<18, nil)
-	if r := p.SampleRate(); r > 0.01 {
-		t.Fatalf("SampleRate before any entry = %.4f, want 2,048 of 262,144 units", r)
+	if r, want := p.SampleRate(), float64(defaultSampleEntries)/(1<<18); r > want*1.01 {
+		t.Fatalf("SampleRate before any entry = %.4f, want %d of 262,144 units (%.4f)", r, defaultSampleEntries, want)
 	}
 	held := map[uint64]bool{}
 	var ev []uint64
