@@ -13,7 +13,10 @@ package engine
 // an entry go (a victim, or a candidate leaving the window), asks the
 // engine whether it was read meanwhile: if so it applies that hit then,
 // and the entry moves on as CLOCK's second chance would move it. The
-// order among the late hits is lost, the fact of the read is not.
+// order among the late hits is lost, the fact of the read is not. The
+// memory backend's policy asks only while its shape has admission off
+// (policy's core.referenced): with it on, late hits rescued entries the
+// frequency filter meant to let go.
 
 // markRead records on n a hit whose record was dropped. It writes only
 // when the mark is not already there, so that a hot entry's readers do

@@ -22,7 +22,7 @@ const (
 	// alike, and the first scores after that still carry the warm-up
 	// (Caffeine's climber likewise waits for a cache half full). On P3
 	// at 65,536 entries, switching at the first full epoch chased the
-	// fill's noise and lost 0.6 points on average over five seeds.
+	// fill's noise: 30.32% (mean of five seeds) against 30.89% (four).
 	warmEpochs = 3
 	// windowStep is the most the window moves per epoch, in shares of the
 	// capacity, as Caffeine's climber moves it in steps: a jump from a 1%
