@@ -8,9 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/prodready/prodready/internal/cputime"
 )
 
 // BenchmarkLoadListing loads Base from the process environment, with 500
@@ -32,7 +32,7 @@ func BenchmarkLoadListing(b *testing.B) {
 		b.Run("state="+state, func(b *testing.B) {
 			var c Base
 			b.ReportAllocs()
-			cpu0 := cpuTime(b)
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				switch state {
 				case "first":
@@ -45,16 +45,7 @@ func BenchmarkLoadListing(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime returns the CPU time the process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

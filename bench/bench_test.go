@@ -2,9 +2,9 @@ package bench
 
 import (
 	"os"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/prodready/prodready/internal/cputime"
 )
 
 // BenchmarkLoad loads the configuration with each loader, from the process
@@ -26,26 +26,17 @@ func BenchmarkLoad(b *testing.B) {
 						b.Fatalf("load: %v", err)
 					}
 					b.ReportAllocs()
-					cpu0 := cpuTime(b)
+					cpu0 := cputime.Process()
 					for b.Loop() {
 						if err := l.Run(); err != nil {
 							b.Fatal(err)
 						}
 					}
-					b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 				})
 			}
 		})
 	}
-}
-
-// cpuTime returns the CPU time the process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkEnviron times os.Environ alone in both environments: the floor
@@ -56,12 +47,12 @@ func BenchmarkEnviron(b *testing.B) {
 		b.Run("env="+e.name, func(b *testing.B) {
 			setEnv(b, SetVars, e.extra)
 			b.ReportAllocs()
-			cpu0 := cpuTime(b)
+			cpu0 := cputime.Process()
 			n := 0
 			for b.Loop() {
 				n += len(os.Environ())
 			}
-			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 			if n == 0 {
 				b.Fatal("empty environment")
 			}

@@ -5,19 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/maypok86/otter/v2"
+	"github.com/prodready/prodready/internal/cputime"
 )
-
-// processCPU returns the CPU time the process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkGetHitCPU compares Get hits of the memory backend and of raw
 // otter (configured alike: a size bound and a one-hour lifetime) by the
@@ -45,7 +38,7 @@ func BenchmarkGetHitCPU(b *testing.B) {
 	for _, par := range []int{1, 2} {
 		b.Run("goroutines="+strconv.Itoa(par), func(b *testing.B) {
 			run := func(get func(i int)) time.Duration {
-				start := processCPU()
+				start := cputime.Process()
 				done := make(chan struct{})
 				for g := range par {
 					go func() {
@@ -58,7 +51,7 @@ func BenchmarkGetHitCPU(b *testing.B) {
 				for range par {
 					<-done
 				}
-				return processCPU() - start
+				return cputime.Process() - start
 			}
 			ours := func() time.Duration { return run(func(i int) { _, _, _ = c.Get(ctx, keys[i&2047]) }) }
 			raw := func() time.Duration { return run(func(i int) { _, _ = o.GetIfPresent(keys[i&2047]) }) }

@@ -4,11 +4,11 @@ package engine
 
 import (
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prodready/prodready/cache/internal/policy"
+	"github.com/prodready/prodready/internal/cputime"
 )
 
 // BenchmarkGetHitEstimates times a Get hit on the engine as the memory
@@ -58,7 +58,7 @@ func benchGetHitEstimates(b *testing.B, background bool) {
 					mask := n - 1
 					b.ReportAllocs()
 					b.ResetTimer()
-					cpu0 := processCPU()
+					cpu0 := cputime.Process()
 					if par {
 						b.RunParallel(func(pb *testing.PB) {
 							i := 0
@@ -70,7 +70,7 @@ func benchGetHitEstimates(b *testing.B, background bool) {
 					} else {
 						getHits(e, keys, b.N)
 					}
-					b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 				})
 			}
 		}
@@ -110,14 +110,4 @@ func estimatesBenchEngine(b *testing.B, keys []string, on, background bool) *Eng
 		e.Set(k, i)
 	}
 	return e
-}
-
-// processCPU returns the CPU time the process has used, user and system,
-// in nanoseconds.
-func processCPU() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
