@@ -43,8 +43,8 @@ func TestDroppedHitGetsSecondChance(t *testing.T) {
 		// The memory backend's policy asks for the dropped hit: b goes.
 		{"second chance", lruTinyLFU, true},
 		// A policy that does not ask loses it: a, unread as far as it
-		// knows, goes. (The engine's own LRU; this is what the test
-		// would see without the mark.)
+		// knows, goes. (policy.NewLRU, which is no SecondChancer: what
+		// the same reads give without the mark.)
 		{"no second chance", func(c uint64) policy.Policy { return policy.NewLRU(c) }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
