@@ -49,6 +49,18 @@ const (
 	defaultAutosizeMargin = 0.005
 )
 
+// recentEstimates returns est over the recent requests only
+// (policy.Estimate's RecentHitRatio and RecentRequests): autosize steers
+// by them, so that a change of workload moves the bound within a few
+// intervals rather than after millions of requests.
+func recentEstimates(est []policy.Estimate) []policy.Estimate {
+	out := make([]policy.Estimate, len(est))
+	for i, e := range est {
+		out[i] = policy.Estimate{Capacity: e.Capacity, HitRatio: e.RecentHitRatio, Requests: e.RecentRequests}
+	}
+	return out
+}
+
 // chooseTarget returns the smallest capacity, among the estimates at or
 // below budget and the budget itself, whose estimated hit ratio is within
 // margin (a fraction: 0.005 is half a point) of the best of them. The hit

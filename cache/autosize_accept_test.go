@@ -57,18 +57,20 @@ func (r engineReplayer) Access(key uint64) bool {
 func TestAutosizeGrowingWorkingSet(t *testing.T) {
 	t.Parallel()
 	// tolerance is how far under the best fixed size autosize may end, in
-	// hit ratio. The issue asks for 1 point. The engine (W-TinyLFU) does
-	// not meet it at the 16,384 budget: it takes the same path as the LRU
-	// back up to 8,192 entries, but its admission filter refills the grown
-	// cache more slowly, and the last eighth still holds that refill
-	// (97.0% to 97.5% against 99.24%, the sample varying with the seed). Its bound is 3 points until that is closed.
+	// hit ratio: the issue asks for 1 point. The engine (W-TinyLFU) once
+	// missed it at the 16,384 budget (97.0% to 97.8% against 99.24%): it
+	// steered by estimates counted over the whole stream, in which the
+	// quadrupled working set's gain at 2× stayed diluted for tens of
+	// thousands of requests, so it grew back 3 to 5 intervals late. It
+	// now steers by the recent counts (policy.Estimate.RecentHitRatio):
+	// 98.47% to 98.67% over six runs.
 	tests := []struct {
 		name      string
 		new       func(capacity uint64) replayer
 		tolerance float64
 	}{
 		{"lru with miniature simulations", func(c uint64) replayer { return newSimLRU(c) }, 0.01},
-		{"engine", newEngineReplayer, 0.03},
+		{"engine", newEngineReplayer, 0.01},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

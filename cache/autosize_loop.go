@@ -142,7 +142,7 @@ func (a *autosizer) tick() decision {
 	defer a.mu.Unlock()
 	cur := a.s.Capacity()
 	hot, why := a.pressure()
-	d := a.ctl.step(cur, a.s.Estimates(), hot)
+	d := a.ctl.step(cur, recentEstimates(a.s.Estimates()), hot)
 	if d.next != cur {
 		a.s.SetCapacity(d.next)
 		attrs := []slog.Attr{slog.Uint64("from", cur), slog.Uint64("to", d.next), slog.String("reason", d.reason),

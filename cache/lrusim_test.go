@@ -178,9 +178,11 @@ func (s *simLRU) Estimates() []policy.Estimate {
 	defer s.mu.Unlock()
 	out := make([]policy.Estimate, 0, len(s.minis))
 	for _, m := range s.minis {
-		e := policy.Estimate{Capacity: m.full, Requests: m.reqs}
+		e := policy.Estimate{Capacity: m.full, Requests: m.reqs, RecentRequests: m.reqs}
 		if m.reqs > 0 {
+			// Its counts are halved often: they are recent.
 			e.HitRatio = float64(m.hits) / float64(m.reqs)
+			e.RecentHitRatio = e.HitRatio
 		}
 		out = append(out, e)
 	}

@@ -47,6 +47,11 @@ type Estimate struct {
 	// Requests is the number of sampled requests the estimate rests on:
 	// below a thousand, its hit ratio is mostly noise.
 	Requests uint64 `json:"requests"`
+	// RecentHitRatio and RecentRequests are the same over the recent
+	// requests only (about the last 16 times the bound's worth): what
+	// CACHE_AUTOSIZE steers by, so that it follows a change of workload.
+	RecentHitRatio float64 `json:"recent_hit_ratio"`
+	RecentRequests uint64  `json:"recent_requests"`
 }
 
 // HitRatioAt returns the estimated hit ratio of a cache of capacity c:
@@ -137,7 +142,8 @@ func newSizing(s sizer, unit string) *Sizing {
 }
 
 func fromPolicy(e policy.Estimate) Estimate {
-	return Estimate{Capacity: e.Capacity, HitRatio: e.HitRatio, Requests: e.Requests}
+	return Estimate{Capacity: e.Capacity, HitRatio: e.HitRatio, Requests: e.Requests,
+		RecentHitRatio: e.RecentHitRatio, RecentRequests: e.RecentRequests}
 }
 
 // attrs are the log attributes of z, in the order String prints them:

@@ -120,7 +120,7 @@ func TestStatsStringSizing(t *testing.T) {
 			t.Errorf("field %d: String names it %q, LogValue %q", i, name, a.Key)
 		}
 	}
-	s.Sizing = &cache.Sizing{Unit: "entries", Capacity: 4096, Estimates: []cache.Estimate{{Capacity: 1024, HitRatio: 0.41, Requests: 5000}, {Capacity: 8192, HitRatio: 0.5, Requests: 900}}}
+	s.Sizing = &cache.Sizing{Unit: "entries", Capacity: 4096, Estimates: []cache.Estimate{{Capacity: 1024, HitRatio: 0.41, Requests: 5000, RecentHitRatio: 0.4, RecentRequests: 2000}, {Capacity: 8192, HitRatio: 0.5, Requests: 900}}}
 	if got, want := s.String(), " capacity=4096 estimates=0.25x:41.0%,2x:50.0%"; !strings.HasSuffix(got, want) {
 		t.Errorf("String() = %s, want it to end in %q, without autosize's fields", got, want)
 	}
@@ -128,7 +128,7 @@ func TestStatsStringSizing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `"sizing":{"unit":"entries","capacity":4096,"autosize":false,"estimates":[{"capacity":1024,"hit_ratio":0.41,"requests":5000},{"capacity":8192,"hit_ratio":0.5,"requests":900}]}`; !strings.Contains(string(b), want) {
+	if want := `"sizing":{"unit":"entries","capacity":4096,"autosize":false,"estimates":[{"capacity":1024,"hit_ratio":0.41,"requests":5000,"recent_hit_ratio":0.4,"recent_requests":2000},{"capacity":8192,"hit_ratio":0.5,"requests":900,"recent_hit_ratio":0,"recent_requests":0}]}`; !strings.Contains(string(b), want) {
 		t.Errorf("json.Marshal(Stats) = %s, want %s in it", b, want)
 	}
 	if b, _ := json.Marshal(cache.Stats{}); strings.Contains(string(b), "sizing") {

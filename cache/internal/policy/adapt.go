@@ -34,47 +34,69 @@ const (
 	windowStep = 0.05
 )
 
-// adapt ends an epoch: it updates the scores, rescales the sample if the
-// entries' weight calls for it, and reshapes the cache if another
-// candidate has done clearly better (unless the policy is static).
-func (t *TinyLFU) adapt() {
-	if t.fullEpochs == 0 && t.main.weight < t.main.capacity-t.main.capacity/10 {
+// adapt ends an epoch of group gi: it updates the scores, rescales the
+// sample if the entries' weight calls for it (the cache's own group), and
+// reshapes the group's followers (the adaptive miniature, and the cache's
+// own policy for groups[0]) if another candidate has done clearly better.
+func (t *TinyLFU) adapt(gi int) {
+	g := &t.groups[gi]
+	f := g.adaptive.p
+	if gi == 0 {
+		f = t.main
+	}
+	if f == nil {
+		// Nothing follows this group's scores.
+		g.inEpoch = 0
+		return
+	}
+	if g.fullEpochs == 0 && f.weight < f.capacity-f.capacity/10 {
 		// Not yet 90% full (weights may keep it a little under its
 		// capacity): every shape fills alike, and the scores of the
 		// warm-up would only steer the cache by its noise.
-		t.inEpoch = 0
-		for i := range t.cands {
-			t.cands[i].epoch = 0
+		g.inEpoch = 0
+		for i := range g.shapes {
+			g.shapes[i].epoch = 0
 		}
 		return
 	}
-	t.fullEpochs++
-	t.scoreRequests = t.scoreRequests*scoreDecay + float64(t.inEpoch)
-	t.inEpoch = 0
-	best := t.current
-	for i := range t.cands {
-		t.score[i] = t.score[i]*scoreDecay + float64(t.cands[i].epoch)
-		t.cands[i].epoch = 0
-		if t.score[i] > t.score[best] {
+	g.fullEpochs++
+	g.scoreRequests = g.scoreRequests*scoreDecay + float64(g.inEpoch)
+	g.inEpoch = 0
+	best := g.current
+	for i := range g.shapes {
+		g.score[i] = g.score[i]*scoreDecay + float64(g.shapes[i].epoch)
+		g.shapes[i].epoch = 0
+		if g.score[i] > g.score[best] {
 			best = i
 		}
 	}
-	if t.recalibrate() || t.static {
+	if gi == 0 && t.recalibrate() {
 		return
 	}
-	if !(t.fullEpochs < warmEpochs || best == t.current || t.score[best]-t.score[t.current] <= switchMargin*t.scoreRequests) {
-		t.current = best
-		t.switches++
+	if len(g.shapes) < 2 {
+		return
 	}
-	t.stepToward(t.cands[t.current].p.cfg)
+	if !(g.fullEpochs < warmEpochs || best == g.current || g.score[best]-g.score[g.current] <= switchMargin*g.scoreRequests) {
+		g.current = best
+		if gi == 0 {
+			t.switches++
+		}
+	}
+	target := g.shapes[g.current].p.cfg
+	if gi == 0 {
+		t.main.stepToward(target)
+	}
+	if g.adaptive.p != nil {
+		g.adaptive.p.stepToward(target)
+	}
 }
 
-// stepToward moves the main policy's shape toward cfg: the window by at
-// most windowStep of the capacity per epoch, and admission last, once the
+// stepToward moves the policy's shape toward cfg: the window by at most
+// windowStep of the capacity per epoch, and admission last, once the
 // window is there: turning admission off lets every candidate in, and a
 // preference that the next epochs take back should not have paid for that.
-func (t *TinyLFU) stepToward(cfg Config) {
-	cur := t.main.cfg
+func (p *core) stepToward(cfg Config) {
+	cur := p.cfg
 	if cur == cfg {
 		return
 	}
@@ -86,7 +108,7 @@ func (t *TinyLFU) stepToward(cfg Config) {
 	} else {
 		next.Admit = cfg.Admit
 	}
-	t.main.setConfig(next)
+	p.setConfig(next)
 }
 
 // recalibrate rebuilds the miniatures, and reports that it did, when the

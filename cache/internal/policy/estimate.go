@@ -9,41 +9,37 @@ import (
 // and at the capacities of SetEstimateCapacities, in increasing order of
 // capacity, from the miniatures' sampled requests (halved every
 // estimateHalfLife of them, so that they follow the recent workload). Each
-// is the best of the candidate shapes at that capacity, as a cache of
-// that capacity would adapt to it; the one at the cache's own capacity
-// comes from the miniatures adaptation runs.
+// is what the group standing for that capacity's adaptive miniature got:
+// a cache of that capacity, adapting as this one does (group.go).
 func (t *TinyLFU) Estimates() []Estimate {
-	es := make([]Estimate, 0, len(t.ests)+len(t.cands))
-	// The SHARDS adjustment (Waldspurger et al., FAST 15, "SHARDS_adj"):
-	// the sample should hold all × rate requests; when it holds more or
-	// fewer, the difference is almost always a very hot key that fell in
-	// or out of the sample, and such a key hits at every capacity, so the
-	// difference is counted as hits.
-	expected := float64(t.all) * t.rate
-	add := func(m *mini) {
-		e := Estimate{Capacity: m.full, Requests: m.requests}
-		if expected >= 1 && m.requests > 0 {
-			hits := float64(m.hits) + expected - float64(m.requests)
-			e.HitRatio = min(max(hits/expected, 0), 1)
-		}
-		es = append(es, e)
+	es := make([]Estimate, 0, len(t.groups))
+	for i := range t.groups {
+		g := &t.groups[i]
+		m := g.estimate()
+		es = append(es, Estimate{
+			Capacity:       g.full,
+			HitRatio:       adjusted(m.hits, m.requests, t.all-g.allFrom, g.rate),
+			Requests:       m.requests,
+			RecentHitRatio: adjusted(m.rHits, m.rRequests, t.recent-g.recentFrom, g.rate),
+			RecentRequests: m.rRequests,
+		})
 	}
-	for i := range t.cands {
-		add(&t.cands[i])
+	slices.SortFunc(es, func(a, b Estimate) int { return cmp.Compare(a.Capacity, b.Capacity) })
+	return es
+}
+
+// adjusted returns the hit ratio of hits in sampled requests out of all
+// requests at sample rate rate, with the SHARDS adjustment (Waldspurger
+// et al., FAST 15, "SHARDS_adj"): the sample should hold all × rate
+// requests; when it holds more or fewer, the difference is almost always
+// a very hot key that fell in or out of the sample, and such a key hits
+// at every capacity, so the difference is counted as hits.
+func adjusted(hits, sampled, all uint64, rate float64) float64 {
+	expected := float64(all) * rate
+	if expected < 1 || sampled == 0 {
+		return 0
 	}
-	for i := range t.ests {
-		add(&t.ests[i])
-	}
-	// By capacity, the best first; then one per capacity.
-	slices.SortStableFunc(es, func(a, b Estimate) int {
-		switch {
-		case a.Capacity != b.Capacity:
-			return cmp.Compare(a.Capacity, b.Capacity)
-		default:
-			return cmp.Compare(b.HitRatio, a.HitRatio)
-		}
-	})
-	return slices.CompactFunc(es, func(a, b Estimate) bool { return a.Capacity == b.Capacity })
+	return min(max((float64(hits)+expected-float64(sampled))/expected, 0), 1)
 }
 
 // SetEstimateCapacities sets capacities to estimate besides the multiples
@@ -52,4 +48,20 @@ func (t *TinyLFU) Estimates() []Estimate {
 func (t *TinyLFU) SetEstimateCapacities(cs []uint64) {
 	t.extra = slices.Clone(cs)
 	t.build()
+}
+
+// estimateCapacities are the capacities other than c that Estimates
+// reports: EstimateFactors × c, and the extra ones, each once.
+func (t *TinyLFU) estimateCapacities(c uint64) []uint64 {
+	var out []uint64
+	for _, f := range EstimateFactors {
+		out = append(out, uint64(f*float64(c)))
+	}
+	out = append(out, t.extra...)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if i, ok := slices.BinarySearch(out, c); ok {
+		out = slices.Delete(out, i, i+1)
+	}
+	return out
 }

@@ -179,3 +179,74 @@ func TestSampleRateFollowsTheWeights(t *testing.T) {
 		t.Errorf("SampleRate after 400,000 requests for entries of 256 = %.4f, want 1", r)
 	}
 }
+
+// TestRecentEstimatesFollowAChange checks the recent estimates (the ones
+// autosize steers by) against what a cache of each capacity hit over the
+// last stretch of a stream whose key space grew eightfold halfway: within
+// 2 points, while the long-run estimates still carry the first half.
+func TestRecentEstimatesFollowAChange(t *testing.T) {
+	t.Parallel()
+	const capacity = 2048
+	stream := append(zipfStream(1.0, 2_000, 300_000, 6), zipfStream(1.0, 16_000, 300_000, 7)...)
+	p := New(capacity, nil)
+	replay(p, stream)
+	for _, e := range p.Estimates() {
+		// What a cache of that capacity hit over the last 16 capacities
+		// of requests (about the recent counts' half-life).
+		tail := len(stream) - 16*capacity
+		got := replayTail(New(e.Capacity, &Options{NoEstimates: true}), stream, tail)
+		if d := 100 * math.Abs(e.RecentHitRatio-got); d > 2 {
+			t.Errorf("capacity %d: recent estimate %.2f%% from %d requests, the last %d requests hit %.2f%%: off by %.2f points, want ≤ 2",
+				e.Capacity, 100*e.RecentHitRatio, e.RecentRequests, len(stream)-tail, 100*got, d)
+		}
+		if e.Capacity == capacity && e.HitRatio-e.RecentHitRatio < 0.05 {
+			t.Errorf("capacity %d: long-run estimate %.2f%%, recent %.2f%%: want the long run to carry the first half's higher hit ratio",
+				e.Capacity, 100*e.HitRatio, 100*e.RecentHitRatio)
+		}
+	}
+}
+
+// replayTail is replay, returning the hit ratio of the requests from
+// index from on.
+func replayTail(p Policy, stream []uint64, from int) float64 {
+	held := map[uint64]bool{}
+	hits := 0
+	var ev []uint64
+	for i, h := range stream {
+		if held[h] {
+			p.Hit(h)
+			if i >= from {
+				hits++
+			}
+			continue
+		}
+		p.Miss(h)
+		held[h] = true
+		ev = p.Add(h, 1, ev[:0])
+		for _, e := range ev {
+			delete(held, e)
+		}
+	}
+	return float64(hits) / float64(len(stream)-from)
+}
+
+// TestNewCapacityStartsAtNothing checks that an estimate whose miniatures
+// a resize made anew counts only the requests they saw: it used to count
+// every request since the others were made as expected, and the SHARDS
+// adjustment read the missing ones as hits, so a capacity that had just
+// appeared estimated nearly 100% on a stream no cache can hit.
+func TestNewCapacityStartsAtNothing(t *testing.T) {
+	t.Parallel()
+	p := New(1024, nil)
+	replay(p, loopStream(1_000_000, 300_000)) // never a hit, at any capacity here
+	var ev []uint64
+	ev = p.SetCapacity(3000, ev) // 750 to 24,000: none of ¼× to 8× of 1,024
+	_ = ev
+	replay(p, loopStream(1_000_000, 20_000))
+	for _, e := range p.Estimates() {
+		if e.HitRatio > 0.01 || e.RecentHitRatio > 0.01 {
+			t.Errorf("capacity %d: estimate %.2f%% (recent %.2f%%) on a stream that never repeats within a million keys, want ≈ 0",
+				e.Capacity, 100*e.HitRatio, 100*e.RecentHitRatio)
+		}
+	}
+}

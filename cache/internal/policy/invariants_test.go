@@ -140,7 +140,7 @@ func FuzzPolicy(f *testing.F) {
 				}
 				if tl, ok := p.(*TinyLFU); ok {
 					checkCore(t, tl.main)
-					tl.eachMini(func(mm *mini) { checkCore(t, mm.p) })
+					tl.eachMini(0, func(mm *mini) { checkCore(t, mm.p) })
 				}
 			}
 		}

@@ -49,6 +49,12 @@ type Estimate struct {
 	Capacity uint64  // in the same weight units as Policy.Capacity
 	HitRatio float64 // in [0, 1]
 	Requests uint64  // the sampled requests the estimate rests on
+	// RecentHitRatio and RecentRequests are the same over the recent
+	// requests only (counts halved far more often), which follow a change
+	// of workload within a few of autosize's intervals where the others,
+	// halved every few million sampled requests, take hours.
+	RecentHitRatio float64
+	RecentRequests uint64
 }
 
 // An Estimator is a Policy that also estimates the hit ratio at other

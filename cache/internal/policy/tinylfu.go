@@ -10,13 +10,15 @@ import "math"
 //
 // A share R of the hashes is sampled (those whose mixed hash falls under
 // a threshold, so a key is always or never sampled), and each sampled
-// request also goes to small W-TinyLFU policies of capacity × R: one per
-// candidate Config, from which the cache adopts the one with the best
-// recent hit ratio (see adapt.go), and as many per estimated capacity,
-// since a cache of that capacity would adapt to the best of them (see
-// Estimates). R is chosen so that a miniature of the
-// cache's own capacity holds Options.SampleEntries entries, and is 1 for
-// caches no larger than that.
+// request also goes to the groups of small W-TinyLFU policies that stand
+// for the cache's capacity and for each estimated one (group.go): one
+// static miniature per candidate Config, from which a cache of that
+// capacity would adopt the one with the best recent hit ratio (see
+// adapt.go), and one that does adopt it. The cache's own policy follows
+// the choices of its own capacity's group. R is chosen so that a
+// miniature of the cache's own capacity holds Options.SampleEntries
+// entries, and is 1 for caches no larger than that; larger capacities are
+// sampled less, to hold as many.
 //
 // It is not safe for concurrent use: the engine calls it under its lock.
 // Its methods do not allocate once the cache is full, except when the
@@ -24,30 +26,27 @@ import "math"
 type TinyLFU struct {
 	main *core
 
-	static     bool
 	sampleN    int // Options.SampleEntries
 	threshold  uint64
 	rate       float64
 	meanWeight float64 // the weight per entry R was chosen for
 
-	cands   []mini // one per candidate Config, at capacity × R
-	current int    // index in cands of the main policy's Config
-	ests    []mini // estimate miniatures: one per candidate per capacity
-	extra   []uint64
-	noEst   bool
-	scratch []uint64
+	cfgs []Config // the candidate shapes
+	// groups[0] stands for the cache's own capacity, the others for the
+	// estimated ones; maxThreshold is the largest of their thresholds.
+	groups       []group
+	maxThreshold uint64
+	extra        []uint64
+	noEst        bool
+	scratch      []uint64
 
-	// all and sampled count the requests since the miniatures were built
-	// (halved together every estimateHalfLife sampled ones), for the
-	// SHARDS adjustment in Estimates.
-	all, sampledReqs uint64
-
-	// adaptation state, in sampled requests
-	epochLen, inEpoch uint64
-	score             []float64
-	scoreRequests     float64
-	switches          uint64
-	fullEpochs        uint64 // epochs since the cache first filled
+	// all counts the requests since the miniatures were built (halved,
+	// with every miniature's counts, each time it reaches halfAt), for
+	// the SHARDS adjustment in Estimates; recent the same for the recent
+	// counts, halved at recentAt.
+	all, halfAt      uint64
+	recent, recentAt uint64
+	switches         uint64
 }
 
 var _ Estimator = (*TinyLFU)(nil)
@@ -63,9 +62,9 @@ type Options struct {
 	// Candidates are the shapes adaptation chooses from. If nil,
 	// DefaultCandidates.
 	Candidates []Config
-	// SampleEntries is the number of entries a miniature of the cache's
-	// own capacity holds: larger is more accurate and costs more memory
-	// and time. If 0, defaultSampleEntries.
+	// SampleEntries is the number of entries a miniature holds at most
+	// (and a miniature of the cache's own capacity holds): larger is more
+	// accurate and costs more memory and time. If 0, defaultSampleEntries.
 	SampleEntries int
 	// NoEstimates runs no estimate miniatures; Estimates then reports
 	// only the cache's own capacity (and nothing if Static).
@@ -96,19 +95,31 @@ const defaultSampleEntries = 4096
 // EstimateFactors are the multiples of the capacity Estimates reports.
 var EstimateFactors = []float64{0.25, 0.5, 1, 2, 4, 8}
 
-// A mini is a miniature simulation and its counts of sampled requests.
-type mini struct {
-	p        *core
-	full     uint64 // the capacity it stands for
-	hits     uint64
-	requests uint64
-	epoch    uint64 // hits this adaptation epoch
-}
-
-// estimateHalfLife is the number of sampled requests after which a
-// miniature's counts are halved, so that estimates follow the recent
-// workload.
+// estimateHalfLife is the number of requests sampled at the cache's rate
+// after which the miniatures' counts are halved, so that estimates follow
+// the recent workload.
 const estimateHalfLife = 1 << 22
+
+// recentHalfLife is the same for the recent counts, in capacities: the
+// recent counts are halved every 16 times the cache's capacity in
+// requests, and at least every recentMinSampled requests sampled at the
+// cache's rate (so that a miniature of the cache's capacity sees about 16
+// times its entries). Autosize steers by them: with only the counts
+// above, a cache of 2,048 entries whose working set quadrupled grew 3
+// intervals later than a simulation halving as often, the gain of a
+// larger cache diluted by hundreds of thousands of older requests
+// (TestAutosizeGrowingWorkingSet).
+const (
+	recentHalfLife   = 16
+	recentMinSampled = 8192
+)
+
+// setRecentAt sets the point at which the recent counts are halved, for
+// the current capacity.
+func (t *TinyLFU) setRecentAt() {
+	entries := float64(t.main.capacity) / t.meanWeight
+	t.recentAt = uint64(max(recentHalfLife*entries, recentMinSampled/t.rate))
+}
 
 // New returns a TinyLFU of capacity c, in weight units.
 func New(c uint64, o *Options) *TinyLFU {
@@ -128,25 +139,20 @@ func New(c uint64, o *Options) *TinyLFU {
 	}
 	t := &TinyLFU{
 		main:       newCore(c, cfg),
-		static:     opts.Static,
 		sampleN:    opts.SampleEntries,
 		noEst:      opts.NoEstimates,
 		meanWeight: 1,
 	}
-	if t.static {
-		opts.Candidates = []Config{cfg}
-	} else if i := indexConfig(opts.Candidates, cfg); i < 0 {
-		opts.Candidates = append([]Config{cfg}, opts.Candidates...)
+	switch {
+	case opts.Static && opts.NoEstimates:
+		// nothing to adapt, nothing to estimate
+	case opts.Static:
+		t.cfgs = []Config{cfg}
+	case indexConfig(opts.Candidates, cfg) < 0:
+		t.cfgs = append([]Config{cfg}, opts.Candidates...)
+	default:
+		t.cfgs = append([]Config(nil), opts.Candidates...)
 	}
-	if t.static && t.noEst {
-		opts.Candidates = nil // nothing to adapt, nothing to estimate
-	}
-	t.cands = make([]mini, len(opts.Candidates))
-	for i, k := range opts.Candidates {
-		t.cands[i].p = &core{cfg: k}
-	}
-	t.current = indexConfig(opts.Candidates, cfg)
-	t.score = make([]float64, len(t.cands))
 	t.build()
 	return t
 }
@@ -171,123 +177,106 @@ func (t *TinyLFU) build() {
 	}
 	t.threshold = uint64(math.Ceil(t.rate * (1 << 24)))
 	t.rate = float64(t.threshold) / (1 << 24)
-	for i := range t.cands {
-		t.cands[i] = t.newMini(c, t.cands[i].p.cfg)
+	t.all, t.halfAt = 0, uint64(estimateHalfLife/t.rate)
+	t.recent = 0
+	t.setRecentAt()
+	current := 0
+	if len(t.groups) > 0 {
+		current = t.groups[0].current
 	}
-	t.ests = t.ests[:0]
+	if i := indexConfig(t.cfgs, t.main.cfg); i >= 0 {
+		current = i
+	}
+	t.groups = t.groups[:0]
+	if len(t.cfgs) == 0 {
+		t.maxThreshold = 0
+		return
+	}
+	t.groups = append(t.groups, t.newGroup(c, t.main.cfg, current, !t.noEst))
 	if !t.noEst {
-		for _, f := range EstimateFactors {
-			if f != 1 {
-				t.addEstimate(uint64(f * float64(c)))
-			}
-		}
-		for _, x := range t.extra {
-			t.addEstimate(x)
+		for _, full := range t.estimateCapacities(c) {
+			t.groups = append(t.groups, t.newGroup(full, t.main.cfg, current, true))
 		}
 	}
-	// Adapt after every epochMul miniature capacities of sampled
-	// requests, so that a decision rests on some turnover.
-	t.epochLen = uint64(max(epochMul*float64(t.sampleN)*min(1, entries/float64(t.sampleN)), 1024))
-	t.inEpoch = 0
-	t.fullEpochs = 0
-	t.all, t.sampledReqs = 0, 0
-	clear(t.score)
-	t.scoreRequests = 0
+	t.setMaxThreshold()
 }
 
-// addEstimate adds the miniatures that estimate capacity full: one per
-// candidate shape, since a cache of that capacity would adapt to the
-// best of them.
-func (t *TinyLFU) addEstimate(full uint64) {
-	for i := range t.cands {
-		t.ests = append(t.ests, t.newMini(full, t.cands[i].p.cfg))
+func (t *TinyLFU) setMaxThreshold() {
+	t.maxThreshold = 0
+	for i := range t.groups {
+		t.maxThreshold = max(t.maxThreshold, t.groups[i].threshold)
 	}
 }
 
-// newMini returns a miniature standing for capacity full.
-func (t *TinyLFU) newMini(full uint64, cfg Config) mini {
-	c := uint64(math.Round(float64(full) * t.rate))
-	if full > 0 {
-		c = max(c, 1)
-	}
-	// The sketch as the cache's own starts (newCore), scaled.
-	hint := int(math.Round(float64(min(full, maxHint)) * t.rate))
-	return mini{p: newCoreSketch(c, cfg, hint), full: full}
-}
-
-// sampled reports whether h is in the spatial sample.
-func (t *TinyLFU) sampled(h uint64) bool {
-	return mix(h^0x9e3779b97f4a7c15)>>40 < t.threshold
+// sampleValue is h's place in the spatial sample: h is sampled at a
+// threshold above it.
+func sampleValue(h uint64) uint64 {
+	return mix(h^0x9e3779b97f4a7c15) >> 40
 }
 
 // Hit records a read of an entry the cache holds.
 func (t *TinyLFU) Hit(h uint64) {
 	t.main.hit(h)
-	t.all++
-	if t.sampled(h) {
+	t.count()
+	if v := sampleValue(h); v < t.maxThreshold {
 		w := uint32(1)
 		if i, ok := t.main.a.find(h); ok {
 			w = t.main.a.nodes[i].weight
 		}
-		t.access(h, w, true)
+		t.access(h, v, w, true)
 	}
 }
 
 // Miss records a read of a key the cache does not hold.
 func (t *TinyLFU) Miss(h uint64) {
 	t.main.miss(h)
+	t.count()
+	if v := sampleValue(h); v < t.maxThreshold {
+		t.access(h, v, 0, false)
+	}
+}
+
+// count counts a request, halving every count of requests when they
+// reach halfAt (the recent ones at recentAt), so that estimates follow
+// the recent workload.
+func (t *TinyLFU) count() {
 	t.all++
-	if t.sampled(h) {
-		t.access(h, 0, false)
+	t.recent++
+	if t.recent >= t.recentAt {
+		t.recent /= 2
+		for i := range t.groups {
+			g := &t.groups[i]
+			g.recentFrom /= 2
+			g.each(func(m *mini) { m.rHits, m.rRequests = m.rHits/2, m.rRequests/2 })
+		}
+	}
+	if t.all >= t.halfAt {
+		t.all /= 2
+		for i := range t.groups {
+			g := &t.groups[i]
+			g.allFrom /= 2
+			g.each(func(m *mini) { m.hits, m.requests = m.hits/2, m.requests/2 })
+		}
 	}
 }
 
-// access feeds a sampled request to every miniature; one that misses
-// inserts h at once when its weight is known (the cache holds it), and
-// otherwise when the Add that follows the miss comes.
-func (t *TinyLFU) access(h uint64, w uint32, insert bool) {
-	if t.sampledReqs >= estimateHalfLife {
-		t.halve()
-	}
-	t.sampledReqs++
-	for i := range t.cands {
-		t.cands[i].access(h, w, insert, &t.scratch)
-	}
-	for i := range t.ests {
-		t.ests[i].access(h, w, insert, &t.scratch)
-	}
-	t.inEpoch++
-	if t.inEpoch >= t.epochLen {
-		t.adapt()
-	}
-}
-
-// halve halves every count of requests, so that estimates follow the
-// recent workload.
-func (t *TinyLFU) halve() {
-	t.all /= 2
-	t.sampledReqs /= 2
-	t.eachMini(func(m *mini) { m.hits, m.requests = m.hits/2, m.requests/2 })
-}
-
-func (m *mini) access(h uint64, w uint32, insert bool, scratch *[]uint64) {
-	m.requests++
-	if m.p.hit(h) {
-		m.hits++
-		m.epoch++
-		return
-	}
-	m.p.miss(h)
-	if insert {
-		*scratch = m.p.add(h, w, (*scratch)[:0])
+// access feeds a sampled request (of sample value v) to the groups that
+// sample it; a miniature that misses inserts h at once when its weight is
+// known (the cache holds it), and otherwise when the Add that follows the
+// miss comes.
+func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
+	for i := range t.groups {
+		if g := &t.groups[i]; v < g.threshold && g.access(h, w, insert, &t.scratch) {
+			t.adapt(i)
+		}
 	}
 }
 
 // Add records a new entry of weight w; see Policy.Add.
 func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
 	evict = t.main.add(h, w, evict)
-	if t.sampled(h) {
-		t.eachMini(func(m *mini) {
+	if v := sampleValue(h); v < t.maxThreshold {
+		t.eachMini(v, func(m *mini) {
 			if !m.p.contains(h) {
 				t.scratch = m.p.add(h, w, t.scratch[:0])
 			}
@@ -299,8 +288,8 @@ func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
 // Update records a new weight for an entry; see Policy.Update.
 func (t *TinyLFU) Update(h uint64, w uint32, evict []uint64) []uint64 {
 	evict = t.main.update(h, w, evict)
-	if t.sampled(h) {
-		t.eachMini(func(m *mini) {
+	if v := sampleValue(h); v < t.maxThreshold {
+		t.eachMini(v, func(m *mini) {
 			if m.p.contains(h) {
 				t.scratch = m.p.update(h, w, t.scratch[:0])
 			}
@@ -312,27 +301,26 @@ func (t *TinyLFU) Update(h uint64, w uint32, evict []uint64) []uint64 {
 // Remove forgets an entry; removing an unknown hash does nothing.
 func (t *TinyLFU) Remove(h uint64) {
 	t.main.remove(h)
-	if t.sampled(h) {
-		t.eachMini(func(m *mini) { m.p.remove(h) })
+	if v := sampleValue(h); v < t.maxThreshold {
+		t.eachMini(v, func(m *mini) { m.p.remove(h) })
 	}
 }
 
-func (t *TinyLFU) eachMini(f func(*mini)) {
-	for i := range t.cands {
-		f(&t.cands[i])
-	}
-	for i := range t.ests {
-		f(&t.ests[i])
+// eachMini calls f on every miniature of the groups that sample the
+// sample value v (0: every group).
+func (t *TinyLFU) eachMini(v uint64, f func(*mini)) {
+	for i := range t.groups {
+		if g := &t.groups[i]; v < g.threshold {
+			g.each(f)
+		}
 	}
 }
 
 // SetCapacity changes the bound on the total weight and appends what must
-// go. The miniatures start afresh at the new scale.
-//
-// The sample rate and the miniatures' counts stay: the candidates'
-// miniatures are resized to the new capacity, and the estimate miniatures
-// of capacities the new one still estimates (¼× to 8×: a move by ×2 keeps
-// five of six) are kept as they are, warm. Rebuilding them all, as a
+// go. The sample rate and the miniatures stay: the groups of capacities
+// the new one still estimates (¼× to 8×: a move by ×2 keeps five of six,
+// the group of the new capacity becoming the cache's own) are kept as
+// they are, warm; the others start afresh. Rebuilding them all, as a
 // change of sample rate must, left autosize a quarter of cold estimates
 // after each move, biased toward small sizes (a cold large miniature is
 // still taking its compulsory misses), so that it shrank a cache whose
@@ -340,51 +328,50 @@ func (t *TinyLFU) eachMini(f func(*mini)) {
 func (t *TinyLFU) SetCapacity(c uint64, evict []uint64) []uint64 {
 	evict = t.main.setCapacity(c, evict)
 	t.resize()
+	t.setRecentAt()
 	return evict
 }
 
-// resize fits the miniatures to a new capacity at the same sample rate:
-// see SetCapacity. Every miniature stands for a (capacity, shape) pair;
-// those the new capacity still needs are kept with their counts, a
-// candidate of the old capacity becoming an estimate at ½× (or ¼×…) and
-// an estimate at the new capacity becoming a candidate.
+// resize fits the groups to a new capacity at the same sample rate: see
+// SetCapacity. A group's sample rate depends only on the capacity it
+// stands for, so a kept group is exact as it is.
 func (t *TinyLFU) resize() {
-	c := t.main.capacity
-	pool := make([]mini, 0, len(t.cands)+len(t.ests))
-	pool = append(append(pool, t.cands...), t.ests...)
-	take := func(full uint64, cfg Config) mini {
-		for i, m := range pool {
-			if m.p != nil && m.full == full && m.p.cfg == cfg {
-				pool[i].p = nil
-				return m
-			}
-		}
-		return t.newMini(full, cfg)
-	}
-	for i := range t.cands {
-		t.cands[i] = take(c, t.cands[i].p.cfg)
-	}
-	if t.noEst {
+	if len(t.groups) == 0 {
 		return
 	}
-	t.ests = t.ests[:0:0]
-	for _, full := range t.estimateCapacities(c) {
-		for i := range t.cands {
-			t.ests = append(t.ests, take(full, t.cands[i].p.cfg))
+	c := t.main.capacity
+	old := t.groups
+	take := func(full uint64) (group, bool) {
+		for i := range old {
+			if old[i].shapes != nil && old[i].full == full {
+				g := old[i]
+				old[i].shapes = nil
+				return g, true
+			}
+		}
+		return group{}, false
+	}
+	prev := old[0]
+	groups := make([]group, 0, len(old))
+	own, ok := take(c)
+	if !ok {
+		// A capacity no group stood for: the cache's adaptation carries
+		// on from where it was.
+		own = t.newGroup(c, t.main.cfg, prev.current, !t.noEst)
+		own.score, own.scoreRequests, own.fullEpochs = prev.score, prev.scoreRequests, prev.fullEpochs
+	}
+	groups = append(groups, own)
+	if !t.noEst {
+		for _, full := range t.estimateCapacities(c) {
+			g, ok := take(full)
+			if !ok {
+				g = t.newGroup(full, t.main.cfg, own.current, true)
+			}
+			groups = append(groups, g)
 		}
 	}
-}
-
-// estimateCapacities are the capacities other than c that Estimates
-// reports: EstimateFactors × c, and the extra ones.
-func (t *TinyLFU) estimateCapacities(c uint64) []uint64 {
-	var out []uint64
-	for _, f := range EstimateFactors {
-		if f != 1 {
-			out = append(out, uint64(f*float64(c)))
-		}
-	}
-	return append(out, t.extra...)
+	t.groups = groups
+	t.setMaxThreshold()
 }
 
 // Capacity is the bound on the total weight.
@@ -415,7 +402,7 @@ func (t *TinyLFU) SampleRate() float64 { return t.rate }
 // (TestSimulationMemoryIsBounded: 14,286,720 bytes at 16,384 entries).
 func (t *TinyLFU) SimulationBytes() uint64 {
 	var b uint64
-	t.eachMini(func(m *mini) { b += m.p.memoryBytes() })
+	t.eachMini(0, func(m *mini) { b += m.p.memoryBytes() })
 	return b
 }
 
