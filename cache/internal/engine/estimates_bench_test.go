@@ -14,8 +14,10 @@ import (
 // BenchmarkGetHitEstimates times a Get hit on the engine as the memory
 // backend builds it (the adaptive W-TinyLFU, the background drain, a
 // lifetime), with the estimate miniatures off and on side by side, at
-// 4,096 entries (the sample rate is then 1: every key feeds the 24
-// estimate miniatures) and at 262,144 (a rate of 2,048/262,144). Every Get
+// 4,096 entries (the sample rate is then 1: every key feeds the groups of
+// ¼×, ½× and 1×, and a half, a quarter and an eighth of the keys those of
+// 2×, 4× and 8×: about 19 miniature updates per record, against 4 off)
+// and at 262,144 (a rate of 4,096/262,144). Every Get
 // is a hit on a full cache. The miniatures cost nothing on the reader's
 // own path: they run on the drainer's goroutine, which a reader only
 // wakes; so besides ns/op it reports cpu-ns/op, the process's CPU time

@@ -2,8 +2,8 @@ package policy
 
 // An index maps the hashes of a policy's entries to their nodes. It
 // replaces a map[uint64]int32: the engine's background drain passes every
-// sampled read to each miniature (4 candidates, and 20 more with the
-// estimates on), and a lookup in a Go map (hashing the already random
+// sampled read to each miniature (4 candidates, and a group of 5 per
+// estimated capacity with the estimates on), and a lookup in a Go map (hashing the already random
 // hash, then probing its groups) was most of that cost (a CPU profile of
 // a Get hit with the estimates on, docs/CACHE.md "Sizing").
 //

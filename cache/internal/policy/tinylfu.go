@@ -394,12 +394,15 @@ func (t *TinyLFU) SampleRate() float64 { return t.rate }
 
 // SimulationBytes is the memory the miniature simulations hold: what
 // adaptation and estimates cost on top of the cache's own policy. It is
-// bounded by the sample: about candidates × 15.75 × SampleEntries entries
-// (the six capacities ¼× to 8× add up to 15.75×) of some 50 bytes each
-// once the cache is larger than SampleEntries entries, and that many
-// times the cache's entry count below: 63 miniature capacities with the
-// four default candidates, about 14 MB at the default 4,096
-// (TestSimulationMemoryIsBounded: 14,286,720 bytes at 16,384 entries).
+// bounded by the sample: each group (group.go) holds 5 miniatures (the 4
+// default candidates and the adaptive one) of at most SampleEntries
+// entries, those of ¼× and ½× a quarter and half that, so about 5 × 4.75
+// × SampleEntries entries of some 50 bytes each: about 5.8 MB at the
+// default 4,096 (TestSimulationMemoryIsBounded: 5,775,520 bytes at
+// 16,384 entries, 4,039,280 at 1,048,576, whose larger miniatures had not
+// filled). Before the larger capacities were sampled down to
+// SampleEntries it was 14,286,720 at 16,384. Adaptation alone
+// (NoEstimates) holds the 4 candidates: about 0.9 MB.
 func (t *TinyLFU) SimulationBytes() uint64 {
 	var b uint64
 	t.eachMini(0, func(m *mini) { b += m.p.memoryBytes() })
