@@ -30,8 +30,12 @@ type group struct {
 	shapes              []mini // one per candidate Config, in TinyLFU.cfgs order
 	adaptive            mini   // p is nil when there is nothing to adapt or estimate
 
-	// adaptation state, in the group's sampled requests
+	// adaptation state, in the group's sampled requests: inEpoch counts
+	// those the group saw (seen) and its share of the dropped ones
+	// (TinyLFU.Dropped; dropFrac is the fraction not yet counted)
 	epochLen, inEpoch uint64
+	seen              uint64
+	dropFrac          float64
 	score             []float64
 	scoreRequests     float64
 	current           int    // index in shapes of the shape adopted
@@ -100,6 +104,7 @@ func (g *group) access(h uint64, w uint32, insert bool, scratch *[]uint64) bool 
 		g.adaptive.access(h, w, insert, scratch)
 	}
 	g.inEpoch++
+	g.seen++
 	return g.inEpoch >= g.epochLen
 }
 

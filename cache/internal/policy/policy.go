@@ -40,6 +40,14 @@ type Policy interface {
 	Len() int
 }
 
+// A DropCounter is a Policy that is told how many reads the engine's lossy
+// buffers dropped, so that its clocks (adaptation's epochs) count the
+// requests the cache served, not only those it was shown.
+type DropCounter interface {
+	// Dropped reports n reads dropped since the last report.
+	Dropped(n uint64)
+}
+
 // An Estimate is the hit ratio a cache of another capacity would have had
 // on the same stream of requests, from a miniature simulation of the same
 // policy fed a spatially sampled share of the keys (Waldspurger et al.,
