@@ -33,14 +33,14 @@ const dropSampleBits = 4
 // holder of the engine's lock). A slot holds 0 until its writer has stored
 // its hash: no hash is 0 (see Engine.hash).
 type ring struct {
-	head  atomic.Uint64 // next slot to drain; written by the drainer
-	_     [56]byte
-	tail  atomic.Uint64 // next slot to fill
+	head atomic.Uint64 // next slot to drain; written by the drainer
+	_    [56]byte
+	tail atomic.Uint64 // next slot to fill
 	// dropped counts the records dropped since the last drain (a full
 	// ring, or a lost race), for the policy's clocks (dropCounter).
 	dropped atomic.Uint64
 	_       [48]byte
-	slots [ringSize]atomic.Uint64
+	slots   [ringSize]atomic.Uint64
 }
 
 // A buffer is a set of rings; each goroutine writes to the ring its stack
