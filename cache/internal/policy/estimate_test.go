@@ -254,10 +254,11 @@ func TestNewCapacityStartsAtNothing(t *testing.T) {
 // TestDroppedReadsAdvanceEpochs checks that reads the engine dropped move
 // adaptation's clock as if shown (at the sample rate), and nothing else:
 // shown a third of 30 epochs' hits and told of the rest, a full cache ends
-// about 30 epochs on; not told, about 10.
+// about 30 epochs on; not told, about 10. Shown a tenth, it ends about 12
+// on, not 30: an epoch needs a quarter of its reads seen (maxDropSpeedup).
 func TestDroppedReadsAdvanceEpochs(t *testing.T) {
 	t.Parallel()
-	epochs := func(tell bool) (uint64, uint64) {
+	epochs := func(tell bool, shown int) (uint64, uint64) {
 		p := New(4096, nil) // rate 1: an epoch is 4,096 requests
 		var ev []uint64
 		for i := range 4096 {
@@ -268,20 +269,23 @@ func TestDroppedReadsAdvanceEpochs(t *testing.T) {
 		start := g.fullEpochs
 		requests := p.groups[0].shapes[0].requests
 		for i := range 30 * 4096 {
-			if i%3 != 0 {
+			if i%shown != 0 {
 				continue
 			}
 			p.Hit(key(i % 4096))
 			if tell {
-				p.Dropped(2)
+				p.Dropped(uint64(shown - 1))
 			}
 		}
 		return g.fullEpochs - start, p.groups[0].shapes[0].requests - requests
 	}
-	told, seenTold := epochs(true)
-	notTold, seen := epochs(false)
+	told, seenTold := epochs(true, 3)
+	notTold, seen := epochs(false, 3)
 	if told < 28 || told > 31 || notTold < 9 || notTold > 11 {
 		t.Errorf("epochs after 30 epochs' requests, a third shown: %d told of the rest, %d not; want about 30 and 10", told, notTold)
+	}
+	if tenth, _ := epochs(true, 10); tenth < 11 || tenth > 13 {
+		t.Errorf("epochs after 30 epochs' requests, a tenth shown and told of the rest: %d, want about 12 (4 × 3 epochs seen)", tenth)
 	}
 	if seenTold != seen {
 		t.Errorf("the miniatures counted %d requests when told of drops, %d when not: want the same (they did not see them)", seenTold, seen)

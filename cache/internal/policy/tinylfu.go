@@ -286,7 +286,7 @@ func (t *TinyLFU) Dropped(n uint64) {
 		g.dropFrac += float64(n) * g.rate
 		whole := uint64(g.dropFrac)
 		g.dropFrac -= float64(whole)
-		if g.inEpoch += whole; g.inEpoch >= g.epochLen {
+		if g.inEpoch += whole; g.epochDone() {
 			t.adapt(i)
 		}
 	}
