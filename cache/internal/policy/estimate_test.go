@@ -53,25 +53,7 @@ func scanStream(keys, n int, seed uint64) []uint64 {
 
 // replay runs stream through p as the engine would and returns the hit
 // ratio.
-func replay(p Policy, stream []uint64) float64 {
-	held := map[uint64]bool{}
-	hits := 0
-	var ev []uint64
-	for _, h := range stream {
-		if held[h] {
-			p.Hit(h)
-			hits++
-			continue
-		}
-		p.Miss(h)
-		held[h] = true
-		ev = p.Add(h, 1, ev[:0])
-		for _, e := range ev {
-			delete(held, e)
-		}
-	}
-	return float64(hits) / float64(len(stream))
-}
+func replay(p Policy, stream []uint64) float64 { return replayTail(p, stream, 0) }
 
 // TestEstimateAccuracy checks each estimate of a cache of 4,096 entries,
 // sampling a quarter of the keys (SampleEntries 1,024), against an actual

@@ -244,16 +244,23 @@ func (t *TinyLFU) count() {
 	t.recent++
 	if t.recent >= t.recentAt {
 		t.recent /= 2
-		for i := range t.groups {
-			g := &t.groups[i]
-			g.recentFrom /= 2
-			g.each(func(m *mini) { m.rHits, m.rRequests = m.rHits/2, m.rRequests/2 })
-		}
+		t.halve(true)
 	}
 	if t.all >= t.halfAt {
 		t.all /= 2
-		for i := range t.groups {
-			g := &t.groups[i]
+		t.halve(false)
+	}
+}
+
+// halve halves every miniature's recent counts (or its long-run ones),
+// and the point each group's started from.
+func (t *TinyLFU) halve(recent bool) {
+	for i := range t.groups {
+		g := &t.groups[i]
+		if recent {
+			g.recentFrom /= 2
+			g.each(func(m *mini) { m.rHits, m.rRequests = m.rHits/2, m.rRequests/2 })
+		} else {
 			g.allFrom /= 2
 			g.each(func(m *mini) { m.hits, m.requests = m.hits/2, m.requests/2 })
 		}
