@@ -37,7 +37,7 @@ type ring struct {
 	_    [56]byte
 	tail atomic.Uint64 // next slot to fill
 	// dropped counts the records dropped since the last drain (a full
-	// ring, or a lost race), for the policy's clocks (dropCounter).
+	// ring, or a lost race), for the policy's clocks (policy.DropCounter).
 	dropped atomic.Uint64
 	_       [48]byte
 	slots   [ringSize]atomic.Uint64
