@@ -47,6 +47,9 @@ type TinyLFU struct {
 	all, halfAt      uint64
 	recent, recentAt uint64
 	switches         uint64
+	// builds counts build's rebuilds of the groups, so that a loop over
+	// them stops when an epoch's end rebuilt them (recalibrate).
+	builds uint64
 }
 
 var _ Estimator = (*TinyLFU)(nil)
@@ -188,6 +191,7 @@ func (t *TinyLFU) build() {
 		current = i
 	}
 	t.groups = t.groups[:0]
+	t.builds++
 	if len(t.cfgs) == 0 {
 		t.maxThreshold = 0
 		return
@@ -272,9 +276,11 @@ func (t *TinyLFU) halve(recent bool) {
 // known (the cache holds it), and otherwise when the Add that follows the
 // miss comes.
 func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
-	for i := range t.groups {
+	for i, b := 0, t.builds; i < len(t.groups); i++ {
 		if g := &t.groups[i]; v < g.threshold && g.access(h, w, insert, &t.scratch) {
-			t.adapt(i)
+			if t.adapt(i); t.builds != b {
+				return // rebuilt afresh: the new groups start after this request
+			}
 		}
 	}
 }
@@ -288,13 +294,15 @@ func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
 // million requests to reach the shape it took by 3 million when shown
 // every read (docs/BENCHMARKS.md).
 func (t *TinyLFU) Dropped(n uint64) {
-	for i := range t.groups {
+	for i, b := 0, t.builds; i < len(t.groups); i++ {
 		g := &t.groups[i]
 		g.dropFrac += float64(n) * g.rate
 		whole := uint64(g.dropFrac)
 		g.dropFrac -= float64(whole)
 		if g.inEpoch += whole; g.epochDone() {
-			t.adapt(i)
+			if t.adapt(i); t.builds != b {
+				return
+			}
 		}
 	}
 }
