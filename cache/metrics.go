@@ -134,11 +134,20 @@ func (c *Cache[V]) startMetrics(cfg prodready.CacheConfig) error {
 		errs = append(errs, err)
 		observables = append(observables, near)
 	}
-	est, err := newEstimateGauges(meter, base, c.weighs)
-	errs = append(errs, err)
-	if est != nil {
-		observables = append(observables, est.instruments()...)
+	// The estimate gauges exist only when the memory backend runs its
+	// estimate miniatures, which it does only under autosize
+	// (cache/memory.go): elsewhere they would report nothing, and take a
+	// mutex at every collection to say so.
+	var est *estimateGauges
+	if c.auto != nil {
+		var err error
+		est, err = newEstimateGauges(meter, base, c.weighs)
+		errs = append(errs, err)
+		if est != nil {
+			observables = append(observables, est.instruments()...)
+		}
 	}
+	var err error
 	m.load, err = meter.Float64Histogram("cache.load.duration", metric.WithUnit("s"),
 		metric.WithDescription("Time a loader took, by outcome (ok, not_found, error)."),
 		metric.WithExplicitBucketBoundaries(durationBuckets...))
@@ -174,7 +183,9 @@ func (c *Cache[V]) startMetrics(cfg prodready.CacheConfig) error {
 		}
 		// The estimates take the engine's lock: at most once per
 		// estimateMaxAge, see metrics_estimates.go.
-		est.observe(o, est.sizing(c.now(), c.metricsSizing))
+		if est != nil {
+			est.observe(o, est.sizing(c.now(), c.sizing))
+		}
 		return nil
 	}, observables...)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // cache of another size would have had and the capacity that size stands
 // for, one series per size (cache.size = 0.25x … 8x, and budget under
 // autosize). They exist only when the memory backend runs its estimate
-// miniatures (CACHE_AUTOSIZE); otherwise the gauges report nothing.
+// miniatures (CACHE_AUTOSIZE); otherwise they are not created.
 //
 // The counters' callback reads only atomics; the estimates take the
 // engine's lock (a drain, a sweep of a few slots, and the policy's copy
@@ -128,14 +128,4 @@ func (g *estimateGauges) observe(o metric.Observer, z *Sizing) {
 			o.ObserveInt64(g.capacity, int64(min(z.Budget, 1<<63-1)), g.opts[sizeBudget]...)
 		}
 	}
-}
-
-// metricsSizing is the Sizing the estimate gauges report: nil unless the
-// memory backend runs its estimate miniatures, which it does only under
-// autosize (cache/memory.go).
-func (c *Cache[V]) metricsSizing() *Sizing {
-	if c.auto == nil {
-		return nil
-	}
-	return c.sizing()
 }
