@@ -27,7 +27,6 @@ type TinyLFU struct {
 	main *core
 
 	sampleN    int // Options.SampleEntries
-	threshold  uint64
 	rate       float64
 	meanWeight float64 // the weight per entry R was chosen for
 
@@ -178,8 +177,7 @@ func (t *TinyLFU) build() {
 	if entries > float64(t.sampleN) {
 		t.rate = float64(t.sampleN) / entries
 	}
-	t.threshold = uint64(math.Ceil(t.rate * (1 << 24)))
-	t.rate = float64(t.threshold) / (1 << 24)
+	t.rate = math.Ceil(t.rate*(1<<24)) / (1 << 24) // a whole threshold (group.go)
 	t.all, t.halfAt = 0, uint64(estimateHalfLife/t.rate)
 	t.recent = 0
 	t.setRecentAt()
