@@ -53,7 +53,7 @@ func scanStream(keys, n int, seed uint64) []uint64 {
 
 // replay runs stream through p as the engine would and returns the hit
 // ratio.
-func replay(p Policy, stream []uint64) float64 { return replayTail(p, stream, 0) }
+func replay(p Policy, stream []uint64) float64 { return replayWeighted(p, stream, 1, 0) }
 
 // TestEstimateAccuracy checks each estimate of a cache of 4,096 entries,
 // sampling a quarter of the keys (SampleEntries 1,024), against an actual
@@ -142,21 +142,7 @@ func TestSampleRateFollowsTheWeights(t *testing.T) {
 	if r, want := p.SampleRate(), float64(defaultSampleEntries)/(1<<18); r > want*1.01 {
 		t.Fatalf("SampleRate before any entry = %.4f, want %d of 262,144 units (%.4f)", r, defaultSampleEntries, want)
 	}
-	held := map[uint64]bool{}
-	var ev []uint64
-	for i := range 400_000 {
-		h := key(i % 2000)
-		if held[h] {
-			p.Hit(h)
-			continue
-		}
-		p.Miss(h)
-		held[h] = true
-		ev = p.Add(h, 256, ev[:0])
-		for _, e := range ev {
-			delete(held, e)
-		}
-	}
+	replayWeighted(p, loopStream(2000, 400_000), 256, 0)
 	if r := p.SampleRate(); r != 1 {
 		t.Errorf("SampleRate after 400,000 requests for entries of 256 = %.4f, want 1", r)
 	}
@@ -191,6 +177,11 @@ func TestRecentEstimatesFollowAChange(t *testing.T) {
 // replayTail is replay, returning the hit ratio of the requests from
 // index from on.
 func replayTail(p Policy, stream []uint64, from int) float64 {
+	return replayWeighted(p, stream, 1, from)
+}
+
+// replayWeighted is replayTail with entries of weight w.
+func replayWeighted(p Policy, stream []uint64, w uint32, from int) float64 {
 	held := map[uint64]bool{}
 	hits := 0
 	var ev []uint64
@@ -204,7 +195,7 @@ func replayTail(p Policy, stream []uint64, from int) float64 {
 		}
 		p.Miss(h)
 		held[h] = true
-		ev = p.Add(h, 1, ev[:0])
+		ev = p.Add(h, w, ev[:0])
 		for _, e := range ev {
 			delete(held, e)
 		}
