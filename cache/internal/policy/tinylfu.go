@@ -309,11 +309,11 @@ func (t *TinyLFU) Dropped(n uint64) {
 func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
 	evict = t.main.add(h, w, evict)
 	if v := sampleValue(h); v < t.maxThreshold {
-		t.eachMini(v, func(m *mini) {
-			if !m.p.contains(h) {
-				t.scratch = m.p.add(h, w, t.scratch[:0])
+		for i := range t.groups {
+			if g := &t.groups[i]; v < g.threshold {
+				g.add(h, w, &t.scratch)
 			}
-		})
+		}
 	}
 	return evict
 }
@@ -430,15 +430,18 @@ func (t *TinyLFU) SampleRate() float64 { return t.rate }
 // bounded by the sample: each group (group.go) holds 5 miniatures (the 4
 // default candidates and the adaptive one) of at most SampleEntries
 // entries, those of ¼× and ½× a quarter and half that, so about 5 × 4.75
-// × SampleEntries entries of some 50 bytes each: about 5.8 MB at the
-// default 4,096 (TestSimulationMemoryIsBounded: 5,775,520 bytes at
-// 16,384 entries, 4,039,280 at 1,048,576, whose larger miniatures had not
-// filled). Before the larger capacities were sampled down to
-// SampleEntries it was 14,286,720 at 16,384. Adaptation alone
-// (NoEstimates) holds the 4 candidates: about 0.9 MB.
+// × SampleEntries entries of some 40 bytes each, and a sketch per group:
+// about 4.8 MB at the default 4,096 (TestSimulationMemoryIsBounded:
+// 4,825,248 bytes at 16,384 entries, 3,922,544 at 1,048,576, whose larger
+// miniatures had not filled). It was 5,775,520 at 16,384 with a sketch
+// per miniature, and 14,286,720 before the larger capacities were sampled
+// down to SampleEntries. Adaptation alone (NoEstimates) holds the 4
+// candidates: about 0.8 MB.
 func (t *TinyLFU) SimulationBytes() uint64 {
 	var b uint64
-	t.eachMini(0, func(m *mini) { b += m.p.memoryBytes() })
+	for i := range t.groups {
+		b += t.groups[i].memoryBytes()
+	}
 	return b
 }
 

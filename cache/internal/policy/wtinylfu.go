@@ -21,8 +21,13 @@ const protectedShare = 0.8
 // frequencies in a sketch. The same type runs the cache's own policy and
 // its miniature simulations.
 type core struct {
-	a          arena
-	sk         sketch
+	a  arena
+	sk *sketch
+	// grouped says the sketch is its group's (group.go), which counts each
+	// request once for all the group's miniatures: they see the same
+	// sampled stream, so their sketches would hold the same counts. record
+	// then does nothing.
+	grouped    bool
 	cfg        Config
 	capacity   uint64
 	weight     uint64
@@ -71,9 +76,18 @@ func newCore(c uint64, cfg Config) *core {
 // and on P6's first 200,000 requests the 1% window's miniature of 32,768
 // entries gave 11.11% where the cache hits 21.52%.
 func newCoreSketch(c uint64, cfg Config, sketchHint int) *core {
-	p := &core{}
+	sk := &sketch{}
+	sk.resize(sketchHint)
+	p := newCoreShared(c, cfg, sk)
+	p.grouped = false
+	return p
+}
+
+// newCoreShared returns a core of capacity c shaped by cfg whose sketch is
+// sk, which its group records in (grouped).
+func newCoreShared(c uint64, cfg Config, sk *sketch) *core {
+	p := &core{sk: sk, grouped: true}
 	p.a.init(numQueues, int(min(c, maxHint)))
-	p.sk.resize(sketchHint)
 	p.capacity = c
 	p.setConfig(cfg)
 	return p
@@ -118,8 +132,12 @@ func (p *core) setConfig(cfg Config) {
 }
 
 // record counts a request for h in the sketch, growing the sketch when
-// the policy holds more entries than it was sized for.
+// the policy holds more entries than it was sized for; a grouped core's
+// group does both (group.record).
 func (p *core) record(h uint64) {
+	if p.grouped {
+		return
+	}
 	if n := p.a.len(); n > p.sk.entries() {
 		p.sk.resize(2 * n)
 	}
@@ -170,6 +188,11 @@ func (p *core) add(h uint64, w uint32, evict []uint64) []uint64 {
 	if _, ok := p.a.find(h); ok {
 		return p.update(h, w, evict)
 	}
+	return p.insert(h, w, evict)
+}
+
+// insert is add of an h the policy does not hold.
+func (p *core) insert(h uint64, w uint32, evict []uint64) []uint64 {
 	if !p.hasLastMiss || p.lastMiss != h {
 		p.record(h)
 	}
@@ -302,5 +325,11 @@ func (p *core) admit(c int32, evict []uint64) []uint64 {
 	return evict
 }
 
-// memoryBytes is the memory the core holds.
-func (p *core) memoryBytes() uint64 { return p.a.memoryBytes() + p.sk.memoryBytes() }
+// memoryBytes is the memory the core holds: its group's sketch is the
+// group's (group.memoryBytes).
+func (p *core) memoryBytes() uint64 {
+	if p.grouped {
+		return p.a.memoryBytes()
+	}
+	return p.a.memoryBytes() + p.sk.memoryBytes()
+}
