@@ -21,7 +21,7 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	evictions := &c.slow.evictions
 	// The values are ordered by the adaptive W-TinyLFU; with CACHE_AUTOSIZE
 	// it also estimates the hit ratio at other sizes (Stats.Sizing), from
-	// a group of 5 miniatures per estimated capacity (about 4.8 MB per
+	// a group of 5 miniatures per estimated capacity (about 2.5 MB per
 	// cache, with the 4 of adaptation; policy.TinyLFU.SimulationBytes):
 	// off otherwise.
 	noEst := !cfg.Autosize

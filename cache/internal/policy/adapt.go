@@ -46,22 +46,22 @@ func (t *TinyLFU) adapt(gi int) {
 	}
 	if f == nil {
 		// Nothing follows this group's scores.
-		g.inEpoch, g.seen = 0, 0
+		g.inEpoch, g.seen, g.scored = 0, 0, 0
 		return
 	}
 	if g.fullEpochs == 0 && f.weight < f.capacity-f.capacity/10 {
 		// Not yet 90% full (weights may keep it a little under its
 		// capacity): every shape fills alike, and the scores of the
 		// warm-up would only steer the cache by its noise.
-		g.inEpoch, g.seen = 0, 0
+		g.inEpoch, g.seen, g.scored = 0, 0, 0
 		for i := range g.shapes {
 			g.shapes[i].epoch = 0
 		}
 		return
 	}
 	g.fullEpochs++
-	g.scoreRequests = g.scoreRequests*scoreDecay + float64(g.seen)
-	g.inEpoch, g.seen = 0, 0
+	g.scoreRequests = g.scoreRequests*scoreDecay + float64(g.scored)
+	g.inEpoch, g.seen, g.scored = 0, 0, 0
 	best := g.current
 	for i := range g.shapes {
 		g.score[i] = g.score[i]*scoreDecay + float64(g.shapes[i].epoch)

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestGroupSketchCountsAsEachMiniaturesOwn checks that a group's shared
-// sketch (group.go) changes nothing its miniatures decide: each static
+// TestGroupSketchCountsAsEachMiniaturesOwn checks that a shared sketch
+// (tier, group.go) changes nothing the miniatures decide: each static
 // miniature ends holding the entries, in the queues, with the hits that a
 // core of its own, with a sketch of its own, gets from the same sampled
 // requests. The sketch was one per miniature until the estimates' cost
@@ -33,7 +33,7 @@ func TestGroupSketchCountsAsEachMiniaturesOwn(t *testing.T) {
 			for i := range p.groups {
 				g := &p.groups[i]
 				for _, m := range g.shapes {
-					hint := int(float64(min(g.full, maxHint))*g.rate + 0.5)
+					hint := int(float64(min(g.full, maxHint))*g.scoreRate + 0.5)
 					refs[i] = append(refs[i], newCoreSketch(m.p.capacity, m.p.cfg, hint))
 				}
 				hits[i] = make([]uint64, len(g.shapes))
@@ -42,7 +42,7 @@ func TestGroupSketchCountsAsEachMiniaturesOwn(t *testing.T) {
 			var ev []uint64
 			for _, h := range tc.stream {
 				for i := range p.groups {
-					if sampleValue(h) >= p.groups[i].threshold {
+					if sampleValue(h) >= p.groups[i].scoreThreshold {
 						continue
 					}
 					for j, r := range refs[i] {
@@ -86,5 +86,31 @@ func TestGroupSketchCountsAsEachMiniaturesOwn(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScorersSampleFewerKeys checks the sizes of the miniatures: the
+// cache's own group samples every miniature at its rate (they steer the
+// cache), and an estimated capacity's static miniatures, which only rank
+// the shapes for its adaptive one, hold at most SampleEntries/scoreShare
+// entries while the adaptive one holds up to SampleEntries.
+func TestScorersSampleFewerKeys(t *testing.T) {
+	t.Parallel()
+	p := New(16384, nil)
+	for i := range p.groups {
+		g := &p.groups[i]
+		a := g.adaptive.p.capacity
+		for _, m := range g.shapes {
+			c := m.p.capacity
+			switch {
+			case i == 0 && c != a:
+				t.Errorf("own capacity %d: a static miniature of %d entries, the adaptive one %d: want the same", g.full, c, a)
+			case i > 0 && c > uint64(defaultSampleEntries/scoreShare):
+				t.Errorf("capacity %d: a static miniature of %d entries, want at most %d", g.full, c, defaultSampleEntries/scoreShare)
+			}
+		}
+		if c := g.shapes[0].p.capacity; i > 0 && a < 2*c {
+			t.Errorf("capacity %d: the adaptive miniature holds %d entries, the static ones %d: want it to sample more keys", g.full, a, c)
+		}
 	}
 }

@@ -49,6 +49,9 @@ type TinyLFU struct {
 	// builds counts build's rebuilds of the groups, so that a loop over
 	// them stops when an epoch's end rebuilt them (recalibrate).
 	builds uint64
+	// calls numbers the calls that may count a request in a sketch, so
+	// that the miniatures of a tier count each once (tier).
+	calls uint64
 }
 
 var _ Estimator = (*TinyLFU)(nil)
@@ -194,10 +197,10 @@ func (t *TinyLFU) build() {
 		t.maxThreshold = 0
 		return
 	}
-	t.groups = append(t.groups, t.newGroup(c, t.main.cfg, current, !t.noEst))
+	t.groups = append(t.groups, t.newGroup(c, t.main.cfg, current, !t.noEst, true))
 	if !t.noEst {
 		for _, full := range t.estimateCapacities(c) {
-			t.groups = append(t.groups, t.newGroup(full, t.main.cfg, current, true))
+			t.groups = append(t.groups, t.newGroup(full, t.main.cfg, current, true, false))
 		}
 	}
 	t.setMaxThreshold()
@@ -218,6 +221,7 @@ func sampleValue(h uint64) uint64 {
 
 // Hit records a read of an entry the cache holds.
 func (t *TinyLFU) Hit(h uint64) {
+	t.calls++
 	t.main.hit(h)
 	t.count()
 	if v := sampleValue(h); v < t.maxThreshold {
@@ -231,6 +235,7 @@ func (t *TinyLFU) Hit(h uint64) {
 
 // Miss records a read of a key the cache does not hold.
 func (t *TinyLFU) Miss(h uint64) {
+	t.calls++
 	t.main.miss(h)
 	t.count()
 	if v := sampleValue(h); v < t.maxThreshold {
@@ -275,7 +280,7 @@ func (t *TinyLFU) halve(recent bool) {
 // miss comes.
 func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
 	for i, b := 0, t.builds; i < len(t.groups); i++ {
-		if g := &t.groups[i]; v < g.threshold && g.access(h, w, insert, &t.scratch) {
+		if g := &t.groups[i]; v < g.threshold && g.access(h, v, w, insert, &t.scratch) {
 			if t.adapt(i); t.builds != b {
 				return // rebuilt afresh: the new groups start after this request
 			}
@@ -307,19 +312,21 @@ func (t *TinyLFU) Dropped(n uint64) {
 
 // Add records a new entry of weight w; see Policy.Add.
 func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
+	t.calls++
 	evict = t.main.add(h, w, evict)
 	if v := sampleValue(h); v < t.maxThreshold {
-		for i := range t.groups {
-			if g := &t.groups[i]; v < g.threshold {
-				g.add(h, w, &t.scratch)
+		t.eachMini(v, func(m *mini) {
+			if !m.p.contains(h) {
+				t.scratch = m.p.insert(h, w, t.scratch[:0])
 			}
-		}
+		})
 	}
 	return evict
 }
 
 // Update records a new weight for an entry; see Policy.Update.
 func (t *TinyLFU) Update(h uint64, w uint32, evict []uint64) []uint64 {
+	t.calls++
 	evict = t.main.update(h, w, evict)
 	if v := sampleValue(h); v < t.maxThreshold {
 		t.eachMini(v, func(m *mini) {
@@ -339,12 +346,11 @@ func (t *TinyLFU) Remove(h uint64) {
 	}
 }
 
-// eachMini calls f on every miniature of the groups that sample the
-// sample value v (0: every group).
+// eachMini calls f on every miniature that samples the sample value v.
 func (t *TinyLFU) eachMini(v uint64, f func(*mini)) {
 	for i := range t.groups {
 		if g := &t.groups[i]; v < g.threshold {
-			g.each(f)
+			g.eachSampling(v, f)
 		}
 	}
 }
@@ -390,7 +396,7 @@ func (t *TinyLFU) resize() {
 	if !ok {
 		// A capacity no group stood for: the cache's adaptation carries
 		// on from where it was.
-		own = t.newGroup(c, t.main.cfg, prev.current, !t.noEst)
+		own = t.newGroup(c, t.main.cfg, prev.current, !t.noEst, true)
 		own.score, own.scoreRequests, own.fullEpochs = prev.score, prev.scoreRequests, prev.fullEpochs
 	}
 	groups = append(groups, own)
@@ -398,7 +404,7 @@ func (t *TinyLFU) resize() {
 		for _, full := range t.estimateCapacities(c) {
 			g, ok := take(full)
 			if !ok {
-				g = t.newGroup(full, t.main.cfg, own.current, true)
+				g = t.newGroup(full, t.main.cfg, own.current, true, false)
 			}
 			groups = append(groups, g)
 		}
@@ -427,16 +433,18 @@ func (t *TinyLFU) SampleRate() float64 { return t.rate }
 
 // SimulationBytes is the memory the miniature simulations hold: what
 // adaptation and estimates cost on top of the cache's own policy. It is
-// bounded by the sample: each group (group.go) holds 5 miniatures (the 4
-// default candidates and the adaptive one) of at most SampleEntries
-// entries, those of ¼× and ½× a quarter and half that, so about 5 × 4.75
-// × SampleEntries entries of some 40 bytes each, and a sketch per group:
-// about 4.8 MB at the default 4,096 (TestSimulationMemoryIsBounded:
-// 4,825,248 bytes at 16,384 entries, 3,922,544 at 1,048,576, whose larger
-// miniatures had not filled). It was 5,775,520 at 16,384 with a sketch
-// per miniature, and 14,286,720 before the larger capacities were sampled
-// down to SampleEntries. Adaptation alone (NoEstimates) holds the 4
-// candidates: about 0.8 MB.
+// bounded by the sample (group.go): the cache's own group holds 5
+// miniatures (the 4 default candidates and the adaptive one) of at most
+// SampleEntries entries; each estimated capacity an adaptive one of at
+// most SampleEntries (those of ¼× and ½× a quarter and half that) and 4
+// static ones of at most SampleEntries/scoreShare; some 40 bytes an entry,
+// and a sketch per set of miniatures that sample alike: about 2.5 MB at
+// the default 4,096 (TestSimulationMemoryIsBounded: 2,515,104 bytes at
+// 16,384 entries, 1,879,792 at 1,048,576, whose larger miniatures had not
+// filled). It was 4,825,248 at 16,384 with every miniature of a group at
+// its rate, 5,775,520 with a sketch per miniature, and 14,286,720 before
+// the larger capacities were sampled down to SampleEntries. Adaptation
+// alone (NoEstimates) holds the 4 candidates: about 0.8 MB.
 func (t *TinyLFU) SimulationBytes() uint64 {
 	var b uint64
 	for i := range t.groups {

@@ -23,11 +23,10 @@ const protectedShare = 0.8
 type core struct {
 	a  arena
 	sk *sketch
-	// grouped says the sketch is its group's (group.go), which counts each
-	// request once for all the group's miniatures: they see the same
-	// sampled stream, so their sketches would hold the same counts. record
-	// then does nothing.
-	grouped    bool
+	// tier, for a miniature, is the sketch it shares with the miniatures
+	// that sample as it does (group.go): sk is tier's, and a request is
+	// counted there once, by the first of them to record it.
+	tier       *tier
 	cfg        Config
 	capacity   uint64
 	weight     uint64
@@ -76,21 +75,24 @@ func newCore(c uint64, cfg Config) *core {
 // and on P6's first 200,000 requests the 1% window's miniature of 32,768
 // entries gave 11.11% where the cache hits 21.52%.
 func newCoreSketch(c uint64, cfg Config, sketchHint int) *core {
-	sk := &sketch{}
-	sk.resize(sketchHint)
-	p := newCoreShared(c, cfg, sk)
-	p.grouped = false
+	p := &core{sk: &sketch{}}
+	p.sk.resize(sketchHint)
+	p.init(c, cfg)
 	return p
 }
 
-// newCoreShared returns a core of capacity c shaped by cfg whose sketch is
-// sk, which its group records in (grouped).
-func newCoreShared(c uint64, cfg Config, sk *sketch) *core {
-	p := &core{sk: sk, grouped: true}
+// newCoreTier returns a core of capacity c shaped by cfg recording in
+// tier tr.
+func newCoreTier(c uint64, cfg Config, tr *tier) *core {
+	p := &core{sk: &tr.sk, tier: tr}
+	p.init(c, cfg)
+	return p
+}
+
+func (p *core) init(c uint64, cfg Config) {
 	p.a.init(numQueues, int(min(c, maxHint)))
 	p.capacity = c
 	p.setConfig(cfg)
-	return p
 }
 
 // sizeQueues computes the window's and the protected segment's shares.
@@ -132,11 +134,14 @@ func (p *core) setConfig(cfg Config) {
 }
 
 // record counts a request for h in the sketch, growing the sketch when
-// the policy holds more entries than it was sized for; a grouped core's
-// group does both (group.record).
+// the policy holds more entries than it was sized for; in a tier, only
+// the first of its miniatures to record the call does.
 func (p *core) record(h uint64) {
-	if p.grouped {
-		return
+	if tr := p.tier; tr != nil {
+		if tr.counted == *tr.now {
+			return
+		}
+		tr.counted = *tr.now
 	}
 	if n := p.a.len(); n > p.sk.entries() {
 		p.sk.resize(2 * n)
@@ -325,10 +330,10 @@ func (p *core) admit(c int32, evict []uint64) []uint64 {
 	return evict
 }
 
-// memoryBytes is the memory the core holds: its group's sketch is the
+// memoryBytes is the memory the core holds: a tier's sketch is the
 // group's (group.memoryBytes).
 func (p *core) memoryBytes() uint64 {
-	if p.grouped {
+	if p.tier != nil {
 		return p.a.memoryBytes()
 	}
 	return p.a.memoryBytes() + p.sk.memoryBytes()
