@@ -36,27 +36,54 @@ type ring struct {
 	head atomic.Uint64 // next slot to drain; written by the drainer
 	_    [56]byte
 	tail atomic.Uint64 // next slot to fill
-	// dropped counts the records dropped since the last drain (a full
-	// ring, or a lost race), for the policy's clocks (policy.DropCounter).
-	dropped atomic.Uint64
-	_       [48]byte
-	slots   [ringSize]atomic.Uint64
+	// lost and dropped count the records dropped since the last drain (a
+	// full ring, or a lost race), of keys the policy samples and of the
+	// others, for its clocks and counts (policy.DropCounter).
+	lost, dropped atomic.Uint64
+	_             [40]byte
+	slots         [ringSize]atomic.Uint64
 }
 
 // A buffer is a set of rings; each goroutine writes to the ring its stack
 // address picks, so that readers on different Ps rarely share one.
+//
+// A record its ring drops goes to the ring's spill instead when the
+// policy samples its key (policy.Sampler) and does not sample every key,
+// and reaches only the policy's simulations (Sampler.Sampled): they, which
+// choose its shape and estimate other sizes, then see every read of their
+// sample however busy the drainer is, while the policy's own order sees
+// the reads of every key thinned alike, at the cost of a hash mix on a
+// dropped read. Replaying P6 at 262,144 entries from one goroutine, two
+// reads in three dropped, the backend's adaptation fed the thinned
+// stream ended at 88.7 to 89.0%, against 90.5% for the shape it should
+// have taken (docs/BENCHMARKS.md). Where a large share of the keys is
+// sampled (spillMaxShare: caches of fewer than 65,536 entries, at the
+// default SampleEntries) the spills are not used.
 type buffer struct {
-	rings []ring
-	shift uint // 64 - log2(len(rings))
+	rings, spills []ring
+	shift         uint // 64 - log2(len(rings))
+	// threshold is the policy's SampleThreshold when it samples at most
+	// one key in spillMaxShare, stored at each drain; 0 otherwise.
+	threshold atomic.Uint64
 }
 
 // newBuffer returns a buffer of four rings per P, rounded up to a power
-// of two, between 4 and 64.
+// of two, between 4 and 64, each with its spill.
 func newBuffer() buffer {
 	n := min(max(4*runtime.GOMAXPROCS(0), 4), 64)
 	b := bits.Len(uint(n - 1))
-	return buffer{rings: make([]ring, 1<<b), shift: uint(64 - b)}
+	return buffer{rings: make([]ring, 1<<b), spills: make([]ring, 1<<b), shift: uint(64 - b)}
 }
+
+// spillMaxShare: the spills are used when the policy samples at most one
+// key in spillMaxShare. Its simulations then add little work per spilled
+// read to a drainer that cannot keep up anyway, and their sample, a small
+// share of the keys, is what a thinned stream misrepresents most. At a
+// larger share the spills hand the drainer a large part of the reads it
+// dropped: a Get hit on 8,192 entries (one key in two sampled) from two
+// goroutines took 24.9 ns against 17.9 without (medians of 7 rounds,
+// BenchmarkGetHitParallel in bench/hitratio).
+const spillMaxShare = 16
 
 // stripe returns a number that differs between goroutines and stays the
 // same for one goroutine at one call depth: the address of a local
@@ -74,10 +101,19 @@ func stripe() uint64 {
 // filled the ring drains it if the lock is free (or wakes the drainer),
 // else the next write does, and meanwhile the reads cost two loads.
 func (b *buffer) add(h uint64) (r *ring, dropped bool) {
-	r = &b.rings[stripe()>>b.shift]
+	i := stripe() >> b.shift
+	r = &b.rings[i]
 	head, tail := r.head.Load(), r.tail.Load()
 	size := tail - head
 	if size >= ringSize || !r.tail.CompareAndSwap(tail, tail+1) {
+		c := &r.lost
+		if t := b.threshold.Load(); t != 0 {
+			if policy.SampleValue(h) >= t {
+				c = &r.dropped
+			} else if b.spills[i].put(h) {
+				return nil, true // the simulations will see it, not the order
+			}
+		}
 		// One drop in 2^dropSampleBits is counted, as that many: an atomic
 		// add on every drop cost a Get hit 7 ns (one reader on a full
 		// ring: 49.8 against 42.8 ns), and math/rand/v2's generator to
@@ -86,7 +122,7 @@ func (b *buffer) add(h uint64) (r *ring, dropped bool) {
 		// sample for a drain and out for others: a key-only pick counted
 		// the reads of a fixed set of keys 10% off.
 		if ((h^head)*0x9e3779b97f4a7c15)>>(64-dropSampleBits) == 0 {
-			r.dropped.Add(1 << dropSampleBits)
+			c.Add(1 << dropSampleBits)
 		}
 		return nil, true
 	}
@@ -98,16 +134,41 @@ func (b *buffer) add(h uint64) (r *ring, dropped bool) {
 }
 
 // drain passes every recorded hash to p, as a hit or, with miss, as a
-// miss. The caller holds the engine's lock.
+// miss, and the spilled ones to its simulations. The caller holds the
+// engine's lock.
 func (b *buffer) drain(p policy.Policy, miss bool) {
-	var dropped uint64
+	var lost, dropped uint64
 	for i := range b.rings {
+		lost += b.rings[i].lost.Swap(0)
 		dropped += b.rings[i].dropped.Swap(0)
 		b.rings[i].drain(p, miss)
 	}
-	if dc, ok := p.(policy.DropCounter); ok && dropped > 0 {
-		dc.Dropped(dropped)
+	if s, ok := p.(policy.Sampler); ok {
+		// After the rings: their records were earlier.
+		for i := range b.spills {
+			b.spills[i].drainSampled(s, miss)
+		}
+		t := s.SampleThreshold()
+		if t > policy.SampleAll/spillMaxShare {
+			t = 0
+		}
+		b.threshold.Store(t)
 	}
+	if dc, ok := p.(policy.DropCounter); ok && lost+dropped > 0 {
+		dc.Dropped(lost, dropped)
+	}
+}
+
+// put records h in r unless r is full or another writer won the slot; it
+// reports whether it did. It never asks for a drain: the spill is drained
+// with the rings, whose filling asks.
+func (r *ring) put(h uint64) bool {
+	head, tail := r.head.Load(), r.tail.Load()
+	if tail-head >= ringSize || !r.tail.CompareAndSwap(tail, tail+1) {
+		return false
+	}
+	r.slots[tail&(ringSize-1)].Store(h)
+	return true
 }
 
 // drain passes the hashes recorded in r to p. The caller holds the
@@ -127,6 +188,21 @@ func (r *ring) drain(p policy.Policy, miss bool) {
 		} else {
 			p.Hit(h)
 		}
+	}
+	r.head.Store(head)
+}
+
+// drainSampled is drain for a spill: the hashes go to s.Sampled.
+func (r *ring) drainSampled(s policy.Sampler, miss bool) {
+	head, tail := r.head.Load(), r.tail.Load()
+	for ; head != tail; head++ {
+		slot := &r.slots[head&(ringSize-1)]
+		h := slot.Load()
+		if h == 0 {
+			break
+		}
+		slot.Store(0)
+		s.Sampled(h, miss)
 	}
 	r.head.Store(head)
 }

@@ -247,7 +247,7 @@ func TestDroppedReadsAdvanceEpochs(t *testing.T) {
 			}
 			p.Hit(key(i % 4096))
 			if tell {
-				p.Dropped(uint64(shown - 1))
+				p.Dropped(uint64(shown-1), 0)
 			}
 		}
 		return g.fullEpochs - start, p.groups[0].shapes[0].requests - requests
@@ -262,5 +262,47 @@ func TestDroppedReadsAdvanceEpochs(t *testing.T) {
 	}
 	if seenTold != seen {
 		t.Errorf("the miniatures counted %d requests when told of drops, %d when not: want the same (they did not see them)", seenTold, seen)
+	}
+}
+
+// TestDroppedOthersCountAsRequests checks the estimates of a cache shown
+// every read of the keys its miniatures sample and only some of the
+// others, told of the rest (Dropped, as the engine's spill delivers them):
+// they match those of a cache shown every read. Counting only the reads
+// shown, the SHARDS adjustment expected a sample as small as the thinned
+// stream's and read the surplus as misses.
+func TestDroppedOthersCountAsRequests(t *testing.T) {
+	t.Parallel()
+	stream := zipfStream(0.9, 200_000, 400_000, 11)
+	whole, thinned := New(16384, nil), New(16384, nil) // rate ¼
+	replay(whole, stream)
+	held := map[uint64]bool{}
+	var ev []uint64
+	var dropped uint64
+	for i, h := range stream {
+		if held[h] {
+			if sampleValue(h) >= thinned.SampleThreshold() && i%3 != 0 {
+				dropped++ // two reads in three of the others
+				if dropped%128 == 0 {
+					thinned.Dropped(0, 128)
+				}
+				continue
+			}
+			thinned.Hit(h)
+			continue
+		}
+		thinned.Miss(h)
+		held[h] = true
+		ev = thinned.Add(h, 1, ev[:0])
+		for _, e := range ev {
+			delete(held, e)
+		}
+	}
+	w, th := whole.Estimates(), thinned.Estimates()
+	for i := range w {
+		if d := math.Abs(w[i].HitRatio - th[i].HitRatio); d > 0.01 {
+			t.Errorf("capacity %d: %.2f%% shown two in three of the others' reads, %.2f%% shown every read: want within 1 point",
+				w[i].Capacity, 100*th[i].HitRatio, 100*w[i].HitRatio)
+		}
 	}
 }

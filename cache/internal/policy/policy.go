@@ -41,12 +41,39 @@ type Policy interface {
 }
 
 // A DropCounter is a Policy that is told how many reads the engine's lossy
-// buffers dropped, so that its clocks (adaptation's epochs) count the
-// requests the cache served, not only those it was shown.
+// buffers dropped, so that its clocks (adaptation's epochs) and counts
+// (the estimates' requests) count the requests the cache served, not only
+// those it was shown.
 type DropCounter interface {
-	// Dropped reports n reads dropped since the last report.
-	Dropped(n uint64)
+	// Dropped reports the reads dropped since the last report: sampled of
+	// keys the policy samples (all keys, unless it is a Sampler), others
+	// of the rest.
+	Dropped(sampled, others uint64)
 }
+
+// A Sampler is a Policy whose simulations see a spatial sample of the
+// keys: those whose SampleValue is under its SampleThreshold. The engine
+// delivers the reads of those keys that its buffers would drop through
+// buffers of their own, to the simulations only, so that they see every
+// read of their sample while the policy's own order, to keep up with a
+// busy reader, sees a share of every key's reads: with two reads in three
+// dropped, adaptation fed the thinned stream took shapes that lose on the
+// whole one (docs/BENCHMARKS.md).
+type Sampler interface {
+	// SampleThreshold is the sample's threshold, SampleAll when every key
+	// is sampled.
+	SampleThreshold() uint64
+	// Sampled records a read of h, a sampled key, that the policy's order
+	// is not shown: a hit, or with miss a miss.
+	Sampled(h uint64, miss bool)
+}
+
+// SampleAll is the SampleThreshold of a Sampler that samples every key.
+const SampleAll = 1 << 24
+
+// SampleValue is h's place in the spatial sample: a Sampler samples h if
+// it is under its threshold.
+func SampleValue(h uint64) uint64 { return sampleValue(h) }
 
 // An Estimate is the hit ratio a cache of another capacity would have had
 // on the same stream of requests, from a miniature simulation of the same

@@ -54,7 +54,11 @@ type TinyLFU struct {
 	calls uint64
 }
 
-var _ Estimator = (*TinyLFU)(nil)
+var (
+	_ Estimator   = (*TinyLFU)(nil)
+	_ DropCounter = (*TinyLFU)(nil)
+	_ Sampler     = (*TinyLFU)(nil)
+)
 
 // Options configure a TinyLFU. The zero value (or nil) is the adaptive
 // policy with estimates.
@@ -233,6 +237,27 @@ func (t *TinyLFU) Hit(h uint64) {
 	}
 }
 
+// Sampled implements Sampler: the read goes to the miniatures that sample
+// h, as Hit or Miss sends it, and counts among the requests, but the
+// cache's own policy does not see it.
+func (t *TinyLFU) Sampled(h uint64, miss bool) {
+	t.calls++
+	t.count()
+	v := sampleValue(h)
+	if v >= t.maxThreshold {
+		return
+	}
+	if miss {
+		t.access(h, v, 0, false)
+		return
+	}
+	w := uint32(1)
+	if i, ok := t.main.a.find(h); ok {
+		w = t.main.a.nodes[i].weight
+	}
+	t.access(h, v, w, true)
+}
+
 // Miss records a read of a key the cache does not hold.
 func (t *TinyLFU) Miss(h uint64) {
 	t.calls++
@@ -246,9 +271,12 @@ func (t *TinyLFU) Miss(h uint64) {
 // count counts a request, halving every count of requests when they
 // reach halfAt (the recent ones at recentAt), so that estimates follow
 // the recent workload.
-func (t *TinyLFU) count() {
-	t.all++
-	t.recent++
+func (t *TinyLFU) count() { t.countN(1) }
+
+// countN is count for n requests.
+func (t *TinyLFU) countN(n uint64) {
+	t.all += n
+	t.recent += n
 	if t.recent >= t.recentAt {
 		t.recent /= 2
 		t.halve(true)
@@ -288,18 +316,27 @@ func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
 	}
 }
 
-// Dropped implements DropCounter: each group's epoch advances by its
-// share of the n dropped reads (n × its sample rate), so that adaptation
-// decides at the pace of the requests served. The estimates' counts do not
-// change: the miniatures did not see those reads. Replaying P6 at 262,144
-// entries from one goroutine, about two reads in three were dropped, the
-// epochs lasted three times as many requests, and the cache took 7
-// million requests to reach the shape it took by 3 million when shown
-// every read (docs/BENCHMARKS.md).
-func (t *TinyLFU) Dropped(n uint64) {
+// Dropped implements DropCounter. The others, reads of keys no
+// miniature samples, count among the requests the estimates rest on (the
+// SHARDS adjustment expects rate × all sampled requests): the miniatures
+// saw their sample whole. Each group's epoch advances by its share of the
+// sampled ones, which no miniature saw, so that adaptation decides at the
+// pace of the requests served. Replaying P6 at 262,144 entries from one
+// goroutine, about two reads in three were dropped, the epochs lasted
+// three times as many requests, and the cache took 7 million requests to
+// reach the shape it took by 3 million when shown every read
+// (docs/BENCHMARKS.md).
+func (t *TinyLFU) Dropped(sampled, others uint64) {
+	if others > 0 {
+		t.countN(others)
+	}
+	if t.maxThreshold == 0 || sampled == 0 {
+		return
+	}
+	maxRate := float64(t.maxThreshold) / (1 << 24)
 	for i, b := 0, t.builds; i < len(t.groups); i++ {
 		g := &t.groups[i]
-		g.dropFrac += float64(n) * g.rate
+		g.dropFrac += float64(sampled) * g.rate / maxRate
 		whole := uint64(g.dropFrac)
 		g.dropFrac -= float64(whole)
 		if g.inEpoch += whole; g.epochDone() {
@@ -308,6 +345,15 @@ func (t *TinyLFU) Dropped(n uint64) {
 			}
 		}
 	}
+}
+
+// SampleThreshold implements Sampler: the largest of the groups'
+// thresholds, SampleAll when there are none (nothing to deliver).
+func (t *TinyLFU) SampleThreshold() uint64 {
+	if t.maxThreshold == 0 {
+		return SampleAll
+	}
+	return t.maxThreshold
 }
 
 // Add records a new entry of weight w; see Policy.Add.
