@@ -56,14 +56,14 @@ type ring struct {
 // dropped read. Replaying P6 at 262,144 entries from one goroutine, two
 // reads in three dropped, the backend's adaptation fed the thinned
 // stream ended at 88.7 to 89.0%, against 90.5% for the shape it should
-// have taken (docs/BENCHMARKS.md). Where a large share of the keys is
-// sampled (spillMaxShare: caches of fewer than 65,536 entries, at the
-// default SampleEntries) the spills are not used.
+// have taken (docs/BENCHMARKS.md). A policy that samples a large share of
+// the keys reports SampleAll, and no read is spilled
+// (policy.TinyLFU.SampleThreshold).
 type buffer struct {
 	rings, spills []ring
 	shift         uint // 64 - log2(len(rings))
-	// threshold is the policy's SampleThreshold when it samples at most
-	// one key in spillMaxShare, stored at each drain; 0 otherwise.
+	// threshold is the policy's SampleThreshold when it is under
+	// policy.SampleAll, stored at each drain; 0 otherwise.
 	threshold atomic.Uint64
 }
 
@@ -74,16 +74,6 @@ func newBuffer() buffer {
 	b := bits.Len(uint(n - 1))
 	return buffer{rings: make([]ring, 1<<b), spills: make([]ring, 1<<b), shift: uint(64 - b)}
 }
-
-// spillMaxShare: the spills are used when the policy samples at most one
-// key in spillMaxShare. Its simulations then add little work per spilled
-// read to a drainer that cannot keep up anyway, and their sample, a small
-// share of the keys, is what a thinned stream misrepresents most. At a
-// larger share the spills hand the drainer a large part of the reads it
-// dropped: a Get hit on 8,192 entries (one key in two sampled) from two
-// goroutines took 24.9 ns against 17.9 without (medians of 7 rounds,
-// BenchmarkGetHitParallel in bench/hitratio).
-const spillMaxShare = 16
 
 // stripe returns a number that differs between goroutines and stays the
 // same for one goroutine at one call depth: the address of a local
@@ -149,7 +139,7 @@ func (b *buffer) drain(p policy.Policy, miss bool) {
 			b.spills[i].drainSampled(s, miss)
 		}
 		t := s.SampleThreshold()
-		if t > policy.SampleAll/spillMaxShare {
+		if t >= policy.SampleAll {
 			t = 0
 		}
 		b.threshold.Store(t)

@@ -306,3 +306,40 @@ func TestDroppedOthersCountAsRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestDroppedReadsBySampleShare checks how Dropped's counts move the
+// clocks at each kind of sample: where the policy takes no deliveries
+// (SampleThreshold is SampleAll, one key in two sampled), a dropped read is
+// any key's, and an epoch advances by the group's rate per read; where it
+// does (one key in 64), the sampled count is of sampled keys' reads only,
+// each a request the group should have seen, and the others count only
+// among the requests. A build that divided every sampled count by the
+// sample's share advanced the epochs of a cache of 8,192 entries twice
+// too fast.
+func TestDroppedReadsBySampleShare(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		c        uint64
+		delivers bool
+	}{{8192, false}, {1 << 18, true}} {
+		p := New(tc.c, &Options{NoEstimates: true})
+		if got := p.SampleThreshold() < SampleAll; got != tc.delivers {
+			t.Errorf("capacity %d (rate %.4f): takes deliveries %v, want %v", tc.c, p.SampleRate(), got, tc.delivers)
+		}
+		g := &p.groups[0]
+		in, all := g.inEpoch, p.all
+		p.Dropped(1000, 0)
+		want := uint64(1000 * g.rate)
+		if tc.delivers {
+			want = 1000
+		}
+		if d := g.inEpoch - in; d < want-1 || d > want+1 {
+			t.Errorf("capacity %d (rate %.4f): 1,000 sampled drops advanced the epoch by %d, want %d", tc.c, g.rate, d, want)
+		}
+		in = g.inEpoch
+		p.Dropped(0, 1000)
+		if g.inEpoch != in || p.all-all != 1000 {
+			t.Errorf("capacity %d: 1,000 other drops advanced the epoch by %d and the requests by %d, want 0 and 1,000", tc.c, g.inEpoch-in, p.all-all)
+		}
+	}
+}

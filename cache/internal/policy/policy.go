@@ -45,9 +45,11 @@ type Policy interface {
 // (the estimates' requests) count the requests the cache served, not only
 // those it was shown.
 type DropCounter interface {
-	// Dropped reports the reads dropped since the last report: sampled of
-	// keys the policy samples (all keys, unless it is a Sampler), others
-	// of the rest.
+	// Dropped reports the reads dropped since the last report: with a
+	// Sampler whose SampleThreshold is under SampleAll, sampled counts the
+	// reads of sampled keys that could not be delivered to it (Sampled)
+	// and others the reads of the other keys; otherwise sampled counts
+	// every dropped read, and others is 0.
 	Dropped(sampled, others uint64)
 }
 
@@ -60,8 +62,8 @@ type DropCounter interface {
 // dropped, adaptation fed the thinned stream took shapes that lose on the
 // whole one (docs/BENCHMARKS.md).
 type Sampler interface {
-	// SampleThreshold is the sample's threshold, SampleAll when every key
-	// is sampled.
+	// SampleThreshold is the sample's threshold; SampleAll when every key
+	// is sampled, or when the policy wants no read delivered by Sampled.
 	SampleThreshold() uint64
 	// Sampled records a read of h, a sampled key, that the policy's order
 	// is not shown: a hit, or with miss a miss.

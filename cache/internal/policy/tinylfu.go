@@ -316,16 +316,18 @@ func (t *TinyLFU) access(h, v uint64, w uint32, insert bool) {
 	}
 }
 
-// Dropped implements DropCounter. The others, reads of keys no
-// miniature samples, count among the requests the estimates rest on (the
-// SHARDS adjustment expects rate × all sampled requests): the miniatures
-// saw their sample whole. Each group's epoch advances by its share of the
-// sampled ones, which no miniature saw, so that adaptation decides at the
-// pace of the requests served. Replaying P6 at 262,144 entries from one
-// goroutine, about two reads in three were dropped, the epochs lasted
-// three times as many requests, and the cache took 7 million requests to
-// reach the shape it took by 3 million when shown every read
-// (docs/BENCHMARKS.md).
+// Dropped implements DropCounter. When the engine delivers the dropped
+// reads of sampled keys (SampleThreshold under SampleAll), the others,
+// reads of keys no miniature samples, count among the requests the
+// estimates rest on (the SHARDS adjustment expects rate × all sampled
+// requests): the miniatures saw their sample whole. Each group's epoch
+// advances by its share of the sampled ones, which no miniature saw (of
+// every dropped read, when the engine delivers none), so that adaptation
+// decides at the pace of the requests served. Replaying P6 at 262,144
+// entries from one goroutine, about two reads in three were dropped, the
+// epochs lasted three times as many requests, and the cache took 7
+// million requests to reach the shape it took by 3 million when shown
+// every read (docs/BENCHMARKS.md).
 func (t *TinyLFU) Dropped(sampled, others uint64) {
 	if others > 0 {
 		t.countN(others)
@@ -333,10 +335,13 @@ func (t *TinyLFU) Dropped(sampled, others uint64) {
 	if t.maxThreshold == 0 || sampled == 0 {
 		return
 	}
-	maxRate := float64(t.maxThreshold) / (1 << 24)
+	share := 1.0 // of the keys the sampled ones are reads of
+	if th := t.SampleThreshold(); th < SampleAll {
+		share = float64(th) / (1 << 24)
+	}
 	for i, b := 0, t.builds; i < len(t.groups); i++ {
 		g := &t.groups[i]
-		g.dropFrac += float64(sampled) * g.rate / maxRate
+		g.dropFrac += float64(sampled) * g.rate / share
 		whole := uint64(g.dropFrac)
 		g.dropFrac -= float64(whole)
 		if g.inEpoch += whole; g.epochDone() {
@@ -347,10 +352,23 @@ func (t *TinyLFU) Dropped(sampled, others uint64) {
 	}
 }
 
+// spillMaxShare: the engine delivers the dropped reads of sampled keys
+// (Sampled) only when at most one key in spillMaxShare is sampled (caches
+// of 65,536 entries or more at the default SampleEntries). The miniatures
+// then add little work per delivered read to a drainer that cannot keep
+// up anyway, and their sample, a small share of the keys, is what a
+// thinned stream misrepresents most. With a larger share the deliveries
+// hand the drainer a large part of the reads it dropped: a Get hit on
+// 8,192 entries (one key in two sampled) from two goroutines took 24.9 ns
+// against 17.9 without (medians of 7 rounds, BenchmarkGetHitParallel in
+// bench/hitratio).
+const spillMaxShare = 16
+
 // SampleThreshold implements Sampler: the largest of the groups'
-// thresholds, SampleAll when there are none (nothing to deliver).
+// thresholds when it samples at most one key in spillMaxShare, SampleAll
+// otherwise (and when there are no groups: nothing to deliver).
 func (t *TinyLFU) SampleThreshold() uint64 {
-	if t.maxThreshold == 0 {
+	if t.maxThreshold == 0 || t.maxThreshold > SampleAll/spillMaxShare {
 		return SampleAll
 	}
 	return t.maxThreshold
