@@ -55,8 +55,9 @@ type ring struct {
 // the reads of every key thinned alike, at the cost of a hash mix on a
 // dropped read. Replaying P6 at 262,144 entries from one goroutine, two
 // reads in three dropped, the backend's adaptation fed the thinned
-// stream ended at 88.7 to 89.0%, against 90.5% for the shape it should
-// have taken (docs/BENCHMARKS.md). A policy that samples a large share of
+// stream ended at 88.65 to 89.01%, against 90.5% for the shape it should
+// have taken; with the spill 88.85 to 90.09, median 89.7 (6 runs each,
+// docs/BENCHMARKS.md). A policy that samples a large share of
 // the keys reports SampleAll, and no read is spilled
 // (policy.TinyLFU.SampleThreshold).
 type buffer struct {
