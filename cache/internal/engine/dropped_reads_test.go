@@ -16,6 +16,23 @@ type dropCounting struct {
 
 func (d *dropCounting) Dropped(sampled, others uint64) { d.dropped += sampled + others }
 
+// engineWithKeys returns an engine of 8,192 entries ordered by p, stopped
+// when the test ends, holding 4,096 keys, and the keys.
+func engineWithKeys(t *testing.T, p policy.Policy) (*Engine[int], []string) {
+	t.Helper()
+	e, err := New(&Options[int]{Capacity: 1 << 13, Policy: func(uint64) policy.Policy { return p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	keys := make([]string, 1<<12)
+	for i := range keys {
+		keys[i] = strconv.Itoa(i)
+		e.Set(keys[i], i)
+	}
+	return e, keys
+}
+
 // TestDroppedReadsAreCounted checks that the reads the full buffers drop
 // reach a DropCounter policy at the next drain, counted by a sample of one
 // in 2^dropSampleBits: within 5% of the true count over 200,000 drops, in
@@ -27,16 +44,7 @@ func (d *dropCounting) Dropped(sampled, others uint64) { d.dropped += sampled + 
 func TestDroppedReadsAreCounted(t *testing.T) {
 	t.Parallel()
 	p := &dropCounting{Policy: policy.NewLRU(1 << 13)}
-	e, err := New(&Options[int]{Capacity: 1 << 13, Policy: func(uint64) policy.Policy { return p }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Stop()
-	keys := make([]string, 1<<12)
-	for i := range keys {
-		keys[i] = strconv.Itoa(i)
-		e.Set(keys[i], i)
-	}
+	e, keys := engineWithKeys(t, p)
 	const spells, perSpell = 50, 4_000
 	const reads = spells * perSpell
 	for s := range spells {
@@ -109,16 +117,7 @@ func TestSampledDropsReachTheSimulations(t *testing.T) {
 func testSampledDrops(t *testing.T, threshold uint64, spill bool) {
 	p := &samplingPolicy{Policy: policy.NewLRU(1 << 13), threshold: threshold,
 		hits: map[uint64]int{}, simulated: map[uint64]int{}}
-	e, err := New(&Options[int]{Capacity: 1 << 13, Policy: func(uint64) policy.Policy { return p }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Stop()
-	keys := make([]string, 1<<12)
-	for i := range keys {
-		keys[i] = strconv.Itoa(i)
-		e.Set(keys[i], i) // each write drains: the buffers learn the threshold
-	}
+	e, keys := engineWithKeys(t, p) // each write drains: the buffers learn the threshold
 	const spells, perSpell = 50, 1024
 	var sampled, others int
 	fill := e.hash(keys[0])
