@@ -103,7 +103,7 @@ func (t *TinyLFU) rateFor(full uint64, entries int) (threshold uint64, rate floa
 // (every miniature at the group's rate), 4, 8 and 16: OLTP 0.27, 0.27,
 // 0.33, 0.35; P3 1.95, 1.95, 1.95, 2.43; P6 1.90, 1.90, 1.79, 2.13;
 // Zipf 0.11, 0.23, 0.14, 0.22 points. At 8 the miniatures' memory at
-// 16,384 entries is 2.6 MB against 4.8, and a Get hit at 4,096 entries
+// 16,384 entries is 2.5 MB against 4.8, and a Get hit at 4,096 entries
 // with every read reaching the policy takes 1,200 ns against 1,930
 // (BenchmarkGetHitEstimatesInline): the groups of ¼× and ½×, sampled
 // whole, cost the most there.
