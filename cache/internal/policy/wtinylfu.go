@@ -89,6 +89,7 @@ func newCoreTier(c uint64, cfg Config, tr *tier) *core {
 	return p
 }
 
+// init gives p its nodes, its capacity c and its shape cfg.
 func (p *core) init(c uint64, cfg Config) {
 	p.a.init(numQueues, int(min(c, maxHint)))
 	p.capacity = c
