@@ -64,7 +64,8 @@ func (m model) apply(t *testing.T, op string, added uint64, evict []uint64) {
 // FuzzPolicy drives the LRU and the adaptive TinyLFU (sampling at under
 // 1, so that the miniatures see a share of the keys; and with the engine's
 // second chance, some reads dropped and reported late, see
-// SecondChancer) through arbitrary calls and checks the invariants after
+// SecondChancer; and reads dropped and delivered to the miniatures, or
+// counted, see Sampler and DropCounter) through arbitrary calls and checks the invariants after
 // each: weight within capacity,
 // Len and Weight those of the held entries, evictions only of held
 // entries, Remove of an unknown hash a no-op.
@@ -82,6 +83,8 @@ func FuzzPolicy(f *testing.F) {
 				return New(c, &Options{Static: true, Config: &Config{Window: 0.5}, NoEstimates: true})
 			}},
 			{"second chance", func(c uint64) Policy { return New(c, &Options{SampleEntries: 4}) }},
+			// one key in 16 sampled: it takes the dropped reads of its sample
+			{"deliveries", func(c uint64) Policy { return New(c, &Options{SampleEntries: 1}) }},
 		} {
 			p := mk.new(16)
 			m := model{}
@@ -98,7 +101,7 @@ func FuzzPolicy(f *testing.F) {
 			}
 			var evict []uint64
 			for i := 0; i+2 < len(ops); i += 3 {
-				op, key, w := ops[i]%6, uint64(ops[i+1]%40)*0x9e3779b97f4a7c15, uint32(ops[i+2]%20)
+				op, key, w := ops[i]%7, uint64(ops[i+1]%40)*0x9e3779b97f4a7c15, uint32(ops[i+2]%20)
 				_, held := m[key]
 				switch op {
 				case 0: // read
@@ -129,6 +132,13 @@ func FuzzPolicy(f *testing.F) {
 					evict = p.SetCapacity(uint64(w)*2, evict[:0])
 					m.apply(t, mk.name+" SetCapacity", 0, evict)
 					forget(marked, evict)
+				case 6: // a read the buffers dropped: spilled, and counted
+					if s, ok := p.(Sampler); ok {
+						s.Sampled(key, !held)
+					}
+					if dc, ok := p.(DropCounter); ok {
+						dc.Dropped(uint64(w%3), uint64(w%5)*16)
+					}
 				}
 				var sum uint64
 				for _, w := range m {
