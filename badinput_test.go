@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -102,15 +101,6 @@ func writeFile(t *testing.T, dir, name, data string, perm os.FileMode) string {
 	}
 	if err := os.Chmod(p, perm); err != nil { // the umask may have cut perm
 		t.Fatal(err)
-	}
-	return p
-}
-
-func mkfifo(t *testing.T, dir, name string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Skipf("cannot make a FIFO here: %v", err)
 	}
 	return p
 }

@@ -326,8 +326,8 @@ func (s *Server) halt(sig syscall.Signal, count bool) {
 	if cmd == nil {
 		return
 	}
-	if sig != syscall.SIGKILL {
-		_ = cmd.Process.Signal(syscall.SIGCONT) // a paused server cannot shut down
+	if sig != syscall.SIGKILL && sigCont != nil {
+		_ = cmd.Process.Signal(sigCont) // a paused server cannot shut down
 	}
 	_ = cmd.Process.Signal(sig)
 	select {
@@ -357,7 +357,11 @@ func (s *Server) Restart() {
 // Pause stops the server process with SIGSTOP, and waits until it is
 // stopped: connections stay open and nothing answers, as with a hung server.
 func (s *Server) Pause() {
-	if !s.signal(syscall.SIGSTOP) {
+	s.tb.Helper()
+	if sigStop == nil {
+		s.tb.Skip("testserver: pausing a server needs SIGSTOP, which this system lacks")
+	}
+	if !s.signal(sigStop) {
 		return
 	}
 	s.mu.Lock()
@@ -384,7 +388,11 @@ func (s *Server) Pause() {
 
 // Resume continues a paused server with SIGCONT.
 func (s *Server) Resume() {
-	if s.signal(syscall.SIGCONT) {
+	s.tb.Helper()
+	if sigCont == nil {
+		s.tb.Skip("testserver: resuming a server needs SIGCONT, which this system lacks")
+	}
+	if s.signal(sigCont) {
 		s.mu.Lock()
 		s.counts.Resumes++
 		s.mu.Unlock()
