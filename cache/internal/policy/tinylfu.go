@@ -228,13 +228,15 @@ func (t *TinyLFU) Hit(h uint64) {
 	t.calls++
 	t.main.hit(h)
 	t.count()
-	if v := sampleValue(h); v < t.maxThreshold {
-		w := uint32(1)
-		if i, ok := t.main.a.find(h); ok {
-			w = t.main.a.nodes[i].weight
-		}
-		t.access(h, v, w, true)
-	}
+	t.simulate(h, false)
+}
+
+// Miss records a read of a key the cache does not hold.
+func (t *TinyLFU) Miss(h uint64) {
+	t.calls++
+	t.main.miss(h)
+	t.count()
+	t.simulate(h, true)
 }
 
 // Sampled implements Sampler: the read goes to the miniatures that sample
@@ -243,6 +245,13 @@ func (t *TinyLFU) Hit(h uint64) {
 func (t *TinyLFU) Sampled(h uint64, miss bool) {
 	t.calls++
 	t.count()
+	t.simulate(h, miss)
+}
+
+// simulate feeds a read of h, a hit or with miss a miss, to the groups
+// that sample it. A miniature that misses a hit inserts h at once, at the
+// weight the cache holds it at.
+func (t *TinyLFU) simulate(h uint64, miss bool) {
 	v := sampleValue(h)
 	if v >= t.maxThreshold {
 		return
@@ -256,16 +265,6 @@ func (t *TinyLFU) Sampled(h uint64, miss bool) {
 		w = t.main.a.nodes[i].weight
 	}
 	t.access(h, v, w, true)
-}
-
-// Miss records a read of a key the cache does not hold.
-func (t *TinyLFU) Miss(h uint64) {
-	t.calls++
-	t.main.miss(h)
-	t.count()
-	if v := sampleValue(h); v < t.maxThreshold {
-		t.access(h, v, 0, false)
-	}
 }
 
 // count counts a request, halving every count of requests when they
