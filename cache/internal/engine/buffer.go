@@ -136,14 +136,20 @@ func (b *buffer) drain(p policy.Policy, miss bool) {
 	}
 	if s, ok := p.(policy.Sampler); ok {
 		// After the rings: their records were earlier.
+		sampled := func(h uint64) { s.Sampled(h, miss) }
 		for i := range b.spills {
-			b.spills[i].drainSampled(s, miss)
+			b.spills[i].drainTo(sampled)
 		}
 		t := s.SampleThreshold()
 		if t >= policy.SampleAll {
 			t = 0
 		}
-		b.threshold.Store(t)
+		// Stored only when it moved: the line it shares with rings and
+		// shift is read by every record, and a store at every drain would
+		// take it from the readers' caches.
+		if b.threshold.Load() != t {
+			b.threshold.Store(t)
+		}
 	}
 	if dc, ok := p.(policy.DropCounter); ok && lost+dropped > 0 {
 		dc.Dropped(lost, dropped)
@@ -162,10 +168,20 @@ func (r *ring) put(h uint64) bool {
 	return true
 }
 
-// drain passes the hashes recorded in r to p. The caller holds the
-// engine's lock. A slot whose writer has claimed it but not yet filled it
-// ends the drain: the record waits for the next one.
+// drain passes the hashes recorded in r to p, as hits or, with miss, as
+// misses. The caller holds the engine's lock.
 func (r *ring) drain(p policy.Policy, miss bool) {
+	if miss {
+		r.drainTo(p.Miss)
+	} else {
+		r.drainTo(p.Hit)
+	}
+}
+
+// drainTo passes the hashes recorded in r to record, in order. The caller
+// holds the engine's lock. A slot whose writer has claimed it but not yet
+// filled it ends the drain: the record waits for the next one.
+func (r *ring) drainTo(record func(h uint64)) {
 	head, tail := r.head.Load(), r.tail.Load()
 	for ; head != tail; head++ {
 		s := &r.slots[head&(ringSize-1)]
@@ -174,26 +190,7 @@ func (r *ring) drain(p policy.Policy, miss bool) {
 			break
 		}
 		s.Store(0)
-		if miss {
-			p.Miss(h)
-		} else {
-			p.Hit(h)
-		}
-	}
-	r.head.Store(head)
-}
-
-// drainSampled is drain for a spill: the hashes go to s.Sampled.
-func (r *ring) drainSampled(s policy.Sampler, miss bool) {
-	head, tail := r.head.Load(), r.tail.Load()
-	for ; head != tail; head++ {
-		slot := &r.slots[head&(ringSize-1)]
-		h := slot.Load()
-		if h == 0 {
-			break
-		}
-		slot.Store(0)
-		s.Sampled(h, miss)
+		record(h)
 	}
 	r.head.Store(head)
 }
