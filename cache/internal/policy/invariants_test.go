@@ -62,13 +62,13 @@ func (m model) apply(t *testing.T, op string, added uint64, evict []uint64) {
 }
 
 // FuzzPolicy drives the LRU and the adaptive TinyLFU (sampling at under
-// 1, so that the miniatures see a share of the keys; and with the engine's
-// second chance, some reads dropped and reported late, see
-// SecondChancer; and reads dropped and delivered to the miniatures, or
-// counted, see Sampler and DropCounter) through arbitrary calls and checks the invariants after
-// each: weight within capacity,
-// Len and Weight those of the held entries, evictions only of held
-// entries, Remove of an unknown hash a no-op.
+// 1, so that the miniatures see a share of the keys; with the engine's
+// second chance, some reads dropped and reported late, see SecondChancer;
+// and with reads dropped and delivered to the miniatures, or counted, see
+// Sampler and DropCounter) through arbitrary calls and checks the
+// invariants after each: weight within capacity, Len and Weight those of
+// the held entries, evictions only of held entries, Remove of an unknown
+// hash a no-op.
 func FuzzPolicy(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 0, 2, 1, 3, 1, 4, 5, 1, 6, 0, 2, 9, 1})
 	f.Add(binary.LittleEndian.AppendUint64(nil, 0x0102030405060708))
