@@ -182,12 +182,21 @@ func replayTail(p Policy, stream []uint64, from int) float64 {
 
 // replayWeighted is replayTail with entries of weight w.
 func replayWeighted(p Policy, stream []uint64, w uint32, from int) float64 {
+	return replayDropping(p, stream, w, from, nil)
+}
+
+// replayDropping is replayWeighted where the hits for which drop reports
+// true are not shown to p, as the engine's full buffers drop them; they
+// still count as hits.
+func replayDropping(p Policy, stream []uint64, w uint32, from int, drop func(i int, h uint64) bool) float64 {
 	held := map[uint64]bool{}
 	hits := 0
 	var ev []uint64
 	for i, h := range stream {
 		if held[h] {
-			p.Hit(h)
+			if drop == nil || !drop(i, h) {
+				p.Hit(h)
+			}
 			if i >= from {
 				hits++
 			}
@@ -274,29 +283,26 @@ func TestDroppedReadsAdvanceEpochs(t *testing.T) {
 func TestDroppedOthersCountAsRequests(t *testing.T) {
 	t.Parallel()
 	stream := zipfStream(0.9, 200_000, 400_000, 11)
-	whole, thinned := New(16384, nil), New(16384, nil) // rate ¼
+	// One key in 16 sampled: the share at which the policy takes
+	// deliveries (SampleThreshold under SampleAll).
+	whole, thinned := New(65536, nil), New(65536, nil)
+	if thinned.SampleThreshold() >= SampleAll {
+		t.Fatalf("at rate %.4f the policy takes no deliveries: the test would drop nothing", thinned.SampleRate())
+	}
 	replay(whole, stream)
-	held := map[uint64]bool{}
-	var ev []uint64
 	var dropped uint64
-	for i, h := range stream {
-		if held[h] {
-			if sampleValue(h) >= thinned.SampleThreshold() && i%3 != 0 {
-				dropped++ // two reads in three of the others
-				if dropped%128 == 0 {
-					thinned.Dropped(0, 128)
-				}
-				continue
-			}
-			thinned.Hit(h)
-			continue
+	replayDropping(thinned, stream, 1, 0, func(i int, h uint64) bool {
+		if sampleValue(h) < thinned.SampleThreshold() || i%3 == 0 {
+			return false
 		}
-		thinned.Miss(h)
-		held[h] = true
-		ev = thinned.Add(h, 1, ev[:0])
-		for _, e := range ev {
-			delete(held, e)
+		dropped++ // two reads in three of the others
+		if dropped%128 == 0 {
+			thinned.Dropped(0, 128)
 		}
+		return true
+	})
+	if dropped < 50_000 {
+		t.Fatalf("dropped %d reads, want tens of thousands: the test must thin the stream", dropped)
 	}
 	w, th := whole.Estimates(), thinned.Estimates()
 	for i := range w {
