@@ -66,6 +66,9 @@ func (t *TinyLFU) adapt(gi int) {
 	for i := range g.shapes {
 		g.score[i] = g.score[i]*scoreDecay + float64(g.shapes[i].epoch)
 		g.shapes[i].epoch = 0
+	}
+	// Every score is this epoch's before any is compared.
+	for i := range g.shapes {
 		if g.score[i] > g.score[best] {
 			best = i
 		}
