@@ -3,7 +3,10 @@
 package engine
 
 import (
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,6 +80,108 @@ func benchGetHitEstimates(b *testing.B, background bool) {
 			}
 		}
 	}
+}
+
+// BenchmarkGetHitEstimatesPaired measures what BenchmarkGetHitEstimates
+// does, as a ratio robust to a shared machine's noise: an engine with the
+// estimates on and one with them off, both built and filled first, take
+// turns at bursts of pairedBurst Gets (which one goes first alternates),
+// so that a change in the machine's load hits both alike; b.N is the
+// number of pairs. It reports the median, and the first and third
+// quartiles, of the pairs' ratios on/off: of the wall time ("time-ratio")
+// and of the process's CPU time, the drainer's included ("cpu-ratio").
+//
+//	go test -run '^$' -bench GetHitEstimatesPaired -benchtime 200x ./cache/internal/engine
+//
+// The goal is a median within 1.10 (docs/CACHE.md, "Sizing").
+func BenchmarkGetHitEstimatesPaired(b *testing.B) {
+	for _, n := range []int{1 << 12, 1 << 18} {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = strconv.FormatUint(uint64(i), 36)
+		}
+		for _, par := range []bool{false, true} {
+			name := "entries=" + strconv.Itoa(n) + "/" + map[bool]string{false: "serial", true: "parallel"}[par]
+			b.Run(name, func(b *testing.B) {
+				engines := [2]*Engine[int]{
+					estimatesBenchEngine(b, keys, false, true),
+					estimatesBenchEngine(b, keys, true, true),
+				}
+				readers := 1
+				if par {
+					readers = runtime.GOMAXPROCS(0)
+				}
+				var wall, cpu [2][]float64
+				b.ResetTimer()
+				for i := range b.N {
+					for j := range 2 {
+						on := (i + j) % 2 // off first in even pairs
+						t0, c0 := time.Now(), cputime.Process()
+						getHitsBy(engines[on], keys, readers, pairedBurst)
+						wall[on] = append(wall[on], float64(time.Since(t0)))
+						cpu[on] = append(cpu[on], float64(cputime.Process()-c0))
+					}
+				}
+				b.StopTimer()
+				for _, m := range []struct {
+					name string
+					v    [2][]float64
+				}{{"time-ratio", wall}, {"cpu-ratio", cpu}} {
+					q1, med, q3 := quartiles(ratios(m.v[1], m.v[0]))
+					b.ReportMetric(med, m.name)
+					b.ReportMetric(q1, m.name+"-q1")
+					b.ReportMetric(q3, m.name+"-q3")
+				}
+			})
+		}
+	}
+}
+
+// pairedBurst is the number of Gets of a burst in
+// BenchmarkGetHitEstimatesPaired: some milliseconds, long enough for the
+// drainer's share of the work to land in the burst that made it, short
+// enough for the machine's load to change little between the two of a
+// pair.
+const pairedBurst = 1 << 18
+
+// getHitsBy reads n keys of keys from readers goroutines, each its own
+// share from its own place in keys.
+func getHitsBy(e *Engine[int], keys []string, readers, n int) {
+	if readers == 1 {
+		getHits(e, keys, n)
+		return
+	}
+	var wg sync.WaitGroup
+	mask := len(keys) - 1
+	for r := range readers {
+		wg.Go(func() {
+			start := r * len(keys) / readers
+			for i := range n / readers {
+				e.GetIfPresent(keys[(start+i)&mask])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// ratios returns num[i]/den[i] for each i.
+func ratios(num, den []float64) []float64 {
+	r := make([]float64, len(num))
+	for i := range num {
+		r[i] = num[i] / max(den[i], 1)
+	}
+	return r
+}
+
+// quartiles returns the first quartile, the median and the third
+// quartile of v (nearest rank), which it sorts.
+func quartiles(v []float64) (q1, med, q3 float64) {
+	if len(v) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(v)
+	at := func(q float64) float64 { return v[min(int(q*float64(len(v))), len(v)-1)] }
+	return at(0.25), at(0.5), at(0.75)
 }
 
 // getHits reads n keys of keys in turn: the timed loop, a function of its
