@@ -265,7 +265,11 @@ func badInputs() []badInput {
 		{name: "required whitespace", env: env("NAME", "   "), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required tabs and newlines", env: env("NAME", "\t\r\n"), key: "NAME", src: sEnv, where: "whitespace", want: miss},
 		{name: "required empty override", env: env("NAME", ""), overrides: map[string]string{"NAME": " "}, key: "NAME", src: sOvr, where: "whitespace", want: miss},
-		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n"), key: "NAME", want: miss, where: "set but empty"},
+		{name: "required empty NAME_FILE", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n"), key: "NAME", want: miss, where: "set but empty: NAME_FILE n is an empty file"},
+		// The report names the empty file, not only the variable (a new
+		// user's report, round six: "set SECRET_KEY or SECRET_KEY_FILE"
+		// when SECRET_KEY_FILE was set, to an empty file).
+		{name: "required empty NAME_FILE hint", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", ""), key: "NAME", want: miss, where: "put the value in that file, or set NAME instead"},
 		// Only one final line break is removed (Trust issue): the second is content.
 		{name: "required NAME_FILE of two line breaks", env: env("NAME", "", "NAME_FILE", "n"), files: mapFS("n", "\n\n"), key: "NAME", want: miss, where: "set to only whitespace"},
 		{name: "required whitespace yaml", env: env("NAME", ""), files: mapFS("c.yaml", "name: '   '\n"), conf: []string{"c.yaml"}, key: "NAME", src: sFil, where: "whitespace", want: miss},

@@ -32,7 +32,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 	case cfgfile.Scalar:
 		l.fields[i].raw = n.Value
 		if l.required(f) && strings.TrimSpace(n.Value) == "" {
-			l.missing(f, full, origin, true, n.Value != "")
+			l.missing(f, full, origin, true, n.Value != "", "")
 			return
 		}
 		if n.Value == "" {
@@ -137,7 +137,7 @@ func (l *loader) decodeNode(i int, f *bind.Field, n cfgfile.Node, v reflect.Valu
 		return
 	}
 	if l.required(f) && v.Len() == 0 {
-		l.missing(f, full, origin, true, false)
+		l.missing(f, full, origin, true, false, "")
 		return
 	}
 	l.warnOdd(f, full, origin, odd)
@@ -159,11 +159,17 @@ func (l *loader) required(f *bind.Field) bool {
 
 // missing reports a required variable without a value, saying whether it
 // was unset, set but empty, or only white space: each has its own fix.
-func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, blank bool) {
+// emptyFile, for an empty file that NAME_FILE names, is that variable and
+// the file's path.
+func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, blank bool, emptyFile string) {
 	what := "not set"
+	hint := "set " + full + " or " + full + "_FILE"
 	switch {
 	case blank:
 		what = "set to only whitespace"
+	case emptied && emptyFile != "":
+		what = "set but empty: " + emptyFile + " is an empty file"
+		hint = "put the value in that file, or set " + full + " instead"
 	case emptied:
 		what = "set but empty"
 	}
@@ -171,7 +177,7 @@ func (l *loader) missing(f *bind.Field, full string, origin Origin, emptied, bla
 	if !f.Required {
 		when = "required in " + l.prof.Name()
 	}
-	l.errorf(Finding{ID: idMissing, Key: full, Field: f.Path, Origin: origin, Hint: "set " + full + " or " + full + "_FILE"},
+	l.errorf(Finding{ID: idMissing, Key: full, Field: f.Path, Origin: origin, Hint: hint},
 		ErrMissing, nil, "%s, %s", when, what)
 }
 

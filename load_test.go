@@ -163,6 +163,10 @@ func TestLoadInvalidValues(t *testing.T) {
 		{"I16", "40000", "from -32768 to 32767"},
 		{"I32", "99999999999", "out of range"},
 		{"I64", "9223372036854775808", "out of range"},
+		// A 64-bit bound is given one-sided: "from -9223372036854775808"
+		// invited a negative page size (a new user's report, round six).
+		{"I", "99999999999999999999", "out of range; want a whole number of at most 9223372036854775807"},
+		{"I", "-99999999999999999999", "out of range; want a whole number of at least -9223372036854775808"},
 		{"U", "-1", "negative"},
 		{"U8", "256", "from 0 to 255"},
 		{"U16", "65536", "out of range"},

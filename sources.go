@@ -128,7 +128,11 @@ type lookup struct {
 	// emptied says that an empty value, or an empty file, was passed over
 	// on the way: a required variable set empty is reported as such.
 	emptied bool
-	failed  bool // an error was reported (both NAME and NAME_FILE set, an unreadable file)
+	// emptyFile, when emptied, is the NAME_FILE variable and the path of
+	// the empty file passed over ("" for an empty NAME): the report says
+	// which to fill.
+	emptyFile string
+	failed    bool // an error was reported (both NAME and NAME_FILE set, an unreadable file)
 }
 
 // valueOf finds the variable name, or the file its NAME_FILE form names, at
@@ -140,7 +144,7 @@ type lookup struct {
 // slot is the field's slot in the environment snapshot (see snapshotEnv),
 // or -1 for a variable that is not a field's.
 func (l *loader) valueOf(name, fileName, path string, lowest, slot int) lookup {
-	emptied := false
+	emptied, emptyFile := false, ""
 	for level := levelOverride; level <= lowest; level++ {
 		if level == levelOverride && len(l.o.Overrides) == 0 || level == levelDotEnv && l.dotenv == nil {
 			continue
@@ -175,17 +179,20 @@ func (l *loader) valueOf(name, fileName, path string, lowest, slot int) lookup {
 				return lookup{origin: o, failed: true}
 			}
 			if content == "" {
+				if !emptied {
+					emptyFile = fileName + " " + o.Name
+				}
 				emptied = true
 				continue
 			}
-			return lookup{raw: content, origin: o, found: true, emptied: emptied}
+			return lookup{raw: content, origin: o, found: true, emptied: emptied, emptyFile: emptyFile}
 		case ok && v == "":
 			emptied = true
 		case ok:
-			return lookup{raw: v, origin: l.originAt(level, name), found: true, emptied: emptied}
+			return lookup{raw: v, origin: l.originAt(level, name), found: true, emptied: emptied, emptyFile: emptyFile}
 		}
 	}
-	return lookup{emptied: emptied}
+	return lookup{emptied: emptied, emptyFile: emptyFile}
 }
 
 // lookupAt returns the variable name at one level.
@@ -258,7 +265,7 @@ func (l *loader) loadField(i int, nv reflect.Value, custom bind.Custom) {
 	l.fields[i].origin = origin
 	l.fields[i].raw = raw
 	if l.required(f) && strings.TrimSpace(raw) == "" {
-		l.missing(f, full, origin, lv.emptied, raw != "")
+		l.missing(f, full, origin, lv.emptied, raw != "", lv.emptyFile)
 		return
 	}
 	if !found || raw == "" && origin.Source <= SourceProfile {

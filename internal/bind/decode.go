@@ -327,7 +327,18 @@ func decodeInt(v reflect.Value, s string, _ Custom) error {
 	if err != nil {
 		lo, hi := -(int64(1) << (bits - 1)), int64(1)<<(bits-1)-1
 		if errors.Is(err, strconv.ErrRange) {
-			return fmt.Errorf("out of range; want a whole number from %d to %d", lo, hi)
+			// A 64-bit range is nineteen digits each way, and naming its
+			// negative end invites a negative value where the field's own
+			// check then wants a positive one (PAGE_SIZE): name the end
+			// the value passed.
+			switch {
+			case bits < 64:
+				return fmt.Errorf("out of range; want a whole number from %d to %d", lo, hi)
+			case strings.HasPrefix(strings.TrimSpace(s), "-"):
+				return fmt.Errorf("out of range; want a whole number of at least %d", lo)
+			default:
+				return fmt.Errorf("out of range; want a whole number of at most %d", hi)
+			}
 		}
 		if otherBase(s) {
 			return fmt.Errorf("decimal only: 0x, 0o and 0b prefixes and _ separators are not read; want a whole number from %d to %d in decimal digits", lo, hi)
