@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -134,7 +135,11 @@ func (r *runner) diff(args []string) error {
 		return err
 	}
 	if len(files) != 2 {
-		return r.usagef("diff", "takes two reports saved with 'fingerprint --json', got %d arguments", len(files))
+		got := strconv.Itoa(len(files)) + " arguments"
+		if len(files) == 1 {
+			got = "one argument"
+		}
+		return r.usagef("diff", "takes two reports saved with 'fingerprint --json', got %s", got)
 	}
 	a, err := r.readFingerprintReport(files[0])
 	if err != nil {

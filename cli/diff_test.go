@@ -217,7 +217,7 @@ func TestDiffBadInput(t *testing.T) {
 		want    string
 	}{
 		{name: "missing file", args: []string{"a.json", "nope.json"}, want: `"nope.json"`},
-		{name: "one file", args: []string{"a.json"}, want: "takes two reports"},
+		{name: "one file", args: []string{"a.json"}, want: "takes two reports saved with 'fingerprint --json', got one argument"},
 		{name: "three files", args: []string{"a.json", "b.json", "a.json"}, want: "got 3 arguments"},
 		{name: "unknown flag", args: []string{"--nope", "a.json", "b.json"}, want: "nope"},
 		{name: "not JSON", b: "PAGE_SIZE=1\n", want: `"b.json": not a fingerprint report: invalid JSON`},
