@@ -123,6 +123,26 @@ func TestCleanProductionHasNoFindings(t *testing.T) {
 	}
 }
 
+// TestNamespaceNoteOnlyForServerBackends checks that PR-I036 (a shared
+// cache without CACHE_NAMESPACE) speaks of redis and memcached only: with
+// an invalid CACHE_BACKEND it added a note about a cache server the
+// service does not have to the one error that matters (a new user's
+// report, round six).
+func TestNamespaceNoteOnlyForServerBackends(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"mongo", "memory", ""} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "CACHE_BACKEND": backend}
+			var b prodready.Base
+			rep, _ := prodready.LoadWithReport(ctx, &b, opts(env, nil))
+			if hasFinding(rep, "PR-I036", "") {
+				t.Errorf("CACHE_BACKEND=%q: findings %+v hold PR-I036", backend, rep.Findings)
+			}
+		})
+	}
+}
+
 func TestLoaderFindingsCannotBeSilenced(t *testing.T) {
 	t.Parallel()
 	o := opts(prodready.MapEnv{"APP_ENV": "production"}, nil)

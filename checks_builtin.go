@@ -269,7 +269,7 @@ func checkCacheURLIgnored(_ context.Context, in *CheckInput) []Finding {
 // under a hardened profile: two services would share one key space.
 func checkNamespace(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
-	if b == nil || !in.Profile.Hardened() || b.CacheBackend == CacheMemory || b.CacheNamespace != "" {
+	if b == nil || !in.Profile.Hardened() || b.CacheBackend != CacheRedis && b.CacheBackend != CacheMemcached || b.CacheNamespace != "" {
 		return nil
 	}
 	return []Finding{in.finding("CACHE_NAMESPACE", "$ is empty: keys of services sharing this cache server can collide", "set $ to the service's name")}
