@@ -46,6 +46,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // Default ports.
@@ -167,7 +169,7 @@ func ParseRedis(raw string) (Redis, error) {
 			continue
 		}
 		if len(vs) > 1 {
-			return r, fmt.Errorf("query option %q is given %d times: give it once", name, len(vs))
+			return r, fmt.Errorf("query option %s is given %d times: give it once", optionName(u.RawQuery, name), len(vs))
 		}
 		v := vs[0]
 		switch name {
@@ -227,11 +229,32 @@ func ParseRedis(raw string) (Redis, error) {
 				return r, fmt.Errorf("query option %s: %s", name, why)
 			}
 			// The value is not quoted: an unknown option may carry a
-			// credential (password=, token=).
-			return r, fmt.Errorf("unknown query option %q (the options are db, dial_timeout, protocol=2, client_name, client_cache=0, addr, master_set, skip_verify); a password goes before the host: redis://:PASSWORD@host:6379/0", name)
+			// credential (password=, token=); nor is a name that may be
+			// one (optionName).
+			return r, fmt.Errorf("unknown query option %s (the options are db, dial_timeout, protocol=2, client_name, client_cache=0, addr, master_set, skip_verify); a password goes before the host: redis://:PASSWORD@host:6379/0", optionName(u.RawQuery, name))
 		}
 	}
 	return r, nil
+}
+
+// maxOptionName is the longest query option name an error quotes, as
+// the redactor shows at most 32 bytes of a parameter's name.
+const maxOptionName = 32
+
+// optionName renders the decoded name of a query option of the raw query
+// rawQuery for an error: quoted as the redactor would show it, a name
+// (redact.NameLike) written as such and followed by a literal '='; else
+// by its length. A secret pasted into the query is an option's name, and
+// "tok%3D..." puts a value in one.
+func optionName(rawQuery, name string) string {
+	if len(name) <= maxOptionName && redact.NameLike(name) {
+		for part := range strings.FieldsFuncSeq(rawQuery, func(c rune) bool { return c == '&' || c == ';' }) {
+			if strings.HasPrefix(part, name+"=") {
+				return strconv.Quote(name)
+			}
+		}
+	}
+	return fmt.Sprintf("of %d bytes (not shown: it does not look like a name followed by '=')", len(name))
 }
 
 // addSeeds adds the addr= options vs to r.Addrs, with rueidis' rule:
