@@ -548,6 +548,9 @@ func badInputs() []badInput {
 		// as another variable's value was quoted in that variable's error.
 		{name: "config file: a secret pasted as a key", files: mapFS("c.yaml", "name: x\n"+badCanary+": 1\n"), conf: []string{"c.yaml"}, src: sFil, where: "c.yaml:2", want: inv},
 		{name: "config file: a secret's anchor as log_level", files: mapFS("c.yaml", "name: x\napi_token: &a "+badCanary+"\nlog_level: *a\n"), conf: []string{"c.yaml"}, key: "LOG_LEVEL", src: sFil, where: "c.yaml:3", want: inv},
+		// The same through APP_ENV, whose check quoted the value (an
+		// outside review, round six).
+		{name: "config file: a secret's anchor as APP_ENV", files: mapFS("c.yaml", "name: x\napi_token: &a "+badCanary+"\napp_env: *a\n"), conf: []string{"c.yaml"}, key: "APP_ENV", src: sFil, where: "c.yaml:3 sets APP_ENV to a value not shown (a YAML anchor's", want: inv, check: "PR-E009"},
 	}
 	// The Trust issue's outside attack: these query parameters of a
 	// DATABASE_URL were printed in the report (and so by the CLI, logs and

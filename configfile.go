@@ -100,7 +100,7 @@ func (l *loader) mapNode(file, prefix string, n cfgfile.Node, seen map[int]int) 
 			// The profile is chosen before files are read: a file may only
 			// agree with it.
 			if fl.Value.Kind == cfgfile.Scalar {
-				l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line)
+				l.checkAppEnv(SourceFile, file, fl.Value.Value, fl.Line, fl.Value.Shared)
 			} else if fl.Value.Kind != cfgfile.Null {
 				l.errorf(Finding{ID: idAppEnv, Key: key, Origin: origin, Hint: "give a profile name"},
 					ErrInvalid, nil, "%s:%d: APP_ENV holds a %s", file, fl.Line, fl.Value.Kind)

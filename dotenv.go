@@ -56,7 +56,7 @@ func (l *loader) readDotEnv() {
 			for _, e := range entries {
 				l.dotenv[e.Key] = dotenvValue{value: e.Value, line: e.Line}
 			}
-			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line)
+			l.checkAppEnv(SourceDotEnv, name, l.dotenv[l.o.Prefix+"APP_ENV"].value, l.dotenv[l.o.Prefix+"APP_ENV"].line, false)
 			for _, k := range []string{"APP_ENV_FILE", "CONFIG_FILE", "CONFIG_FILE_FILE"} {
 				if d, ok := l.dotenv[l.o.Prefix+k]; ok {
 					l.errorf(Finding{ID: idAppEnv, Key: l.o.Prefix + k, Origin: Origin{Source: SourceDotEnv, Name: name, Line: d.line}, Hint: "set " + l.o.Prefix + k + " in the environment"},

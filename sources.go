@@ -86,15 +86,20 @@ func (l *loader) resolveProfile() bool {
 
 // checkAppEnv reports a file that sets APP_ENV to another profile than the
 // one loading: files are read after the profile is chosen, so they cannot
-// choose it.
-func (l *loader) checkAppEnv(src Source, file, v string, line int) {
+// choose it. shared says the value is a YAML anchor's or an alias's, which
+// is not quoted (invalidShared).
+func (l *loader) checkAppEnv(src Source, file, v string, line int, shared bool) {
 	if strings.TrimSpace(v) == "" || strings.EqualFold(strings.TrimSpace(v), l.prof.Name()) {
 		return
 	}
 	key := l.o.Prefix + "APP_ENV"
 	origin := Origin{Source: src, Name: file, Line: line}
+	shown := quote(v)
+	if shared {
+		shown = "a value not shown (a YAML anchor's, which an alias may share with a secret)"
+	}
 	l.errorf(Finding{ID: idAppEnv, Key: key, Origin: origin, Hint: "set " + key + " in the environment; files are read after the profile is chosen"},
-		ErrInvalid, nil, "%s sets %s to %s, but the profile is %s", origin, key, quote(v), l.prof.Name())
+		ErrInvalid, nil, "%s sets %s to %s, but the profile is %s", origin, key, shown, l.prof.Name())
 }
 
 // profileName is the name of the active profile, or of the unknown one
