@@ -42,6 +42,8 @@ func TestBuiltinChecks(t *testing.T) {
 		{"debug in production", prod(prodready.MapEnv{"DEBUG": "1"}), "PR-E020", "DEBUG", prodready.ErrInvalid},
 		{"page size zero", prodready.MapEnv{"PAGE_SIZE": "0"}, "PR-E021", "PAGE_SIZE", prodready.ErrInvalid},
 		{"max page size negative", prodready.MapEnv{"MAX_PAGE_SIZE": "-1"}, "PR-E022", "MAX_PAGE_SIZE", prodready.ErrInvalid},
+		{"max page size past 32 bits", prodready.MapEnv{"MAX_PAGE_SIZE": "2147483647"}, "PR-E022", "MAX_PAGE_SIZE", prodready.ErrInvalid},
+		{"max page size past 64 bits", prodready.MapEnv{"MAX_PAGE_SIZE": "9223372036854775807"}, "PR-E022", "MAX_PAGE_SIZE", prodready.ErrInvalid},
 		{"page size over max", prodready.MapEnv{"PAGE_SIZE": "500"}, "PR-E023", "PAGE_SIZE", prodready.ErrInvalid},
 		{"ttl zero", prodready.MapEnv{"CACHE_TTL": "0s"}, "PR-E030", "CACHE_TTL", prodready.ErrInvalid},
 		{"ttl negative", prodready.MapEnv{"CACHE_TTL": "-5s"}, "PR-E030", "CACHE_TTL", prodready.ErrInvalid},

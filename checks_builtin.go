@@ -27,7 +27,7 @@ var builtinChecks = []Check{
 	{ID: "PR-E013", Severity: SeverityError, Title: "a Secret tagged key:\"true\" is weak (hardened profiles)", Run: checkKeyFields},
 	{ID: "PR-E020", Severity: SeverityError, Title: "DEBUG is on under a hardened profile", Run: checkDebug},
 	{ID: "PR-E021", Severity: SeverityError, Title: "PAGE_SIZE is below 1", Run: checkPageSize},
-	{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1", Run: checkMaxPageSize},
+	{ID: "PR-E022", Severity: SeverityError, Title: "MAX_PAGE_SIZE is below 1 or above 2147483646", Run: checkMaxPageSize},
 	{ID: "PR-E023", Severity: SeverityError, Title: "PAGE_SIZE is larger than MAX_PAGE_SIZE", Run: checkPageBounds},
 	{ID: "PR-E030", Severity: SeverityError, Title: "CACHE_TTL is zero or negative", Run: checkTTL},
 	{ID: "PR-W031", Severity: SeverityWarning, Title: "CACHE_TTL is under 1s or over 7 days", Run: checkTTLRange},
@@ -161,12 +161,19 @@ func checkPageSize(_ context.Context, in *CheckInput) []Finding {
 	return []Finding{in.finding("PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.PageSize), "set $ to a positive number such as 50")}
 }
 
-// checkMaxPageSize (PR-E022) refuses a MAX_PAGE_SIZE below 1.
+// maxPageSizeLimit is the largest MAX_PAGE_SIZE: a query of a page
+// fetches one row more than it returns, and paginate keeps that count in
+// 32 bits (paginate.Limits refuses more, as a program error).
+const maxPageSizeLimit = 1<<31 - 2
+
+// checkMaxPageSize (PR-E022) refuses a MAX_PAGE_SIZE below 1 or above
+// maxPageSizeLimit. Above it, the configuration loaded and every list
+// request then failed with a 500 (an outside review, round six).
 func checkMaxPageSize(_ context.Context, in *CheckInput) []Finding {
-	if in.Base == nil || in.Base.MaxPageSize >= 1 {
+	if in.Base == nil || in.Base.MaxPageSize >= 1 && in.Base.MaxPageSize <= maxPageSizeLimit {
 		return nil
 	}
-	return []Finding{in.finding("MAX_PAGE_SIZE", fmt.Sprintf("$ is %d; want at least 1", in.Base.MaxPageSize), "set $ to a positive number such as 100")}
+	return []Finding{in.finding("MAX_PAGE_SIZE", fmt.Sprintf("$ is %d; want 1 to %d, the most rows one request may ask for", in.Base.MaxPageSize, maxPageSizeLimit), "set $ to a positive number such as 100")}
 }
 
 // checkPageBounds (PR-E023) refuses a default page larger than the

@@ -298,7 +298,7 @@
 //	PR-E013  a Secret tagged key:"true" is weak (hardened profiles)
 //	PR-E020  DEBUG is on under a hardened profile
 //	PR-E021  PAGE_SIZE is below 1
-//	PR-E022  MAX_PAGE_SIZE is below 1
+//	PR-E022  MAX_PAGE_SIZE is below 1 or above 2147483646
 //	PR-E023  PAGE_SIZE is larger than MAX_PAGE_SIZE
 //	PR-E030  CACHE_TTL is zero or negative
 //	PR-W031  CACHE_TTL is under 1s or over 7 days

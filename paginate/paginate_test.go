@@ -669,3 +669,47 @@ func TestNewCursorsError(t *testing.T) {
 		t.Error("NewCursors(nil) error = nil, want an error")
 	}
 }
+
+// TestEveryLoadableMaxPageSizeIsUsable checks that the configuration's
+// bound on MAX_PAGE_SIZE (PR-E022) is paginate's: a value above it loaded
+// and then failed every list request as a program error, a 500 in the
+// reference service (an outside review, round six).
+func TestEveryLoadableMaxPageSizeIsUsable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		max   string
+		loads bool
+	}{
+		{"1", true},
+		{"2147483646", true},
+		{"2147483647", false},
+		{"9223372036854775807", false},
+	} {
+		t.Run(tt.max, func(t *testing.T) {
+			t.Parallel()
+			var cfg prodready.Base
+			err := prodready.Load(t.Context(), &cfg, &prodready.Options{
+				Profile:  prodready.Testing,
+				Env:      prodready.MapEnv{"PAGE_SIZE": "1", "MAX_PAGE_SIZE": tt.max},
+				NoDotEnv: true,
+			})
+			if !tt.loads {
+				if !errors.Is(err, prodready.ErrInvalid) || !strings.Contains(err.Error(), "MAX_PAGE_SIZE") {
+					t.Fatalf("Load(MAX_PAGE_SIZE=%s) error = %v, want it refused", tt.max, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load(MAX_PAGE_SIZE=%s): %v", tt.max, err)
+			}
+			q := url.Values{"limit": {tt.max}}
+			p, err := paginate.Parse(q, paginate.LimitsFrom(cfg), nil)
+			if err != nil {
+				t.Fatalf("Parse(limit=%s) with the loaded limits: %v", tt.max, err)
+			}
+			if p.Limit != cfg.MaxPageSize {
+				t.Errorf("Parse(limit=%s).Limit = %d, want %d", tt.max, p.Limit, cfg.MaxPageSize)
+			}
+		})
+	}
+}
