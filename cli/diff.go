@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode"
 
 	"github.com/prodready/prodready"
@@ -263,15 +265,9 @@ func ParseFingerprintJSON(data []byte) (*FingerprintReport, error) {
 // readFingerprintReport reads and checks the report in file, which
 // nothing vouches for, on Options.Load.FS as --config files are read.
 func (r *runner) readFingerprintReport(file string) (*fingerprintReport, error) {
-	var f io.ReadCloser
-	var err error
-	if r.o.Load.FS != nil {
-		f, err = r.o.Load.FS.Open(file)
-	} else {
-		f, err = os.Open(file)
-	}
+	f, err := openReport(r.o.Load.FS, file)
 	if err != nil {
-		return nil, &fileError{msg: fmt.Sprintf("cannot read %q: %v", file, errors.Unwrap(err)), err: err}
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxReportSize+1))
@@ -283,6 +279,74 @@ func (r *runner) readFingerprintReport(file string) (*fingerprintReport, error) 
 		return nil, fmt.Errorf("%q: %w (make it with 'fingerprint --json > FILE')", file, err)
 	}
 	return rep, nil
+}
+
+// openReport opens a report file on fsys, or the operating system's file
+// system if nil, as a regular file only: a FIFO blocks a plain open until
+// a writer comes, past any signal (the CLI stops on a cancelled context,
+// which cannot interrupt an open), and a device reads forever. The type
+// is checked before the open and again on what was opened, which on the
+// operating system's file system is opened without blocking, in case the
+// path changed in between.
+func openReport(fsys fs.FS, file string) (fs.File, error) {
+	var st fs.FileInfo
+	var err error
+	if fsys != nil {
+		st, err = fs.Stat(fsys, file)
+	} else {
+		st, err = os.Stat(file)
+	}
+	if err == nil {
+		err = regular(st)
+	}
+	if err != nil {
+		return nil, reportFileError(file, err)
+	}
+	var f fs.File
+	if fsys != nil {
+		f, err = fsys.Open(file)
+	} else {
+		f, err = os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	}
+	if err != nil {
+		return nil, reportFileError(file, err)
+	}
+	if st, err = f.Stat(); err == nil {
+		err = regular(st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, reportFileError(file, err)
+	}
+	return f, nil
+}
+
+// regular returns an error naming what st is unless it is a regular file.
+func regular(st fs.FileInfo) error {
+	m := st.Mode()
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return errors.New("is a directory, want a regular file")
+	case m&fs.ModeNamedPipe != 0:
+		return errors.New("is a named pipe, want a regular file")
+	case m&fs.ModeSocket != 0:
+		return errors.New("is a socket, want a regular file")
+	case m&fs.ModeDevice != 0:
+		return errors.New("is a device, want a regular file")
+	}
+	return errors.New("is a special file, want a regular file")
+}
+
+// reportFileError is the error of a report file that cannot be read.
+func reportFileError(file string, err error) error {
+	msg := err.Error()
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		msg = pe.Err.Error() // the path is named once, quoted
+		return &fileError{msg: fmt.Sprintf("cannot read %q: %s", file, msg), err: err}
+	}
+	return &fileError{msg: fmt.Sprintf("%q: %s", file, msg), err: err}
 }
 
 // parseFingerprintReport parses a report of version fingerprintVersion.

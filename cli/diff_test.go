@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -241,6 +242,32 @@ func TestDiffBadInput(t *testing.T) {
 			}
 			if len(res.errText()) > 400 {
 				t.Errorf("error of %d bytes: %.400s", len(res.errText()), res.errText())
+			}
+		})
+	}
+}
+
+// TestDiffRefusesSpecialFiles checks that diff reads regular files only,
+// on Options.Load.FS too, as --config does (diff_special_unix_test.go
+// checks a real FIFO).
+func TestDiffRefusesSpecialFiles(t *testing.T) {
+	t.Parallel()
+	good := savedReport(t, productionReady(t))
+	for _, tt := range []struct {
+		name string
+		mode fs.FileMode
+		want string
+	}{
+		{"named pipe", fs.ModeNamedPipe | 0o600, `"b.json": is a named pipe, want a regular file`},
+		{"directory", fs.ModeDir | 0o700, `"b.json": is a directory, want a regular file`},
+		{"device", fs.ModeDevice | 0o600, `"b.json": is a device, want a regular file`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			files := fstest.MapFS{"a.json": {Data: []byte(good)}, "b.json": {Data: []byte(good), Mode: tt.mode}}
+			res := run(t, nil, files, "diff", "a.json", "b.json")
+			if res.code != 2 || !strings.Contains(res.errText(), tt.want) {
+				t.Errorf("diff: exit %d, error %q; want exit 2 and %q", res.code, res.errText(), tt.want)
 			}
 		})
 	}
