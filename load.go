@@ -170,6 +170,9 @@ type loader struct {
 	groupVars    []Var             // the report's lines for the groups' elements
 	groupSecrets []string          // the variables of the elements' secret fields, for ScrubEnvironment
 	inGroup      bool              // the loader of one group element: no profile defaults
+	// secretTexts are the loaded secrets' values, whose copies elsewhere
+	// are not shown (secret_copies.go).
+	secretTexts []string
 
 	snapped   bool         // the fields hold the environment's values (snapshotEnv)
 	scanNames []string     // the variables the misspelling scan must look at
@@ -234,6 +237,8 @@ func (l *loader) run(ctx context.Context, dst reflect.Value, wantReport bool) (*
 	l.resolveMemory(nv)
 	l.scanUnknown()
 	l.runChecks(ctx, nv)
+	l.collectSecretTexts(nv)
+	l.hideSecretCopies()
 	l.log(ctx)
 	return l.result(dst, nv, wantReport)
 }

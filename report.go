@@ -56,10 +56,18 @@ func (l *loader) report(nv reflect.Value) *Report {
 		} else {
 			v.Value = render(fv, f.Sep, f.KVSep)
 			v.Set = v.Value != ""
+			if l.holdsSecretCopy(v.Value) {
+				v.Value = Redacted // a secret's copy (secret_copies.go)
+			}
 		}
 		r.Vars = append(r.Vars, v)
 	}
-	r.Vars = append(r.Vars, l.groupVars...)
+	for _, v := range l.groupVars {
+		if !v.Secret && l.holdsSecretCopy(v.Value) {
+			v.Value = Redacted
+		}
+		r.Vars = append(r.Vars, v)
+	}
 	return r
 }
 
