@@ -31,6 +31,12 @@ func (l *loader) collectSecretTexts(nv reflect.Value) {
 			l.walkSecrets(fv)
 		}
 	}
+	for _, g := range l.pe.grp {
+		// A group's elements are structs: their Secret and SecretURL
+		// fields (a string field tagged secret in an element is not
+		// found here).
+		l.walkSecrets(nv.FieldByIndex(g.Index))
+	}
 }
 
 // walkSecrets records the Secret and SecretURL values v holds.
@@ -58,6 +64,12 @@ func (l *loader) walkSecrets(v reflect.Value) {
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
 			l.walkSecrets(it.Value())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				l.walkSecrets(v.Field(i))
+			}
 		}
 	}
 }

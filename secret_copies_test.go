@@ -83,3 +83,26 @@ func TestShortSecretsAreNotHunted(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupSecretCopiesAreNotShown is TestSecretCopiesAreNotShown for the
+// secrets of a group's elements.
+func TestGroupSecretCopiesAreNotShown(t *testing.T) {
+	t.Parallel()
+	type upstream struct {
+		Host  string           `env:"HOST" required:"true"`
+		Token prodready.Secret `env:"TOKEN"`
+	}
+	type config struct {
+		Upstreams []upstream `prefix:"UPSTREAM_"`
+		Note      string     `env:"NOTE"`
+		Port      int        `env:"PORT"`
+	}
+	key := strongKey(t)
+	env := prodready.MapEnv{"UPSTREAM_0_HOST": "a.internal", "UPSTREAM_0_TOKEN": key, "NOTE": key, "PORT": key, "UPSTREAM_1_HOST": key}
+	var c config
+	rep, err := prodready.LoadWithReport(t.Context(), &c, opts(env, nil))
+	js, _ := json.Marshal(rep)
+	if out := fmt.Sprintf("%v %+v %s", err, err, js); strings.Contains(out, key) {
+		t.Errorf("the error or the report shows the group's secret:\n%s", out)
+	}
+}
