@@ -1,10 +1,14 @@
 package cacheurl
 
 import (
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prodready/prodready/internal/redact"
 )
 
 const canary = "canary-Pw-7d2a90"
@@ -193,6 +197,8 @@ func FuzzParse(f *testing.F) {
 		"memcached://a:1,b,[::1]:3",
 		"memcached://u:pw-secret-1@h",
 		"memcached://h?x=1",
+		"redis://h/0?canary-Pw-7d2a90-token",
+		"redis://h/0?tok%3Dcanary-Pw-7d2a90-token&x=1",
 	} {
 		f.Add(s)
 	}
@@ -202,8 +208,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("ParseRedis(%q) = %+v: no address or a negative db", raw, r)
 			}
 			agreeWithRueidis(t, raw, r)
-		} else if p := password(raw); len(p) >= 4 && strings.Contains(err.Error(), p) {
-			t.Fatalf("ParseRedis(%q) error %q quotes the password", raw, err)
+		} else {
+			if p := password(raw); len(p) >= 4 && strings.Contains(err.Error(), p) {
+				t.Fatalf("ParseRedis(%q) error %q quotes the password", raw, err)
+			}
+			// Quoted, as a name is: the part may also be a piece of the
+			// message's own list of options ("client_c").
+			if part := hiddenQueryPart(raw); part != "" && strings.Contains(err.Error(), strconv.Quote(part)) {
+				t.Fatalf("ParseRedis(%q) error %q quotes the query part %q, which prodready print hides", raw, err, part)
+			}
 		}
 		if m, err := ParseMemcached(raw); err == nil {
 			if len(m.Servers) == 0 {
@@ -222,5 +235,32 @@ func password(raw string) string {
 		return ""
 	}
 	p, _ := u.User.Password()
+	if strings.Contains(u.Scheme+" "+u.User.Username()+" "+u.Host+" "+u.Path+" "+u.RawQuery+" "+u.Fragment, p) {
+		// The same text is elsewhere in the URL too, which a message
+		// may quote ("/A0001" with the password "0001").
+		return ""
+	}
 	return p
+}
+
+// hiddenQueryPart returns the decoded text of the first part of raw's
+// query, of 8 bytes or more, whose name the redactor does not show (no
+// literal '=' after a name-like text), or "".
+func hiddenQueryPart(raw string) string {
+	before, q, ok := strings.Cut(raw, "?")
+	if !ok {
+		return ""
+	}
+	q, _, _ = strings.Cut(q, "#")
+	for _, part := range strings.FieldsFunc(q, func(c rune) bool { return c == '&' || c == ';' }) {
+		if name, _, ok := strings.Cut(part, "="); ok && redact.NameLike(name) && len(name) <= 32 {
+			continue
+		}
+		// A text also found before the query (in the scheme, say) may be
+		// quoted for what it is there.
+		if text, err := url.QueryUnescape(part); err == nil && len(text) >= 8 && !strings.Contains(strings.ToLower(before), strings.ToLower(text)) {
+			return text
+		}
+	}
+	return ""
 }
