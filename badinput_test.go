@@ -346,6 +346,10 @@ func badInputs() []badInput {
 		{name: "unknown APP_ENV", env: env("APP_ENV", "prod"), key: "APP_ENV", src: sEnv, where: "want one of", want: prodready.ErrUnknownProfile},
 		{name: "unknown APP_ENV from file", env: env("APP_ENV_FILE", "p"), files: mapFS("p", badCanary), key: "APP_ENV", src: sSec, where: "not a known profile", want: prodready.ErrUnknownProfile},
 		{name: "APP_ENV NUL", env: env("APP_ENV", "production\x00"), key: "APP_ENV", src: sEnv, where: `unknown profile "production\x00"; want one of`, want: prodready.ErrUnknownProfile},
+		// A secret pasted into APP_ENV stops the load before any secret is
+		// read: the name is shown only when it looks like one (an outside
+		// review, round six).
+		{name: "APP_ENV holding a secret", env: env("APP_ENV", badCanary), key: "APP_ENV", src: sEnv, where: "unknown profile of 35 bytes (not shown: it does not look like a name); want one of", want: prodready.ErrUnknownProfile},
 		{name: "yaml APP_ENV other profile", files: mapFS("c.yaml", "name: x\napp_env: production\n"), conf: []string{"c.yaml"}, key: "APP_ENV", src: sFil, where: "c.yaml:2", want: inv, check: "PR-E009"},
 		{name: "DEBUG not a boolean", env: env("DEBUG", "maybe"), key: "DEBUG", src: sEnv, where: "true or false", want: inv},
 

@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+
+	"github.com/prodready/prodready/internal/redact"
 )
 
 // A Profile is a named set of default overrides and rules, with a parent
@@ -189,7 +192,14 @@ func LookupProfile(name string, custom []Profile) (Profile, error) {
 		names = append(names, p.Name())
 	}
 	slices.Sort(names)
-	return Profile{}, fmt.Errorf("%w %s; want one of %s", ErrUnknownProfile, quote(name), strings.Join(names, ", "))
+	// The name is quoted only when it looks like one: a secret pasted into
+	// APP_ENV stops the load before any secret is read, so nothing else
+	// would hide it (secret_copies.go).
+	shown := fmt.Sprintf("of %d bytes (not shown: it does not look like a name)", len(name))
+	if profileNameLike(name) {
+		shown = quote(name)
+	}
+	return Profile{}, fmt.Errorf("%w %s; want one of %s", ErrUnknownProfile, shown, strings.Join(names, ", "))
 }
 
 // validateProfiles checks custom profiles' names and that no two profiles
@@ -220,4 +230,17 @@ func validateProfiles(custom []Profile) error {
 		seen[p.Name()] = true
 	}
 	return nil
+}
+
+// profileNameLike reports whether an unknown profile name may be shown:
+// it looks like a name (redact.NameLike) once stripped of surrounding
+// space and of control characters, which quote shows escaped
+// ("production\x00").
+func profileNameLike(name string) bool {
+	return redact.NameLike(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(name)))
 }

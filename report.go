@@ -60,6 +60,7 @@ func (l *loader) report(nv reflect.Value) *Report {
 				v.Value = Redacted // a secret's copy (secret_copies.go)
 			}
 		}
+		v.Origin.Name = l.withoutSecrets(v.Origin.Name)
 		r.Vars = append(r.Vars, v)
 	}
 	for _, v := range l.groupVars {

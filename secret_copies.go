@@ -81,13 +81,16 @@ func (l *loader) addSecretText(s string) {
 }
 
 // hideSecretCopies takes the loaded secrets' values out of the findings'
-// messages, hints and errors.
+// messages, hints, errors and origins.
 func (l *loader) hideSecretCopies() {
 	if len(l.secretTexts) == 0 {
 		return
 	}
 	for i := range l.findings {
 		f := &l.findings[i]
+		// An origin names a file by its path, which may be a secret
+		// pasted into CONFIG_FILE.
+		f.Origin.Name = l.withoutSecrets(f.Origin.Name)
 		msg, hint := l.withoutSecrets(f.Message), l.withoutSecrets(f.Hint)
 		if msg == f.Message && hint == f.Hint && (f.Err == nil || l.withoutSecrets(f.Err.Error()) == f.Err.Error()) {
 			continue

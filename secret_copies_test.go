@@ -32,6 +32,8 @@ func TestSecretCopiesAreNotShown(t *testing.T) {
 		{"copied into a plain variable", prodready.MapEnv{"SECRET_KEY": key, "CACHE_NAMESPACE": key}, nil, nil},
 		{"inside a plain variable", prodready.MapEnv{"SECRET_KEY": key, "CACHE_NAMESPACE": "svc-" + key}, nil, nil},
 		{"pasted into a number", prodready.MapEnv{"SECRET_KEY": key, "PAGE_SIZE": key}, nil, nil},
+		{"pasted into APP_ENV", prodready.MapEnv{"SECRET_KEY": key, "APP_ENV": key}, nil, nil},
+		{"pasted into CONFIG_FILE", prodready.MapEnv{"SECRET_KEY": key, "CONFIG_FILE": key}, nil, nil},
 		{"shared through a YAML alias", nil, fstest.MapFS{"c.yaml": {Data: []byte("secret_key: &k " + key + "\ncache_namespace: *k\n")}}, []string{"c.yaml"}},
 		{"a fallback copied", prodready.MapEnv{"SECRET_KEY": strongKey(t), "SECRET_KEY_FALLBACKS": key, "LOG_LEVEL": key}, nil, nil},
 		{"read from a file and copied", prodready.MapEnv{"SECRET_KEY_FILE": "k", "CACHE_NAMESPACE": key}, fstest.MapFS{"k": {Data: []byte(key + "\n"), Mode: 0o600}}, nil},

@@ -106,6 +106,9 @@ func (l *loader) checkAppEnv(src Source, file, v string, line int, shared bool) 
 // that was asked for (at most 64 bytes of it).
 func (l *loader) profileName() string {
 	if v := l.profLabel; v != "" {
+		if !profileNameLike(v) {
+			return "(unknown, not shown: it does not look like a name)"
+		}
 		if len(v) > 64 {
 			cut := 64
 			for cut > 0 && !isRuneStart(v[cut]) {
