@@ -25,16 +25,14 @@ func (l *loader) collectSecretTexts(nv reflect.Value) {
 		case l.fields[i].origin.Source == SourceEnvFile:
 			// Read from a NAME_FILE file: a secret, whatever the type.
 			l.addSecretText(strings.TrimSpace(l.fields[i].raw))
-		case f.Secret && fv.Kind() == reflect.String:
-			l.addSecretText(fv.String())
 		case holdsSecret(f.Type):
 			l.walkSecrets(fv)
 		}
 	}
 	for _, g := range l.pe.grp {
 		// A group's elements are structs: their Secret and SecretURL
-		// fields (a string field tagged secret in an element is not
-		// found here).
+		// fields, and their NAME_FILE values are Secret-typed or not
+		// hunted (a plain string element field read from a file).
 		l.walkSecrets(nv.FieldByIndex(g.Index))
 	}
 }
