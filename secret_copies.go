@@ -31,8 +31,8 @@ func (l *loader) collectSecretTexts(nv reflect.Value) {
 	}
 	for _, g := range l.pe.grp {
 		// A group's elements are structs: their Secret and SecretURL
-		// fields, and their NAME_FILE values are Secret-typed or not
-		// hunted (a plain string element field read from a file).
+		// fields are hunted; an element's plain field read from a
+		// NAME_FILE file is not (its origin is the element's loader's).
 		l.walkSecrets(nv.FieldByIndex(g.Index))
 	}
 }
