@@ -2,12 +2,12 @@ package prodready
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"strings"
 
 	"github.com/prodready/prodready/internal/cfgfile"
 	"github.com/prodready/prodready/internal/redact"
+	"github.com/prodready/prodready/internal/regularfile"
 )
 
 // fileValue is a field's value as a config file gives it: the node, not
@@ -79,8 +79,8 @@ func (l *loader) readConfigBytes(name string) ([]byte, error) {
 	if st.IsDir() {
 		return nil, errors.New("is a directory, want a file")
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	if err := regularfile.Check(st); err != nil {
+		return nil, err
 	}
 	if st.Size() > cfgfile.MaxSize {
 		return nil, &sizeError{st.Size(), cfgfile.MaxSize}

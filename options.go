@@ -8,7 +8,8 @@ import (
 	"path"
 	"reflect"
 	"strings"
-	"syscall"
+
+	"github.com/prodready/prodready/internal/regularfile"
 )
 
 // Options configure [Load]. The zero Options (or a nil *Options) loads from
@@ -180,9 +181,7 @@ type osFS struct{}
 
 // Open opens without blocking: a FIFO swapped in for a file after it was
 // checked would otherwise hang the load until a writer came.
-func (osFS) Open(name string) (fs.File, error) {
-	return os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-}
+func (osFS) Open(name string) (fs.File, error) { return regularfile.Open(name) }
 
 // Stat follows symbolic links: a NAME_FILE may be a link into a secret
 // volume, as Kubernetes mounts them.

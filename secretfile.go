@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/prodready/prodready/internal/regularfile"
 )
 
 // MaxSecretFileSize is the most a file named by a NAME_FILE variable may
@@ -24,11 +26,8 @@ func (l *loader) readSecretFile(name, p string) (content string, exists bool, er
 	if err != nil {
 		return "", false, fileErr(err)
 	}
-	if !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return "", true, errors.New("is a directory, want a regular file")
-		}
-		return "", true, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	if err := regularfile.Check(st); err != nil {
+		return "", true, err
 	}
 	// The limit is on the content: one final line break is allowed on
 	// top, as it is removed.
@@ -77,22 +76,6 @@ func trimLineBreak(b []byte) []byte {
 	return b
 }
 
-// fileKind names a special file's kind for "is a named pipe, want a
-// regular file".
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeSymlink != 0:
-		return "symbolic link"
-	}
-	return "special file"
-}
-
 // fileErr turns a file system error into a message without the Go call
 // chain and without repeating itself: "does not exist", "permission
 // denied"... errors.Is still sees fs.ErrNotExist and the others.
@@ -135,8 +118,8 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	// path changed in between (osFS opens without blocking on a FIFO).
 	if st, err := f.Stat(); err != nil {
 		return nil, fileErr(err)
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("is a %s, want a regular file", fileKind(st.Mode()))
+	} else if err := regularfile.Check(st); err != nil {
+		return nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {

@@ -13,10 +13,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode"
 
 	"github.com/prodready/prodready"
+	"github.com/prodready/prodready/internal/regularfile"
 )
 
 // The report that "fingerprint --json" prints and "diff" reads: format
@@ -297,7 +297,7 @@ func openReport(fsys fs.FS, file string) (fs.File, error) {
 		st, err = os.Stat(file)
 	}
 	if err == nil {
-		err = regular(st)
+		err = regularfile.Check(st)
 	}
 	if err != nil {
 		return nil, reportFileError(file, err)
@@ -306,37 +306,19 @@ func openReport(fsys fs.FS, file string) (fs.File, error) {
 	if fsys != nil {
 		f, err = fsys.Open(file)
 	} else {
-		f, err = os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		f, err = regularfile.Open(file)
 	}
 	if err != nil {
 		return nil, reportFileError(file, err)
 	}
 	if st, err = f.Stat(); err == nil {
-		err = regular(st)
+		err = regularfile.Check(st)
 	}
 	if err != nil {
 		f.Close()
 		return nil, reportFileError(file, err)
 	}
 	return f, nil
-}
-
-// regular returns an error naming what st is unless it is a regular file.
-func regular(st fs.FileInfo) error {
-	m := st.Mode()
-	switch {
-	case m.IsRegular():
-		return nil
-	case m.IsDir():
-		return errors.New("is a directory, want a regular file")
-	case m&fs.ModeNamedPipe != 0:
-		return errors.New("is a named pipe, want a regular file")
-	case m&fs.ModeSocket != 0:
-		return errors.New("is a socket, want a regular file")
-	case m&fs.ModeDevice != 0:
-		return errors.New("is a device, want a regular file")
-	}
-	return errors.New("is a special file, want a regular file")
 }
 
 // reportFileError is the error of a report file that cannot be read.
