@@ -195,7 +195,7 @@ func LookupProfile(name string, custom []Profile) (Profile, error) {
 	// The name is quoted only when it looks like one: a secret pasted into
 	// APP_ENV stops the load before any secret is read, so nothing else
 	// would hide it (secret_copies.go).
-	shown := fmt.Sprintf("of %d bytes (not shown: it does not look like a name)", len(name))
+	shown := redact.Key(name) // not name-like here: described by its length
 	if profileNameLike(name) {
 		shown = quote(name)
 	}

@@ -89,17 +89,16 @@ func (l *loader) hideSecretCopies() {
 		// An origin names a file by its path, which may be a secret
 		// pasted into CONFIG_FILE.
 		f.Origin.Name = l.withoutSecrets(f.Origin.Name)
-		msg, hint := l.withoutSecrets(f.Message), l.withoutSecrets(f.Hint)
-		if msg == f.Message && hint == f.Hint && (f.Err == nil || l.withoutSecrets(f.Err.Error()) == f.Err.Error()) {
+		f.Message, f.Hint = l.withoutSecrets(f.Message), l.withoutSecrets(f.Hint)
+		if f.Err == nil {
 			continue
 		}
-		f.Message, f.Hint = msg, hint
-		switch e := f.Err.(type) {
-		case nil:
-		case *causeError:
-			e.msg = l.withoutSecrets(e.msg)
-		default:
-			f.Err = &causeError{msg: l.withoutSecrets(e.Error()), kind: e}
+		if text := l.withoutSecrets(f.Err.Error()); text != f.Err.Error() {
+			if ce, ok := f.Err.(*causeError); ok {
+				ce.msg = text
+			} else {
+				f.Err = &causeError{msg: text, kind: f.Err} // still errors.Is the original
+			}
 		}
 	}
 }
@@ -116,11 +115,4 @@ func (l *loader) withoutSecrets(s string) string {
 }
 
 // holdsSecretCopy reports whether s holds a loaded secret's value.
-func (l *loader) holdsSecretCopy(s string) bool {
-	for _, secret := range l.secretTexts {
-		if strings.Contains(s, secret) {
-			return true
-		}
-	}
-	return false
-}
+func (l *loader) holdsSecretCopy(s string) bool { return l.withoutSecrets(s) != s }
