@@ -32,7 +32,8 @@ type VarDigest struct {
 	// the variable's values are (and, for a Keyed digest, their keys).
 	Digest string
 	// Keyed reports that the value holds a secret (a Secret, a SecretURL,
-	// a URL's password, a value read through NAME_FILE), so that the
+	// a URL's password, a value read through NAME_FILE, a plain value
+	// the Report redacted as a copy of a loaded secret), so that the
 	// digest is an HMAC under the key Key names: it says nothing about the
 	// secret, and only compares with a digest made under the same key.
 	// The variable bound to SECRET_KEY itself is not Keyed: its digest
@@ -47,7 +48,9 @@ type VarDigest struct {
 // A variable that holds no secret is digested with SHA-256 of its name
 // and value, as the fingerprint sees them, so that its digest compares
 // whatever the keys; anyone can confirm a guess at such a value from its
-// digest, as the Report shows those values anyway. A variable that holds a
+// digest, as the Report shows those values anyway; pass the load's Report,
+// so that a plain variable holding a copy of a loaded secret, which the
+// Report marks Secret, is digested as a secret. A variable that holds a
 // secret is digested with HMAC-SHA256 under the key the fingerprint's
 // secrets hide behind (argon2id of SECRET_KEY), so its digest reveals
 // nothing of it but whether it equals another replica's under the same

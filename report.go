@@ -57,7 +57,7 @@ func (l *loader) report(nv reflect.Value) *Report {
 			v.Value = render(fv, f.Sep, f.KVSep)
 			v.Set = v.Value != ""
 			if l.holdsSecretCopy(v.Value) {
-				v.Value = Redacted // a secret's copy (secret_copies.go)
+				asSecretCopy(&v, fv)
 			}
 		}
 		v.Origin.Name = l.withoutSecrets(v.Origin.Name)
@@ -65,7 +65,7 @@ func (l *loader) report(nv reflect.Value) *Report {
 	}
 	for _, v := range l.groupVars {
 		if !v.Secret && l.holdsSecretCopy(v.Value) {
-			v.Value = Redacted
+			asSecretCopy(&v, reflect.Value{})
 		}
 		r.Vars = append(r.Vars, v)
 	}

@@ -2,7 +2,9 @@ package prodready
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // minSecretCopy is the shortest secret whose copies are redacted: a
@@ -74,9 +76,49 @@ func (l *loader) walkSecrets(v reflect.Value) {
 
 func (l *loader) addSecretText(s string) {
 	if len(s) >= minSecretCopy {
-		l.secretTexts = append(l.secretTexts, s)
+		l.secretTexts = append(l.secretTexts, newSecretText(s))
 	}
 }
+
+// minCutCopy is the shortest start of a secret that is hidden where quote
+// cuts a value (see secretText): a shorter one would hide the last
+// characters of a value that only happen to begin a secret, so at most
+// minCutCopy-1 bytes of a secret can show there.
+const minCutCopy = 4
+
+// A secretText is a loaded secret's value in the forms a message can hold
+// it: as it is, and escaped as quote escapes it (%q: a quote, a backslash
+// or a control character is not the secret's text), whole or cut after a
+// character where quote cuts a long value ("...", see quote).
+type secretText struct {
+	raw, escaped string
+	// cuts[i] is the length of escaped's start that escapes raw's first
+	// i+minCutCopy bytes or more, up to a character's end, for each
+	// character that ends at or past minCutCopy bytes.
+	cuts []int
+}
+
+func newSecretText(raw string) secretText {
+	q := strconv.Quote(raw)
+	st := secretText{raw: raw, escaped: q[1 : len(q)-1]}
+	// strconv.Quote escapes each character alone, so the escaped text of
+	// raw's start is the start of escaped.
+	n := 0
+	var buf []byte
+	for i := 0; i < len(raw); {
+		_, size := utf8.DecodeRuneInString(raw[i:])
+		buf = strconv.AppendQuote(buf[:0], raw[i:i+size])
+		n += len(buf) - 2
+		i += size
+		if i >= minCutCopy && i < len(raw) {
+			st.cuts = append(st.cuts, n)
+		}
+	}
+	return st
+}
+
+// cutMark is what quote writes after a value it cut.
+const cutMark = `"... (`
 
 // hideSecretCopies takes the loaded secrets' values out of the findings'
 // messages, hints, errors and origins.
@@ -104,15 +146,61 @@ func (l *loader) hideSecretCopies() {
 }
 
 // withoutSecrets returns s with every loaded secret's value replaced by
-// Redacted.
+// Redacted: as it is, escaped, and the start of it that ends where quote
+// cut a value.
 func (l *loader) withoutSecrets(s string) string {
-	for _, secret := range l.secretTexts {
-		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
+	for _, st := range l.secretTexts {
+		s = strings.ReplaceAll(s, st.raw, Redacted)
+		if st.escaped != st.raw {
+			s = strings.ReplaceAll(s, st.escaped, Redacted)
 		}
 	}
-	return s
+	if len(l.secretTexts) == 0 || !strings.Contains(s, cutMark) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, cutMark)
+		if i < 0 {
+			break
+		}
+		head := s[:i]
+		for _, st := range l.secretTexts {
+			if n := st.cutAt(head); n > 0 {
+				head = head[:len(head)-n] + Redacted
+				break
+			}
+		}
+		b.WriteString(head)
+		b.WriteString(cutMark)
+		s = s[i+len(cutMark):]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// cutAt returns the length of the longest start of the escaped secret,
+// minCutCopy bytes of it or more, that head ends with; 0 if none.
+func (st *secretText) cutAt(head string) int {
+	for i := len(st.cuts) - 1; i >= 0; i-- {
+		if strings.HasSuffix(head, st.escaped[:st.cuts[i]]) {
+			return st.cuts[i]
+		}
+	}
+	return 0
 }
 
 // holdsSecretCopy reports whether s holds a loaded secret's value.
 func (l *loader) holdsSecretCopy(s string) bool { return l.withoutSecrets(s) != s }
+
+// asSecretCopy makes v, the report's line of a plain variable whose value
+// holds a loaded secret's, a secret's line: its value redacted, and
+// Secret set, so that FingerprintVars keys its digest (a plain SHA-256 of
+// the value would let anyone who sees the digest test guesses at the
+// secret at full speed) and a length class shown for a string field fv.
+func asSecretCopy(v *Var, fv reflect.Value) {
+	v.Value, v.Secret = Redacted, true
+	if fv.IsValid() && fv.Kind() == reflect.String {
+		v.Length = lengthClass(fv.Len())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -107,4 +108,127 @@ func TestGroupSecretCopiesAreNotShown(t *testing.T) {
 	if out := fmt.Sprintf("%v %+v %s", err, err, js); strings.Contains(out, key) {
 		t.Errorf("the error or the report shows the group's secret:\n%s", out)
 	}
+}
+
+// TestCutAndEscapedSecretCopiesAreNotShown checks the copies an error
+// quotes: a value is shown cut to 64 bytes and escaped as Go quotes it,
+// so a copy of a long key, or of one holding a quote, a backslash or a
+// control character, is not the key's text. An outside review found
+// both shown after round six: the first 64 bytes of an 80-byte key
+// pasted into LOG_LEVEL, and a key with a quote in it whole, escaped.
+func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
+	t.Parallel()
+	long := strongKey(t) + strongKey(t) // 128 bytes: quote shows 64
+	k := strongKey(t)
+	odd := `"` + k[:20] + `\` + k[20:40] + "\x01" + k[40:]
+	tests := []struct {
+		name  string
+		key   string
+		env   prodready.MapEnv
+		files fstest.MapFS
+		conf  []string
+		cut   int // where the shown text of the key is cut, if it is
+	}{
+		{"a long key in a number", long, prodready.MapEnv{"PAGE_SIZE": long}, nil, nil, 64},
+		{"a long key after 60 bytes", long, prodready.MapEnv{"PAGE_SIZE": strings.Repeat("9", 60) + long}, nil, nil, 4},
+		{"a long key in LOG_LEVEL", long, prodready.MapEnv{"LOG_LEVEL": long}, nil, nil, 64},
+		{"a long key as a file's APP_ENV", long, nil, fstest.MapFS{"c.json": {Data: []byte(`{"app_env": "` + long + `"}`)}}, []string{"c.json"}, 64},
+		{"a key with a quote, a backslash and a control character", odd, prodready.MapEnv{"LOG_LEVEL": odd}, nil, nil, 0},
+		{"the same in a number", odd, prodready.MapEnv{"PAGE_SIZE": "1" + odd}, nil, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := prodready.MapEnv{"APP_ENV": "production", "DATABASE_URL": "postgres://db/app?sslmode=verify-full", "SECRET_KEY": tt.key}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			o := opts(env, tt.files)
+			o.ConfigFiles = tt.conf
+			var log bytes.Buffer
+			o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+			var b prodready.Base
+			rep, err := prodready.LoadWithReport(t.Context(), &b, o)
+			if err == nil {
+				t.Fatal("loaded; want an error that quotes the bad value")
+			}
+			js, _ := json.Marshal(rep)
+			out := fmt.Sprintf("%v\n%+v\n%s\n%s", err, err, js, log.String())
+			escaped := func(n int) string { q := strconv.Quote(tt.key[:n]); return q[1 : len(q)-1] }
+			if strings.Contains(out, escaped(12)) || strings.Contains(out, tt.key[:12]) {
+				t.Errorf("the output shows the key's first 12 bytes:\n%s", out)
+			}
+			if tt.cut > 0 && strings.Contains(out, escaped(tt.cut)+`"...`) {
+				t.Errorf("the output shows the key's first %d bytes where it cuts the value:\n%s", tt.cut, out)
+			}
+		})
+	}
+}
+
+// TestSecretCopiesAreDigestedAsSecrets checks that a plain variable
+// holding a copy of a loaded secret is a secret in the report, so that
+// FingerprintVars keys its digest: a plain SHA-256 of the value let anyone
+// who saw prodready fingerprint --json or /debug/config test guesses at
+// the secret at full speed (an outside review, after round six).
+func TestSecretCopiesAreDigestedAsSecrets(t *testing.T) {
+	t.Parallel()
+	digest := func(env prodready.MapEnv) prodready.VarDigest {
+		t.Helper()
+		var b prodready.Base
+		rep, err := prodready.LoadWithReport(t.Context(), &b, opts(env, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := rep.Var("CACHE_NAMESPACE"); !v.Secret || v.Value != prodready.Redacted {
+			t.Errorf("CACHE_NAMESPACE in the report: %+v; want a secret, redacted", v)
+		}
+		d, err := prodready.FingerprintVars(&b, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range d.Vars {
+			if v.Name == "CACHE_NAMESPACE" {
+				return v
+			}
+		}
+		t.Fatal("no digest of CACHE_NAMESPACE")
+		return prodready.VarDigest{}
+	}
+	t.Run("a copy of SECRET_KEY is keyed", func(t *testing.T) {
+		t.Parallel()
+		key := strongKey(t)
+		if d := digest(prodready.MapEnv{"SECRET_KEY": key, "CACHE_NAMESPACE": key}); !d.Keyed {
+			t.Errorf("digest %+v; want it keyed", d)
+		}
+	})
+	t.Run("without a key, a copy enters only as set", func(t *testing.T) {
+		t.Parallel()
+		// A struct without SECRET_KEY: nothing to key digests with.
+		type config struct {
+			DatabaseURL prodready.SecretURL `env:"DATABASE_URL"`
+			Namespace   string              `env:"CACHE_NAMESPACE"`
+		}
+		nsDigest := func(password string) string {
+			var c config
+			env := prodready.MapEnv{"DATABASE_URL": "postgres://app:" + password + "@db/app", "CACHE_NAMESPACE": password}
+			rep, err := prodready.LoadWithReport(t.Context(), &c, opts(env, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := prodready.FingerprintVars(&c, rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range d.Vars {
+				if v.Name == "CACHE_NAMESPACE" {
+					return v.Digest
+				}
+			}
+			t.Fatal("no digest of CACHE_NAMESPACE")
+			return ""
+		}
+		if a, b := nsDigest(strongKey(t)), nsDigest(strongKey(t)); a != b {
+			t.Errorf("copies of two passwords digest to %s and %s; want one digest that says nothing of them", a, b)
+		}
+	})
 }
