@@ -114,7 +114,8 @@ func (p *core) stepToward(cfg Config) {
 	p.setConfig(next)
 }
 
-// recalibrate rebuilds the miniatures, and reports that it did, when the
+// recalibrate, at an epoch's end and every weighEvery calls of Add,
+// rebuilds the miniatures, and reports that it did, when the
 // entries' mean weight has moved so far from the one the sampling rate
 // was chosen for that the miniatures hold half or twice the entries they
 // should.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -133,18 +134,43 @@ func TestSimulationMemoryIsBounded(t *testing.T) {
 }
 
 // TestSampleRateFollowsTheWeights checks that a capacity in bytes is
-// sampled by the entries it holds, not by its units: 1,024 entries of 256
-// bytes in 256 KiB are no more than SampleEntries, so once the policy has
-// seen their weight the miniatures see every key.
+// sampled by the entries it holds, not by its units, once the policy has
+// seen their weight: 1,024 entries of 256 bytes in 256 KiB are no more
+// than SampleEntries, so the miniatures see every key; 262,144 of them in
+// 64 MiB are sampled at 1/64. Until round seven the rate was corrected
+// only at the end of an epoch, itself counted in requests sampled at the
+// first rate (one per weight unit): a cache of 64 MiB would have needed
+// tens of millions of requests, and its estimates rested on a few dozen
+// (a new user's report: "requests": 27 after 2,000,000 requests).
 func TestSampleRateFollowsTheWeights(t *testing.T) {
 	t.Parallel()
-	p := New(1<<18, nil)
-	if r, want := p.SampleRate(), float64(defaultSampleEntries)/(1<<18); r > want*1.01 {
-		t.Fatalf("SampleRate before any entry = %.4f, want %d of 262,144 units (%.4f)", r, defaultSampleEntries, want)
+	tests := []struct {
+		capacity     uint64
+		keys, n      int
+		wantRate     float64
+		wantRequests uint64 // at least, for the 1x estimate
+	}{
+		{1 << 18, 2000, 400_000, 1, 100_000},
+		{1 << 23, 40_000, 400_000, float64(defaultSampleEntries) / (1 << 15), 10_000},
+		{1 << 26, 300_000, 700_000, float64(defaultSampleEntries) / (1 << 18), 1_000},
 	}
-	replayWeighted(p, loopStream(2000, 400_000), 256, 0)
-	if r := p.SampleRate(); r != 1 {
-		t.Errorf("SampleRate after 400,000 requests for entries of 256 = %.4f, want 1", r)
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.capacity), func(t *testing.T) {
+			t.Parallel()
+			p := New(tt.capacity, nil)
+			if r, want := p.SampleRate(), float64(defaultSampleEntries)/float64(tt.capacity); r > want*1.01 {
+				t.Fatalf("SampleRate before any entry = %.6f, want %d of %d units (%.6f)", r, defaultSampleEntries, tt.capacity, want)
+			}
+			replayWeighted(p, loopStream(tt.keys, tt.n), 256, 0)
+			if r := p.SampleRate(); r < tt.wantRate/1.5 || r > tt.wantRate*1.5 {
+				t.Errorf("SampleRate after %d requests for entries of 256 = %.6f, want %.6f", tt.n, r, tt.wantRate)
+			}
+			for _, e := range p.Estimates() {
+				if e.Capacity == tt.capacity && e.Requests < tt.wantRequests {
+					t.Errorf("the 1x estimate rests on %d sampled requests after %d, want %d or more", e.Requests, tt.n, tt.wantRequests)
+				}
+			}
+		})
 	}
 }
 

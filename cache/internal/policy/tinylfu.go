@@ -29,6 +29,7 @@ type TinyLFU struct {
 	sampleN    int // Options.SampleEntries
 	rate       float64
 	meanWeight float64 // the weight per entry R was chosen for
+	adds       uint64  // calls of Add, for weighEvery
 
 	cfgs []Config // the candidate shapes
 	// groups[0] stands for the cache's own capacity, the others for the
@@ -100,6 +101,15 @@ var DefaultCandidates = []Config{
 // replayed P3 and P6 0.2 to 1.1 points lower at every size
 // (docs/BENCHMARKS.md); 4,096 doubles the miniatures' memory.
 const defaultSampleEntries = 4096
+
+// weighEvery is how often, in calls of Add, it compares the entries' mean
+// weight with the one the sample rate was chosen for (recalibrate). The
+// end of an epoch compares them too, but an epoch is counted in sampled
+// requests, and the rate before the first comparison assumes one weight
+// unit per entry: a cache of 64 MiB holding entries of 256 bytes would
+// sample one request in 16,384 instead of one in 64, and reach the end of
+// its first epoch after 67 million requests.
+const weighEvery = 1024
 
 // EstimateFactors are the multiples of the capacity Estimates reports.
 var EstimateFactors = []float64{0.25, 0.5, 1, 2, 4, 8}
@@ -377,6 +387,9 @@ func (t *TinyLFU) SampleThreshold() uint64 {
 func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
 	t.calls++
 	evict = t.main.add(h, w, evict)
+	if t.adds++; t.adds%weighEvery == 0 {
+		t.recalibrate()
+	}
 	if v := sampleValue(h); v < t.maxThreshold {
 		t.eachMini(v, func(m *mini) {
 			if !m.p.contains(h) {
