@@ -50,7 +50,7 @@ type Base struct {
 	// CacheTTL is how long a cached entry lives.
 	CacheTTL time.Duration `env:"CACHE_TTL" default:"5m" doc:"how long a cached entry lives"`
 	// CacheMaxSize bounds the number of cached entries per process.
-	CacheMaxSize int `env:"CACHE_MAX_SIZE" default:"1024" doc:"most entries the in-process cache holds"`
+	CacheMaxSize int `env:"CACHE_MAX_SIZE" default:"1024" doc:"most entries the in-process cache holds; a default gives way to CACHE_MAX_MEMORY, a value set beside it bounds the cache too"`
 	// CacheMaxMemory bounds the memory of the in-process cache.
 	CacheMaxMemory MemorySize `env:"CACHE_MAX_MEMORY" default:"0" doc:"memory bound of the in-process cache: bytes (256MiB) or a share of the container limit (10%); 0 for none"`
 	// CacheAutosize lets the in-process cache size itself within its
@@ -66,6 +66,11 @@ type Base struct {
 	CacheTLSCA   string `env:"CACHE_TLS_CA" doc:"PEM certificates of the CAs that sign the cache server's certificate (rediss://), instead of the system roots; usually CACHE_TLS_CA_FILE"`
 	CacheTLSCert string `env:"CACHE_TLS_CERT" doc:"PEM client certificate (and chain) for a cache server that requires mutual TLS; usually CACHE_TLS_CERT_FILE"`
 	CacheTLSKey  Secret `env:"CACHE_TLS_KEY" doc:"PEM private key of CACHE_TLS_CERT; usually CACHE_TLS_KEY_FILE"`
+
+	// cacheMaxSizeDefault says that no source above the defaults set
+	// CACHE_MAX_SIZE (the loader sets it): CacheConfig then lets a
+	// CACHE_MAX_MEMORY bound the cache alone.
+	cacheMaxSizeDefault bool
 }
 
 // Settings is what the packages that take their settings from the
@@ -112,7 +117,7 @@ func (b Base) CacheConfig() CacheConfig {
 		Backend:   b.CacheBackend,
 		URL:       b.CacheURL,
 		TTL:       b.CacheTTL,
-		MaxSize:   b.CacheMaxSize,
+		MaxSize:   b.cacheMaxSize(),
 		MaxMemory: b.CacheMaxMemory.Bytes,
 		Namespace: b.CacheNamespace,
 		// CACHE_AUTOSIZE: see autosize_check.go.
@@ -124,6 +129,17 @@ func (b Base) CacheConfig() CacheConfig {
 		SecretKeyFallbacks: slices.Clone(b.SecretKeyFallbacks),
 		TLS:                CacheTLS{CA: b.CacheTLSCA, Cert: b.CacheTLSCert, Key: b.CacheTLSKey},
 	}
+}
+
+// cacheMaxSize is the count CacheConfig bounds the cache by: none (0)
+// when a CACHE_MAX_MEMORY is set and CACHE_MAX_SIZE is only a default (the
+// production profile's 4,096 entries would otherwise bound a cache of
+// 64 MiB as well), CacheMaxSize otherwise, both bounds then holding.
+func (b Base) cacheMaxSize() int {
+	if b.CacheMaxMemory.Bytes > 0 && b.cacheMaxSizeDefault {
+		return 0
+	}
+	return b.CacheMaxSize
 }
 
 // CacheConfig is everything a cache needs to be built.
@@ -255,6 +271,9 @@ func (l *loader) finishBase(nv reflect.Value) {
 	}
 	b := hb.base()
 	b.AppEnv = l.prof.Name()
+	if i, ok := l.plan.Lookup("CACHE_MAX_SIZE"); ok {
+		b.cacheMaxSizeDefault = !l.fields[i].set
+	}
 	if i, ok := l.plan.Lookup("APP_ENV"); ok {
 		l.fields[i].origin = l.profOrigin
 		l.fields[i].raw = b.AppEnv

@@ -16,7 +16,9 @@
 // CACHE_BACKEND selects where entries live. memory (the default) keeps them
 // in process, in the package's own concurrent engine (lock-free reads, an
 // eviction policy behind lossy read buffers; see docs/CACHE.md), bounded by
-// CACHE_MAX_SIZE entries or by CACHE_MAX_MEMORY bytes of estimated weight (see [Options].Weigher).
+// CACHE_MAX_SIZE entries or by CACHE_MAX_MEMORY bytes of estimated weight
+// (see [Options].Weigher); Base.CacheConfig lets a CACHE_MAX_MEMORY bound it
+// alone unless CACHE_MAX_SIZE is set too, not only a default.
 // redis and memcached keep them on the server at CACHE_URL, under the
 // CACHE_NAMESPACE prefix, encoded by [Options].Codec (JSON by default);
 // those backends live in packages cache/rediscache and cache/memcached,

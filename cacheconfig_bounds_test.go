@@ -1,0 +1,58 @@
+package prodready_test
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/prodready/prodready"
+)
+
+// TestMaxMemoryReplacesADefaultMaxSize checks which bounds CacheConfig
+// carries: a CACHE_MAX_MEMORY bounds the cache alone unless a source above
+// the defaults set CACHE_MAX_SIZE too, as CACHE_AUTOSIZE's budget does. A
+// new user set CACHE_MAX_MEMORY=64MiB under the production profile and got
+// a cache of 4,096 entries, the profile's default count, while the docs
+// said the cache is bounded by entries or by memory.
+func TestMaxMemoryReplacesADefaultMaxSize(t *testing.T) {
+	t.Parallel()
+	prod := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "DATABASE_URL": "postgres://db/app?sslmode=verify-full"}
+	tests := []struct {
+		name           string
+		env            prodready.MapEnv
+		files          fstest.MapFS
+		conf           []string
+		wantSize       int
+		wantMemory     int64
+		withProduction bool
+	}{
+		{"production's count alone", nil, nil, nil, 4096, 0, true},
+		{"production with a memory bound", prodready.MapEnv{"CACHE_MAX_MEMORY": "64MiB"}, nil, nil, 0, 64 << 20, true},
+		{"production with both", prodready.MapEnv{"CACHE_MAX_MEMORY": "64MiB", "CACHE_MAX_SIZE": "100"}, nil, nil, 100, 64 << 20, true},
+		{"development with a share of the limit", prodready.MapEnv{"CACHE_MAX_MEMORY": "10%"}, nil, nil, 0, (1 << 30) / 10, false},
+		{"a count from a config file", prodready.MapEnv{"CACHE_MAX_MEMORY": "1MiB"}, fstest.MapFS{"c.yaml": {Data: []byte("cache_max_size: 50\n")}}, []string{"c.yaml"}, 50, 1 << 20, false},
+		{"development's count alone", nil, nil, nil, 1024, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := prodready.MapEnv{}
+			if tt.withProduction {
+				for k, v := range prod {
+					env[k] = v
+				}
+			}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			o := opts(env, tt.files)
+			o.ConfigFiles = tt.conf
+			var b prodready.Base
+			if err := prodready.Load(t.Context(), &b, o); err != nil {
+				t.Fatal(err)
+			}
+			if c := b.CacheConfig(); c.MaxSize != tt.wantSize || c.MaxMemory != tt.wantMemory {
+				t.Errorf("CacheConfig() bounds: %d entries, %d bytes; want %d, %d", c.MaxSize, c.MaxMemory, tt.wantSize, tt.wantMemory)
+			}
+		})
+	}
+}
