@@ -50,6 +50,12 @@ var builtinChecks = []Check{
 // hardeningRules are the checks that enforce a hardened profile's rules.
 var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020", "PR-E043"}
 
+// HardeningRules returns the IDs of the checks that enforce a hardened
+// profile's rules, which [Options.Silence] cannot silence under one: weak
+// keys (PR-E010, PR-E011, PR-E013), DEBUG on (PR-E020) and a CACHE_URL
+// that turns certificate verification off (PR-E043).
+func HardeningRules() []string { return slices.Clone(hardeningRules) }
+
 // LoaderFindings returns a description of the findings the loader itself
 // reports, for documentation: their Run is nil.
 func LoaderFindings() []Check {

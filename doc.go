@@ -280,7 +280,8 @@
 // warnings and infos are logged to [Options.Logger] and listed in the
 // report. [Options.Silence] drops findings by ID, except the loader's own
 // errors (PR-E001 to PR-E009), which stop a value from loading, and, under a
-// hardened profile, its rules: PR-E010, PR-E011, PR-E013 and PR-E020.
+// hardened profile, its rules ([HardeningRules]): PR-E010, PR-E011, PR-E013,
+// PR-E020 and PR-E043.
 //
 //	PR-E001  a required variable is not set
 //	PR-E002  a value cannot be decoded
@@ -308,6 +309,8 @@
 //	PR-W035  CACHE_URL is set but CACHE_BACKEND is memory, which ignores it
 //	PR-I036  a shared cache has no CACHE_NAMESPACE (hardened profiles)
 //	PR-E037  CACHE_URL is not a form its backend accepts
+//	PR-E043  CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile
+//	PR-E044  CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable, or set without a TLS CACHE_URL
 //	PR-I040  the in-process cache is used under a hardened profile
 //	PR-W041  DATABASE_URL is SQLite under a hardened profile
 //	PR-W042  DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile

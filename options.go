@@ -67,8 +67,9 @@ type Options struct {
 
 	// Silence lists the IDs of checks whose findings are dropped. Errors that
 	// stop a value from loading (PR-E001 to PR-E009) cannot be silenced, nor,
-	// under a hardened profile, its rules: PR-E010, PR-E011 and PR-E013
-	// (weak keys) and PR-E020 (DEBUG on).
+	// under a hardened profile, its rules (HardeningRules): PR-E010,
+	// PR-E011 and PR-E013 (weak keys), PR-E020 (DEBUG on) and PR-E043
+	// (CACHE_URL's skip_verify).
 	Silence []string
 
 	// Checks are the service's own checks, run after the built-in ones.

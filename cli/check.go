@@ -30,7 +30,7 @@ func (r *runner) check(ctx context.Context, args []string) error {
 	failLevel := prodready.SeverityWarning
 	fs.TextVar(&failLevel, "fail-level", prodready.SeverityWarning, "exit 1 when a finding reaches `level`: error, warning or info")
 	var silence listFlag
-	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009, nor PR-E010, PR-E011, PR-E013 and PR-E020 under a hardened profile)")
+	fs.Var(&silence, "silence", "drop the findings of the checks `ID,ID...`, built-in or the service's own (not PR-E001 to PR-E009, nor PR-E010, PR-E011, PR-E013, PR-E020 and PR-E043 under a hardened profile)")
 	color := &choiceFlag{v: "auto", choices: []string{"auto", "always", "never"}}
 	fs.Var(color, "color", "color the text output: `auto` (on a terminal, unless NO_COLOR is set), always or never")
 	if err := r.parse(fs, "check", args); err != nil {
@@ -125,8 +125,9 @@ func emittedBy(id, checkID string) bool {
 }
 
 // hardeningRules are the checks that enforce a hardened profile's rules,
-// which cannot be silenced under one.
-var hardeningRules = []string{"PR-E010", "PR-E011", "PR-E013", "PR-E020"}
+// which cannot be silenced under one: the library's list, so that the two
+// cannot disagree.
+var hardeningRules = prodready.HardeningRules()
 
 // checkHardenedSilence returns a *UsageError when --silence names one of
 // the hardening rules and the profile loaded under is hardened: the
@@ -145,7 +146,7 @@ func (r *runner) checkHardenedSilence(ids []string, o *prodready.Options, rep *p
 	}
 	for _, id := range ids {
 		if slices.ContainsFunc(hardeningRules, func(k string) bool { return strings.EqualFold(k, id) }) {
-			return r.usagef("check", "--silence: %s cannot be silenced under the hardened profile %s (PR-E010, PR-E011, PR-E013 and PR-E020 are its rules)", clean(id), text(p.Name()))
+			return r.usagef("check", "--silence: %s cannot be silenced under the hardened profile %s (%s are its rules)", clean(id), text(p.Name()), andList(hardeningRules))
 		}
 	}
 	return nil
@@ -310,4 +311,12 @@ func writeCheckJSON(w io.Writer, profile string, failLevel prodready.Severity, r
 		out.Findings = append(out.Findings, jf)
 	}
 	return writeJSON(w, out)
+}
+
+// andList joins ids as English does: "A, B and C".
+func andList(ids []string) string {
+	if len(ids) < 2 {
+		return strings.Join(ids, "")
+	}
+	return strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
 }

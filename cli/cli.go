@@ -262,7 +262,7 @@ var helps = []helpText{
 			"reaches --fail-level (default warning) or APP_ENV names an unknown profile, 0 otherwise,\n" +
 			"2 on bad usage (an unknown --profile included) or an unreadable file. The loader's own\n" +
 			"errors, PR-E001 to PR-E009, cannot be silenced, nor, under a hardened profile, PR-E010,\n" +
-			"PR-E011, PR-E013 and PR-E020.",
+			"PR-E011, PR-E013, PR-E020 and PR-E043.",
 		examples: []string{
 			"APP_ENV=production {} check",
 			"{} check --profile production --fail-level error",

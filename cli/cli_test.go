@@ -137,6 +137,9 @@ func TestExitCodes(t *testing.T) {
 		{"check failing at error level", prodready.MapEnv{"APP_ENV": "production"}, []string{"check", "--fail-level", "error"}, 1, cli.ErrCheckFailed, "1 finding at or above level error"},
 		{"check warning below error level", nil, []string{"check", "--fail-level", "error"}, 0, nil, ""},
 		{"check cannot silence a hardened rule", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key, "DEBUG": "1"}, []string{"check", "--silence", "PR-E020", "--fail-level", "error"}, 2, nil, "prodready check: --silence: PR-E020 cannot be silenced under the hardened profile production"},
+		// A new user found PR-E043 accepted by --silence under production and
+		// then reported anyway: the CLI kept its own list of the rules.
+		{"check cannot silence the skip_verify rule", prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key}, []string{"check", "--silence", "PR-E043"}, 2, nil, "prodready check: --silence: PR-E043 cannot be silenced under the hardened profile production (PR-E010, PR-E011, PR-E013, PR-E020 and PR-E043 are its rules)"},
 		{"check cannot silence a hardened rule, lower case", prodready.MapEnv{"SECRET_KEY": key}, []string{"check", "--profile", "production", "--silence", "pr-e010"}, 2, nil, "pr-e010 cannot be silenced under the hardened profile production"},
 		{"check silences a hardened rule outside hardened profiles", nil, []string{"check", "--silence", "PR-E010,PR-E011,PR-E020", "--fail-level", "error"}, 0, nil, ""},
 		{"check -h", nil, []string{"check", "-h"}, 0, flag.ErrHelp, ""},
