@@ -24,9 +24,13 @@ func Example() {
 		StripeKey prodready.Secret `env:"STRIPE_KEY" required:"production" doc:"Stripe API key"`
 		Workers   int              `env:"WORKERS" default:"4" doc:"worker goroutines"`
 	}
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment (prodready gen-secret)
+	if err != nil {
+		log.Fatal(err)
+	}
 	env := prodready.MapEnv{ // in a real service: nil Options, the process environment
 		"APP_ENV":    "production",
-		"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek",
+		"SECRET_KEY": key.Reveal(),
 		"STRIPE_KEY": "sk_live_abc123",
 		"WORKERS":    "8",
 	}
@@ -86,10 +90,14 @@ func ExampleLoad_missingSecret() {
 // value remembers where it came from.
 func ExampleLoadWithReport() {
 	fsys := fstest.MapFS{"config.yaml": {Data: []byte("page_size: 20\ncache:\n  ttl: 2m\n")}}
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment
+	if err != nil {
+		log.Fatal(err)
+	}
 	var cfg prodready.Base
 	rep, err := prodready.LoadWithReport(context.Background(), &cfg, &prodready.Options{
 		Profile:     prodready.Production,
-		Env:         prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "CACHE_MAX_SIZE": "8192"},
+		Env:         prodready.MapEnv{"SECRET_KEY": key.Reveal(), "CACHE_MAX_SIZE": "8192"},
 		FS:          fsys,
 		ConfigFiles: []string{"config.yaml"},
 		Logger:      quiet,
@@ -135,7 +143,11 @@ func ExampleSecret() {
 
 func ExampleCheckKeyStrength() {
 	fmt.Println(prodready.CheckKeyStrength(prodready.NewSecret("changeme")))
-	fmt.Println(prodready.CheckKeyStrength(prodready.NewSecret("hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek")))
+	key, err := prodready.GenerateKey(nil, 32) // what prodready gen-secret prints
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(prodready.CheckKeyStrength(key))
 	// Output:
 	// weak key: 8 bytes long, want at least 32; only 7 distinct characters, want at least 8; looks like a placeholder or example value
 	// <nil>
@@ -144,11 +156,15 @@ func ExampleCheckKeyStrength() {
 // Two replicas with the same configuration and key print the same
 // fingerprint; any difference, a secret's included, changes it.
 func ExampleFingerprint() {
+	key, err := prodready.GenerateKey(nil, 32) // both replicas' SECRET_KEY
+	if err != nil {
+		log.Fatal(err)
+	}
 	load := func(pageSize string) prodready.Base {
 		var b prodready.Base
 		prodready.MustLoad(context.Background(), &b, &prodready.Options{
 			Profile:  prodready.Production,
-			Env:      prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "PAGE_SIZE": pageSize},
+			Env:      prodready.MapEnv{"SECRET_KEY": key.Reveal(), "PAGE_SIZE": pageSize},
 			NoDotEnv: true,
 			Logger:   quiet,
 		})

@@ -93,11 +93,15 @@ func TestDiffFingerprintsOfLoads(t *testing.T) {
 // Two replicas that differ in PAGE_SIZE: the diff of their digests names
 // it, and nothing else.
 func ExampleDiffFingerprints() {
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment
+	if err != nil {
+		panic(err)
+	}
 	digests := func(pageSize string) *prodready.VarDigests {
 		var b prodready.Base
 		rep, err := prodready.LoadWithReport(context.Background(), &b, &prodready.Options{
 			Profile:  prodready.Production,
-			Env:      prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "PAGE_SIZE": pageSize},
+			Env:      prodready.MapEnv{"SECRET_KEY": key.Reveal(), "PAGE_SIZE": pageSize},
 			NoDotEnv: true,
 			Logger:   quiet,
 		})

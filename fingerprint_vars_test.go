@@ -181,11 +181,15 @@ func TestFingerprintVarsPrefix(t *testing.T) {
 // Two replicas whose configurations differ in PAGE_SIZE only: their
 // fingerprints differ, and their digests say where.
 func ExampleFingerprintVars() {
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment
+	if err != nil {
+		panic(err)
+	}
 	load := func(pageSize string) prodready.VarDigests {
 		var b prodready.Base
 		rep, _ := prodready.LoadWithReport(ctx, &b, &prodready.Options{
 			Profile:  prodready.Production,
-			Env:      prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "PAGE_SIZE": pageSize},
+			Env:      prodready.MapEnv{"SECRET_KEY": key.Reveal(), "PAGE_SIZE": pageSize},
 			NoDotEnv: true,
 			Logger:   quiet,
 		})

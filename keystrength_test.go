@@ -347,15 +347,19 @@ func FuzzCheckKeyStrength(f *testing.F) {
 // profile: a passphrase is refused, with the variable named and the key
 // not shown.
 func Example_keyTag() {
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment
+	if err != nil {
+		panic(err)
+	}
 	type Config struct {
 		prodready.Base
 		WebhookKey prodready.Secret `env:"WEBHOOK_KEY" key:"true"`
 	}
 	var c Config
-	err := prodready.Load(context.Background(), &c, &prodready.Options{
+	err = prodready.Load(context.Background(), &c, &prodready.Options{
 		Profile: prodready.Production,
 		Env: prodready.MapEnv{
-			"SECRET_KEY":  "q3Vf8Lx0Rk2Zp7Tn4Wc9Hy6Bm1Sd5Ga-Je_Ku0Xo3Pi",
+			"SECRET_KEY":  key.Reveal(),
 			"WEBHOOK_KEY": "correct horse battery staple 2024",
 		},
 		FS:          fstest.MapFS{},

@@ -307,10 +307,14 @@ func FuzzDiff(f *testing.F) {
 // A service shows its own fingerprint report, as fingerprint --json
 // prints it, for diff to compare with another replica's.
 func ExampleFingerprintJSON() {
+	key, err := prodready.GenerateKey(nil, 32) // in a real service: SECRET_KEY from the environment
+	if err != nil {
+		panic(err)
+	}
 	var cfg prodready.Base
 	rep, err := prodready.LoadWithReport(context.Background(), &cfg, &prodready.Options{
 		Profile:  prodready.Production,
-		Env:      prodready.MapEnv{"SECRET_KEY": "hF3k9Qz7Lp2Xv8Rt5Wn1Yb6Mc4Jd0Gs-Ua_Ek", "PAGE_SIZE": "60"},
+		Env:      prodready.MapEnv{"SECRET_KEY": key.Reveal(), "PAGE_SIZE": "60"},
 		NoDotEnv: true,
 		Logger:   slog.New(slog.DiscardHandler),
 	})
