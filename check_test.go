@@ -50,6 +50,9 @@ func TestBuiltinChecks(t *testing.T) {
 		{"ttl tiny", prodready.MapEnv{"CACHE_TTL": "10ms"}, "PR-W031", "CACHE_TTL", nil},
 		{"ttl absurd", prodready.MapEnv{"CACHE_TTL": "8760h"}, "PR-W031", "CACHE_TTL", nil},
 		{"max size zero", prodready.MapEnv{"CACHE_MAX_SIZE": "0"}, "PR-E032", "CACHE_MAX_SIZE", prodready.ErrInvalid},
+		// cache.New refuses it, so check must too: a new user saw check
+		// say ready and the service then exit at start, round six.
+		{"namespace with a colon", prodready.MapEnv{"CACHE_NAMESPACE": "a:b"}, "PR-E038", "CACHE_NAMESPACE", prodready.ErrInvalid},
 		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
 		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
 		{"url ignored", prodready.MapEnv{"CACHE_URL": "redis://h:1"}, "PR-W035", "CACHE_URL", nil},

@@ -37,6 +37,7 @@ var builtinChecks = []Check{
 	{ID: "PR-W035", Severity: SeverityWarning, Title: "CACHE_URL is set but CACHE_BACKEND is memory, which ignores it", Run: checkCacheURLIgnored},
 	{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
 	{ID: "PR-E037", Severity: SeverityError, Title: "CACHE_URL is not a form its backend accepts", Run: checkCacheURLForm},
+	{ID: "PR-E038", Severity: SeverityError, Title: "CACHE_NAMESPACE contains ':', the separator between namespace and key", Run: checkNamespaceColon},
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
@@ -286,6 +287,18 @@ func checkNamespace(_ context.Context, in *CheckInput) []Finding {
 		return nil
 	}
 	return []Finding{in.finding("CACHE_NAMESPACE", "$ is empty: keys of services sharing this cache server can collide", "set $ to the service's name")}
+}
+
+// checkNamespaceColon (PR-E038) refuses a CACHE_NAMESPACE holding ':', as
+// cache.New does: the backends put ':' between namespace and key, so
+// namespace "a" with key "b:c" would be namespace "a:b" with key "c".
+func checkNamespaceColon(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !strings.Contains(b.CacheNamespace, ":") {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_NAMESPACE", "$ is "+quote(b.CacheNamespace)+", which contains ':', the separator the cache backends put between namespace and key, so two namespaces could share keys",
+		"set $ to a name without ':' (letters, digits, '-', '_' or '.')")}
 }
 
 // checkMemoryBackend (PR-I040) notes the in-process cache under a

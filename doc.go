@@ -309,6 +309,7 @@
 //	PR-W035  CACHE_URL is set but CACHE_BACKEND is memory, which ignores it
 //	PR-I036  a shared cache has no CACHE_NAMESPACE (hardened profiles)
 //	PR-E037  CACHE_URL is not a form its backend accepts
+//	PR-E038  CACHE_NAMESPACE contains ':', the separator between namespace and key
 //	PR-E043  CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile
 //	PR-E044  CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable, or set without a TLS CACHE_URL
 //	PR-I040  the in-process cache is used under a hardened profile
