@@ -9,9 +9,10 @@ import (
 	"github.com/prodready/prodready/internal/membudget"
 )
 
-// The checks of CACHE_AUTOSIZE (registered in checks_builtin.go): the
-// in-process cache sizing itself needs a memory budget, a backend it can
-// size, and a margin that means something. See docs/CACHE.md, "Sizing".
+// The checks of CACHE_AUTOSIZE and CACHE_ESTIMATES (registered in
+// checks_builtin.go): the in-process cache sizing itself needs a memory
+// budget, a backend it can size, and a margin that means something; its
+// estimates need a backend they can estimate. See docs/CACHE.md, "Sizing".
 
 // checkAutosizeBudget (PR-E046) refuses CACHE_AUTOSIZE without a budget:
 // no CACHE_MAX_MEMORY and no container memory limit to take a share of
@@ -84,3 +85,16 @@ func checkAutosizeMargin(_ context.Context, in *CheckInput) []Finding {
 
 // isMemory reports whether backend b is the in-process one.
 func isMemory(b CacheBackend) bool { return b == CacheMemory || b == "" }
+
+// checkEstimatesApply (PR-W039) warns that CACHE_ESTIMATES does nothing
+// with a redis or memcached backend, whose server sizes itself.
+func checkEstimatesApply(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !b.CacheEstimates || isMemory(b.CacheBackend) {
+		return nil
+	}
+	f := in.finding("CACHE_ESTIMATES", fmt.Sprintf("$ estimates the in-process cache's other sizes, but %s is %s, whose server sizes itself",
+		in.name("CACHE_BACKEND"), b.CacheBackend), "unset $, or set "+in.name("CACHE_BACKEND")+"=memory")
+	f.Field = "Base.CacheEstimates"
+	return []Finding{f}
+}

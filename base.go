@@ -59,6 +59,9 @@ type Base struct {
 	// CacheAutosizeMargin is how much hit ratio autosize gives up for a
 	// smaller cache, in points.
 	CacheAutosizeMargin float64 `env:"CACHE_AUTOSIZE_MARGIN" default:"0.5" doc:"points of hit ratio CACHE_AUTOSIZE gives up for a smaller cache: it picks the smallest size within this of the best estimate (0 to 50)"`
+	// CacheEstimates runs the in-process cache's estimates of other sizes
+	// without autosize; see docs/CACHE.md, "Reading the estimates".
+	CacheEstimates bool `env:"CACHE_ESTIMATES" default:"false" doc:"estimate, while serving, the in-process cache's hit ratio at 1/4x to 8x its bound (Stats.Sizing, /debug/cache, the PR-I049 finding), for about 2.5 MB per cache; CACHE_AUTOSIZE turns it on"`
 	// CacheNamespace prefixes every key the service stores in a shared cache.
 	CacheNamespace string `env:"CACHE_NAMESPACE" doc:"prefix of every cache key, so services sharing a cache server do not collide"`
 	// CacheTLSCA, CacheTLSCert and CacheTLSKey are the TLS material of a
@@ -123,6 +126,7 @@ func (b Base) CacheConfig() CacheConfig {
 		// CACHE_AUTOSIZE: see autosize_check.go.
 		Autosize:       b.CacheAutosize,
 		AutosizeMargin: b.CacheAutosizeMargin,
+		Estimates:      b.CacheEstimates,
 		// The redis and memcached backends authenticate their entries
 		// with a key derived from these (see package cache).
 		SecretKey:          b.SecretKey,
@@ -167,6 +171,11 @@ type CacheConfig struct {
 	// backends refuse it.
 	Autosize       bool
 	AutosizeMargin float64 // in points of hit ratio: 0.5 is half a point
+	// Estimates makes the memory backend estimate its hit ratio at ¼× to
+	// 8× its bound (Stats.Sizing) without moving it; Autosize implies it.
+	// Without either, only the 1× estimate runs (adaptation's own). The
+	// other backends ignore it.
+	Estimates bool
 }
 
 // LogFormat is the encoding of log records: text or json.

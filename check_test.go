@@ -53,6 +53,7 @@ func TestBuiltinChecks(t *testing.T) {
 		// cache.New refuses it, so check must too: a new user saw check
 		// say ready and the service then exit at start, round six.
 		{"namespace with a colon", prodready.MapEnv{"CACHE_NAMESPACE": "a:b"}, "PR-E038", "CACHE_NAMESPACE", prodready.ErrInvalid},
+		{"estimates with a server backend", prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://h:1", "CACHE_ESTIMATES": "true"}, "PR-W039", "CACHE_ESTIMATES", nil},
 		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
 		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
 		{"url ignored", prodready.MapEnv{"CACHE_URL": "redis://h:1"}, "PR-W035", "CACHE_URL", nil},

@@ -38,6 +38,7 @@ var builtinChecks = []Check{
 	{ID: "PR-I036", Severity: SeverityInfo, Title: "a shared cache has no CACHE_NAMESPACE (hardened profiles)", Run: checkNamespace},
 	{ID: "PR-E037", Severity: SeverityError, Title: "CACHE_URL is not a form its backend accepts", Run: checkCacheURLForm},
 	{ID: "PR-E038", Severity: SeverityError, Title: "CACHE_NAMESPACE contains ':', the separator between namespace and key", Run: checkNamespaceColon},
+	{ID: "PR-W039", Severity: SeverityWarning, Title: "CACHE_ESTIMATES is on with a server backend, which ignores it", Run: checkEstimatesApply},
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},

@@ -28,7 +28,7 @@ func TestDescribe(t *testing.T) {
 		{
 			name: "Base",
 			dst:  &prodready.Base{},
-			n:    20,
+			n:    21,
 			want: map[string]prodready.VarDoc{
 				"SECRET_KEY": {Name: "SECRET_KEY", Field: "SecretKey", Type: "prodready.Secret", RequiredIn: []string{"production"}, Secret: true,
 					Doc: "key that signs sessions, tokens and cursors; at least 32 random bytes (prodready gen-secret)"},
@@ -44,7 +44,7 @@ func TestDescribe(t *testing.T) {
 			name: "a service's own struct, prefix and profile",
 			dst:  svc{}, // a struct value works too
 			opts: &prodready.Options{Prefix: "MYAPP_", Profiles: []prodready.Profile{staging}},
-			n:    23,
+			n:    24,
 			want: map[string]prodready.VarDoc{
 				"MYAPP_TOKEN": {Name: "MYAPP_TOKEN", Field: "Token", Type: "prodready.Secret", Default: prodready.Redacted, HasDefault: true,
 					ProfileDefaults: []prodready.ProfileDefault{{Profile: "staging", Value: prodready.Redacted}}, Secret: true, Doc: "API token"},

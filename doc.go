@@ -312,6 +312,7 @@
 //	PR-E038  CACHE_NAMESPACE contains ':', the separator between namespace and key
 //	PR-E043  CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile
 //	PR-E044  CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable, or set without a TLS CACHE_URL
+//	PR-W039  CACHE_ESTIMATES is on with a server backend, which ignores it
 //	PR-I040  the in-process cache is used under a hardened profile
 //	PR-W041  DATABASE_URL is SQLite under a hardened profile
 //	PR-W042  DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile

@@ -20,11 +20,11 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 	}
 	evictions := &c.slow.evictions
 	// The values are ordered by the adaptive W-TinyLFU; with CACHE_AUTOSIZE
-	// it also estimates the hit ratio at other sizes (Stats.Sizing), from
-	// a group of 5 miniatures per estimated capacity (about 2.5 MB per
-	// cache, with the 4 of adaptation; policy.TinyLFU.SimulationBytes):
-	// off otherwise.
-	noEst := !cfg.Autosize
+	// or CACHE_ESTIMATES it also estimates the hit ratio at other sizes
+	// (Stats.Sizing), from a group of 5 miniatures per estimated capacity
+	// (about 2.5 MB per cache, with the 4 of adaptation;
+	// policy.TinyLFU.SimulationBytes): off otherwise.
+	noEst := !cfg.Autosize && !cfg.Estimates
 	o := &engine.Options[memEntry[V]]{
 		Now:    now,
 		Policy: func(c uint64) policy.Policy { return policy.New(c, &policy.Options{NoEstimates: noEst}) },

@@ -35,8 +35,9 @@ type Sizing struct {
 	Pressure bool   `json:"pressure,omitempty"`
 	// Estimates are the hit ratios caches of other capacities would have
 	// had on the same requests, in increasing order of capacity (¼×, ½×,
-	// 1×, 2×, 4× and 8× the bound), from miniature simulations of the
-	// same policy on a sample of the keys.
+	// 1×, 2×, 4× and 8× the bound, with CACHE_ESTIMATES or CACHE_AUTOSIZE;
+	// only 1× without either), from miniature simulations of the same
+	// policy on a sample of the keys.
 	Estimates []Estimate `json:"estimates"`
 }
 
@@ -168,6 +169,10 @@ func (z *Sizing) attrs() []slog.Attr {
 			b.WriteByte('x')
 		} else {
 			b.WriteString(formatCapacity(e.Capacity, z.Unit))
+		}
+		if e.Requests == 0 {
+			b.WriteString(":-") // no sampled request yet: no hit ratio
+			continue
 		}
 		fmt.Fprintf(&b, ":%.1f%%", 100*e.HitRatio)
 	}

@@ -395,7 +395,7 @@ func TestFingerprint(t *testing.T) {
 	if first, _, _ := strings.Cut(v.stdout, "\n"); first+"\n" != a.stdout {
 		t.Errorf("fingerprint --verbose starts with %q, want %q", first, a.stdout)
 	}
-	for _, want := range []string{"key: SECRET_KEY (env)", "variables (20):", "SECRET_KEY             keyed hash", "PAGE_SIZE              value"} {
+	for _, want := range []string{"key: SECRET_KEY (env)", "variables (21):", "SECRET_KEY             keyed hash", "PAGE_SIZE              value"} {
 		if !strings.Contains(v.stdout, want) {
 			t.Errorf("fingerprint --verbose lacks %q:\n%s", want, v.stdout)
 		}
