@@ -3,8 +3,9 @@
 // prints what it loaded, with each value's origin and secrets redacted.
 //
 //	go run ./examples/quickstart                       # development profile
-//	APP_ENV=production go run ./examples/quickstart    # fails: SECRET_KEY not set
+//	APP_ENV=production go run ./examples/quickstart    # fails: SECRET_KEY and ADMIN_TOKEN not set
 //	APP_ENV=production SECRET_KEY=$(head -c 48 /dev/urandom | base64) \
+//	    ADMIN_TOKEN=$(head -c 48 /dev/urandom | base64) \
 //	    CACHE_BACKEND=memory go run ./examples/quickstart
 package main
 
