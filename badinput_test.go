@@ -343,7 +343,10 @@ func badInputs() []badInput {
 		{name: "unknown LOG_FORMAT", env: env("LOG_FORMAT", "xml"), key: "LOG_FORMAT", src: sEnv, where: "text or json", want: inv},
 		{name: "unknown CACHE_BACKEND", env: env("CACHE_BACKEND", "mongodb"), key: "CACHE_BACKEND", src: sEnv, where: "memory, redis or memcached", want: inv},
 		{name: "unknown CACHE_BACKEND yaml", files: mapFS("c.yaml", "name: x\ncache:\n  backend: redis-cluster\n"), conf: []string{"c.yaml"}, key: "CACHE_BACKEND", src: sFil, where: "c.yaml:3", want: inv},
-		{name: "unknown APP_ENV", env: env("APP_ENV", "prod"), key: "APP_ENV", src: sEnv, where: "want one of", want: prodready.ErrUnknownProfile},
+		// A new user typed prod and got no suggestion, where a required
+		// tag naming prod gets one.
+		{name: "unknown APP_ENV", env: env("APP_ENV", "prod"), key: "APP_ENV", src: sEnv, where: "want one of development, production, testing; did you mean production?", want: prodready.ErrUnknownProfile},
+		{name: "misspelt APP_ENV", env: env("APP_ENV", "developement"), key: "APP_ENV", src: sEnv, where: "; did you mean development?", want: prodready.ErrUnknownProfile},
 		{name: "unknown APP_ENV from file", env: env("APP_ENV_FILE", "p"), files: mapFS("p", badCanary), key: "APP_ENV", src: sSec, where: "not a known profile", want: prodready.ErrUnknownProfile},
 		{name: "APP_ENV NUL", env: env("APP_ENV", "production\x00"), key: "APP_ENV", src: sEnv, where: `unknown profile "production\x00"; want one of`, want: prodready.ErrUnknownProfile},
 		// A secret pasted into APP_ENV stops the load before any secret is

@@ -195,11 +195,14 @@ func LookupProfile(name string, custom []Profile) (Profile, error) {
 	// The name is quoted only when it looks like one: a secret pasted into
 	// APP_ENV stops the load before any secret is read, so nothing else
 	// would hide it (secret_copies.go).
-	shown := redact.Key(name) // not name-like here: described by its length
+	shown, near := redact.Key(name), "" // not name-like here: described by its length
 	if profileNameLike(name) {
 		shown = quote(name)
+		if n := nearProfile(want, names); n != "" {
+			near = "; did you mean " + n + "?"
+		}
 	}
-	return Profile{}, fmt.Errorf("%w %s; want one of %s", ErrUnknownProfile, shown, strings.Join(names, ", "))
+	return Profile{}, fmt.Errorf("%w %s; want one of %s%s", ErrUnknownProfile, shown, strings.Join(names, ", "), near)
 }
 
 // validateProfiles checks custom profiles' names and that no two profiles

@@ -25,18 +25,27 @@ func (l *loader) knownProfile(name string) (known bool, near string) {
 			names = append(names, n)
 		}
 	}
-	for _, n := range names {
-		if editDistance(name, n, 3) < 3 {
-			return false, "; did you mean " + n + "?"
-		}
-	}
-	for _, n := range names {
-		// An abbreviation: prod, dev, stag.
-		if len(name) >= 3 && strings.HasPrefix(n, name) {
-			return false, "; did you mean " + n + "?"
-		}
+	if n := nearProfile(name, names); n != "" {
+		return false, "; did you mean " + n + "?"
 	}
 	return false, "; register it with Options.Profiles, or fix the tag"
+}
+
+// nearProfile returns the name in names that name may stand for: one
+// within two edits (developement), else one it abbreviates (prod, dev,
+// stag); "" if none.
+func nearProfile(name string, names []string) string {
+	for _, n := range names {
+		if editDistance(name, n, 3) < 3 {
+			return n
+		}
+	}
+	for _, n := range names {
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			return n
+		}
+	}
+	return ""
 }
 
 // resolveProfile picks the profile: Options.Profile, else APP_ENV (or
