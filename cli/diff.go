@@ -181,8 +181,16 @@ func (r *runner) diff(args []string) error {
 			return r.errorf("diff", "%w", err)
 		}
 	}
-	if n := len(changes) + len(notCompared); n > 0 {
-		return r.errorf("diff", "%w in %s", ErrConfigsDiffer, plural(n, "variable"))
+	uncompared := ""
+	if len(notCompared) > 0 {
+		uncompared = "; " + plural(len(notCompared), "secret") + " could not be compared"
+	}
+	switch {
+	case len(changes) > 0:
+		return r.errorf("diff", "%w in %s%s", ErrConfigsDiffer, plural(len(changes), "variable"), uncompared)
+	case len(notCompared) > 0:
+		// The secrets may be equal; without a common key, nobody can say.
+		return r.errorf("diff", "%w, or may%s", ErrConfigsDiffer, uncompared)
 	}
 	return nil
 }

@@ -71,6 +71,7 @@ func TestDiffListsExactlyTheVariableThatDiffers(t *testing.T) {
 		want      string
 		code      int
 		wantNote  string // in stderr
+		wantErr   string // in the error, when set
 		secretsIn []string
 	}{
 		{name: "identical", env: base, want: "", code: 0},
@@ -79,7 +80,9 @@ func TestDiffListsExactlyTheVariableThatDiffers(t *testing.T) {
 		{name: "database password only", env: with("DATABASE_URL", strings.Replace(base["DATABASE_URL"], password, otherPassword, 1)),
 			want: "DATABASE_URL\n", code: 1, secretsIn: []string{otherPassword}},
 		{name: "secret key only", env: with("SECRET_KEY", strongKey(t)), want: "SECRET_KEY\n", code: 1,
-			wantNote: "cannot be compared: DATABASE_URL"},
+			// The count once took in the secret not compared: "differ in 2
+			// variables" over one line of output (a new user).
+			wantNote: "cannot be compared: DATABASE_URL", wantErr: "the configurations differ in 1 variable; 1 secret could not be compared"},
 		{name: "two variables", env: with("PAGE_SIZE", "41"), want: "PAGE_SIZE\n", code: 1},
 	}
 	tests[len(tests)-1].env["LOG_LEVEL"] = "debug"
@@ -94,6 +97,9 @@ func TestDiffListsExactlyTheVariableThatDiffers(t *testing.T) {
 			}
 			if !strings.Contains(res.stderr, tt.wantNote) || tt.wantNote == "" && res.stderr != "" {
 				t.Errorf("stderr = %q, want %q", res.stderr, tt.wantNote)
+			}
+			if !strings.Contains(res.errText(), tt.wantErr) {
+				t.Errorf("error = %q, want %q in it", res.errText(), tt.wantErr)
 			}
 			// Either order lists the same variables.
 			if rev := runDiff(t, other, ref); rev.stdout != tt.want || rev.code != tt.code {
