@@ -288,9 +288,12 @@ func TestColor(t *testing.T) {
 }
 
 // TestPrintEnvRoundTrip checks that print --format env is a .env file
-// internal/dotenv parses back to the printed values, secrets and empty
-// values left out, and
-// that loading it gives the same configuration.
+// internal/dotenv parses back to the printed values, secrets, empty values
+// and defaults left out, and that loading it gives the same configuration,
+// with the same variables set. A default once written as an assignment
+// came back set: with CACHE_AUTOSIZE, check then refused CACHE_MAX_SIZE as
+// explicit (PR-E047), and a set CACHE_MAX_SIZE bounds a memory-bounded
+// cache where the default gives way (a new user).
 func TestPrintEnvRoundTrip(t *testing.T) {
 	t.Parallel()
 	type svc struct {
@@ -331,6 +334,7 @@ func TestPrintEnvRoundTrip(t *testing.T) {
 		Vars []struct {
 			Name, Value string
 			Secret      bool
+			Source      string
 		}
 	}
 	if err := json.Unmarshal([]byte(jres.stdout), &printed); err != nil {
@@ -342,8 +346,9 @@ func TestPrintEnvRoundTrip(t *testing.T) {
 		if v.Name == "APP_ENV" {
 			continue // a comment: the profile is the environment's to choose
 		}
-		if v.Secret || strings.Contains(v.Value, prodready.Redacted) || v.Value == "" {
-			// A comment: an assignment would clear what the environment holds.
+		if v.Secret || strings.Contains(v.Value, prodready.Redacted) || v.Value == "" || v.Source == "default" || v.Source == "profile" {
+			// A comment: an assignment would clear what the environment
+			// holds, or set what only a default gave.
 			if g, ok := got[v.Name]; ok {
 				t.Errorf(".env assigns %s = %q, want a comment only", v.Name, g)
 			}
@@ -367,6 +372,19 @@ func TestPrintEnvRoundTrip(t *testing.T) {
 	fp := runWith(t, o, &svc{}, "fingerprint")
 	if fpBack.err != nil || fp.err != nil || fpBack.stdout != fp.stdout {
 		t.Errorf("fingerprint of the printed .env = %q (%v), want %q (%v)", fpBack.stdout, fpBack.err, fp.stdout, fp.err)
+	}
+	var reloaded struct {
+		Vars []struct{ Name, Source string }
+	}
+	jb := runWith(t, ob, &svc{}, "print", "--format", "json", "--env-file", "printed.env")
+	if err := json.Unmarshal([]byte(jb.stdout), &reloaded); err != nil {
+		t.Fatal(err)
+	}
+	isDefault := func(source string) bool { return source == "default" || source == "profile" }
+	for i, v := range reloaded.Vars {
+		if i < len(printed.Vars) && isDefault(v.Source) != isDefault(printed.Vars[i].Source) {
+			t.Errorf("%s comes back from %s, printed from %s: want a default to stay one, and a set value set", v.Name, v.Source, printed.Vars[i].Source)
+		}
 	}
 }
 

@@ -21,7 +21,7 @@ func (r *runner) print(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	format := &choiceFlag{v: "text", choices: []string{"text", "json", "env"}}
-	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, safe to source in a shell; secrets and empty values are comments)")
+	fs.Var(format, "format", "output `format`: text, json or env (.env syntax, safe to source in a shell; secrets, empty values and defaults are comments)")
 	if err := r.parse(fs, "print", args); err != nil {
 		return err
 	}
@@ -138,7 +138,10 @@ func escapeNonPrintable(b []byte) string {
 // . ./file) read back to the same values, and that runs nothing in the
 // shell; see envValue.
 //
-// Only values that can be written in full are assignments. A secret, a
+// Only values that can be written in full, and that a source above the
+// defaults set, are assignments. A default or a profile's default is a
+// comment showing it, so that it reads back as a default (a set
+// CACHE_MAX_SIZE means more than its default does). A secret, a
 // value in which the report redacted a credential (a URL's password), and
 // an empty or unset value are comments: the file must never hold a secret
 // nor a placeholder that would load as a real value, and an assignment
@@ -153,6 +156,7 @@ func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error
 	fmt.Fprintf(b, "# The effective configuration under profile %s, written by %s print --format env.\n", text(rep.Profile), text(prog))
 	b.WriteString("# Secrets, URLs with a password and empty values are comments, never assignments:\n")
 	b.WriteString("# set them in the environment (or with NAME_FILE); sourcing this file leaves them as they are.\n")
+	b.WriteString("# Defaults and profile defaults are comments too, so that they stay defaults when it is read back.\n")
 	b.WriteString("# Safe to source in a POSIX shell (set -a; . ./file): values are quoted, never expanded.\n")
 	for _, v := range rep.Vars {
 		name := clean(v.Name)
@@ -171,6 +175,12 @@ func writeVarsEnv(w io.Writer, prog, prefix string, rep *prodready.Report) error
 			fmt.Fprintf(b, "# %s: not set\n", v.Name)
 		case v.Value == "":
 			fmt.Fprintf(b, "# %s: empty, not written (%s; an empty assignment would clear the environment's value, or reload as the default)\n", v.Name, clean(v.Origin.String()))
+		case v.Origin.Source == prodready.SourceDefault || v.Origin.Source == prodready.SourceProfile:
+			// Written, a default would come back set: CACHE_MAX_SIZE set
+			// beside CACHE_MAX_MEMORY bounds the cache, where its default
+			// gives way, and CACHE_AUTOSIZE refuses it (PR-E047).
+			// clean keeps the comment on one line.
+			fmt.Fprintf(b, "# %s=%s (%s)\n", v.Name, clean(v.Value), clean(v.Origin.String()))
 		default:
 			q, ok := envValue(v.Value)
 			if !ok {
