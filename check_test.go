@@ -54,6 +54,10 @@ func TestBuiltinChecks(t *testing.T) {
 		// say ready and the service then exit at start, round six.
 		{"namespace with a colon", prodready.MapEnv{"CACHE_NAMESPACE": "a:b"}, "PR-E038", "CACHE_NAMESPACE", prodready.ErrInvalid},
 		{"estimates with a server backend", prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "redis://h:1", "CACHE_ESTIMATES": "true"}, "PR-W039", "CACHE_ESTIMATES", nil},
+		// PR-W042's counterpart for the cache: a new user found a plain
+		// redis:// with a password to a remote host passing production.
+		{"cache password in clear text", prod(prodready.MapEnv{"CACHE_URL": "redis://:pw@cache.internal:6379/0"}), "PR-W051", "CACHE_URL", nil},
+		{"cache password in clear text, valkey", prod(prodready.MapEnv{"CACHE_URL": "valkey://app:pw@10.0.0.7:6379/0"}), "PR-W051", "CACHE_URL", nil},
 		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
 		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
 		{"url ignored", prodready.MapEnv{"CACHE_URL": "redis://h:1"}, "PR-W035", "CACHE_URL", nil},
@@ -148,6 +152,31 @@ func TestNamespaceNoteOnlyForServerBackends(t *testing.T) {
 			rep, _ := prodready.LoadWithReport(ctx, &b, opts(env, nil))
 			if hasFinding(rep, "PR-I036", "") {
 				t.Errorf("CACHE_BACKEND=%q: findings %+v hold PR-I036", backend, rep.Findings)
+			}
+		})
+	}
+}
+
+// TestClearTextCachePasswordOnlyOffLoopback checks where PR-W051 stays
+// quiet: TLS, no password, a loopback server, a profile that is not
+// hardened.
+func TestClearTextCachePasswordOnlyOffLoopback(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, profile, url string }{
+		{"tls", "production", "rediss://:pw@cache.internal:6379/0"},
+		{"no password", "production", "redis://cache.internal:6379/0"},
+		{"localhost", "production", "redis://:pw@localhost:6379/0"},
+		{"ipv6 loopback", "production", "redis://:pw@[::1]:6379/0"},
+		{"development", "development", "redis://:pw@cache.internal:6379/0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := prodready.MapEnv{"APP_ENV": tt.profile, "SECRET_KEY": strongKey(t), "CACHE_BACKEND": "redis", "CACHE_URL": tt.url, "CACHE_NAMESPACE": "svc"}
+			var b prodready.Base
+			rep, _ := prodready.LoadWithReport(ctx, &b, opts(env, nil))
+			if hasFinding(rep, "PR-W051", "") {
+				t.Errorf("CACHE_URL=%s under %s: findings %+v hold PR-W051", tt.url, tt.profile, rep.Findings)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"reflect"
 	"slices"
@@ -42,6 +43,7 @@ var builtinChecks = []Check{
 	{ID: "PR-I040", Severity: SeverityInfo, Title: "the in-process cache is used under a hardened profile", Run: checkMemoryBackend},
 	{ID: "PR-W041", Severity: SeverityWarning, Title: "DATABASE_URL is SQLite under a hardened profile", Run: checkSQLite},
 	{ID: "PR-W042", Severity: SeverityWarning, Title: "DATABASE_URL turns TLS off (sslmode=disable) under a hardened profile", Run: checkSSLMode},
+	{ID: "PR-W051", Severity: SeverityWarning, Title: "CACHE_URL sends a password in clear text (redis://) to a server off this host under a hardened profile", Run: checkCachePlainText},
 	{ID: "PR-E043", Severity: SeverityError, Title: "CACHE_URL turns TLS certificate verification off (skip_verify) under a hardened profile", Run: checkCacheSkipVerify},
 	{ID: "PR-E044", Severity: SeverityError, Title: "CACHE_TLS_CA, CACHE_TLS_CERT or CACHE_TLS_KEY is not usable TLS material, or is set without a TLS CACHE_URL", Run: checkCacheTLS},
 	{ID: "PR-E046", Severity: SeverityError, Title: "CACHE_AUTOSIZE is on without a memory budget (CACHE_MAX_MEMORY or a container limit)", Run: checkAutosizeBudget},
@@ -333,6 +335,30 @@ func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 		return []Finding{in.finding("DATABASE_URL", "$ has sslmode=disable: credentials and data cross the network in clear text", "use sslmode=verify-full (or require)")}
 	}
 	return nil
+}
+
+// checkCachePlainText (PR-W051) warns, under a hardened profile, of a
+// redis:// (or valkey://) CACHE_URL with a password and a server off this
+// host: the password and every cached value cross the network in clear
+// text, as DATABASE_URL's sslmode=disable (PR-W042) would send them.
+func checkCachePlainText(_ context.Context, in *CheckInput) []Finding {
+	b := in.Base
+	if b == nil || !in.Profile.Hardened() || !b.CacheURL.IsSet() {
+		return nil
+	}
+	u := b.CacheURL.URL()
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "redis" && scheme != "valkey" || u.User == nil {
+		return nil
+	}
+	if _, ok := u.User.Password(); !ok {
+		return nil
+	}
+	if host := u.Hostname(); strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+		return nil
+	}
+	return []Finding{in.finding("CACHE_URL", "$ is "+scheme+"://, without TLS, to "+quote(u.Host)+": its password and the cached values cross the network in clear text",
+		"use rediss:// (TLS; "+in.name("CACHE_TLS_CA")+" for a private CA)")}
 }
 
 // sslModeDisabled reports whether a query sets sslmode=disable, with either

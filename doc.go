@@ -323,6 +323,7 @@
 //	PR-E047  CACHE_AUTOSIZE is on with a server backend or an explicit CACHE_MAX_SIZE, which it would ignore
 //	PR-E048  CACHE_AUTOSIZE_MARGIN is outside 0 to 50 points
 //	PR-W050  an unknown variable looks like a misspelling, or carries the prefix
+//	PR-W051  CACHE_URL sends a password in clear text (redis://) to a server off this host under a hardened profile
 //
 // PR-W050 compares the names of the whole environment with the struct's
 // variables (indexed once per type): with [Options.Prefix] set, every
