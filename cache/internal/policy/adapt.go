@@ -120,8 +120,10 @@ func (p *core) stepToward(cfg Config) {
 // was chosen for that the miniatures hold half or twice the entries they
 // should.
 func (t *TinyLFU) recalibrate() bool {
+	// Not only once the cache is full: one that never fills (a working
+	// set under the budget) would keep sampling by its first guess.
 	n := t.main.a.len()
-	if n == 0 || t.main.weight < t.main.capacity/2 {
+	if n < minWeighEntries {
 		return false
 	}
 	mean := float64(t.main.weight) / float64(n)

@@ -153,9 +153,13 @@ func TestSampleRateFollowsTheWeights(t *testing.T) {
 		{1 << 18, 2000, 400_000, 1, 100_000},
 		{1 << 23, 40_000, 400_000, float64(defaultSampleEntries) / (1 << 15), 10_000},
 		{1 << 26, 300_000, 700_000, float64(defaultSampleEntries) / (1 << 18), 1_000},
+		// A cache that never fills: 3,000 entries in 8 MiB (the reference
+		// service's items under CACHE_MAX_MEMORY=8MiB, where every
+		// estimate rested on 0 requests).
+		{1 << 23, 3000, 30_000, float64(defaultSampleEntries) / (1 << 15), 1_000},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.capacity), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.capacity, "/", tt.keys), func(t *testing.T) {
 			t.Parallel()
 			p := New(tt.capacity, nil)
 			if r, want := p.SampleRate(), float64(defaultSampleEntries)/float64(tt.capacity); r > want*1.01 {

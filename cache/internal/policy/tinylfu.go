@@ -103,13 +103,17 @@ var DefaultCandidates = []Config{
 const defaultSampleEntries = 4096
 
 // weighEvery is how often, in calls of Add, it compares the entries' mean
-// weight with the one the sample rate was chosen for (recalibrate). The
-// end of an epoch compares them too, but an epoch is counted in sampled
-// requests, and the rate before the first comparison assumes one weight
-// unit per entry: a cache of 64 MiB holding entries of 256 bytes would
-// sample one request in 16,384 instead of one in 64, and reach the end of
-// its first epoch after 67 million requests.
-const weighEvery = 1024
+// weight with the one the sample rate was chosen for (recalibrate), and
+// at the 64th, 128th, 256th and 512th call before that. The end of an
+// epoch compares them too, but an epoch is counted in sampled requests,
+// and the rate before the first comparison assumes one weight unit per
+// entry: a cache of 64 MiB holding entries of 256 bytes would sample one
+// request in 16,384 instead of one in 64, and reach the end of its first
+// epoch after 67 million requests.
+const (
+	weighEvery      = 1024
+	minWeighEntries = 64 // the fewest entries whose mean weight sets the rate
+)
 
 // EstimateFactors are the multiples of the capacity Estimates reports.
 var EstimateFactors = []float64{0.25, 0.5, 1, 2, 4, 8}
@@ -387,7 +391,7 @@ func (t *TinyLFU) SampleThreshold() uint64 {
 func (t *TinyLFU) Add(h uint64, w uint32, evict []uint64) []uint64 {
 	t.calls++
 	evict = t.main.add(h, w, evict)
-	if t.adds++; t.adds%weighEvery == 0 {
+	if t.adds++; t.adds%weighEvery == 0 || t.adds >= minWeighEntries && t.adds&(t.adds-1) == 0 {
 		t.recalibrate()
 	}
 	if v := sampleValue(h); v < t.maxThreshold {
