@@ -438,6 +438,13 @@ func badInputs() []badInput {
 		{name: "NAME_FILE holds a long secret", env: env("API_TOKEN_FILE", strings.Repeat(badCanary, 200)), key: "API_TOKEN", src: sSec, where: "API_TOKEN_FILE: the path is 7000 bytes, longer than the 4095-byte limit (set API_TOKEN_FILE to the path of a file", want: inv, check: "PR-E004"},
 		{name: "APP_ENV_FILE holds the secret itself", env: env("APP_ENV_FILE", "sk_live_"+badCanary), key: "APP_ENV", src: sSec, where: "APP_ENV_FILE (43 bytes, not shown): does not exist", want: inv, check: "PR-E004"},
 		{name: "NAME_FILE path of 4096 bytes", env: env("API_TOKEN_FILE", "/"+mib1[:4095]), key: "API_TOKEN", src: sSec, where: "the path is 4096 bytes, longer than the 4095-byte limit", want: inv, check: "PR-E004"},
+		// A path that is plainly one (lower-case path characters and a
+		// '/') is shown though nothing is there: a new user could not tell
+		// which mount path the service tried. A generated key has upper
+		// case (base64) or no '/' (hex), so it stays hidden.
+		{name: "NAME_FILE names a missing path, shown", env: env("API_TOKEN_FILE", "/run/secrets/api_token"), key: "API_TOKEN", src: sSec, where: "API_TOKEN_FILE /run/secrets/api_token: does not exist", want: inv, check: "PR-E004"},
+		{name: "NAME_FILE holds a base64 key with a slash", env: env("API_TOKEN_FILE", "/Zq3v9Xk2Lw8Rt5Yp1Hn6Bm4/Cj7Df0Gs2Ve9Ua3Ko8Ix5Wr"), key: "API_TOKEN", src: sSec, where: "API_TOKEN_FILE (48 bytes, not shown): does not exist", want: inv, check: "PR-E004"},
+		{name: "NAME_FILE holds a lower-case secret with a slash", env: env("API_TOKEN_FILE", "/"+strings.ToLower(badCanary)), key: "API_TOKEN", src: sSec, where: "API_TOKEN_FILE (36 bytes, not shown): does not exist", want: inv, check: "PR-E004"},
 		{name: "NAME_FILE names a directory, shown", env: env("API_TOKEN_FILE", "/run/secrets"), files: fstest.MapFS{"run/secrets/x": {Data: []byte("x")}}, key: "API_TOKEN", src: sSec, where: "API_TOKEN_FILE /run/secrets: is a directory", want: inv},
 		{name: "CONFIG_FILE path of 4096 bytes", env: env("CONFIG_FILE", "/"+mib1[:4090]+".yaml"), src: sFil, where: "the path is 4096 bytes, longer than the 4095-byte limit", want: inv, check: "PR-E005"},
 		{name: "CONFIG_FILE long path keeps its name", env: env("CONFIG_FILE", "/"+strings.Repeat("deploy/", 50)+"app.yaml"), src: sFil, where: "config file /" + strings.Repeat("deploy/", 50) + "app.yaml does not exist", want: inv},

@@ -67,9 +67,9 @@ func TestReportOnFailedLoads(t *testing.T) {
 				if !ok {
 					t.Fatal("Report.Var(SECRET_KEY) missing")
 				}
-				// The value names no file, so it may be a secret pasted
-				// instead of a path: its length is shown, not its text.
-				want := prodready.Origin{Source: prodready.SourceEnvFile, Var: "SECRET_KEY_FILE", Name: "(19 bytes, not shown)"}
+				// The value names no file, but it is plainly a path (lower
+				// case, a '/'), not a secret pasted instead of one.
+				want := prodready.Origin{Source: prodready.SourceEnvFile, Var: "SECRET_KEY_FILE", Name: "run/secrets/missing"}
 				if v.Origin != want {
 					t.Errorf("SECRET_KEY origin = %+v, want %+v", v.Origin, want)
 				}

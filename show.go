@@ -35,10 +35,35 @@ func showPath(p string) string {
 	return s
 }
 
-// hiddenPath stands for a NAME_FILE value that is not shown: it names no
-// file (yet), so it may be a secret pasted by mistake.
+// hiddenPath stands for a NAME_FILE value that names no file (yet): it may
+// be a secret pasted by mistake, so it is shown only when it is plainly a
+// path (pathLike), and otherwise by its length.
 func hiddenPath(p string) string {
+	if pathLike(p) {
+		return p
+	}
 	return "(" + strconv.Itoa(len(p)) + " bytes, not shown)"
+}
+
+// pathLike reports whether p is plainly a path and no key: at most 512
+// bytes of lower-case letters, digits, '.', '_', '-' and '/', in two
+// names or more, with a letter (/run/secrets/api_token, secrets/key). A
+// generated key is never so: base64 has upper case, hex no '/'. A
+// lower-case passphrase with a '/' between two words pasted into
+// NAME_FILE would show. A new user could not tell which mount path the
+// service had tried.
+func pathLike(p string) bool {
+	names := strings.FieldsFunc(p, func(r rune) bool { return r == '/' })
+	if len(p) > 512 || len(names) < 2 || !strings.ContainsFunc(p, func(r rune) bool { return 'a' <= r && r <= 'z' }) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // sourceText names an origin in a sentence: "the environment",
