@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"unicode/utf8"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -229,6 +230,57 @@ func TestSecretCopiesAreDigestedAsSecrets(t *testing.T) {
 		}
 		if a, b := nsDigest(strongKey(t)), nsDigest(strongKey(t)); a != b {
 			t.Errorf("copies of two passwords digest to %s and %s; want one digest that says nothing of them", a, b)
+		}
+	})
+}
+
+// FuzzSecretCopies pastes a loaded secret into a plain variable between
+// any two texts and checks that no error, finding or log shows it: not
+// whole, not escaped, and not cut after its first minCutCopy (4) bytes or
+// more where an error cuts the value.
+func FuzzSecretCopies(f *testing.F) {
+	f.Add("Zq3v9Xk2Lw8Rt5Yp1Hn6Bm4Cj7Df0Gs2Ve9Ua3Ko8Ix5Wr", "", "")
+	f.Add(`q7\Rz"Lm2#Xp9@Vt4!Wn8$Yb3%Hc6&Jd1`, "x", "y")
+	f.Add("Zq3v9Xk2Lw8Rt5Yp1Hn6Bm4Cj7Df0Gs2Ve9Ua3Ko8Ix5WrZq3v9Xk2Lw8Rt5Yp1Hn6Bm4Cj7Df0Gs2Ve9Ua3Ko8Ix5Wr", strings.Repeat("9", 60), "")
+	f.Add("Zq3v9Xk2Lw8Rt5Yp\x01Hn6Bm4Cj7Df0Gs2", "redis://u:", "@h/0")
+	f.Fuzz(func(t *testing.T, key, before, after string) {
+		key = strings.TrimSpace(key)
+		if len(key) < 16 || len(key) > 200 || len(before)+len(after) > 200 || strings.ContainsAny(key, "\x00") || !utf8.ValidString(key) {
+			return
+		}
+		env := prodready.MapEnv{"SECRET_KEY": key, "LOG_LEVEL": before + key + after}
+		var log bytes.Buffer
+		o := opts(env, nil)
+		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+		var b prodready.Base
+		rep, err := prodready.LoadWithReport(t.Context(), &b, o)
+		var text strings.Builder
+		fmt.Fprintf(&text, "%v\n%+v\n", err, err)
+		if rep != nil {
+			for _, f := range rep.Findings {
+				fmt.Fprintf(&text, "%s %s %s %v\n", f.Message, f.Hint, f.Origin, f.Err)
+			}
+			for _, v := range rep.Vars {
+				fmt.Fprintf(&text, "%s=%s %s\n", v.Name, v.Value, v.Origin)
+			}
+		}
+		out := text.String() + log.String()
+		q := strconv.Quote(key)
+		escaped := q[1 : len(q)-1]
+		switch {
+		case strings.Contains(out, key):
+			t.Fatalf("the output shows the key:\n%s", out)
+		case strings.Contains(out, escaped):
+			t.Fatalf("the output shows the key escaped:\n%s", out)
+		}
+		for n := 4; n < len(key); n++ {
+			if !utf8.ValidString(key[:n]) {
+				continue
+			}
+			p := strconv.Quote(key[:n])
+			if strings.Contains(out, p[1:len(p)-1]+`"...`) {
+				t.Fatalf("the output shows the key's first %d bytes where it cuts the value:\n%s", n, out)
+			}
 		}
 	})
 }

@@ -83,7 +83,7 @@ func TestEndToEnd(t *testing.T) {
 			[]string{`"id": "PR-E010"`, `"ready": false`}, nil},
 		{"key from a file", []string{"APP_ENV=production", "SECRET_KEY_FILE=key", hardened[2]}, []string{"print"}, 0,
 			[]string{"SECRET_KEY             [redacted]", "set, 64+ bytes", "SECRET_KEY_FILE key", "postgres://app:[redacted]@db.internal:5432/app"}, nil},
-		{"print as .env", hardened, []string{"print", "--format", "env"}, 0, []string{"\n# SECRET_KEY: secret, set, 64+ bytes (not written; set it in the environment)\n", "\n# DATABASE_URL: holds a password, not written (env; set it in the environment)\n", "\nCACHE_TTL=10m0s\n"}, nil},
+		{"print as .env", hardened, []string{"print", "--format", "env"}, 0, []string{"\n# SECRET_KEY: secret, set, 64+ bytes (not written; set it in the environment)\n", "\n# DATABASE_URL: holds a password, not written (env; set it in the environment)\n", "\n# CACHE_TTL=10m0s (profile production)\n"}, nil},
 		{"print as .env leaves APP_ENV to the environment", hardened, []string{"print", "--format", "env"}, 0, []string{"\n# APP_ENV=production (selects the profile; set it in the environment)\n"}, nil},
 		{"fingerprint with a generated key", nil, []string{"fingerprint"}, 0, nil, []string{"prodready fingerprint: warning: SECRET_KEY is not set"}},
 		{"env under one profile", nil, []string{"env", "--profile", "production"}, 0, []string{"| `DEBUG` | bool | `false` | production: `false` |"}, nil},
