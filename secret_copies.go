@@ -92,9 +92,10 @@ const minCutCopy = 4
 // character where quote cuts a long value ("...", see quote).
 type secretText struct {
 	raw, escaped string
-	// cuts[i] is the length of escaped's start that escapes raw's first
-	// i+minCutCopy bytes or more, up to a character's end, for each
-	// character that ends at or past minCutCopy bytes.
+	// cuts are the lengths of escaped's starts that escape raw up to the
+	// end of each of its characters, from the first that ends at or past
+	// raw's minCutCopy-th byte to the one before the last (the whole is
+	// escaped itself), in increasing order.
 	cuts []int
 }
 
