@@ -92,6 +92,26 @@ func TestEstimateAccuracy(t *testing.T) {
 	}
 }
 
+// TestEstimateAccuracyInBytes is TestEstimateAccuracy for a capacity in
+// bytes, as CACHE_MAX_MEMORY gives: 4,096 entries of 256 bytes in 1 MiB.
+// Until round seven such a cache sampled as if each entry weighed one
+// byte until an epoch's end, and its estimates rested on a few hundred
+// requests.
+func TestEstimateAccuracyInBytes(t *testing.T) {
+	t.Parallel()
+	const w, capacity = 256, 4096 * 256
+	stream := zipfStream(0.8, 100_000, 150_000, 1)
+	p := New(capacity, &Options{SampleEntries: 1024})
+	replayWeighted(p, stream, w, 0)
+	for _, e := range p.Estimates() {
+		got := replayWeighted(New(e.Capacity, &Options{NoEstimates: true}), stream, w, 0)
+		if d := 100 * math.Abs(e.HitRatio-got); d > 2 {
+			t.Errorf("capacity %d bytes: estimate %.2f%% from %d requests, replay %.2f%%: off by %.2f points, want ≤ 2",
+				e.Capacity, 100*e.HitRatio, e.Requests, 100*got, d)
+		}
+	}
+}
+
 // TestEstimatesCoverTheFactors checks the shape of Estimates: one per
 // factor and per extra capacity, increasing, each with its requests.
 func TestEstimatesCoverTheFactors(t *testing.T) {
