@@ -242,6 +242,12 @@ func badInputs() []badInput {
 		{name: "memory size unknown unit", env: env("BUFFER_MEMORY", "10 parsecs"), key: "BUFFER_MEMORY", src: sEnv, where: "invalid memory size", want: inv},
 		{name: "memory size over 100 percent", env: env("BUFFER_MEMORY", "250%"), key: "BUFFER_MEMORY", src: sEnv, where: "invalid memory size", want: inv},
 		{name: "PAGE_SIZE negative", env: env("PAGE_SIZE", "-1"), key: "PAGE_SIZE", src: sEnv, check: "PR-E021", want: inv},
+		// The decoder knows the Go type's range, not the variable's: a new
+		// user fixed MAX_PAGE_SIZE to 9223372036854775807 and only then
+		// met PR-E022. The hint now gives the variable's own range.
+		{name: "MAX_PAGE_SIZE past 64 bits", env: env("MAX_PAGE_SIZE", "99999999999999999999"), key: "MAX_PAGE_SIZE", src: sEnv, where: "(fix MAX_PAGE_SIZE in the environment: it takes a whole number from 1 to 2147483646)", want: inv},
+		{name: "PAGE_SIZE with a separator", env: env("PAGE_SIZE", "1_000"), key: "PAGE_SIZE", src: sEnv, where: "it takes a whole number from 1 to MAX_PAGE_SIZE, 100 by default)", want: inv},
+		{name: "CACHE_MAX_SIZE a word", env: env("CACHE_MAX_SIZE", "lots"), key: "CACHE_MAX_SIZE", src: sEnv, where: "it takes a whole number of 1 or more", want: inv},
 		{name: "MAX_PAGE_SIZE zero", env: env("MAX_PAGE_SIZE", "0"), key: "MAX_PAGE_SIZE", src: sEnv, check: "PR-E022", want: inv},
 		{name: "PAGE_SIZE above MAX_PAGE_SIZE", env: env("PAGE_SIZE", "500"), key: "PAGE_SIZE", src: sEnv, check: "PR-E023", want: inv},
 		{name: "CACHE_MAX_SIZE negative", env: env("CACHE_MAX_SIZE", "-100"), key: "CACHE_MAX_SIZE", src: sEnv, check: "PR-E032", want: inv},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,6 +113,29 @@ func (b *Base) base() *Base { return b }
 // hasBase is satisfied by any struct that embeds Base, through the
 // promoted base method: Load finds Base this way, whatever the struct.
 type hasBase interface{ base() *Base }
+
+var hasBaseType = reflect.TypeFor[hasBase]()
+
+// baseRange is the range Base's variable name (without the prefix) takes,
+// which its check enforces once it has decoded (PR-E021, PR-E022,
+// PR-E032), for the hint of a value that does not decode: the decoder
+// knows only the Go type's range, and a new user who fixed MAX_PAGE_SIZE
+// to the int's largest value met PR-E022 next. "" for any other variable,
+// or a struct without Base.
+func (l *loader) baseRange(name string) string {
+	if !reflect.PointerTo(l.plan.Type).Implements(hasBaseType) {
+		return ""
+	}
+	switch name {
+	case "PAGE_SIZE":
+		return "a whole number from 1 to " + l.o.Prefix + "MAX_PAGE_SIZE, 100 by default"
+	case "MAX_PAGE_SIZE":
+		return "a whole number from 1 to " + strconv.Itoa(maxPageSizeLimit)
+	case "CACHE_MAX_SIZE":
+		return "a whole number of 1 or more"
+	}
+	return ""
+}
 
 // CacheConfig returns the cache settings as a plain value: what cache.New
 // reads from the configuration it is given.

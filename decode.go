@@ -274,6 +274,9 @@ func (l *loader) invalid(f *bind.Field, full string, origin Origin, raw string, 
 	if origin.Source != SourceEnv {
 		hint = "fix " + full + " (" + origin.String() + ")"
 	}
+	if r := l.baseRange(f.Name); r != "" {
+		hint += ": it takes " + r
+	}
 	// A decoder's message may quote the value again, whole: a
 	// TextUnmarshaler's or slog's does. Quote it once, our way.
 	why := err.Error()
