@@ -43,31 +43,40 @@ func TestSecretCopiesAreNotShown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := prodready.MapEnv{"APP_ENV": "production", "DATABASE_URL": "postgres://db/app?sslmode=verify-full"}
-			for k, v := range tt.env {
-				env[k] = v
-			}
-			o := opts(env, tt.files)
-			o.ConfigFiles = tt.conf
-			var log bytes.Buffer
-			o.Logger = slog.New(slog.NewTextHandler(&log, nil))
-			var b prodready.Base
-			rep, err := prodready.LoadWithReport(t.Context(), &b, o)
-			js, _ := json.Marshal(rep)
-			var text strings.Builder
-			for _, v := range rep.Vars {
-				fmt.Fprintf(&text, "%s=%s\n", v.Name, v.Value)
-			}
-			for _, f := range rep.Findings {
-				fmt.Fprintf(&text, "%s %s %s %v\n", f.ID, f.Message, f.Hint, f.Err)
-			}
-			for where, out := range map[string]string{"error": fmt.Sprintf("%v %+v", err, err), "report JSON": string(js), "report": text.String(), "log": log.String()} {
+			shown, _ := loadShowing(t, tt.env, tt.files, tt.conf)
+			for where, out := range shown {
 				if strings.Contains(out, key) {
 					t.Errorf("the %s shows the secret:\n%s", where, out)
 				}
 			}
 		})
 	}
+}
+
+// loadShowing loads Base under production with env over a valid base, and
+// returns everything the load shows: the error (%v and %+v), the report as
+// JSON and as text (values, findings), and the log.
+func loadShowing(t *testing.T, env prodready.MapEnv, files fstest.MapFS, conf []string) (map[string]string, error) {
+	t.Helper()
+	all := prodready.MapEnv{"APP_ENV": "production", "DATABASE_URL": "postgres://db/app?sslmode=verify-full"}
+	for k, v := range env {
+		all[k] = v
+	}
+	o := opts(all, files)
+	o.ConfigFiles = conf
+	var log bytes.Buffer
+	o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	var b prodready.Base
+	rep, err := prodready.LoadWithReport(t.Context(), &b, o)
+	js, _ := json.Marshal(rep)
+	var text strings.Builder
+	for _, v := range rep.Vars {
+		fmt.Fprintf(&text, "%s=%s %s\n", v.Name, v.Value, v.Origin)
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(&text, "%s %s %s %s %v\n", f.ID, f.Message, f.Hint, f.Origin, f.Err)
+	}
+	return map[string]string{"error": fmt.Sprintf("%v %+v", err, err), "report JSON": string(js), "report": text.String(), "log": log.String()}, err
 }
 
 // TestShortSecretsAreNotHunted checks that a short secret's text is left
@@ -140,21 +149,15 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := prodready.MapEnv{"APP_ENV": "production", "DATABASE_URL": "postgres://db/app?sslmode=verify-full", "SECRET_KEY": tt.key}
+			env := prodready.MapEnv{"SECRET_KEY": tt.key}
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			o := opts(env, tt.files)
-			o.ConfigFiles = tt.conf
-			var log bytes.Buffer
-			o.Logger = slog.New(slog.NewTextHandler(&log, nil))
-			var b prodready.Base
-			rep, err := prodready.LoadWithReport(t.Context(), &b, o)
+			shown, err := loadShowing(t, env, tt.files, tt.conf)
 			if err == nil {
 				t.Fatal("loaded; want an error that quotes the bad value")
 			}
-			js, _ := json.Marshal(rep)
-			out := fmt.Sprintf("%v\n%+v\n%s\n%s", err, err, js, log.String())
+			out := shown["error"] + shown["report JSON"] + shown["report"] + shown["log"]
 			escaped := func(n int) string { q := strconv.Quote(tt.key[:n]); return q[1 : len(q)-1] }
 			if strings.Contains(out, escaped(12)) || strings.Contains(out, tt.key[:12]) {
 				t.Errorf("the output shows the key's first 12 bytes:\n%s", out)
@@ -248,23 +251,8 @@ func FuzzSecretCopies(f *testing.F) {
 		if len(key) < 16 || len(key) > 200 || len(before)+len(after) > 200 || strings.ContainsAny(key, "\x00") || !utf8.ValidString(key) {
 			return
 		}
-		env := prodready.MapEnv{"SECRET_KEY": key, "LOG_LEVEL": before + key + after}
-		var log bytes.Buffer
-		o := opts(env, nil)
-		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
-		var b prodready.Base
-		rep, err := prodready.LoadWithReport(t.Context(), &b, o)
-		var text strings.Builder
-		fmt.Fprintf(&text, "%v\n%+v\n", err, err)
-		if rep != nil {
-			for _, f := range rep.Findings {
-				fmt.Fprintf(&text, "%s %s %s %v\n", f.Message, f.Hint, f.Origin, f.Err)
-			}
-			for _, v := range rep.Vars {
-				fmt.Fprintf(&text, "%s=%s %s\n", v.Name, v.Value, v.Origin)
-			}
-		}
-		out := text.String() + log.String()
+		shown, _ := loadShowing(t, prodready.MapEnv{"SECRET_KEY": key, "LOG_LEVEL": before + key + after}, nil, nil)
+		out := shown["error"] + shown["report"] + shown["log"]
 		q := strconv.Quote(key)
 		escaped := q[1 : len(q)-1]
 		switch {
