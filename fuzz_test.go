@@ -32,7 +32,20 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Load(%s=%q) error = %v (%T), want a LoadError with a sentinel", name, value, err, err)
 		}
 		if (name == "SEC" || name == "SECS" || name == "SURL") && len(value) >= 8 && strings.Contains(err.Error(), value) {
-			t.Fatalf("Load(%s=%q) error quotes the secret: %v", name, value, err)
+			// A value the message holds anyway (SURL=postgres, in "such as
+			// postgres://host/db") is not quoted: compare with the message
+			// for another bad value.
+			fixed := false
+			for _, other := range []string{"x", "::", "\x01"} {
+				ro := opts(prodready.MapEnv{name: other}, nil)
+				ro.Decoders = pointDecoder
+				if ref := prodready.Load(ctx, &c, ro); ref != nil && strings.Contains(ref.Error(), value) {
+					fixed = true
+				}
+			}
+			if !fixed {
+				t.Fatalf("Load(%s=%q) error quotes the secret: %v", name, value, err)
+			}
 		}
 	})
 }
