@@ -172,7 +172,8 @@ type loader struct {
 	inGroup      bool              // the loader of one group element: no profile defaults
 	// secretTexts are the loaded secrets' values, whose copies elsewhere
 	// are not shown (secret_copies.go).
-	secretTexts []secretText
+	secretTexts   []secretText
+	secretsSorted bool // secretTexts longest first (withoutSecrets)
 
 	snapped   bool         // the fields hold the environment's values (snapshotEnv)
 	scanNames []string     // the variables the misspelling scan must look at

@@ -1,7 +1,9 @@
 package prodready
 
 import (
+	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -80,46 +82,90 @@ func (l *loader) addSecretText(s string) {
 	}
 }
 
-// minCutCopy is the shortest start of a secret that is hidden where quote
-// cuts a value (see secretText): a shorter one would hide the last
-// characters of a value that only happen to begin a secret, so at most
-// minCutCopy-1 bytes of a secret can show there.
+// minCutCopy is the shortest start or end of a secret that is hidden
+// where a value was cut (see secretForm): a shorter one would hide the
+// edge of a value that only happens to begin or end like a secret, so at
+// most minCutCopy-1 bytes of a secret can show there.
 const minCutCopy = 4
 
+// maxCutCopy bounds the starts and ends looked for: quote shows 64 bytes
+// of a value (4 times as many escaped), showPath the last 256 of a path.
+const maxCutCopy = 512
+
 // A secretText is a loaded secret's value in the forms a message can hold
-// it: as it is, and escaped as quote escapes it (%q: a quote, a backslash
-// or a control character is not the secret's text), whole or cut after a
-// character where quote cuts a long value ("...", see quote).
+// it, longest first: as it is; escaped as %q escapes it (a quote, a
+// backslash or a control character is not the secret's text); and
+// percent-encoded, as a URL's path or query re-encodes it when the report
+// renders a URL holding it (redact.ForURL hunts the same forms).
 type secretText struct {
-	raw, escaped string
-	// cuts are the lengths of escaped's starts that escape raw up to the
-	// end of each of its characters, from the first that ends at or past
-	// raw's minCutCopy-th byte to the one before the last (the whole is
-	// escaped itself), in increasing order.
-	cuts []int
+	raw   string
+	forms []secretForm
+}
+
+// A secretForm is one form of a secret's text, with the places it may be
+// cut where a value was: quote shows a value's start, cut after 64 bytes
+// ("..." follows), showPath a path's end, cut before its last 256 ("..."
+// precedes).
+type secretForm struct {
+	text string
+	// starts and ends are the lengths of the form's starts and ends that
+	// end or begin at a character's edge (an escape is one), from
+	// minCutCopy to maxCutCopy bytes and short of the whole, increasing.
+	starts, ends []int
 }
 
 func newSecretText(raw string) secretText {
-	q := strconv.Quote(raw)
-	st := secretText{raw: raw, escaped: q[1 : len(q)-1]}
+	st := secretText{raw: raw}
+	add := func(text string, edges []int) {
+		for _, f := range st.forms {
+			if f.text == text {
+				return
+			}
+		}
+		f := secretForm{text: text}
+		for _, e := range edges {
+			if e >= minCutCopy && e <= maxCutCopy && e < len(text) {
+				f.starts = append(f.starts, e)
+			}
+		}
+		for i := len(edges) - 1; i >= 0; i-- {
+			if n := len(text) - edges[i]; n >= minCutCopy && n <= maxCutCopy && n < len(text) {
+				f.ends = append(f.ends, n)
+			}
+		}
+		st.forms = append(st.forms, f)
+	}
 	// strconv.Quote escapes each character alone, so the escaped text of
-	// raw's start is the start of escaped.
-	n := 0
-	var buf []byte
+	// raw's start is the escaped text's start, and so for the end.
+	var rawEdges, escEdges []int
+	var esc, buf []byte
 	for i := 0; i < len(raw); {
 		_, size := utf8.DecodeRuneInString(raw[i:])
 		buf = strconv.AppendQuote(buf[:0], raw[i:i+size])
-		n += len(buf) - 2
+		esc = append(esc, buf[1:len(buf)-1]...)
 		i += size
-		if i >= minCutCopy && i < len(raw) {
-			st.cuts = append(st.cuts, n)
-		}
+		rawEdges, escEdges = append(rawEdges, i), append(escEdges, len(esc))
 	}
+	add(raw, rawEdges)
+	add(string(esc), escEdges)
+	// A percent-encoded form is ASCII: any byte may be its edge.
+	for _, p := range []string{url.PathEscape(raw), url.QueryEscape(raw), (&url.URL{Path: raw}).EscapedPath()} {
+		edges := make([]int, len(p))
+		for i := range edges {
+			edges[i] = i + 1
+		}
+		add(p, edges)
+	}
+	slices.SortFunc(st.forms, func(a, b secretForm) int { return len(b.text) - len(a.text) })
 	return st
 }
 
-// cutMark is what quote writes after a value it cut.
-const cutMark = `"... (`
+// cutMark is what quote writes after a value it cut; elided what showPath
+// writes before a path's end.
+const (
+	cutMark = `"... (`
+	elided  = "..."
+)
 
 // hideSecretCopies takes the loaded secrets' values out of the findings'
 // messages, hints, errors and origins.
@@ -146,46 +192,92 @@ func (l *loader) hideSecretCopies() {
 	}
 }
 
-// withoutSecrets returns s with every loaded secret's value replaced by
-// Redacted: as it is, escaped, and the start of it that ends where quote
-// cut a value.
+// withoutSecrets returns s with every loaded secret replaced by Redacted:
+// each of its forms whole, longest secret first (a secret may begin
+// another), then the start of a form before a cut mark and the end of one
+// after an elision.
 func (l *loader) withoutSecrets(s string) string {
-	for _, st := range l.secretTexts {
-		s = strings.ReplaceAll(s, st.raw, Redacted)
-		if st.escaped != st.raw {
-			s = strings.ReplaceAll(s, st.escaped, Redacted)
-		}
-	}
-	if len(l.secretTexts) == 0 || !strings.Contains(s, cutMark) {
+	if len(l.secretTexts) == 0 {
 		return s
 	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, cutMark)
-		if i < 0 {
+	if !l.secretsSorted {
+		slices.SortStableFunc(l.secretTexts, func(a, b secretText) int { return len(b.raw) - len(a.raw) })
+		l.secretsSorted = true
+	}
+	for _, st := range l.secretTexts {
+		for _, f := range st.forms {
+			s = strings.ReplaceAll(s, f.text, Redacted)
+		}
+	}
+	if !strings.Contains(s, elided) {
+		return s
+	}
+	// Ranges of s to redact, found on s whole: a secret may hold the
+	// marks itself.
+	var cut [][2]int
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], elided)
+		if j < 0 {
 			break
 		}
-		head := s[:i]
+		at := i + j
 		for _, st := range l.secretTexts {
-			if n := st.cutAt(head); n > 0 {
-				head = head[:len(head)-n] + Redacted
-				break
+			for _, f := range st.forms {
+				if strings.HasPrefix(s[max(at-1, 0):], cutMark) && at > 0 {
+					if n := f.startBefore(s[:at-1]); n > 0 {
+						cut = append(cut, [2]int{at - 1 - n, at - 1})
+					}
+				}
+				rest := at + len(elided)
+				if rest < len(s) && s[rest] == '"' {
+					rest++
+				}
+				if n := f.endAfter(s[rest:]); n > 0 {
+					cut = append(cut, [2]int{rest, rest + n})
+				}
 			}
 		}
-		b.WriteString(head)
-		b.WriteString(cutMark)
-		s = s[i+len(cutMark):]
+		i = at + 1
 	}
-	b.WriteString(s)
+	if len(cut) == 0 {
+		return s
+	}
+	slices.SortFunc(cut, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	last := 0
+	for _, r := range cut {
+		if r[1] <= last {
+			continue // inside a range already redacted
+		}
+		if r[0] < last {
+			r[0] = last
+		} else {
+			b.WriteString(s[last:r[0]])
+			b.WriteString(Redacted)
+		}
+		last = r[1]
+	}
+	b.WriteString(s[last:])
 	return b.String()
 }
 
-// cutAt returns the length of the longest start of the escaped secret,
-// minCutCopy bytes of it or more, that head ends with; 0 if none.
-func (st *secretText) cutAt(head string) int {
-	for i := len(st.cuts) - 1; i >= 0; i-- {
-		if strings.HasSuffix(head, st.escaped[:st.cuts[i]]) {
-			return st.cuts[i]
+// startBefore returns the length of the longest start of the form that
+// head ends with; 0 if none.
+func (f *secretForm) startBefore(head string) int {
+	for i := len(f.starts) - 1; i >= 0; i-- {
+		if strings.HasSuffix(head, f.text[:f.starts[i]]) {
+			return f.starts[i]
+		}
+	}
+	return 0
+}
+
+// endAfter returns the length of the longest end of the form that tail
+// begins with; 0 if none.
+func (f *secretForm) endAfter(tail string) int {
+	for i := len(f.ends) - 1; i >= 0; i-- {
+		if strings.HasPrefix(tail, f.text[len(f.text)-f.ends[i]:]) {
+			return f.ends[i]
 		}
 	}
 	return 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,6 +132,14 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 	long := strongKey(t) + strongKey(t) // 128 bytes: quote shows 64
 	k := strongKey(t)
 	odd := `"` + k[:20] + `\` + k[20:40] + "\x01" + k[40:]
+	// Rows after the first review of round seven: a key a URL re-encodes
+	// showed percent-encoded in a plain URL's value; a key holding the cut
+	// mark showed its first 64 bytes; a key that begins another left the
+	// other's rest; a long CONFIG_FILE showed the end of the key at its end.
+	pct := "Xk9^mP2|qL7{vR4}" + k
+	mark := `Kq8ZvT3mWx7PLr"... (` + long
+	short := k[:24]
+	longer := short + "TAILtail" + strongKey(t)[:24]
 	tests := []struct {
 		name  string
 		key   string
@@ -145,6 +154,11 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 		{"a long key as a file's APP_ENV", long, nil, fstest.MapFS{"c.json": {Data: []byte(`{"app_env": "` + long + `"}`)}}, []string{"c.json"}, 64},
 		{"a key with a quote, a backslash and a control character", odd, prodready.MapEnv{"LOG_LEVEL": odd}, nil, nil, 0},
 		{"the same in a number", odd, prodready.MapEnv{"PAGE_SIZE": "1" + odd}, nil, nil, 0},
+		{"a key a URL re-encodes, in a plain URL", pct, prodready.MapEnv{"CACHE_NAMESPACE": "https://hooks.example.com/" + pct, "LOG_LEVEL": "https://hooks.example.com/" + pct}, nil, nil, 0},
+		{"a key holding the cut mark", mark, prodready.MapEnv{"LOG_LEVEL": mark}, nil, nil, 64},
+		{"a key that begins another", longer, prodready.MapEnv{"SECRET_KEY": short, "SECRET_KEY_FALLBACKS": longer, "LOG_LEVEL": longer}, nil, nil, 0},
+		{"a long key at the end of a long CONFIG_FILE", long, prodready.MapEnv{"CONFIG_FILE": "\x01" + strings.Repeat("a", 100) + long}, nil, nil, 0},
+		{"the same, printable", long, prodready.MapEnv{"CONFIG_FILE": strings.Repeat("a", 500) + long}, nil, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,8 +173,11 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 			}
 			out := shown["error"] + shown["report JSON"] + shown["report"] + shown["log"]
 			escaped := func(n int) string { q := strconv.Quote(tt.key[:n]); return q[1 : len(q)-1] }
-			if strings.Contains(out, escaped(12)) || strings.Contains(out, tt.key[:12]) {
-				t.Errorf("the output shows the key's first 12 bytes:\n%s", out)
+			qk := strconv.Quote(tt.key)
+			for _, form := range []string{tt.key, qk[1 : len(qk)-1], url.PathEscape(tt.key), url.QueryEscape(tt.key)} {
+				if strings.Contains(out, form[:12]) || strings.Contains(out, form[len(form)-12:]) {
+					t.Errorf("the output shows the first or last 12 bytes of the key's form %q:\n%s", form, out)
+				}
 			}
 			if tt.cut > 0 && strings.Contains(out, escaped(tt.cut)+`"...`) {
 				t.Errorf("the output shows the key's first %d bytes where it cuts the value:\n%s", tt.cut, out)
@@ -246,6 +263,8 @@ func FuzzSecretCopies(f *testing.F) {
 	f.Add(`q7\Rz"Lm2#Xp9@Vt4!Wn8$Yb3%Hc6&Jd1`, "x", "y")
 	f.Add("Zq3v9Xk2Lw8Rt5Yp1Hn6Bm4Cj7Df0Gs2Ve9Ua3Ko8Ix5WrZq3v9Xk2Lw8Rt5Yp1Hn6Bm4Cj7Df0Gs2Ve9Ua3Ko8Ix5Wr", strings.Repeat("9", 60), "")
 	f.Add("Zq3v9Xk2Lw8Rt5Yp\x01Hn6Bm4Cj7Df0Gs2", "redis://u:", "@h/0")
+	f.Add("Xk9^mP2|qL7{vR4}MqX0cTh-B8cV2Y46u8G7Yfm5", "https://hooks.example.com/", "")
+	f.Add(`Kq8ZvT3mWx7PLr"... (zbLgK6QeQ9uPnNmAsuKloq4eIXl88e92rk9WcmsF1vJXzbLgK6QeQ9uPnNmAsuKloq4eIXl88e92rk9WcmsF1vJX`, "", "")
 	f.Fuzz(func(t *testing.T, key, before, after string) {
 		key = strings.TrimSpace(key)
 		if len(key) < 16 || len(key) > 200 || len(before)+len(after) > 200 || strings.ContainsAny(key, "\x00") || !utf8.ValidString(key) {
@@ -255,11 +274,10 @@ func FuzzSecretCopies(f *testing.F) {
 		out := shown["error"] + shown["report"] + shown["log"]
 		q := strconv.Quote(key)
 		escaped := q[1 : len(q)-1]
-		switch {
-		case strings.Contains(out, key):
-			t.Fatalf("the output shows the key:\n%s", out)
-		case strings.Contains(out, escaped):
-			t.Fatalf("the output shows the key escaped:\n%s", out)
+		for _, form := range []string{key, escaped, url.PathEscape(key), url.QueryEscape(key)} {
+			if strings.Contains(out, form) {
+				t.Fatalf("the output shows the key (as %q):\n%s", form, out)
+			}
 		}
 		for n := 4; n < len(key); n++ {
 			if !utf8.ValidString(key[:n]) {
