@@ -56,3 +56,41 @@ func TestMaxMemoryReplacesADefaultMaxSize(t *testing.T) {
 		})
 	}
 }
+
+// TestFingerprintSeesTheCacheBound checks that two replicas whose caches
+// are bounded differently fingerprint differently: one bounded by memory
+// alone (CACHE_MAX_SIZE only the profile's default), one by memory and
+// the same count set explicitly. An outside review found them equal, as
+// the fingerprint saw only values, where the bound now depends on where
+// CACHE_MAX_SIZE came from.
+func TestFingerprintSeesTheCacheBound(t *testing.T) {
+	t.Parallel()
+	key := strongKey(t)
+	load := func(extra prodready.MapEnv) (prodready.Base, *prodready.Report) {
+		env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": "postgres://db/app?sslmode=verify-full", "CACHE_MAX_MEMORY": "64MiB"}
+		for k, v := range extra {
+			env[k] = v
+		}
+		var b prodready.Base
+		rep, err := prodready.LoadWithReport(t.Context(), &b, opts(env, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, rep
+	}
+	a, ra := load(nil)
+	b, rb := load(prodready.MapEnv{"CACHE_MAX_SIZE": "4096"})
+	if a.CacheConfig().MaxSize == b.CacheConfig().MaxSize {
+		t.Fatalf("both bounds %d entries: the test needs two", a.CacheConfig().MaxSize)
+	}
+	fa, _ := prodready.Fingerprint(a)
+	fb, _ := prodready.Fingerprint(b)
+	if fa == fb {
+		t.Errorf("Fingerprint = %s for a cache bounded by memory alone and one by 4,096 entries too", fa)
+	}
+	da, _ := prodready.FingerprintVars(a, ra)
+	db, _ := prodready.FingerprintVars(b, rb)
+	if d := prodready.DiffFingerprints(da, db); len(d.Changes) != 1 || d.Changes[0].Name != "CACHE_MAX_SIZE" {
+		t.Errorf("DiffFingerprints = %+v, want CACHE_MAX_SIZE alone", d.Changes)
+	}
+}

@@ -102,6 +102,7 @@ func fingerprintInput(cfg any) (reflect.Value, *planEntry, fingerprinter, error)
 // lines are the fingerprint's lines, NAME=text, one a variable, sorted.
 func (fp fingerprinter) lines(pe *planEntry, v reflect.Value, secret map[string]bool) []string {
 	lines := make([]string, 0, len(pe.plan.Fields))
+	b, hasBase := baseOf(v)
 	for i := range pe.plan.Fields {
 		f := &pe.plan.Fields[i]
 		fv := v.FieldByIndex(f.Index)
@@ -111,6 +112,11 @@ func (fp fingerprinter) lines(pe *planEntry, v reflect.Value, secret map[string]
 		} else {
 			text = fp.value(f.Name, fv, f.Sep, f.KVSep)
 		}
+		if hasBase && f.Name == "CACHE_MAX_SIZE" && b.cacheMaxSize() != b.CacheMaxSize {
+			// The bound depends on where the value came from: a default
+			// gives way to CACHE_MAX_MEMORY (Base.cacheMaxSize).
+			text += " gives way to CACHE_MAX_MEMORY"
+		}
 		lines = append(lines, f.Name+"="+text)
 	}
 	lines = append(lines, fp.groupLines(pe, v, secret)...)
@@ -119,6 +125,27 @@ func (fp fingerprinter) lines(pe *planEntry, v reflect.Value, secret map[string]
 }
 
 type fingerprinter struct{ key []byte }
+
+// baseOf returns the Base that v is or embeds (by value or pointer), and
+// whether there is one.
+func baseOf(v reflect.Value) (Base, bool) {
+	if b, ok := v.Interface().(Base); ok {
+		return b, true
+	}
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
+		if !sf.Anonymous {
+			continue
+		}
+		switch fv := v.Field(i); {
+		case sf.Type == reflect.TypeFor[Base]():
+			return fv.Interface().(Base), true
+		case sf.Type == reflect.TypeFor[*Base]() && !fv.IsNil():
+			return *fv.Interface().(*Base), true
+		}
+	}
+	return Base{}, false
+}
 
 func (fp fingerprinter) secret(name, s string) string {
 	switch {
