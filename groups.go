@@ -396,6 +396,11 @@ func (l *loader) loadElement(g *groupPlan, el element, ev reflect.Value, custom 
 	for j := range sub.plan.Fields {
 		f := &sub.plan.Fields[j]
 		l.groupVars = append(l.groupVars, sub.elementVar(f, path+"."+f.Path, ev.FieldByIndex(f.Index), j))
+		if sub.fields[j].origin.Source == SourceEnvFile {
+			// Read from a NAME_FILE file: a secret whatever the type, whose
+			// copies elsewhere are hidden too (secret_copies.go).
+			l.addSecretText(strings.TrimSpace(sub.fields[j].raw))
+		}
 		if g.elem.sensitive[j] {
 			l.groupSecrets = append(l.groupSecrets, sub.o.Prefix+f.Name, sub.o.Prefix+f.FileName)
 		}

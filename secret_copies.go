@@ -35,8 +35,8 @@ func (l *loader) collectSecretTexts(nv reflect.Value) {
 	}
 	for _, g := range l.pe.grp {
 		// A group's elements are structs: their Secret and SecretURL
-		// fields are hunted; an element's plain field read from a
-		// NAME_FILE file is not (its origin is the element's loader's).
+		// fields are hunted here; an element's plain field read from a
+		// NAME_FILE file was added as the element loaded (loadElement).
 		l.walkSecrets(nv.FieldByIndex(g.Index))
 	}
 }
@@ -79,6 +79,7 @@ func (l *loader) walkSecrets(v reflect.Value) {
 func (l *loader) addSecretText(s string) {
 	if len(s) >= minSecretCopy {
 		l.secretTexts = append(l.secretTexts, newSecretText(s))
+		l.secretsSorted = false
 	}
 }
 

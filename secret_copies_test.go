@@ -99,12 +99,14 @@ func TestShortSecretsAreNotHunted(t *testing.T) {
 }
 
 // TestGroupSecretCopiesAreNotShown is TestSecretCopiesAreNotShown for the
-// secrets of a group's elements.
+// secrets of a group's elements: their Secret fields, and (since the
+// second review of round seven) a plain field read from a NAME_FILE file.
 func TestGroupSecretCopiesAreNotShown(t *testing.T) {
 	t.Parallel()
 	type upstream struct {
 		Host  string           `env:"HOST" required:"true"`
 		Token prodready.Secret `env:"TOKEN"`
+		Auth  string           `env:"AUTH"`
 	}
 	type config struct {
 		Upstreams []upstream `prefix:"UPSTREAM_"`
@@ -118,6 +120,13 @@ func TestGroupSecretCopiesAreNotShown(t *testing.T) {
 	js, _ := json.Marshal(rep)
 	if out := fmt.Sprintf("%v %+v %s", err, err, js); strings.Contains(out, key) {
 		t.Errorf("the error or the report shows the group's secret:\n%s", out)
+	}
+	fromFile := strongKey(t)
+	env = prodready.MapEnv{"UPSTREAM_0_HOST": "a.internal", "UPSTREAM_0_AUTH_FILE": "auth", "NOTE": fromFile, "PORT": fromFile}
+	rep, err = prodready.LoadWithReport(t.Context(), &c, opts(env, fstest.MapFS{"auth": {Data: []byte(fromFile + "\n"), Mode: 0o600}}))
+	js, _ = json.Marshal(rep)
+	if out := fmt.Sprintf("%v %+v %s", err, err, js); strings.Contains(out, fromFile) {
+		t.Errorf("the error or the report shows an element's value read from a file:\n%s", out)
 	}
 }
 
