@@ -57,6 +57,8 @@ func TestBuiltinChecks(t *testing.T) {
 		// PR-W042's counterpart for the cache: a new user found a plain
 		// redis:// with a password to a remote host passing production.
 		{"cache password in clear text", prod(prodready.MapEnv{"CACHE_URL": "redis://:pw@cache.internal:6379/0"}), "PR-W051", "CACHE_URL", nil},
+		{"cache password in clear text to a cluster seed", prod(prodready.MapEnv{"CACHE_URL": "redis://:pw@127.0.0.1:6379/0?addr=10.0.0.5:6379"}), "PR-W051", "CACHE_URL", nil},
+		{"cache password in clear text to a Sentinel", prod(prodready.MapEnv{"CACHE_URL": "redis://:pw@localhost:26379/0?master_set=m&addr=10.0.0.7:26379"}), "PR-W051", "CACHE_URL", nil},
 		{"cache password in clear text, valkey", prod(prodready.MapEnv{"CACHE_URL": "valkey://app:pw@10.0.0.7:6379/0"}), "PR-W051", "CACHE_URL", nil},
 		{"redis without url", prodready.MapEnv{"CACHE_BACKEND": "redis"}, "PR-E033", "CACHE_URL", prodready.ErrInvalid},
 		{"wrong scheme", prodready.MapEnv{"CACHE_BACKEND": "memcached", "CACHE_URL": "redis://h:1"}, "PR-E034", "CACHE_URL", prodready.ErrInvalid},
@@ -167,6 +169,8 @@ func TestClearTextCachePasswordOnlyOffLoopback(t *testing.T) {
 		{"no password", "production", "redis://cache.internal:6379/0"},
 		{"localhost", "production", "redis://:pw@localhost:6379/0"},
 		{"ipv6 loopback", "production", "redis://:pw@[::1]:6379/0"},
+		{"localhost, fully qualified", "production", "redis://:pw@localhost.:6379/0"},
+		{"loopback seeds", "production", "redis://:pw@127.0.0.1:6379/0?addr=127.0.0.2:6379&addr=[::1]:6380"},
 		{"development", "development", "redis://:pw@cache.internal:6379/0"},
 	}
 	for _, tt := range tests {

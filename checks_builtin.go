@@ -339,7 +339,7 @@ func checkSSLMode(_ context.Context, in *CheckInput) []Finding {
 
 // checkCachePlainText (PR-W051) warns, under a hardened profile, of a
 // redis:// (or valkey://) CACHE_URL with a password and a server off this
-// host: the password and every cached value cross the network in clear
+// host (its host, a cluster seed or a Sentinel): the password and every cached value cross the network in clear
 // text, as DATABASE_URL's sslmode=disable (PR-W042) would send them.
 func checkCachePlainText(_ context.Context, in *CheckInput) []Finding {
 	b := in.Base
@@ -354,10 +354,24 @@ func checkCachePlainText(_ context.Context, in *CheckInput) []Finding {
 	if _, ok := u.User.Password(); !ok {
 		return nil
 	}
-	if host := u.Hostname(); strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+	// The password goes to the host, and to every cluster seed or
+	// Sentinel the query adds (?addr=).
+	remote := ""
+	for _, hostport := range append([]string{u.Host}, u.Query()["addr"]...) {
+		host := hostport
+		if h, _, err := net.SplitHostPort(hostport); err == nil {
+			host = h
+		}
+		host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+		if ip := net.ParseIP(host); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			remote = hostport
+			break
+		}
+	}
+	if remote == "" {
 		return nil
 	}
-	return []Finding{in.finding("CACHE_URL", "$ is "+scheme+"://, without TLS, to "+quote(u.Host)+": its password and the cached values cross the network in clear text",
+	return []Finding{in.finding("CACHE_URL", "$ is "+scheme+"://, without TLS, to "+quote(remote)+": its password and the cached values cross the network in clear text",
 		"use rediss:// (TLS; "+in.name("CACHE_TLS_CA")+" for a private CA)")}
 }
 
