@@ -190,7 +190,7 @@ func (r *runner) diff(args []string) error {
 		return r.errorf("diff", "%w in %s%s", ErrConfigsDiffer, plural(len(changes), "variable"), uncompared)
 	case len(notCompared) > 0:
 		// The secrets may be equal; without a common key, nobody can say.
-		return r.errorf("diff", "%w, or may%s", ErrConfigsDiffer, uncompared)
+		return r.errorf("diff", "%w, maybe: %s could not be compared", ErrConfigsDiffer, plural(len(notCompared), "secret"))
 	}
 	return nil
 }
