@@ -94,3 +94,46 @@ func TestFingerprintSeesTheCacheBound(t *testing.T) {
 		t.Errorf("DiffFingerprints = %+v, want CACHE_MAX_SIZE alone", d.Changes)
 	}
 }
+
+// baseAlias embeds Base under an unexported name, as a service may.
+type baseAlias = prodready.Base
+
+// TestFingerprintFindsBaseAnywhere checks the cache bound's line for Base
+// embedded under an unexported alias and two levels down: the second
+// review of round seven found the first panicking in Fingerprint and the
+// second fingerprinting a memory-only bound and an explicit count alike.
+func TestFingerprintFindsBaseAnywhere(t *testing.T) {
+	t.Parallel()
+	type aliased struct {
+		baseAlias
+		Workers int `env:"WORKERS"`
+	}
+	type inner struct{ prodready.Base }
+	type outer struct{ inner }
+	key := strongKey(t)
+	env := func(extra prodready.MapEnv) prodready.MapEnv {
+		e := prodready.MapEnv{"SECRET_KEY": key, "CACHE_MAX_MEMORY": "64MiB"}
+		for k, v := range extra {
+			e[k] = v
+		}
+		return e
+	}
+	fingerprint := func(dst any, extra prodready.MapEnv) string {
+		if err := prodready.Load(t.Context(), dst, opts(env(extra), nil)); err != nil {
+			t.Fatal(err)
+		}
+		fp, err := prodready.Fingerprint(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fp
+	}
+	var a1, a2 aliased
+	if fingerprint(&a1, nil) == fingerprint(&a2, prodready.MapEnv{"CACHE_MAX_SIZE": "1024"}) {
+		t.Error("Base under an alias: a memory-only bound and an explicit count fingerprint alike")
+	}
+	var o1, o2 outer
+	if fingerprint(&o1, nil) == fingerprint(&o2, prodready.MapEnv{"CACHE_MAX_SIZE": "1024"}) {
+		t.Error("Base two levels down: a memory-only bound and an explicit count fingerprint alike")
+	}
+}

@@ -126,25 +126,20 @@ func (fp fingerprinter) lines(pe *planEntry, v reflect.Value, secret map[string]
 
 type fingerprinter struct{ key []byte }
 
-// baseOf returns the Base that v is or embeds (by value or pointer), and
-// whether there is one.
+// baseOf returns the Base that v is or embeds, at any depth, by value or
+// pointer, under any name (the loader's hasBase, on a copy, since v need
+// not be addressable), and whether there is one.
 func baseOf(v reflect.Value) (Base, bool) {
-	if b, ok := v.Interface().(Base); ok {
-		return b, true
+	if !reflect.PointerTo(v.Type()).Implements(hasBaseType) {
+		return Base{}, false
 	}
-	for i := range v.NumField() {
-		sf := v.Type().Field(i)
-		if !sf.Anonymous {
-			continue
-		}
-		switch fv := v.Field(i); {
-		case sf.Type == reflect.TypeFor[Base]():
-			return fv.Interface().(Base), true
-		case sf.Type == reflect.TypeFor[*Base]() && !fv.IsNil():
-			return *fv.Interface().(*Base), true
-		}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	b := p.Interface().(hasBase).base()
+	if b == nil {
+		return Base{}, false
 	}
-	return Base{}, false
+	return *b, true
 }
 
 func (fp fingerprinter) secret(name, s string) string {
