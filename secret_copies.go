@@ -113,6 +113,7 @@ type secretForm struct {
 	// end or begin at a character's edge (an escape is one), from
 	// minCutCopy to maxCutCopy bytes and short of the whole, increasing.
 	starts, ends []int
+	holds        [256]bool // the bytes of text
 }
 
 func newSecretText(raw string) secretText {
@@ -124,6 +125,9 @@ func newSecretText(raw string) secretText {
 			}
 		}
 		f := secretForm{text: text}
+		for i := 0; i < len(text); i++ {
+			f.holds[text[i]] = true
+		}
 		for _, e := range edges {
 			if e >= minCutCopy && e <= maxCutCopy && e < len(text) {
 				f.starts = append(f.starts, e)
@@ -161,6 +165,12 @@ func newSecretText(raw string) secretText {
 	return st
 }
 
+// secretGram is the shortest run of a secret's form that is hidden
+// wherever it stands, whatever cut it: a decoder, a parser or a redactor
+// may quote part of a value in ways no list of forms foresees (a URL's
+// path up to a '?' the secret holds, the valid start of a .env key).
+const secretGram = 12
+
 // cutMark is what quote writes after a value it cut; elided what showPath
 // writes before a path's end.
 const (
@@ -195,14 +205,25 @@ func (l *loader) hideSecretCopies() {
 
 // withoutSecrets returns s with every loaded secret replaced by Redacted:
 // each of its forms whole, longest secret first (a secret may begin
-// another), then the start of a form before a cut mark and the end of one
-// after an elision.
+// another); any run of secretGram bytes of a form; its raw text where s percent-encodes it otherwise than Go
+// does (a needless or lower-case escape); the start of a form before an
+// elision ("...", quote's `"... (`, a redactor's [redacted], which hides
+// the rest of a secret holding '#' or '?' in a URL-shaped value), and the
+// end of one after "...".
 func (l *loader) withoutSecrets(s string) string {
 	if len(l.secretTexts) == 0 {
 		return s
 	}
 	if !l.secretsSorted {
 		slices.SortStableFunc(l.secretTexts, func(a, b secretText) int { return len(b.raw) - len(a.raw) })
+		l.secretGrams = make(map[string]struct{})
+		for _, st := range l.secretTexts {
+			for _, f := range st.forms {
+				for i := 0; i+secretGram <= len(f.text); i++ {
+					l.secretGrams[f.text[i:i+secretGram]] = struct{}{}
+				}
+			}
+		}
 		l.secretsSorted = true
 	}
 	for _, st := range l.secretTexts {
@@ -210,35 +231,61 @@ func (l *loader) withoutSecrets(s string) string {
 			s = strings.ReplaceAll(s, f.text, Redacted)
 		}
 	}
-	if !strings.Contains(s, elided) {
-		return s
+	var cut [][2]int // ranges of s to redact, found on s whole
+	for i := 0; i+secretGram <= len(s); i++ {
+		if _, ok := l.secretGrams[s[i:i+secretGram]]; ok {
+			cut = append(cut, [2]int{i, i + secretGram})
+		}
 	}
-	// Ranges of s to redact, found on s whole: a secret may hold the
-	// marks itself.
-	var cut [][2]int
-	for i := 0; i < len(s); {
+	if strings.Contains(s, "%") {
+		cut = l.percentCopies(s, cut)
+	}
+	starts := func(end int) {
+		for _, st := range l.secretTexts {
+			for i := range st.forms {
+				if n := st.forms[i].startBefore(s[:end]); n > 0 {
+					cut = append(cut, [2]int{end - n, end})
+				}
+			}
+		}
+	}
+	for i := 0; ; {
 		j := strings.Index(s[i:], elided)
 		if j < 0 {
 			break
 		}
 		at := i + j
+		starts(at)
+		if at > 0 && s[at-1] == '"' {
+			starts(at - 1)
+			// quote may have cut a [redacted] the redactor left.
+			for k := len(Redacted) - 1; k > 0; k-- {
+				if strings.HasSuffix(s[:at-1], Redacted[:k]) {
+					starts(at - 1 - k)
+					break
+				}
+			}
+		}
+		rest := at + len(elided)
+		if rest < len(s) && s[rest] == '"' {
+			rest++
+		}
 		for _, st := range l.secretTexts {
-			for _, f := range st.forms {
-				if strings.HasPrefix(s[max(at-1, 0):], cutMark) && at > 0 {
-					if n := f.startBefore(s[:at-1]); n > 0 {
-						cut = append(cut, [2]int{at - 1 - n, at - 1})
-					}
-				}
-				rest := at + len(elided)
-				if rest < len(s) && s[rest] == '"' {
-					rest++
-				}
-				if n := f.endAfter(s[rest:]); n > 0 {
+			for k := range st.forms {
+				if n := st.forms[k].endAfter(s[rest:]); n > 0 {
 					cut = append(cut, [2]int{rest, rest + n})
 				}
 			}
 		}
-		i = at + 1
+		i = at + len(elided)
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], Redacted)
+		if j < 0 {
+			break
+		}
+		starts(i + j)
+		i += j + len(Redacted)
 	}
 	if len(cut) == 0 {
 		return s
@@ -262,9 +309,58 @@ func (l *loader) withoutSecrets(s string) string {
 	return b.String()
 }
 
+// percentCopies appends to cut the ranges of s that percent-encode a
+// secret's text in a way its forms do not (%48 for H, %2f for /): s is
+// decoded, each %XX to its byte, and a secret found there is mapped back.
+func (l *loader) percentCopies(s string, cut [][2]int) [][2]int {
+	d := make([]byte, 0, len(s))
+	at := make([]int, 0, len(s)+1) // at[i]: where d[i] starts in s
+	for i := 0; i < len(s); {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			d = append(d, unhex(s[i+1])<<4|unhex(s[i+2]))
+			at = append(at, i)
+			i += 3
+			continue
+		}
+		d = append(d, s[i])
+		at = append(at, i)
+		i++
+	}
+	at = append(at, len(s))
+	decoded := string(d)
+	for _, st := range l.secretTexts {
+		for i := 0; ; {
+			j := strings.Index(decoded[i:], st.raw)
+			if j < 0 {
+				break
+			}
+			cut = append(cut, [2]int{at[i+j], at[i+j+len(st.raw)]})
+			i += j + len(st.raw)
+		}
+	}
+	return cut
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
 // startBefore returns the length of the longest start of the form that
-// head ends with; 0 if none.
+// head ends with; 0 if none. A head whose last byte the form does not hold
+// is passed over at once: a value of 64 KiB of dots against secrets of
+// 4 KiB took seconds.
 func (f *secretForm) startBefore(head string) int {
+	if head == "" || !f.holds[head[len(head)-1]] {
+		return 0
+	}
 	for i := len(f.starts) - 1; i >= 0; i-- {
 		if strings.HasSuffix(head, f.text[:f.starts[i]]) {
 			return f.starts[i]
@@ -276,6 +372,9 @@ func (f *secretForm) startBefore(head string) int {
 // endAfter returns the length of the longest end of the form that tail
 // begins with; 0 if none.
 func (f *secretForm) endAfter(tail string) int {
+	if tail == "" || !f.holds[tail[0]] {
+		return 0
+	}
 	for i := len(f.ends) - 1; i >= 0; i-- {
 		if strings.HasPrefix(tail, f.text[len(f.text)-f.ends[i]:]) {
 			return f.ends[i]

@@ -146,6 +146,13 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 	// mark showed its first 64 bytes; a key that begins another left the
 	// other's rest; a long CONFIG_FILE showed the end of the key at its end.
 	pct := "Xk9^mP2|qL7{vR4}" + k
+	// And after the second: a key with '#' or '?' in a URL-shaped value
+	// (the redactor hid its rest, so its start was no copy of the whole);
+	// a CACHE_URL cut at its '?' with "..."; a key written with a needless
+	// or lower-case percent-encoding.
+	hash := k[:24] + "#" + k[24:40]
+	query := k[:24] + "?" + k[24:40]
+	slash := k[:20] + "/" + k[20:40]
 	mark := `Kq8ZvT3mWx7PLr"... (` + long
 	short := k[:24]
 	longer := short + "TAILtail" + strongKey(t)[:24]
@@ -168,6 +175,11 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 		{"a key that begins another", longer, prodready.MapEnv{"SECRET_KEY": short, "SECRET_KEY_FALLBACKS": longer, "LOG_LEVEL": longer}, nil, nil, 0},
 		{"a long key at the end of a long CONFIG_FILE", long, prodready.MapEnv{"CONFIG_FILE": "\x01" + strings.Repeat("a", 100) + long}, nil, nil, 0},
 		{"the same, printable", long, prodready.MapEnv{"CONFIG_FILE": strings.Repeat("a", 500) + long}, nil, nil, 0},
+		{"a key with '#' in a plain URL", hash, prodready.MapEnv{"CACHE_NAMESPACE": "https://hooks.example.com/services/" + hash, "LOG_LEVEL": "https://hooks.example.com/services/" + hash}, nil, nil, 0},
+		{"a key with '?' in a plain URL", query, prodready.MapEnv{"CACHE_NAMESPACE": "https://hooks.example.com/services/" + query, "LOG_LEVEL": "https://hooks.example.com/services/" + query}, nil, nil, 0},
+		{"a key with '?' in CACHE_URL's path", query, prodready.MapEnv{"CACHE_BACKEND": "redis", "CACHE_URL": "rediss://:pw@cache:6379/" + query}, nil, nil, 0},
+		{"a key needlessly percent-encoded", k, prodready.MapEnv{"DATABASE_URL": "postgres://db/" + k[:20] + "%" + fmt.Sprintf("%02X", k[20]) + k[21:], "LOG_LEVEL": "x"}, nil, nil, 0},
+		{"a key percent-encoded in lower case", slash, prodready.MapEnv{"DATABASE_URL": "postgres://db/app?sslmode=require&application_name=" + k[:20] + "%2f" + k[20:40], "LOG_LEVEL": "x"}, nil, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +196,7 @@ func TestCutAndEscapedSecretCopiesAreNotShown(t *testing.T) {
 			escaped := func(n int) string { q := strconv.Quote(tt.key[:n]); return q[1 : len(q)-1] }
 			qk := strconv.Quote(tt.key)
 			for _, form := range []string{tt.key, qk[1 : len(qk)-1], url.PathEscape(tt.key), url.QueryEscape(tt.key)} {
-				if strings.Contains(out, form[:12]) || strings.Contains(out, form[len(form)-12:]) {
+				if strings.Contains(out, form[:12]) || strings.Contains(out, form[len(form)-12:]) || strings.Contains(out, form[8:20]) {
 					t.Errorf("the output shows the first or last 12 bytes of the key's form %q:\n%s", form, out)
 				}
 			}
