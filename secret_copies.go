@@ -77,6 +77,9 @@ func (l *loader) walkSecrets(v reflect.Value) {
 }
 
 func (l *loader) addSecretText(s string) {
+	// The generated development key's prefix is no secret, and ordinary
+	// text begins so ("prodready-demo"): its random rest is hunted.
+	s = strings.TrimPrefix(s, devKeyPrefix)
 	if len(s) >= minSecretCopy {
 		l.secretTexts = append(l.secretTexts, newSecretText(s))
 		l.secretsSorted = false
@@ -168,8 +171,28 @@ func newSecretText(raw string) secretText {
 // secretGram is the shortest run of a secret's form that is hidden
 // wherever it stands, whatever cut it: a decoder, a parser or a redactor
 // may quote part of a value in ways no list of forms foresees (a URL's
-// path up to a '?' the secret holds, the valid start of a .env key).
+// path up to a '?' the secret holds, the valid start of a .env key). Only
+// a run that mixes two of lower case, upper case and digits is hunted so
+// (mixed), as a generated key's runs do: a value read from a NAME_FILE
+// file counts as a secret, and a URL's "sslmode=disa" or a host's
+// "db.example.c" are ordinary text that PR-W042's message, say, holds.
 const secretGram = 12
+
+// mixed reports whether g holds two of lower case, upper case and digits.
+func mixed(g string) bool {
+	var lower, upper, digit int
+	for i := 0; i < len(g); i++ {
+		switch c := g[i]; {
+		case 'a' <= c && c <= 'z':
+			lower = 1
+		case 'A' <= c && c <= 'Z':
+			upper = 1
+		case '0' <= c && c <= '9':
+			digit = 1
+		}
+	}
+	return lower+upper+digit >= 2
+}
 
 // cutMark is what quote writes after a value it cut; elided what showPath
 // writes before a path's end.
@@ -220,7 +243,9 @@ func (l *loader) withoutSecrets(s string) string {
 		for _, st := range l.secretTexts {
 			for _, f := range st.forms {
 				for i := 0; i+secretGram <= len(f.text); i++ {
-					l.secretGrams[f.text[i:i+secretGram]] = struct{}{}
+					if g := f.text[i : i+secretGram]; mixed(g) {
+						l.secretGrams[g] = struct{}{}
+					}
 				}
 			}
 		}
@@ -255,6 +280,12 @@ func (l *loader) withoutSecrets(s string) string {
 			break
 		}
 		at := i + j
+		if at > 0 && s[at-1] == '.' {
+			// Inside a run of dots: its first "..." was looked at, and a
+			// value of 64 KiB of dots would cost a look at each.
+			i = at + len(elided)
+			continue
+		}
 		starts(at)
 		if at > 0 && s[at-1] == '"' {
 			starts(at - 1)

@@ -98,6 +98,43 @@ func TestShortSecretsAreNotHunted(t *testing.T) {
 	}
 }
 
+// TestPlainTextIsNotHunted checks what the copies rule leaves alone: text
+// that shares ordinary runs with a loaded secret. The fourth review of
+// round seven found "prodready-demo" redacted under the development
+// profile (the generated key begins prodready-dev-), and PR-W042's own
+// "sslmode=disable" redacted when DATABASE_URL came from a file (a value
+// read from a file counts as a secret).
+func TestPlainTextIsNotHunted(t *testing.T) {
+	t.Parallel()
+	t.Run("the generated development key's prefix", func(t *testing.T) {
+		t.Parallel()
+		var b prodready.Base
+		rep, err := prodready.LoadWithReport(t.Context(), &b, opts(prodready.MapEnv{"CACHE_NAMESPACE": "prodready-demo", "LOG_LEVEL": strings.Repeat("x", 60) + "prod" + strings.Repeat("x", 20)}, nil))
+		if v, _ := rep.Var("CACHE_NAMESPACE"); v.Value != "prodready-demo" || v.Secret {
+			t.Errorf("CACHE_NAMESPACE = %q (secret %v), want prodready-demo shown", v.Value, v.Secret)
+		}
+		if err == nil || !strings.Contains(err.Error(), "prod\"...") {
+			t.Errorf("error = %v, want the cut value shown to its end", err)
+		}
+	})
+	t.Run("a URL read from a file", func(t *testing.T) {
+		t.Parallel()
+		env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "DATABASE_URL_FILE": "db"}
+		files := fstest.MapFS{"db": {Data: []byte("postgres://app@db.example.com/app?sslmode=disable\n"), Mode: 0o600}}
+		var b prodready.Base
+		rep, _ := prodready.LoadWithReport(t.Context(), &b, opts(env, files))
+		found := false
+		for _, f := range rep.Findings {
+			if f.ID == "PR-W042" {
+				found = strings.Contains(f.Message, "sslmode=disable")
+			}
+		}
+		if !found {
+			t.Errorf("findings %+v: want PR-W042 naming sslmode=disable", rep.Findings)
+		}
+	})
+}
+
 // TestGroupSecretCopiesAreNotShown is TestSecretCopiesAreNotShown for the
 // secrets of a group's elements: their Secret fields, and (since the
 // second review of round seven) a plain field read from a NAME_FILE file.
