@@ -101,7 +101,8 @@ const LargerCacheThreshold = 0.05
 // LargerCache returns a finding (ID [LargerCacheCheck]) when the estimates
 // say a bound twice the current one would raise the hit ratio by more
 // than threshold (a fraction: 0.05 is five points), naming the variable
-// that sets the bound. Under autosize it returns one only when the bound
+// that sets the bound. Like autosize, it uses only estimates on 1,000
+// sampled requests or more. Under autosize it returns one only when the bound
 // is at the budget: below it, autosize grows the bound by itself. A
 // service logs the finding at most once an hour or so (the estimates
 // change slowly); prefix is the service's variable prefix
@@ -109,6 +110,13 @@ const LargerCacheThreshold = 0.05
 func (z *Sizing) LargerCache(threshold float64, prefix string) (prodready.Finding, bool) {
 	if z == nil || z.Autosize && z.Capacity < z.Budget {
 		return prodready.Finding{}, false
+	}
+	for _, e := range z.Estimates {
+		// The two estimates the gain rests on, as autosize, on at least
+		// minEstimateRequests sampled requests: fewer are noise.
+		if (e.Capacity == z.Capacity || e.Capacity == 2*z.Capacity) && e.Requests < minEstimateRequests {
+			return prodready.Finding{}, false
+		}
 	}
 	gain, ok := z.Gain(2)
 	if !ok || gain <= threshold+1e-9 { // 0.65-0.60 is 0.05000000000000004
