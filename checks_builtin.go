@@ -372,7 +372,7 @@ func checkCachePlainText(_ context.Context, in *CheckInput) []Finding {
 		return nil
 	}
 	return []Finding{in.finding("CACHE_URL", "$ is "+scheme+"://, without TLS, to "+quote(remote)+": its password and the cached values cross the network in clear text",
-		"use rediss:// (TLS; "+in.name("CACHE_TLS_CA")+" for a private CA)")}
+		"use rediss:// (TLS; "+in.name("CACHE_TLS_CA")+" for a private CA), or silence PR-W051 where a private network is the protection")}
 }
 
 // sslModeDisabled reports whether a query sets sslmode=disable, with either
