@@ -246,7 +246,8 @@ func badInputs() []badInput {
 		// user fixed MAX_PAGE_SIZE to 9223372036854775807 and only then
 		// met PR-E022. The hint now gives the variable's own range.
 		{name: "MAX_PAGE_SIZE past 64 bits", env: env("MAX_PAGE_SIZE", "99999999999999999999"), key: "MAX_PAGE_SIZE", src: sEnv, where: "(fix MAX_PAGE_SIZE in the environment: it takes a whole number from 1 to 2147483646)", want: inv},
-		{name: "PAGE_SIZE with a separator", env: env("PAGE_SIZE", "1_000"), key: "PAGE_SIZE", src: sEnv, where: "it takes a whole number from 1 to MAX_PAGE_SIZE, 100 by default)", want: inv},
+		{name: "PAGE_SIZE with a separator", env: env("PAGE_SIZE", "1_000"), key: "PAGE_SIZE", src: sEnv, where: "it takes a whole number from 1 to the value of MAX_PAGE_SIZE)", want: inv},
+		{name: "CACHE_AUTOSIZE_MARGIN a word", env: env("CACHE_AUTOSIZE_MARGIN", "half"), key: "CACHE_AUTOSIZE_MARGIN", src: sEnv, where: "it takes a number of points from 0 to 50", want: inv},
 		{name: "CACHE_MAX_SIZE a word", env: env("CACHE_MAX_SIZE", "lots"), key: "CACHE_MAX_SIZE", src: sEnv, where: "it takes a whole number of 1 or more", want: inv},
 		{name: "MAX_PAGE_SIZE zero", env: env("MAX_PAGE_SIZE", "0"), key: "MAX_PAGE_SIZE", src: sEnv, check: "PR-E022", want: inv},
 		{name: "PAGE_SIZE above MAX_PAGE_SIZE", env: env("PAGE_SIZE", "500"), key: "PAGE_SIZE", src: sEnv, check: "PR-E023", want: inv},

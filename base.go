@@ -118,7 +118,7 @@ var hasBaseType = reflect.TypeFor[hasBase]()
 
 // baseRange is the range Base's variable name (without the prefix) takes,
 // which its check enforces once it has decoded (PR-E021, PR-E022,
-// PR-E032), for the hint of a value that does not decode: the decoder
+// PR-E032, PR-E048), for the hint of a value that does not decode: the decoder
 // knows only the Go type's range, and a new user who fixed MAX_PAGE_SIZE
 // to the int's largest value met PR-E022 next. "" for any other variable,
 // or a struct without Base.
@@ -128,11 +128,13 @@ func (l *loader) baseRange(name string) string {
 	}
 	switch name {
 	case "PAGE_SIZE":
-		return "a whole number from 1 to " + l.o.Prefix + "MAX_PAGE_SIZE, 100 by default"
+		return "a whole number from 1 to the value of " + l.o.Prefix + "MAX_PAGE_SIZE"
 	case "MAX_PAGE_SIZE":
 		return "a whole number from 1 to " + strconv.Itoa(maxPageSizeLimit)
 	case "CACHE_MAX_SIZE":
 		return "a whole number of 1 or more"
+	case "CACHE_AUTOSIZE_MARGIN":
+		return "a number of points from 0 to 50"
 	}
 	return ""
 }

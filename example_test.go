@@ -81,7 +81,7 @@ func ExampleLoad_missingSecret() {
 	// Output:
 	// prodready: 3 configuration errors (profile production):
 	// 	DEBUG: is true under the production profile: debugging aids leak internals to clients (set DEBUG=false)
-	// 	PAGE_SIZE: invalid value "lots" from environment: want a whole number, such as 50 (fix PAGE_SIZE in the environment: it takes a whole number from 1 to MAX_PAGE_SIZE, 100 by default)
+	// 	PAGE_SIZE: invalid value "lots" from environment: want a whole number, such as 50 (fix PAGE_SIZE in the environment: it takes a whole number from 1 to the value of MAX_PAGE_SIZE)
 	// 	SECRET_KEY: required in production, not set (set SECRET_KEY or SECRET_KEY_FILE)
 	// true true
 }
