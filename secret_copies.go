@@ -26,8 +26,10 @@ func (l *loader) collectSecretTexts(nv reflect.Value) {
 		f := &l.plan.Fields[i]
 		fv := nv.FieldByIndex(f.Index)
 		switch {
-		case l.fields[i].origin.Source == SourceEnvFile:
-			// Read from a NAME_FILE file: a secret, whatever the type.
+		case l.fields[i].origin.Source == SourceEnvFile && f.Type != secretURLType:
+			// Read from a NAME_FILE file: a secret, whatever the type. A
+			// SecretURL's secret is its password (below): its host is what
+			// messages about it name (PR-W051).
 			l.addSecretText(strings.TrimSpace(l.fields[i].raw))
 		case holdsSecret(f.Type):
 			l.walkSecrets(fv)

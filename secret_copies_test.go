@@ -117,6 +117,24 @@ func TestPlainTextIsNotHunted(t *testing.T) {
 			t.Errorf("error = %v, want the cut value shown to its end", err)
 		}
 	})
+	t.Run("a cache URL read from a file", func(t *testing.T) {
+		t.Parallel()
+		// Its password is the secret; its host, which PR-W051 names,
+		// is not (a new user's report: to "[redacted]").
+		env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "CACHE_BACKEND": "redis", "CACHE_NAMESPACE": "items", "CACHE_URL_FILE": "cu"}
+		files := fstest.MapFS{"cu": {Data: []byte("redis://:Zq8LmN3pR7tV2xK9wB4c@redis-01.prod.internal:6379/0\n"), Mode: 0o600}}
+		var b prodready.Base
+		rep, _ := prodready.LoadWithReport(t.Context(), &b, opts(env, files))
+		found := false
+		for _, f := range rep.Findings {
+			if f.ID == "PR-W051" {
+				found = strings.Contains(f.Message, "redis-01.prod.internal:6379") && !strings.Contains(f.Message, "Zq8LmN3pR7tV2xK9wB4c")
+			}
+		}
+		if !found {
+			t.Errorf("findings %+v: want PR-W051 naming redis-01.prod.internal:6379, and not the password", rep.Findings)
+		}
+	})
 	t.Run("a URL read from a file", func(t *testing.T) {
 		t.Parallel()
 		env := prodready.MapEnv{"APP_ENV": "production", "SECRET_KEY": strongKey(t), "DATABASE_URL_FILE": "db"}
