@@ -24,7 +24,8 @@ const (
 // A cacheAdvisor decides when to log PR-I049.
 type cacheAdvisor struct {
 	logger *slog.Logger
-	last   time.Time // of the last line; zero before the first
+	report *prodready.Report // the load's, for the variable's origin; may be nil
+	last   time.Time         // of the last line; zero before the first
 }
 
 // advise logs PR-I049 when st's estimates call for it and the last line
@@ -35,6 +36,11 @@ func (a *cacheAdvisor) advise(ctx context.Context, st cache.Stats, now time.Time
 		return false
 	}
 	a.last = now
+	if a.report != nil {
+		if v, ok := a.report.Var(f.Key); ok {
+			f.Origin = v.Origin
+		}
+	}
 	logFindings(ctx, a.logger, []prodready.Finding{f})
 	return true
 }
@@ -42,7 +48,7 @@ func (a *cacheAdvisor) advise(ctx context.Context, st cache.Stats, now time.Time
 // adviseCache looks at the cache's estimates every adviceCheck until ctx
 // is done.
 func (s *server) adviseCache(ctx context.Context) {
-	a := &cacheAdvisor{logger: s.logger}
+	a := &cacheAdvisor{logger: s.logger, report: s.report}
 	t := time.NewTicker(adviceCheck)
 	defer t.Stop()
 	for {

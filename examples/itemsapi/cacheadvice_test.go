@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodready/prodready"
 	"github.com/prodready/prodready/cache"
 )
 
@@ -27,7 +28,10 @@ func TestCacheAdvice(t *testing.T) {
 		{Capacity: 64 << 20, HitRatio: 0.92, Requests: 4000},
 	}}}
 	var buf bytes.Buffer
-	a := &cacheAdvisor{logger: slog.New(slog.NewJSONHandler(&buf, nil))}
+	// The origin comes from the load's report: the line said origin=unset
+	// for a CACHE_MAX_MEMORY set in the environment (a new user).
+	rep := &prodready.Report{Vars: []prodready.Var{{Name: "CACHE_MAX_MEMORY", Value: "32MiB", Origin: prodready.Origin{Source: prodready.SourceEnv}}}}
+	a := &cacheAdvisor{logger: slog.New(slog.NewJSONHandler(&buf, nil)), report: rep}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	steps := []struct {
 		st   cache.Stats
@@ -54,7 +58,7 @@ func TestCacheAdvice(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec["check"] != cache.LargerCacheCheck || rec["var"] != "CACHE_MAX_MEMORY" || rec["level"] != "INFO" ||
+	if rec["check"] != cache.LargerCacheCheck || rec["var"] != "CACHE_MAX_MEMORY" || rec["origin"] != "env" || rec["level"] != "INFO" ||
 		!strings.Contains(rec["msg"].(string), "45.0% to 58.0%") || !strings.Contains(rec["hint"].(string), "CACHE_MAX_MEMORY=64MiB") {
 		t.Errorf("logged %v, want check=%s var=CACHE_MAX_MEMORY with the estimates and a hint", rec, cache.LargerCacheCheck)
 	}
