@@ -38,7 +38,10 @@ type Cache[V any] struct {
 	ttl       time.Duration
 	fp        uint64 // fingerprint of V and the Codec, in every envelope
 	minWeight uint64 // the least weight of an entry, so MaxMemory also bounds MaxSize
-	weighs    bool   // MaxMemory is set: memory entries carry their weight
+	// countBound is MaxSize when it bounds the cache beside MaxMemory
+	// (Sizing.MaxEntries); 0 otherwise.
+	countBound uint64
+	weighs     bool // MaxMemory is set: memory entries carry their weight
 	// redact removes the URL's credentials from error text. It is a func so
 	// that no rendering of a Cache (fmt verbs, %#v included) can reach the
 	// strings it looks for.

@@ -39,3 +39,31 @@ func TestEstimatesWithoutAutosize(t *testing.T) {
 		})
 	}
 }
+
+// TestSizingNamesBothBounds checks that Stats().Sizing carries the count
+// that bounds a memory-bounded cache too, so that PR-I049's advice doubles
+// both (doubling the memory alone changed nothing for a new user).
+func TestSizingNamesBothBounds(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		cfg  prodready.Base
+		want uint64
+	}{
+		{"memory and count", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 20}, CacheMaxSize: 100}, 100},
+		{"memory alone", prodready.Base{CacheMaxMemory: prodready.MemorySize{Bytes: 1 << 20}}, 0},
+		{"count alone", prodready.Base{CacheMaxSize: 100}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := cache.New[int](t.Context(), tt.cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if z := c.Stats().Sizing; z == nil || z.MaxEntries != tt.want {
+				t.Errorf("Stats().Sizing = %+v, want MaxEntries %d", z, tt.want)
+			}
+		})
+	}
+}

@@ -44,6 +44,7 @@ func (c *Cache[V]) openMemory(cfg prodready.CacheConfig) error {
 		o.Weigher = func(_ string, e memEntry[V]) uint32 { return e.w }
 		if cfg.MaxSize > 0 {
 			c.minWeight = (uint64(cfg.MaxMemory) + uint64(cfg.MaxSize) - 1) / uint64(cfg.MaxSize)
+			c.countBound = uint64(cfg.MaxSize)
 		}
 	case cfg.MaxSize > 0:
 		o.Capacity = uint64(cfg.MaxSize)

@@ -33,6 +33,9 @@ type Sizing struct {
 	Budget   uint64 `json:"budget,omitempty"`
 	Target   uint64 `json:"target,omitempty"`
 	Pressure bool   `json:"pressure,omitempty"`
+	// MaxEntries is the count that bounds the cache beside a bound in
+	// bytes (CACHE_MAX_SIZE set with CACHE_MAX_MEMORY); 0 when none.
+	MaxEntries uint64 `json:"max_entries,omitempty"`
 	// Estimates are the hit ratios caches of other capacities would have
 	// had on the same requests, in increasing order of capacity (¼×, ½×,
 	// 1×, 2×, 4× and 8× the bound, with CACHE_ESTIMATES or CACHE_AUTOSIZE;
@@ -128,8 +131,14 @@ func (z *Sizing) LargerCache(threshold float64, prefix string) (prodready.Findin
 		v = prefix + "CACHE_MAX_MEMORY"
 	}
 	hint := "set " + v + "=" + bigger
-	if !z.Autosize {
-		hint += ", or " + prefix + "CACHE_AUTOSIZE=true to let the cache size itself within its memory budget"
+	switch {
+	case z.MaxEntries > 0:
+		// Both bounds hold: doubling one alone may change nothing, and
+		// autosize is refused beside an explicit count (PR-E047).
+		bigger += " and " + strconv.FormatUint(2*z.MaxEntries, 10) + " entries"
+		hint += " and " + prefix + "CACHE_MAX_SIZE=" + strconv.FormatUint(2*z.MaxEntries, 10)
+	case !z.Autosize:
+		hint += ", or " + prefix + "CACHE_AUTOSIZE=true to let the cache size itself within its memory budget (" + prefix + "CACHE_MAX_MEMORY, else 25% of the container's memory limit)"
 	}
 	return prodready.Finding{
 		ID: LargerCacheCheck, Severity: prodready.SeverityInfo, Key: v,

@@ -59,6 +59,11 @@ func TestSizingLargerCache(t *testing.T) {
 	// cache just started would have logged PR-I049 on them.
 	young := sizing(40, 50, 60, 70, 75, 77)
 	young.Estimates[3].Requests = 300
+	// A count set beside the memory bound bounds the cache too: doubling
+	// the memory alone changed nothing for a new user, and autosize is
+	// refused beside an explicit CACHE_MAX_SIZE (PR-E047).
+	both := sizing(40, 50, 60, 70, 75, 77)
+	both.MaxEntries = 2000
 	tests := []struct {
 		name     string
 		z        *cache.Sizing
@@ -75,6 +80,7 @@ func TestSizingLargerCache(t *testing.T) {
 		{"autosize below its budget grows by itself", belowBudget, false, "", nil},
 		{"no estimate at 2x", sizing(40, 50, 60), false, "", nil},
 		{"2x on 300 sampled requests", young, false, "", nil},
+		{"a count beside the memory bound", both, true, "APP_CACHE_MAX_MEMORY", []string{"APP_CACHE_MAX_MEMORY=128MiB and APP_CACHE_MAX_SIZE=4000"}},
 		{"nil", nil, false, "", nil},
 	}
 	for _, tt := range tests {
@@ -96,8 +102,8 @@ func TestSizingLargerCache(t *testing.T) {
 					t.Errorf("LargerCache() says %q, want %q in it", text, w)
 				}
 			}
-			if tt.z.Autosize && strings.Contains(f.Hint, "CACHE_AUTOSIZE") {
-				t.Errorf("LargerCache() hint %q suggests autosize, which is on", f.Hint)
+			if (tt.z.Autosize || tt.z.MaxEntries > 0) && strings.Contains(f.Hint, "CACHE_AUTOSIZE") {
+				t.Errorf("LargerCache() hint %q suggests autosize, which is on or refused", f.Hint)
 			}
 		})
 	}

@@ -166,6 +166,7 @@ func (c *Cache[V]) sizing() *Sizing {
 		unit = "bytes"
 	}
 	z := newSizing(s, unit)
+	z.MaxEntries = c.countBound
 	if c.auto != nil {
 		c.auto.fill(z)
 	}
