@@ -66,6 +66,9 @@ func checkAutosizeApplies(_ context.Context, in *CheckInput) []Finding {
 	return nil
 }
 
+// maxAutosizeMargin is the largest CACHE_AUTOSIZE_MARGIN, in points.
+const maxAutosizeMargin = 50
+
 // checkAutosizeMargin (PR-E048) refuses a CACHE_AUTOSIZE_MARGIN outside 0
 // to 50 points: a negative margin admits no size, and one above 50 points
 // admits any.
@@ -74,10 +77,10 @@ func checkAutosizeMargin(_ context.Context, in *CheckInput) []Finding {
 	if b == nil {
 		return nil
 	}
-	if m := b.CacheAutosizeMargin; m >= 0 && m <= 50 && !math.IsNaN(m) {
+	if m := b.CacheAutosizeMargin; m >= 0 && m <= maxAutosizeMargin && !math.IsNaN(m) {
 		return nil
 	}
-	f := in.finding("CACHE_AUTOSIZE_MARGIN", fmt.Sprintf("$ is %v; want 0 to 50 points of hit ratio", b.CacheAutosizeMargin),
+	f := in.finding("CACHE_AUTOSIZE_MARGIN", fmt.Sprintf("$ is %v; want 0 to %d points of hit ratio", b.CacheAutosizeMargin, maxAutosizeMargin),
 		"set $ to a small number of points such as 0.5 (the default)")
 	f.Field = "Base.CacheAutosizeMargin"
 	return []Finding{f}

@@ -134,7 +134,7 @@ func (l *loader) baseRange(name string) string {
 	case "CACHE_MAX_SIZE":
 		return "a whole number of 1 or more"
 	case "CACHE_AUTOSIZE_MARGIN":
-		return "a number of points from 0 to 50"
+		return "a number of points from 0 to " + strconv.Itoa(maxAutosizeMargin)
 	}
 	return ""
 }
