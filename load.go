@@ -172,9 +172,9 @@ type loader struct {
 	inGroup      bool              // the loader of one group element: no profile defaults
 	// secretTexts are the loaded secrets' values, whose copies elsewhere
 	// are not shown (secret_copies.go).
-	secretTexts   []secretText
-	secretsSorted bool                // secretTexts longest first, secretGrams built (withoutSecrets)
-	secretGrams   map[string]struct{} // every run of secretGram bytes of the secrets' forms
+	secretTexts  []secretText
+	secretsReady bool                // secretTexts longest first, secretGrams built (withoutSecrets)
+	secretGrams  map[string]struct{} // every run of secretGram bytes of the secrets' forms
 
 	snapped   bool         // the fields hold the environment's values (snapshotEnv)
 	scanNames []string     // the variables the misspelling scan must look at

@@ -84,7 +84,7 @@ func (l *loader) addSecretText(s string) {
 	s = strings.TrimPrefix(s, devKeyPrefix)
 	if len(s) >= minSecretCopy {
 		l.secretTexts = append(l.secretTexts, newSecretText(s))
-		l.secretsSorted = false
+		l.secretsReady = false
 	}
 }
 
@@ -239,7 +239,7 @@ func (l *loader) withoutSecrets(s string) string {
 	if len(l.secretTexts) == 0 {
 		return s
 	}
-	if !l.secretsSorted {
+	if !l.secretsReady {
 		slices.SortStableFunc(l.secretTexts, func(a, b secretText) int { return len(b.raw) - len(a.raw) })
 		l.secretGrams = make(map[string]struct{})
 		for _, st := range l.secretTexts {
@@ -251,7 +251,7 @@ func (l *loader) withoutSecrets(s string) string {
 				}
 			}
 		}
-		l.secretsSorted = true
+		l.secretsReady = true
 	}
 	for _, st := range l.secretTexts {
 		for _, f := range st.forms {
